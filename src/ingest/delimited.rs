@@ -1,0 +1,407 @@
+//! Delimited text (CSV, TSV, `;` and `|` files) as a push parser (SPEC §3).
+//!
+//! Bytes arrive in chunks of any size ([`DelimitedReader::push`]), are parsed by
+//! `csv-core` (which does no I/O and keeps its state between chunks) and go straight
+//! into a [`TableBuilder`]; nothing but the current record is buffered, so a file of
+//! several GB streams through in constant memory. The first lines are buffered until the
+//! delimiter and the header are known: the header is the first line, within the first
+//! 20, that matches a table, and the delimiter (`,` `;` tab `|`) is the one under which a
+//! line matches best. The result never depends on where the chunks split: csv-core's
+//! state machine and the [`LineCounter`] both carry their state across chunks.
+
+use crate::error::LoadError;
+use crate::model::schema::{best_table, HeaderMatch};
+use crate::transform::stage::{Cell, RowCells, StagedTable, TableBuilder, TextEncoding};
+use crate::transform::value::{trim, NumberFormat};
+use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
+
+/// The delimiters sniffed, in the order that breaks ties.
+const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+/// The header must start within this many lines.
+pub const HEADER_SEARCH_LINES: u64 = 20;
+/// Bytes buffered at most while looking for the header.
+pub const HEADER_SEARCH_BYTES: usize = 4 << 20;
+/// The longest record accepted, in bytes (a larger one is refused, not buffered).
+pub const MAX_RECORD_BYTES: usize = 64 << 20;
+
+/// Counts line breaks (LF, CRLF or a lone CR) across chunks.
+#[derive(Debug, Default, Clone)]
+pub struct LineCounter {
+    breaks: u64,
+    prev_cr: bool,
+}
+
+impl LineCounter {
+    /// Counts the breaks in the next bytes.
+    pub fn count(&mut self, bytes: &[u8]) {
+        let Some(&last) = bytes.last() else { return };
+        let lf = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        if !self.prev_cr && !bytes.contains(&b'\r') {
+            self.breaks += lf;
+            self.prev_cr = false;
+            return;
+        }
+        for &b in bytes {
+            match b {
+                b'\r' => self.breaks += 1,
+                b'\n' if !self.prev_cr => self.breaks += 1,
+                _ => {}
+            }
+            self.prev_cr = b == b'\r';
+        }
+        debug_assert_eq!(self.prev_cr, last == b'\r');
+    }
+
+    /// Line breaks seen so far.
+    pub fn breaks(&self) -> u64 {
+        self.breaks
+    }
+}
+
+/// Line breaks within a finished byte string.
+fn breaks_in(bytes: &[u8]) -> u64 {
+    let mut counter = LineCounter::default();
+    counter.count(bytes);
+    counter.breaks()
+}
+
+/// One record: its fields' bytes concatenated, and where each field ends.
+struct Record<'a> {
+    data: &'a [u8],
+    ends: &'a [usize],
+}
+
+impl Record<'_> {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn field(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.data[start..self.ends[i]]
+    }
+
+    fn is_blank(&self) -> bool {
+        (0..self.len()).all(|i| trim(self.field(i)).is_empty())
+    }
+}
+
+impl RowCells for Record<'_> {
+    fn cell(&self, index: usize) -> Cell<'_> {
+        if index < self.len() {
+            Cell::Text(self.field(index))
+        } else {
+            Cell::Empty
+        }
+    }
+}
+
+/// csv-core plus the buffers of the record being read and the line count.
+struct RecordSplitter {
+    reader: Reader,
+    data: Vec<u8>,
+    data_len: usize,
+    ends: Vec<usize>,
+    ends_len: usize,
+    lines: LineCounter,
+}
+
+/// What [`RecordSplitter::next`] found.
+enum Next {
+    /// A record whose first physical line is `line`; read it with `record()`.
+    Record { line: u64 },
+    /// The input is used up; more may come.
+    NeedInput,
+    /// The end of the input was reached (only when told it is the end).
+    End,
+    /// A record outgrew [`MAX_RECORD_BYTES`].
+    TooLong,
+}
+
+impl RecordSplitter {
+    fn new(delimiter: u8) -> Self {
+        RecordSplitter {
+            reader: ReaderBuilder::new().delimiter(delimiter).build(),
+            data: vec![0; 4096],
+            data_len: 0,
+            ends: vec![0; 64],
+            ends_len: 0,
+            lines: LineCounter::default(),
+        }
+    }
+
+    /// Reads from `input[*pos..]`; an empty `input` with `at_end` means end of file.
+    fn next(&mut self, input: &[u8], pos: &mut usize, at_end: bool) -> Next {
+        loop {
+            let rest = &input[*pos..];
+            if rest.is_empty() && !at_end {
+                return Next::NeedInput;
+            }
+            let (result, nin, nout, nend) = self.reader.read_record(
+                rest,
+                &mut self.data[self.data_len..],
+                &mut self.ends[self.ends_len..],
+            );
+            self.lines.count(&rest[..nin]);
+            *pos += nin;
+            self.data_len += nout;
+            self.ends_len += nend;
+            match result {
+                ReadRecordResult::InputEmpty => {
+                    if !at_end {
+                        return Next::NeedInput;
+                    }
+                }
+                ReadRecordResult::OutputFull => {
+                    if self.data.len() >= MAX_RECORD_BYTES {
+                        return Next::TooLong;
+                    }
+                    let grown = self.data.len() * 2;
+                    self.data.resize(grown, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let grown = self.ends.len() * 2;
+                    self.ends.resize(grown, 0);
+                }
+                ReadRecordResult::Record => {
+                    let terminated = nin > 0 && matches!(rest[nin - 1], b'\n' | b'\r');
+                    let inside = breaks_in(&self.data[..self.data_len]);
+                    let line = self.lines.breaks() + 1 - inside - u64::from(terminated);
+                    return Next::Record { line };
+                }
+                ReadRecordResult::End => return Next::End,
+            }
+        }
+    }
+
+    fn record(&self) -> Record<'_> {
+        Record {
+            data: &self.data[..self.data_len],
+            ends: &self.ends[..self.ends_len],
+        }
+    }
+
+    fn clear_record(&mut self) {
+        self.data_len = 0;
+        self.ends_len = 0;
+    }
+}
+
+/// Where the header was found.
+struct HeaderChoice {
+    delimiter: u8,
+    /// Records (non-blank lines) before the header.
+    records_before: usize,
+    line: u64,
+    matched: HeaderMatch,
+}
+
+/// Looks for the header in the buffered first lines under each delimiter.
+fn find_header(buffer: &[u8], at_end: bool) -> Result<HeaderChoice, LoadError> {
+    let mut best: Option<HeaderChoice> = None;
+    let mut closest: Option<(u64, HeaderMatch)> = None;
+    for delimiter in DELIMITERS {
+        let mut splitter = RecordSplitter::new(delimiter);
+        let mut pos = 0;
+        let mut index = 0;
+        loop {
+            let Next::Record { line } = splitter.next(buffer, &mut pos, at_end) else {
+                break;
+            };
+            if line > HEADER_SEARCH_LINES {
+                break;
+            }
+            let record = splitter.record();
+            let names: Vec<String> = (0..record.len())
+                .map(|i| String::from_utf8_lossy(record.field(i)).into_owned())
+                .collect();
+            match best_table(&names) {
+                Ok(matched) => {
+                    let better = best
+                        .as_ref()
+                        .is_none_or(|b| matched.matched > b.matched.matched);
+                    if better {
+                        best = Some(HeaderChoice {
+                            delimiter,
+                            records_before: index,
+                            line,
+                            matched,
+                        });
+                    }
+                    break;
+                }
+                Err(near) => {
+                    let closer = closest.as_ref().is_none_or(|(_, c)| {
+                        (near.missing.len(), std::cmp::Reverse(near.matched))
+                            < (c.missing.len(), std::cmp::Reverse(c.matched))
+                    });
+                    if closer {
+                        closest = Some((line, near));
+                    }
+                }
+            }
+            splitter.clear_record();
+            index += 1;
+        }
+    }
+    match (best, closest) {
+        (Some(choice), _) => Ok(choice),
+        (None, Some((line, near))) => Err(LoadError::NoTableMatches {
+            closest: near.table.name(),
+            missing: near.missing,
+            sheet: None,
+            line: Some(line),
+        }),
+        (None, None) => Err(LoadError::Empty),
+    }
+}
+
+/// Parsing state after the header was found.
+struct Body {
+    splitter: RecordSplitter,
+    builder: TableBuilder,
+    header_len: usize,
+    /// Records still to skip: the title lines and the header itself.
+    skip: usize,
+}
+
+impl Body {
+    fn feed(&mut self, input: &[u8], at_end: bool) -> Result<(), LoadError> {
+        let mut pos = 0;
+        loop {
+            match self.splitter.next(input, &mut pos, at_end) {
+                Next::Record { line } => {
+                    let record = self.splitter.record();
+                    if self.skip > 0 {
+                        self.skip -= 1;
+                    } else if record.is_blank() {
+                        // Blank lines and lines of empty fields are neither rows nor counted.
+                    } else if record.len() > self.header_len {
+                        let reason = format!(
+                            "the row has {} fields but the header has {}",
+                            record.len(),
+                            self.header_len
+                        );
+                        self.builder.reject_row(line, reason, &record);
+                    } else {
+                        self.builder.push_row(line, &record);
+                    }
+                    self.splitter.clear_record();
+                }
+                Next::NeedInput | Next::End => return Ok(()),
+                Next::TooLong => {
+                    return Err(LoadError::Limit(format!(
+                        "a record starting near line {} is longer than {} MB, the largest accepted",
+                        self.splitter.lines.breaks() + 1,
+                        MAX_RECORD_BYTES >> 20
+                    )))
+                }
+            }
+        }
+    }
+}
+
+enum Phase {
+    /// Buffering the first lines to find the delimiter and header.
+    Sniffing {
+        buffer: Vec<u8>,
+        lines: LineCounter,
+    },
+    Body(Box<Body>),
+    Failed(LoadError),
+}
+
+/// A push parser for one delimited file's (UTF-8 or single-byte) bytes.
+pub struct DelimitedReader {
+    phase: Phase,
+}
+
+impl Default for DelimitedReader {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl DelimitedReader {
+    /// A reader waiting for its first bytes.
+    pub fn new() -> Self {
+        DelimitedReader {
+            phase: Phase::Sniffing {
+                buffer: Vec::new(),
+                lines: LineCounter::default(),
+            },
+        }
+    }
+
+    /// Takes the next chunk of the file.
+    pub fn push(&mut self, chunk: &[u8]) {
+        match &mut self.phase {
+            Phase::Sniffing { buffer, lines } => {
+                buffer.extend_from_slice(chunk);
+                lines.count(chunk);
+                if lines.breaks() > HEADER_SEARCH_LINES || buffer.len() >= HEADER_SEARCH_BYTES {
+                    self.start_body(false);
+                }
+            }
+            Phase::Body(body) => {
+                if let Err(e) = body.feed(chunk, false) {
+                    self.phase = Phase::Failed(e);
+                }
+            }
+            Phase::Failed(_) => {}
+        }
+    }
+
+    fn start_body(&mut self, at_end: bool) {
+        let Phase::Sniffing { buffer, .. } = &mut self.phase else {
+            return;
+        };
+        let buffer = std::mem::take(buffer);
+        self.phase = match find_header(&buffer, at_end) {
+            Ok(choice) => {
+                let mut builder = TableBuilder::new(choice.matched.table);
+                let format = NumberFormat {
+                    decimal_comma: choice.delimiter == b';',
+                };
+                builder.begin_section(&choice.matched, None, format, false);
+                let _ = choice.line;
+                let mut body = Box::new(Body {
+                    splitter: RecordSplitter::new(choice.delimiter),
+                    builder,
+                    header_len: choice.matched.targets.len(),
+                    skip: choice.records_before + 1,
+                });
+                match body.feed(&buffer, false) {
+                    Ok(()) => Phase::Body(body),
+                    Err(e) => Phase::Failed(e),
+                }
+            }
+            Err(e) => Phase::Failed(e),
+        };
+    }
+
+    /// Rows seen so far (for progress reports).
+    pub fn rows_read(&self) -> u64 {
+        match &self.phase {
+            Phase::Body(body) => body.builder.rows_read(),
+            _ => 0,
+        }
+    }
+
+    /// Ends the file: flushes the last record and hands over the staged table.
+    pub fn finish(mut self, encoding: TextEncoding) -> Result<StagedTable, LoadError> {
+        if matches!(self.phase, Phase::Sniffing { .. }) {
+            self.start_body(true);
+        }
+        match self.phase {
+            Phase::Body(mut body) => {
+                body.feed(&[], true)?;
+                let mut staged = body.builder.finish();
+                staged.encoding = encoding;
+                Ok(staged)
+            }
+            Phase::Failed(e) => Err(e),
+            Phase::Sniffing { .. } => unreachable!("start_body leaves the sniffing phase"),
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! # bi-platform
+//!
+//! Private, instant business intelligence over marketing files: CSV/TSV, XLSX and JSON
+//! in, a validated columnar star schema and per-tenant dashboards out — natively (the
+//! `bi-platform` command) or in the browser (compiled to WebAssembly; see `web`).
+//!
+//! The engine is plain Rust with no browser types:
+//!
+//! - [`ingest`]: bytes (or a stream of chunks) into staged rows — format sniffing,
+//!   encodings, delimited text, XLSX, JSON;
+//! - [`transform`]: value parsing, validation, derived metrics;
+//! - [`model`]: the dictionary-encoded, fixed-point star schema;
+//! - [`query`]: tenant scope, filters and the dashboards;
+//! - [`warehouse`]: the facade tying them together.
+//!
+//! ```
+//! use bi_platform::{Dashboard, Query, TenantScope, Warehouse};
+//! let mut warehouse = Warehouse::new();
+//! warehouse.load("c.csv", b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n\
+//!                          a,c1,2024-11-01,100,10,1,1.00,3.00\nb,c1,2024-11-01,100,10,1,2.00,3.00\n");
+//! let query = Query { tenants: TenantScope::Only(vec!["a".into()]), ..Query::default() };
+//! let result = warehouse.dashboard(Dashboard::CampaignSummary, &query).unwrap();
+//! assert_eq!(result.rows.len(), 1);
+//! ```
+
+pub mod error;
+pub mod generate;
+pub mod ingest;
+pub mod model;
+pub mod query;
+pub mod report;
+pub mod transform;
+pub mod warehouse;
+
+pub use error::LoadError;
+pub use query::result::{DashboardResult, Value};
+pub use query::{Dashboard, Query, QueryError, TenantScope};
+pub use report::{LoadReport, RejectedRow};
+pub use warehouse::Warehouse;

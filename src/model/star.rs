@@ -1,0 +1,511 @@
+//! The in-memory columnar star schema (SPEC §2) and how staged rows enter it.
+//!
+//! Every table is a set of parallel column vectors, one entry per row:
+//!
+//! ```text
+//! fact_campaigns   tenant  campaign  date   impressions clicks ... spend      region
+//!                  [u32]   [u32]     [i32]  [u32]       [u32]      [i64]      [u32]
+//!                    |        |                                      millionths  |
+//!                    v        v                                                  v
+//!              dim_tenant  dim_campaign                                     dim_region
+//! ```
+//!
+//! Text is dictionary-encoded ([`Dictionary`]; [`NULL_KEY`] for a missing value), money is
+//! fixed-point millionths in `i64` (sums are exact), dates are day numbers
+//! ([`crate::model::date`]), counts are `u32`. Derived metrics (ctr, roi, ...) are not
+//! stored: they are computed exactly from these columns when queried
+//! ([`crate::transform::metrics`]). Each table keeps an index from its key to its row, so
+//! a re-loaded key replaces its row in place (last one wins).
+
+use crate::model::date::Day;
+use crate::model::dict::{Dictionary, NULL_KEY};
+use crate::model::schema::{Column, TableKind};
+use crate::report::LoadReport;
+use crate::transform::metrics::{channel_from_name, CampaignWarnings};
+use crate::transform::stage::{StagedTable, StagedValues};
+use foldhash::fast::RandomState;
+use std::collections::HashMap;
+use std::hash::Hash;
+
+type Index<K> = HashMap<K, u32, RandomState>;
+
+/// The dimensions shared by the tables.
+#[derive(Debug, Default)]
+pub struct Dimensions {
+    pub tenant: Dictionary,
+    pub region: Dictionary,
+    pub product: Dictionary,
+    pub channel: Dictionary,
+    pub campaign: Dictionary,
+    pub campaign_name: Dictionary,
+    pub customer: Dictionary,
+    pub customer_name: Dictionary,
+}
+
+/// Unknown columns of a table, kept as text attributes.
+#[derive(Debug, Default)]
+pub struct Extras {
+    pub names: Vec<String>,
+    /// One key column per name, into `values`.
+    pub columns: Vec<Vec<u32>>,
+    pub values: Dictionary,
+}
+
+impl Extras {
+    fn column(&mut self, name: &str, rows: usize) -> usize {
+        if let Some(i) = self.names.iter().position(|n| n == name) {
+            return i;
+        }
+        self.names.push(name.to_string());
+        self.columns.push(vec![NULL_KEY; rows]);
+        self.columns.len() - 1
+    }
+}
+
+/// `fact_campaigns`.
+#[derive(Debug, Default)]
+pub struct Campaigns {
+    pub tenant: Vec<u32>,
+    pub campaign: Vec<u32>,
+    pub campaign_name: Vec<u32>,
+    pub date: Vec<Day>,
+    pub impressions: Vec<u32>,
+    pub clicks: Vec<u32>,
+    pub conversions: Vec<u32>,
+    pub spend: Vec<i64>,
+    pub revenue: Vec<i64>,
+    pub region: Vec<u32>,
+    pub product: Vec<u32>,
+    pub channel: Vec<u32>,
+    pub extras: Extras,
+    index: Index<(u32, u32, Day)>,
+}
+
+impl Campaigns {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.tenant.len()
+    }
+
+    /// `true` when empty.
+    pub fn is_empty(&self) -> bool {
+        self.tenant.is_empty()
+    }
+}
+
+/// `dim_sales_targets`.
+#[derive(Debug, Default)]
+pub struct Targets {
+    pub tenant: Vec<u32>,
+    pub region: Vec<u32>,
+    pub product: Vec<u32>,
+    pub year: Vec<u16>,
+    pub month: Vec<u8>,
+    pub target_revenue: Vec<i64>,
+    pub target_conversions: Vec<u32>,
+    pub target_spend: Vec<i64>,
+    pub extras: Extras,
+    index: Index<(u32, u32, u32, u16, u8)>,
+}
+
+impl Targets {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.tenant.len()
+    }
+
+    /// `true` when empty.
+    pub fn is_empty(&self) -> bool {
+        self.tenant.is_empty()
+    }
+}
+
+/// `dim_customers`.
+#[derive(Debug, Default)]
+pub struct Customers {
+    pub tenant: Vec<u32>,
+    pub customer: Vec<u32>,
+    pub customer_name: Vec<u32>,
+    pub region: Vec<u32>,
+    pub product_preference: Vec<u32>,
+    pub total_spent: Vec<i64>,
+    pub total_orders: Vec<u32>,
+    pub extras: Extras,
+    index: Index<(u32, u32)>,
+}
+
+impl Customers {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.tenant.len()
+    }
+
+    /// `true` when empty.
+    pub fn is_empty(&self) -> bool {
+        self.tenant.is_empty()
+    }
+}
+
+/// The whole star schema.
+#[derive(Debug, Default)]
+pub struct StarSchema {
+    pub dims: Dimensions,
+    pub campaigns: Campaigns,
+    pub targets: Targets,
+    pub customers: Customers,
+}
+
+/// Writes `value` at `row` (an existing row) or appends it.
+fn put<T>(column: &mut Vec<T>, row: Option<usize>, value: T) {
+    match row {
+        Some(i) => column[i] = value,
+        None => column.push(value),
+    }
+}
+
+/// Looks up `key`; `Some(row)` when it exists, else registers it as row `len`.
+fn upsert<K: Hash + Eq>(index: &mut Index<K>, key: K, len: usize) -> Option<usize> {
+    match index.entry(key) {
+        std::collections::hash_map::Entry::Occupied(e) => Some(*e.get() as usize),
+        std::collections::hash_map::Entry::Vacant(e) => {
+            e.insert(u32::try_from(len).expect("a table holds at most 4 billion rows"));
+            None
+        }
+    }
+}
+
+/// Staged text keys translated to a dimension's keys, for the live rows only (so values
+/// of rejected rows never reach a dimension).
+struct Remap<'a> {
+    decoded: &'a [String],
+    cache: Vec<u32>,
+}
+
+const UNMAPPED: u32 = u32::MAX - 1;
+
+impl<'a> Remap<'a> {
+    fn new(decoded: &'a [String]) -> Self {
+        Remap {
+            decoded,
+            cache: vec![UNMAPPED; decoded.len()],
+        }
+    }
+
+    fn key(&mut self, local: u32, dict: &mut Dictionary) -> u32 {
+        if local == NULL_KEY {
+            return NULL_KEY;
+        }
+        let cached = self.cache[local as usize];
+        if cached != UNMAPPED {
+            return cached;
+        }
+        let key = dict.intern(&self.decoded[local as usize]);
+        self.cache[local as usize] = key;
+        key
+    }
+
+    fn text(&self, local: u32) -> Option<&'a str> {
+        (local != NULL_KEY).then(|| self.decoded[local as usize].as_str())
+    }
+}
+
+fn text(staged: &StagedTable, column: Column) -> &[u32] {
+    match staged.column(column) {
+        StagedValues::Text(v) => v,
+        _ => unreachable!("{column:?} is a text column"),
+    }
+}
+
+fn count(staged: &StagedTable, column: Column) -> &[u32] {
+    match staged.column(column) {
+        StagedValues::Count(v) => v,
+        _ => unreachable!("{column:?} is a count column"),
+    }
+}
+
+fn money(staged: &StagedTable, column: Column) -> &[i64] {
+    match staged.column(column) {
+        StagedValues::Money(v) => v,
+        _ => unreachable!("{column:?} is a money column"),
+    }
+}
+
+/// Rows of a staged table that were not rejected, in source order.
+fn live_rows(staged: &StagedTable) -> Vec<usize> {
+    let mut dropped = staged.dropped.iter().peekable();
+    (0..staged.rows.len())
+        .filter(|row| {
+            if dropped.peek() == Some(&row) {
+                dropped.next();
+                false
+            } else {
+                true
+            }
+        })
+        .collect()
+}
+
+/// Makes sure `extras` has a column for each staged extra name; returns their indexes.
+fn prepare_extras(extras: &mut Extras, staged: &StagedTable, rows: usize) -> Vec<usize> {
+    staged
+        .extra_names
+        .iter()
+        .map(|name| extras.column(name, rows))
+        .collect()
+}
+
+/// Writes the staged extra columns of `row` at `at` (an existing row, whose earlier
+/// attributes are cleared: the new row replaces it whole) or at a new row.
+fn put_extras(
+    extras: &mut Extras,
+    columns: &[usize],
+    staged: &StagedTable,
+    remap: &mut Remap<'_>,
+    row: usize,
+    at: Option<usize>,
+) {
+    let Some(first) = extras.columns.first() else {
+        return;
+    };
+    let target = match at {
+        Some(t) => t,
+        None => first.len(),
+    };
+    for column in &mut extras.columns {
+        put(column, at, NULL_KEY);
+    }
+    for (keys, &column) in staged.extras.iter().zip(columns) {
+        if keys[row] != NULL_KEY {
+            extras.columns[column][target] = remap.key(keys[row], &mut extras.values);
+        }
+    }
+}
+
+impl StarSchema {
+    /// Adds a staged table's live rows, replacing rows whose key exists, and fills the
+    /// counts and warnings of `report`.
+    pub fn commit(&mut self, staged: &StagedTable, report: &mut LoadReport) {
+        let decoded = staged.dict.decode_all(staged.encoding);
+        let live = live_rows(staged);
+        report.rows_read = staged.rows_read;
+        report.rows_loaded = live.len() as u64;
+        report.rows_rejected = staged.rejected.len() as u64;
+        report.rejected = staged.rejected.clone();
+        report.extra_columns = staged.extra_names.clone();
+        if !staged.sheets.is_empty() {
+            report.sheets = Some(staged.sheets.clone());
+        }
+        debug_assert_eq!(report.rows_read, report.rows_loaded + report.rows_rejected);
+        report.rows_replaced = match staged.table {
+            TableKind::Campaigns => self.commit_campaigns(staged, &decoded, &live, report),
+            TableKind::Targets => self.commit_targets(staged, &decoded, &live),
+            TableKind::Customers => self.commit_customers(staged, &decoded, &live),
+        };
+    }
+
+    fn commit_campaigns(
+        &mut self,
+        staged: &StagedTable,
+        decoded: &[String],
+        live: &[usize],
+        report: &mut LoadReport,
+    ) -> u64 {
+        let mut remap = Remap::new(decoded);
+        let (tenant, campaign, name) = (
+            text(staged, Column::TenantId),
+            text(staged, Column::CampaignId),
+            text(staged, Column::CampaignName),
+        );
+        let (region, product, channel) = (
+            text(staged, Column::Region),
+            text(staged, Column::Product),
+            text(staged, Column::Channel),
+        );
+        let (impressions, clicks, conversions) = (
+            count(staged, Column::Impressions),
+            count(staged, Column::Clicks),
+            count(staged, Column::Conversions),
+        );
+        let (spend, revenue) = (money(staged, Column::Spend), money(staged, Column::Revenue));
+        let StagedValues::Date(date) = staged.column(Column::Date) else {
+            unreachable!("date column")
+        };
+
+        let mut warnings = CampaignWarnings::new(live.iter().map(|&r| date[r]));
+        let dims = &mut self.dims;
+        let facts = &mut self.campaigns;
+        let rows_before = facts.len();
+        let extra_columns = prepare_extras(&mut facts.extras, staged, rows_before);
+        let mut replaced = 0;
+        for &row in live {
+            warnings.check(
+                impressions[row],
+                clicks[row],
+                conversions[row],
+                spend[row],
+                revenue[row],
+                date[row],
+            );
+            let tenant_key = remap.key(tenant[row], &mut dims.tenant);
+            let campaign_key = remap.key(campaign[row], &mut dims.campaign);
+            let len = facts.len();
+            let at = upsert(&mut facts.index, (tenant_key, campaign_key, date[row]), len);
+            replaced += u64::from(at.is_some());
+            let channel_text = remap
+                .text(channel[row])
+                .or_else(|| remap.text(name[row]).and_then(channel_from_name))
+                .unwrap_or("Unknown");
+            let channel_key = dims.channel.intern(channel_text);
+            put(&mut facts.tenant, at, tenant_key);
+            put(&mut facts.campaign, at, campaign_key);
+            put(
+                &mut facts.campaign_name,
+                at,
+                remap.key(name[row], &mut dims.campaign_name),
+            );
+            put(&mut facts.date, at, date[row]);
+            put(&mut facts.impressions, at, impressions[row]);
+            put(&mut facts.clicks, at, clicks[row]);
+            put(&mut facts.conversions, at, conversions[row]);
+            put(&mut facts.spend, at, spend[row]);
+            put(&mut facts.revenue, at, revenue[row]);
+            put(
+                &mut facts.region,
+                at,
+                remap.key(region[row], &mut dims.region),
+            );
+            put(
+                &mut facts.product,
+                at,
+                remap.key(product[row], &mut dims.product),
+            );
+            put(&mut facts.channel, at, channel_key);
+            put_extras(
+                &mut facts.extras,
+                &extra_columns,
+                staged,
+                &mut remap,
+                row,
+                at,
+            );
+        }
+        report.warnings = warnings.into_counts();
+        replaced
+    }
+
+    fn commit_targets(&mut self, staged: &StagedTable, decoded: &[String], live: &[usize]) -> u64 {
+        let mut remap = Remap::new(decoded);
+        let (tenant, region, product) = (
+            text(staged, Column::TenantId),
+            text(staged, Column::Region),
+            text(staged, Column::Product),
+        );
+        let StagedValues::Year(year) = staged.column(Column::Year) else {
+            unreachable!("year column")
+        };
+        let StagedValues::Month(month) = staged.column(Column::Month) else {
+            unreachable!("month column")
+        };
+        let (revenue, spend) = (
+            money(staged, Column::TargetRevenue),
+            money(staged, Column::TargetSpend),
+        );
+        let conversions = count(staged, Column::TargetConversions);
+        let dims = &mut self.dims;
+        let targets = &mut self.targets;
+        let rows_before = targets.len();
+        let extra_columns = prepare_extras(&mut targets.extras, staged, rows_before);
+        let mut replaced = 0;
+        for &row in live {
+            let keys = (
+                remap.key(tenant[row], &mut dims.tenant),
+                remap.key(region[row], &mut dims.region),
+                remap.key(product[row], &mut dims.product),
+            );
+            let len = targets.len();
+            let at = upsert(
+                &mut targets.index,
+                (keys.0, keys.1, keys.2, year[row], month[row]),
+                len,
+            );
+            replaced += u64::from(at.is_some());
+            put(&mut targets.tenant, at, keys.0);
+            put(&mut targets.region, at, keys.1);
+            put(&mut targets.product, at, keys.2);
+            put(&mut targets.year, at, year[row]);
+            put(&mut targets.month, at, month[row]);
+            put(&mut targets.target_revenue, at, revenue[row]);
+            put(&mut targets.target_conversions, at, conversions[row]);
+            put(&mut targets.target_spend, at, spend[row]);
+            put_extras(
+                &mut targets.extras,
+                &extra_columns,
+                staged,
+                &mut remap,
+                row,
+                at,
+            );
+        }
+        replaced
+    }
+
+    fn commit_customers(
+        &mut self,
+        staged: &StagedTable,
+        decoded: &[String],
+        live: &[usize],
+    ) -> u64 {
+        let mut remap = Remap::new(decoded);
+        let (tenant, customer, name) = (
+            text(staged, Column::TenantId),
+            text(staged, Column::CustomerId),
+            text(staged, Column::CustomerName),
+        );
+        let (region, preference) = (
+            text(staged, Column::Region),
+            text(staged, Column::ProductPreference),
+        );
+        let spent = money(staged, Column::TotalSpent);
+        let orders = count(staged, Column::TotalOrders);
+        let dims = &mut self.dims;
+        let customers = &mut self.customers;
+        let rows_before = customers.len();
+        let extra_columns = prepare_extras(&mut customers.extras, staged, rows_before);
+        let mut replaced = 0;
+        for &row in live {
+            let tenant_key = remap.key(tenant[row], &mut dims.tenant);
+            let customer_key = remap.key(customer[row], &mut dims.customer);
+            let len = customers.len();
+            let at = upsert(&mut customers.index, (tenant_key, customer_key), len);
+            replaced += u64::from(at.is_some());
+            put(&mut customers.tenant, at, tenant_key);
+            put(&mut customers.customer, at, customer_key);
+            put(
+                &mut customers.customer_name,
+                at,
+                remap.key(name[row], &mut dims.customer_name),
+            );
+            put(
+                &mut customers.region,
+                at,
+                remap.key(region[row], &mut dims.region),
+            );
+            put(
+                &mut customers.product_preference,
+                at,
+                remap.key(preference[row], &mut dims.product),
+            );
+            put(&mut customers.total_spent, at, spent[row]);
+            put(&mut customers.total_orders, at, orders[row]);
+            put_extras(
+                &mut customers.extras,
+                &extra_columns,
+                staged,
+                &mut remap,
+                row,
+                at,
+            );
+        }
+        replaced
+    }
+}

@@ -1,0 +1,119 @@
+//! Dashboard results as data (SPEC §7): named columns and rows of values.
+
+use crate::model::date::{format_day, Day};
+use crate::transform::value::format_millionths;
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+
+/// One value of a result. Text borrows from the warehouse's dictionaries.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value<'a> {
+    Null,
+    Int(i64),
+    /// Fixed-point millionths (sums of money stay exact).
+    Money(i128),
+    Float(f64),
+    Text(&'a str),
+    Date(Day),
+}
+
+impl Value<'_> {
+    /// A float, or null when absent or not finite.
+    pub fn float(value: Option<f64>) -> Self {
+        match value {
+            Some(f) if f.is_finite() => Value::Float(f),
+            _ => Value::Null,
+        }
+    }
+
+    /// Text, or null.
+    pub fn text(value: Option<&str>) -> Value<'_> {
+        value.map_or(Value::Null, Value::Text)
+    }
+
+    /// The value as plain text (CSV export, tables): money exact with at least two
+    /// decimals, dates ISO, null empty.
+    pub fn to_plain_string(&self) -> String {
+        match self {
+            Value::Null => String::new(),
+            Value::Int(i) => i.to_string(),
+            Value::Money(m) => match i64::try_from(*m) {
+                Ok(m) => format_millionths(m),
+                Err(_) => format!("{}", *m as f64 / 1e6),
+            },
+            Value::Float(f) => f.to_string(),
+            Value::Text(t) => t.to_string(),
+            Value::Date(d) => format_day(*d),
+        }
+    }
+
+    /// The value as a number, when it is one.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(*i as f64),
+            Value::Money(m) => Some(*m as f64 / 1e6),
+            Value::Float(f) => Some(*f),
+            _ => None,
+        }
+    }
+}
+
+impl Serialize for Value<'_> {
+    /// Money is a JSON number in currency units: exact to the micro-unit below 2^53
+    /// millionths (about 9 billion), and to the cent far beyond.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Null => serializer.serialize_none(),
+            Value::Int(i) => serializer.serialize_i64(*i),
+            Value::Money(m) => serializer.serialize_f64(*m as f64 / 1e6),
+            Value::Float(f) if f.is_finite() => serializer.serialize_f64(*f),
+            Value::Float(_) => serializer.serialize_none(),
+            Value::Text(t) => serializer.serialize_str(t),
+            Value::Date(d) => serializer.serialize_str(&format_day(*d)),
+        }
+    }
+}
+
+/// A dashboard's result: `{"columns": [...], "rows": [[...], ...]}`; with paging, also
+/// `"total_rows"` (the row count before paging).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DashboardResult<'a> {
+    pub columns: &'static [&'static str],
+    pub rows: Vec<Vec<Value<'a>>>,
+    /// Rows before `offset`/`limit` were applied, when they were.
+    pub total_rows: Option<usize>,
+}
+
+impl DashboardResult<'_> {
+    /// The index of a column by name.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| *c == name)
+    }
+}
+
+struct Row<'r, 'a>(&'r [Value<'a>]);
+
+impl Serialize for Row<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for v in self.0 {
+            seq.serialize_element(v)?;
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for DashboardResult<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("columns", self.columns)?;
+        map.serialize_entry(
+            "rows",
+            &self.rows.iter().map(|r| Row(r)).collect::<Vec<_>>(),
+        )?;
+        if let Some(total) = self.total_rows {
+            map.serialize_entry("total_rows", &total)?;
+        }
+        map.end()
+    }
+}

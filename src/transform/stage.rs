@@ -1,0 +1,600 @@
+//! Turning a reader's rows into a validated, typed staging table (SPEC §3, §4).
+//!
+//! Readers (delimited text, XLSX, JSON) hand rows of [`Cell`]s to a [`TableBuilder`]. The
+//! builder parses each cell by its column's type, validates the row, and either appends
+//! it to typed columns or records a [`RejectedRow`]. Text is dictionary-encoded at once
+//! into a file-local dictionary of raw bytes: a delimited file's encoding (UTF-8 or
+//! Windows-1252) is only known at its end, so text is decoded once per distinct value
+//! when the file is committed, never per row.
+//!
+//! A reader may feed several *sections* (the sheets of a workbook); each has its own
+//! header mapping and its own slash-date rule. Slash dates (`A/B/YYYY`) cannot be decided
+//! until the section's last row has been seen, so they wait in a side list and are
+//! resolved — possibly rejecting their rows — when the section ends.
+
+use crate::model::date::{day_from_excel_serial, format_day, Day};
+use crate::model::dict::NULL_KEY;
+use crate::model::schema::{Column, ColumnTarget, ColumnType, HeaderMatch, TableKind};
+use crate::report::RejectedRow;
+use crate::transform::value::{
+    float_to_integer, float_to_millionths, format_millionths, is_day_first_slash_date, is_missing,
+    parse_date, parse_decimal_millionths, parse_integer, trim, NumberFormat, ParsedDate,
+    ValueError,
+};
+use foldhash::fast::RandomState;
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// One cell as a reader found it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    /// No value.
+    Empty,
+    /// Text (delimited fields, spreadsheet strings, JSON strings and numbers).
+    Text(&'a [u8]),
+    /// A spreadsheet number.
+    Float(f64),
+    /// A spreadsheet integer.
+    Int(i64),
+    /// A spreadsheet date cell as a serial number.
+    DateSerial(f64),
+    /// A spreadsheet error value (`#DIV/0!`).
+    Error(&'a str),
+}
+
+/// A row of cells as a reader holds it: by source column index.
+pub trait RowCells {
+    /// The cell of source column `index`, [`Cell::Empty`] past the row's end.
+    fn cell(&self, index: usize) -> Cell<'_>;
+}
+
+impl RowCells for [Cell<'_>] {
+    fn cell(&self, index: usize) -> Cell<'_> {
+        self.get(index).copied().unwrap_or(Cell::Empty)
+    }
+}
+
+/// How a file's text bytes are to be decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TextEncoding {
+    /// UTF-8 (UTF-16 input is transcoded to UTF-8 before parsing).
+    #[default]
+    Utf8,
+    /// Windows-1252, for files that are not valid UTF-8.
+    Windows1252,
+}
+
+impl TextEncoding {
+    /// Decodes bytes of this encoding.
+    pub fn decode(self, bytes: &[u8]) -> String {
+        match self {
+            TextEncoding::Utf8 => String::from_utf8_lossy(bytes).into_owned(),
+            TextEncoding::Windows1252 => encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
+                .into_owned(),
+        }
+    }
+}
+
+/// A file-local dictionary of raw text bytes.
+#[derive(Debug, Default)]
+pub struct RawDictionary {
+    values: Vec<Box<[u8]>>,
+    index: HashMap<Box<[u8]>, u32, RandomState>,
+}
+
+impl RawDictionary {
+    fn intern(&mut self, value: &[u8]) -> u32 {
+        if let Some(&key) = self.index.get(value) {
+            return key;
+        }
+        let key = self.values.len() as u32;
+        self.values.push(value.into());
+        self.index.insert(value.into(), key);
+        key
+    }
+
+    /// Every value decoded, in key order.
+    pub fn decode_all(&self, encoding: TextEncoding) -> Vec<String> {
+        self.values.iter().map(|v| encoding.decode(v)).collect()
+    }
+}
+
+/// Typed values of one staged column.
+#[derive(Debug)]
+pub enum StagedValues {
+    /// Keys into the builder's [`RawDictionary`], [`NULL_KEY`] when missing.
+    Text(Vec<u32>),
+    /// Non-negative whole numbers.
+    Count(Vec<u32>),
+    /// Non-negative fixed-point millionths.
+    Money(Vec<i64>),
+    /// Day numbers.
+    Date(Vec<Day>),
+    /// Years 1..=9999.
+    Year(Vec<u16>),
+    /// Months 1..=12.
+    Month(Vec<u8>),
+}
+
+impl StagedValues {
+    fn new(column_type: ColumnType) -> Self {
+        match column_type {
+            ColumnType::Text => StagedValues::Text(Vec::new()),
+            ColumnType::Count => StagedValues::Count(Vec::new()),
+            ColumnType::Money => StagedValues::Money(Vec::new()),
+            ColumnType::Date => StagedValues::Date(Vec::new()),
+            ColumnType::Year => StagedValues::Year(Vec::new()),
+            ColumnType::Month => StagedValues::Month(Vec::new()),
+        }
+    }
+}
+
+/// Where a staged row came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowSource {
+    pub line: u64,
+    /// Index into [`StagedTable::sections`].
+    pub section: u16,
+}
+
+/// One header-mapped part of a file (the file itself, or one sheet).
+#[derive(Debug)]
+struct Section {
+    sheet: Option<String>,
+    /// Per table column: the source column holding it.
+    slots: Vec<Option<usize>>,
+    /// (source column, extra column index).
+    extras: Vec<(usize, usize)>,
+    format: NumberFormat,
+    is_1904: bool,
+    day_first: bool,
+    /// (row index, date) of slash dates awaiting the section's rule.
+    pending_dates: Vec<(usize, ParsedDate)>,
+}
+
+/// A parsed cell, before it is stored.
+#[derive(Debug, Clone)]
+enum Parsed<'a> {
+    Null,
+    Text(Cow<'a, [u8]>),
+    Int(i64),
+    Money(i64),
+    Date(ParsedDate),
+}
+
+/// A row problem: the column (if one) and the reason.
+type Problem = (Option<Column>, String);
+
+/// Builds one table's staging columns from rows of cells.
+#[derive(Debug)]
+pub struct TableBuilder {
+    table: TableKind,
+    columns: Vec<(Column, StagedValues)>,
+    extra_names: Vec<String>,
+    extras: Vec<Vec<u32>>,
+    rows: Vec<RowSource>,
+    /// Rows rejected after staging (their slash date did not exist), ascending.
+    dropped: Vec<usize>,
+    dict: RawDictionary,
+    sections: Vec<Section>,
+    rejected: Vec<RejectedRow>,
+    rows_read: u64,
+}
+
+/// The finished staging table of one file and table.
+#[derive(Debug)]
+pub struct StagedTable {
+    pub table: TableKind,
+    pub columns: Vec<(Column, StagedValues)>,
+    pub extra_names: Vec<String>,
+    /// One column of raw-dictionary keys per extra name, one key per staged row.
+    pub extras: Vec<Vec<u32>>,
+    pub rows: Vec<RowSource>,
+    /// Staged rows that were rejected afterwards; skip them.
+    pub dropped: Vec<usize>,
+    pub dict: RawDictionary,
+    /// Sheet names of the sections (XLSX), in order.
+    pub sheets: Vec<String>,
+    pub rejected: Vec<RejectedRow>,
+    pub rows_read: u64,
+    /// How the raw dictionary's bytes decode.
+    pub encoding: TextEncoding,
+}
+
+impl StagedTable {
+    /// The values of a column of the table.
+    pub fn column(&self, column: Column) -> &StagedValues {
+        &self
+            .columns
+            .iter()
+            .find(|(c, _)| *c == column)
+            .expect("every column of the table is staged")
+            .1
+    }
+
+    /// Number of rows staged and not dropped.
+    pub fn loaded_rows(&self) -> usize {
+        self.rows.len() - self.dropped.len()
+    }
+}
+
+impl TableBuilder {
+    /// A builder for `table`.
+    pub fn new(table: TableKind) -> Self {
+        TableBuilder {
+            table,
+            columns: table
+                .columns()
+                .iter()
+                .map(|&(c, _)| (c, StagedValues::new(c.column_type())))
+                .collect(),
+            extra_names: Vec::new(),
+            extras: Vec::new(),
+            rows: Vec::new(),
+            dropped: Vec::new(),
+            dict: RawDictionary::default(),
+            sections: Vec::new(),
+            rejected: Vec::new(),
+            rows_read: 0,
+        }
+    }
+
+    /// The table being built.
+    pub fn table(&self) -> TableKind {
+        self.table
+    }
+
+    /// Starts a section (a file, or one sheet) whose header matched this table.
+    /// `is_1904` is the workbook's date system for serial dates.
+    pub fn begin_section(
+        &mut self,
+        header: &HeaderMatch,
+        sheet: Option<String>,
+        format: NumberFormat,
+        is_1904: bool,
+    ) {
+        debug_assert_eq!(header.table, self.table);
+        self.end_section();
+        let slots = self
+            .table
+            .columns()
+            .iter()
+            .map(|(column, _)| {
+                header
+                    .targets
+                    .iter()
+                    .position(|t| *t == ColumnTarget::Known(*column))
+            })
+            .collect();
+        let mut extras = Vec::new();
+        for (source, target) in header.targets.iter().enumerate() {
+            if let ColumnTarget::Extra(name) = target {
+                let index = match self.extra_names.iter().position(|n| n == name) {
+                    Some(i) => i,
+                    None => {
+                        self.extra_names.push(name.clone());
+                        self.extras.push(vec![NULL_KEY; self.rows.len()]);
+                        self.extra_names.len() - 1
+                    }
+                };
+                extras.push((source, index));
+            }
+        }
+        self.sections.push(Section {
+            sheet,
+            slots,
+            extras,
+            format,
+            is_1904,
+            day_first: false,
+            pending_dates: Vec::new(),
+        });
+    }
+
+    fn section(&self) -> &Section {
+        self.sections.last().expect("begin_section before rows")
+    }
+
+    fn source_cell<'c, R: RowCells + ?Sized>(&self, slot: usize, cells: &'c R) -> Cell<'c> {
+        self.section().slots[slot].map_or(Cell::Empty, |i| cells.cell(i))
+    }
+
+    /// Applies the slash-date rule's evidence: any slash date with A > 12 in the date
+    /// column, on any row, rejected or not, makes the section's slash dates day/month.
+    fn note_date_evidence<R: RowCells + ?Sized>(&mut self, cells: &R) {
+        if let Some(slot) = self
+            .table
+            .columns()
+            .iter()
+            .position(|(c, _)| *c == Column::Date)
+        {
+            if let Cell::Text(text) = self.source_cell(slot, cells) {
+                if text.contains(&b'/') && is_day_first_slash_date(text) {
+                    self.sections.last_mut().expect("section").day_first = true;
+                }
+            }
+        }
+    }
+
+    /// Records a row rejected as a whole by the reader (too many fields, not an object).
+    /// `cells` are still checked for slash-date evidence.
+    pub fn reject_row<R: RowCells + ?Sized>(&mut self, line: u64, reason: String, cells: &R) {
+        self.rows_read += 1;
+        self.note_date_evidence(cells);
+        let sheet = self.section().sheet.clone();
+        self.rejected.push(RejectedRow {
+            line,
+            sheet,
+            column: None,
+            reason,
+        });
+    }
+
+    /// Validates one row and stages it, or records why it was rejected.
+    pub fn push_row<R: RowCells + ?Sized>(&mut self, line: u64, cells: &R) {
+        self.rows_read += 1;
+        self.note_date_evidence(cells);
+        let mut parsed = Vec::with_capacity(self.columns.len());
+        match self.parse_row(cells, &mut parsed) {
+            Ok(()) => self.store_row(line, parsed, cells),
+            Err((column, reason)) => {
+                let sheet = self.section().sheet.clone();
+                self.rejected.push(RejectedRow {
+                    line,
+                    sheet,
+                    column: column.map(|c| c.name().to_string()),
+                    reason,
+                });
+            }
+        }
+    }
+
+    fn parse_row<'c, R: RowCells + ?Sized>(
+        &self,
+        cells: &'c R,
+        parsed: &mut Vec<Parsed<'c>>,
+    ) -> Result<(), Problem> {
+        let section = self.section();
+        for (slot, &(column, required)) in self.table.columns().iter().enumerate() {
+            let cell = self.source_cell(slot, cells);
+            let value = parse_cell(column.column_type(), cell, section.format, section.is_1904)
+                .map_err(|e| (Some(column), e.to_string()))?;
+            if matches!(value, Parsed::Null) && required {
+                return Err((
+                    Some(column),
+                    format!("required value {} is missing", column.name()),
+                ));
+            }
+            check_range(column, &value)?;
+            parsed.push(value);
+        }
+        if self.table == TableKind::Campaigns {
+            let (impressions, clicks) = (int_at(parsed, 4), int_at(parsed, 5));
+            if clicks > impressions {
+                return Err((
+                    Some(Column::Clicks),
+                    format!("clicks ({clicks}) > impressions ({impressions})"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn store_row<R: RowCells + ?Sized>(&mut self, line: u64, parsed: Vec<Parsed<'_>>, cells: &R) {
+        let row = self.rows.len();
+        let section_index = self.sections.len() - 1;
+        for ((_, values), value) in self.columns.iter_mut().zip(parsed) {
+            match (values, value) {
+                (StagedValues::Text(v), Parsed::Null) => v.push(NULL_KEY),
+                (StagedValues::Text(v), Parsed::Text(text)) => v.push(self.dict.intern(&text)),
+                (StagedValues::Count(v), Parsed::Int(n)) => v.push(n as u32),
+                (StagedValues::Year(v), Parsed::Int(n)) => v.push(n as u16),
+                (StagedValues::Month(v), Parsed::Int(n)) => v.push(n as u8),
+                (StagedValues::Money(v), Parsed::Money(m)) => v.push(m),
+                (StagedValues::Date(v), Parsed::Date(ParsedDate::Day(d))) => v.push(d),
+                (StagedValues::Date(v), Parsed::Date(slash)) => {
+                    v.push(0);
+                    self.sections[section_index]
+                        .pending_dates
+                        .push((row, slash));
+                }
+                (_, value) => unreachable!("parse_cell returns the column's type, got {value:?}"),
+            }
+        }
+        self.rows.push(RowSource {
+            line,
+            section: section_index as u16,
+        });
+        for extra in &mut self.extras {
+            extra.push(NULL_KEY);
+        }
+        for &(source, index) in &self.sections[section_index].extras {
+            if let Some(text) = text_of(cells.cell(source)) {
+                self.extras[index][row] = self.dict.intern(&text);
+            }
+        }
+    }
+
+    /// Resolves the current section's slash dates with its rule.
+    fn end_section(&mut self) {
+        let Some(section) = self.sections.last_mut() else {
+            return;
+        };
+        let pending = std::mem::take(&mut section.pending_dates);
+        if pending.is_empty() {
+            return;
+        }
+        let day_first = section.day_first;
+        let sheet = section.sheet.clone();
+        let dates = match &mut self
+            .columns
+            .iter_mut()
+            .find(|(c, _)| *c == Column::Date)
+            .expect("slash dates come from a date column")
+            .1
+        {
+            StagedValues::Date(dates) => dates,
+            _ => unreachable!("the date column stages dates"),
+        };
+        for (row, date) in pending {
+            match date.resolve(day_first) {
+                Some(day) => dates[row] = day,
+                None => {
+                    let ParsedDate::Slash { a, b, year } = date else {
+                        unreachable!()
+                    };
+                    let rule = if day_first {
+                        "day/month, because a date of this column has a first number above 12"
+                    } else {
+                        "month/day"
+                    };
+                    self.dropped.push(row);
+                    self.rejected.push(RejectedRow {
+                        line: self.rows[row].line,
+                        sheet: sheet.clone(),
+                        column: Some(Column::Date.name().to_string()),
+                        reason: format!(
+                            "'{a:02}/{b:02}/{year}' is not a valid date when read as {rule}"
+                        ),
+                    });
+                }
+            }
+        }
+        self.dropped.sort_unstable();
+    }
+
+    /// Number of rows seen so far (staged or rejected).
+    pub fn rows_read(&self) -> u64 {
+        self.rows_read
+    }
+
+    /// Ends the last section and hands over the staging table.
+    pub fn finish(mut self) -> StagedTable {
+        self.end_section();
+        self.rejected
+            .sort_by(|a, b| (&a.sheet, a.line).cmp(&(&b.sheet, b.line)));
+        let mut sheets = Vec::new();
+        for section in &self.sections {
+            if let Some(name) = &section.sheet {
+                if !sheets.contains(name) {
+                    sheets.push(name.clone());
+                }
+            }
+        }
+        StagedTable {
+            table: self.table,
+            columns: self.columns,
+            extra_names: self.extra_names,
+            extras: self.extras,
+            rows: self.rows,
+            dropped: self.dropped,
+            dict: self.dict,
+            sheets,
+            rejected: self.rejected,
+            rows_read: self.rows_read,
+            encoding: TextEncoding::Utf8,
+        }
+    }
+}
+
+fn int_at(parsed: &[Parsed<'_>], index: usize) -> i64 {
+    match parsed.get(index) {
+        Some(Parsed::Int(n)) => *n,
+        _ => 0,
+    }
+}
+
+/// The text of a cell for text columns and extras (`None` when missing).
+fn text_of<'c>(cell: Cell<'c>) -> Option<Cow<'c, [u8]>> {
+    match cell {
+        Cell::Empty => None,
+        Cell::Text(raw) => {
+            let t = trim(raw);
+            (!is_missing(t)).then_some(Cow::Borrowed(t))
+        }
+        Cell::Float(f) => Some(Cow::Owned(f.to_string().into_bytes())),
+        Cell::Int(i) => Some(Cow::Owned(i.to_string().into_bytes())),
+        Cell::DateSerial(s) => day_from_excel_serial(s, false)
+            .map(|d| Cow::Owned(format_day(d).into_bytes()))
+            .or_else(|| Some(Cow::Owned(s.to_string().into_bytes()))),
+        Cell::Error(e) => Some(Cow::Owned(e.as_bytes().to_vec())),
+    }
+}
+
+fn parse_cell<'c>(
+    column_type: ColumnType,
+    cell: Cell<'c>,
+    format: NumberFormat,
+    is_1904: bool,
+) -> Result<Parsed<'c>, ValueError> {
+    if let Cell::Error(e) = cell {
+        return Err(ValueError::CellError(e.to_string()));
+    }
+    if let Cell::Text(raw) = cell {
+        if is_missing(trim(raw)) {
+            return Ok(Parsed::Null);
+        }
+    }
+    if cell == Cell::Empty {
+        return Ok(Parsed::Null);
+    }
+    Ok(match column_type {
+        ColumnType::Text => text_of(cell).map_or(Parsed::Null, Parsed::Text),
+        ColumnType::Count | ColumnType::Year | ColumnType::Month => Parsed::Int(match cell {
+            Cell::Text(raw) => parse_integer(raw, format)?,
+            Cell::Float(f) => float_to_integer(f)?,
+            Cell::Int(i) => i,
+            Cell::DateSerial(s) => return Err(ValueError::WrongKind(format!("the date cell {s}"))),
+            Cell::Empty | Cell::Error(_) => unreachable!("handled above"),
+        }),
+        ColumnType::Money => Parsed::Money(match cell {
+            Cell::Text(raw) => parse_decimal_millionths(raw, format)?,
+            Cell::Float(f) => float_to_millionths(f)?,
+            Cell::Int(i) => i
+                .checked_mul(1_000_000)
+                .ok_or_else(|| ValueError::TooLarge(i.to_string()))?,
+            Cell::DateSerial(s) => return Err(ValueError::WrongKind(format!("the date cell {s}"))),
+            Cell::Empty | Cell::Error(_) => unreachable!("handled above"),
+        }),
+        ColumnType::Date => Parsed::Date(match cell {
+            Cell::Text(raw) => parse_date(raw)?,
+            Cell::DateSerial(s) | Cell::Float(s) => ParsedDate::Day(
+                day_from_excel_serial(s, is_1904)
+                    .ok_or_else(|| ValueError::NoSuchDate(format!("serial {s}")))?,
+            ),
+            Cell::Int(i) => ParsedDate::Day(
+                day_from_excel_serial(i as f64, is_1904)
+                    .ok_or_else(|| ValueError::NoSuchDate(format!("serial {i}")))?,
+            ),
+            Cell::Empty | Cell::Error(_) => unreachable!("handled above"),
+        }),
+    })
+}
+
+/// Range rules: no negative counts or money, counts fit in 32 bits, months 1..=12,
+/// years 1..=9999.
+fn check_range(column: Column, value: &Parsed<'_>) -> Result<(), Problem> {
+    let name = column.name();
+    let problem = |reason: String| Err((Some(column), reason));
+    match (column.column_type(), value) {
+        (ColumnType::Count, Parsed::Int(n)) if *n < 0 => {
+            problem(format!("{name} is negative ({n})"))
+        }
+        (ColumnType::Count, Parsed::Int(n)) if *n > i64::from(u32::MAX) => problem(format!(
+            "{name} ({n}) is above the largest supported count, {}",
+            u32::MAX
+        )),
+        (ColumnType::Money, Parsed::Money(m)) if *m < 0 => {
+            problem(format!("{name} is negative ({})", format_millionths(*m)))
+        }
+        (ColumnType::Month, Parsed::Int(n)) if !(1..=12).contains(n) => {
+            problem(format!("month {n} is outside 1..12"))
+        }
+        (ColumnType::Year, Parsed::Int(n)) if !(1..=9999).contains(n) => {
+            problem(format!("year {n} is outside 1..9999"))
+        }
+        _ => Ok(()),
+    }
+}
