@@ -168,3 +168,52 @@ impl Warehouse {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CSV: &[u8] = b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n\
+                         t,c1,2024-11-01,100,10,1,1.00,2.00\nt,c2,2024-11-01,100,10,1,1.00,2.00\n\
+                         t,c1,2024-11-01,100,10,1,5.00,6.00\n";
+
+    #[test]
+    fn same_bytes_reload_is_a_no_op_naming_the_earlier_file() {
+        let mut w = Warehouse::new();
+        let first = w.load("a.csv", CSV);
+        assert_eq!((first[0].rows_loaded, first[0].rows_replaced), (3, 1));
+        assert_eq!(w.star().campaigns.len(), 2);
+        let again = w.load("renamed.csv", CSV);
+        assert_eq!(again[0].unchanged_from.as_deref(), Some("a.csv"));
+        assert_eq!(again[0].table, Some("fact_campaigns"));
+        assert_eq!((again[0].rows_read, again[0].rows_loaded), (0, 0));
+        assert_eq!(w.star().campaigns.len(), 2);
+    }
+
+    #[test]
+    fn later_rows_replace_earlier_ones_across_files() {
+        let mut w = Warehouse::new();
+        w.load("a.csv", CSV);
+        let r = w.load(
+            "b.csv",
+            b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\nt,c2,2024-11-01,100,10,1,9.00,9.00\nt,c2,2024-11-01,-1,10,1,9.00,9.00\n",
+        );
+        assert_eq!(
+            (r[0].rows_loaded, r[0].rows_replaced, r[0].rows_rejected),
+            (1, 1, 1)
+        );
+        assert_eq!(w.star().campaigns.spend, vec![5_000_000, 9_000_000]);
+    }
+
+    #[test]
+    fn an_unreadable_file_reports_an_error_and_keeps_the_data() {
+        let mut w = Warehouse::new();
+        w.load("a.csv", CSV);
+        let r = w.load("junk.bin", b"\x00\x01 no header here \x81\xff");
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].table, None);
+        assert!(r[0].error.is_some());
+        assert_eq!(w.star().campaigns.len(), 2);
+        assert_eq!(w.tenants(), vec!["t"]);
+    }
+}

@@ -204,10 +204,7 @@ fn find_header(buffer: &[u8], at_end: bool) -> Result<HeaderChoice, LoadError> {
         let mut splitter = RecordSplitter::new(delimiter);
         let mut pos = 0;
         let mut index = 0;
-        loop {
-            let Next::Record { line } = splitter.next(buffer, &mut pos, at_end) else {
-                break;
-            };
+        while let Next::Record { line } = splitter.next(buffer, &mut pos, at_end) {
             if line > HEADER_SEARCH_LINES {
                 break;
             }
@@ -252,7 +249,11 @@ fn find_header(buffer: &[u8], at_end: bool) -> Result<HeaderChoice, LoadError> {
             sheet: None,
             line: Some(line),
         }),
-        (None, None) => Err(LoadError::Empty),
+        (None, None) if at_end => Err(LoadError::Empty),
+        (None, None) => Err(LoadError::Limit(format!(
+            "the first {} MB of the file hold no complete line; is it really delimited text?",
+            HEADER_SEARCH_BYTES >> 20
+        ))),
     }
 }
 
@@ -402,6 +403,175 @@ impl DelimitedReader {
             }
             Phase::Failed(e) => Err(e),
             Phase::Sniffing { .. } => unreachable!("start_body leaves the sniffing phase"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::schema::{Column, TableKind};
+    use crate::transform::stage::StagedValues;
+
+    const HEADER: &str =
+        "tenant_id,campaign_id,campaign_name,date,impressions,clicks,conversions,spend,revenue";
+
+    fn read(bytes: &[u8], chunk: usize) -> Result<StagedTable, LoadError> {
+        let mut reader = DelimitedReader::new();
+        for piece in bytes.chunks(chunk.max(1)) {
+            reader.push(piece);
+        }
+        reader.finish(TextEncoding::Utf8)
+    }
+
+    fn lines(staged: &StagedTable) -> Vec<u64> {
+        staged.rows.iter().map(|r| r.line).collect()
+    }
+
+    fn names(staged: &StagedTable) -> Vec<String> {
+        let decoded = staged.dict.decode_all(staged.encoding);
+        match staged.column(Column::CampaignName) {
+            StagedValues::Text(keys) => keys.iter().map(|&k| decoded[k as usize].clone()).collect(),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn line_counter_handles_every_line_ending_across_splits() {
+        let text = b"a\r\nb\rc\nd\r\n\r\ne";
+        for size in 1..text.len() {
+            let mut counter = LineCounter::default();
+            for chunk in text.chunks(size) {
+                counter.count(chunk);
+            }
+            assert_eq!(counter.breaks(), 5, "chunk {size}");
+        }
+    }
+
+    #[test]
+    fn quoted_fields_hold_delimiters_quotes_and_newlines() {
+        let file = format!(
+            "{HEADER}\nt1,c1,\"Spring, \"\"big\"\" - Search\",2024-11-01,100,10,1,1.00,2.00\n\
+             t1,c2,\"two\nlines - Email\",2024-11-01,100,10,1,1.00,2.00\nt1,c3,plain - Video,2024-11-01,100,10,1,1.00,2.00\n"
+        );
+        for chunk in [1, 2, 5, 17, 4096] {
+            let staged = read(file.as_bytes(), chunk).unwrap();
+            assert_eq!(staged.table, TableKind::Campaigns);
+            assert_eq!(
+                names(&staged),
+                vec![
+                    "Spring, \"big\" - Search",
+                    "two\nlines - Email",
+                    "plain - Video"
+                ]
+            );
+            assert_eq!(lines(&staged), vec![2, 3, 5], "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn crlf_and_cr_only_files_number_lines_alike() {
+        let body = format!("{HEADER}\nt1,c1,a,2024-11-01,100,10,1,1.00,2.00\n\nt1,c2,\"x\ny\",2024-11-01,100,10,1,1.00,2.00\nt1,c3,b,2024-11-01,100,10,1,1.00,2.00");
+        for ending in ["\n", "\r\n", "\r"] {
+            let file = body.replace('\n', ending);
+            for chunk in [1, 3, 4096] {
+                let staged = read(file.as_bytes(), chunk).unwrap();
+                assert_eq!(
+                    lines(&staged),
+                    vec![2, 4, 6],
+                    "ending {ending:?} chunk {chunk}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn title_lines_above_the_header_are_skipped_and_not_counted() {
+        let file = format!("Campaign report\nExported 2024-12-01,,\n\n{HEADER}\nt1,c1,a,2024-11-01,100,10,1,1.00,2.00\n");
+        let staged = read(file.as_bytes(), 7).unwrap();
+        assert_eq!(staged.rows_read, 1);
+        assert_eq!(lines(&staged), vec![5]);
+    }
+
+    #[test]
+    fn header_beyond_line_20_is_not_found() {
+        let titles = "title\n".repeat(20);
+        let file = format!("{titles}{HEADER}\nt1,c1,a,2024-11-01,100,10,1,1.00,2.00\n");
+        assert!(matches!(
+            read(file.as_bytes(), 4096),
+            Err(LoadError::NoTableMatches { .. })
+        ));
+        let titles = "title\n".repeat(19);
+        let file = format!("{titles}{HEADER}\nt1,c1,a,2024-11-01,100,10,1,1.00,2.00\n");
+        assert_eq!(lines(&read(file.as_bytes(), 3).unwrap()), vec![21]);
+    }
+
+    #[test]
+    fn sniffs_each_delimiter() {
+        for delimiter in [";", "\t", "|"] {
+            let file = format!(
+                "{}\nt1{d}c1{d}a{d}2024-11-01{d}100{d}10{d}1{d}1{d}2\n",
+                HEADER.replace(',', delimiter),
+                d = delimiter
+            );
+            let staged = read(file.as_bytes(), 5).unwrap();
+            assert_eq!(staged.loaded_rows(), 1, "{delimiter:?}");
+        }
+    }
+
+    #[test]
+    fn semicolon_files_use_decimal_commas() {
+        let file = format!(
+            "{}\nt1;c1;a;2024-11-01;24.505;10;1;1.234,50;2,5\n",
+            HEADER.replace(',', ";")
+        );
+        let staged = read(file.as_bytes(), 4096).unwrap();
+        let StagedValues::Count(impressions) = staged.column(Column::Impressions) else {
+            unreachable!()
+        };
+        let StagedValues::Money(spend) = staged.column(Column::Spend) else {
+            unreachable!()
+        };
+        assert_eq!(impressions, &[24505]);
+        assert_eq!(spend, &[1_234_500_000]);
+    }
+
+    #[test]
+    fn blank_rows_skipped_long_rows_rejected_short_rows_padded() {
+        let file = format!(
+            "{HEADER},region\nt1,c1,a,2024-11-01,100,10,1,1.00,2.00,North\n,,,,,,,,,\n   \n\
+             t1,c2,a,2024-11-01,100,10,1,1.00,2.00,North,extra\nt1,c3,a,2024-11-01,100,10,1,1.00,2.00\n"
+        );
+        let staged = read(file.as_bytes(), 4096).unwrap();
+        assert_eq!(staged.rows_read, 3);
+        assert_eq!(lines(&staged), vec![2, 6]);
+        assert_eq!(staged.rejected.len(), 1);
+        assert_eq!(staged.rejected[0].line, 5);
+        assert_eq!(
+            staged.rejected[0].reason,
+            "the row has 11 fields but the header has 10"
+        );
+    }
+
+    #[test]
+    fn a_file_matching_nothing_names_the_closest_tables_missing_columns() {
+        let err = read(
+            b"tenant_id,campaign_id,date,impressions,clicks,revenue\nt1,c1,2024-11-01,5,1,2\n",
+            4096,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no table matches this file: the closest is fact_campaigns (header on line 1), which also needs the \
+             columns conversions, spend (the header must be within the first 20 lines or rows)"
+        );
+    }
+
+    #[test]
+    fn a_file_without_a_final_newline_keeps_its_last_row() {
+        let file = format!("{HEADER}\nt1,c1,a,2024-11-01,100,10,1,1.00,2.00");
+        for chunk in 1..8 {
+            assert_eq!(lines(&read(file.as_bytes(), chunk).unwrap()), vec![2]);
         }
     }
 }

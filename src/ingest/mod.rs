@@ -136,7 +136,7 @@ impl IngestStream {
                     &mut check,
                     &mut reader,
                     &mut transcoded,
-                    &buffer[bom.len()..],
+                    &buffer[bom.byte_len()..],
                     false,
                 );
                 self.state = State::Delimited {
@@ -242,7 +242,7 @@ fn detect_format(bytes: &[u8], at_end: bool) -> Option<Format> {
         return None;
     }
     let bom = Bom::detect(bytes, at_end)?;
-    let body = &bytes[bom.len()..];
+    let body = &bytes[bom.byte_len()..];
     let first = match bom {
         Bom::Utf16Le => body
             .chunks_exact(2)

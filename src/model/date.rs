@@ -86,7 +86,7 @@ pub fn iso_week(day: Day) -> (i32, u32) {
 
 /// Quarter 1..=4 of a month 1..=12.
 pub fn quarter_of_month(month: u32) -> u32 {
-    (month + 2) / 3
+    month.div_ceil(3)
 }
 
 /// The attributes of `dim_date` for one day.
@@ -115,7 +115,7 @@ pub fn date_attributes(day: Day) -> DateAttributes {
 /// date system. The 1900 system counts the non-existent 1900-02-29 (serial 60, a Lotus
 /// 1-2-3 bug Excel kept), so serial 60 is refused and serials below it are shifted by one.
 pub fn day_from_excel_serial(serial: f64, is_1904: bool) -> Option<Day> {
-    if !serial.is_finite() || serial < 0.0 || serial >= 2_958_466.0 {
+    if !serial.is_finite() || !(0.0..2_958_466.0).contains(&serial) {
         return None;
     }
     let whole = serial.floor() as i32;
@@ -174,7 +174,7 @@ mod tests {
         assert_eq!(day_from_ymd(2024, 1, 0), None);
         assert_eq!(day_from_ymd(0, 1, 1), None);
         assert_eq!(day_from_ymd(1900, 2, 29), None);
-        assert_eq!(day_from_ymd(2000, 2, 29).is_some(), true);
+        assert!(day_from_ymd(2000, 2, 29).is_some());
     }
 
     #[test]

@@ -13,6 +13,9 @@ use crate::transform::metrics::{conversion_rate, ctr, money_per, ratio, roi, Per
 use foldhash::fast::RandomState;
 use std::collections::HashMap;
 
+/// Actual (revenue, conversions, spend) keyed by (tenant, region, product, month index).
+type Actuals = HashMap<(u32, u32, u32, i32), (i128, u64, i128), RandomState>;
+
 /// Sort ranks of the dimensions (position of each key when sorted by UTF-8 bytes).
 #[derive(Debug, Clone, Default)]
 pub struct Ranks {
@@ -338,8 +341,7 @@ pub fn target_vs_actual<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult
     let f = &star.campaigns;
     let t = &star.targets;
     // Actuals keyed by (tenant, region, product, year * 12 + month - 1).
-    let mut actuals: HashMap<(u32, u32, u32, i32), (i128, u64, i128), RandomState> =
-        HashMap::default();
+    let mut actuals = Actuals::default();
     if !t.is_empty() {
         for row in scope.campaign_rows() {
             if f.region[row] == NULL_KEY || f.product[row] == NULL_KEY {
@@ -452,5 +454,309 @@ pub fn customer_summary<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult
         ],
         rows,
         total_rows: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::query::{Dashboard, Query, TenantScope};
+    use crate::{Value, Warehouse};
+
+    const HEADER: &str = "tenant_id,campaign_id,campaign_name,date,impressions,clicks,conversions,spend,revenue,region,product";
+
+    fn warehouse(rows: &[&str]) -> Warehouse {
+        let mut w = Warehouse::new();
+        let file = format!("{HEADER}\n{}\n", rows.join("\n"));
+        let reports = w.load("c.csv", file.as_bytes());
+        assert_eq!(reports[0].rows_rejected, 0, "{:?}", reports[0].rejected);
+        w
+    }
+
+    fn rows(w: &Warehouse, d: Dashboard, q: &Query) -> Vec<Vec<String>> {
+        w.dashboard(d, q)
+            .unwrap()
+            .rows
+            .iter()
+            .map(|r| r.iter().map(Value::to_plain_string).collect())
+            .collect()
+    }
+
+    fn only(tenants: &[&str]) -> Query {
+        Query {
+            tenants: TenantScope::Only(tenants.iter().map(|t| t.to_string()).collect()),
+            ..Query::default()
+        }
+    }
+
+    #[test]
+    fn campaign_summary_sums_and_means_leave_nulls_out() {
+        let w = warehouse(&[
+            "b,c1,x - Search,2024-11-01,100,10,1,10.00,30.00,North,A",
+            "b,c2,x - Search,2024-11-02,0,0,0,0,5.00,North,A",
+            "a,c1,x - Email,2024-11-01,200,20,2,1.10,1.10,South,B",
+        ]);
+        let r = w
+            .dashboard(Dashboard::CampaignSummary, &Query::default())
+            .unwrap();
+        // "a" sorts before "b"; b's second row has null ctr and roi, left out of the means.
+        assert_eq!(r.rows[0][0], Value::Text("a"));
+        assert_eq!(r.rows[1][1], Value::Int(2));
+        assert_eq!(r.rows[1][5], Value::Money(10_000_000));
+        assert_eq!(r.rows[1][6], Value::Money(35_000_000));
+        assert_eq!(r.rows[1][7], Value::Money(25_000_000));
+        assert_eq!(r.rows[1][8], Value::Float(0.1));
+        assert_eq!(r.rows[1][9], Value::Float(2.0));
+        assert_eq!(r.rows[0][9], Value::Float(0.0));
+    }
+
+    #[test]
+    fn summary_of_only_null_ratios_is_null() {
+        let w = warehouse(&["a,c1,x,2024-11-01,0,0,0,0,0,North,A"]);
+        let r = w
+            .dashboard(Dashboard::CampaignSummary, &Query::default())
+            .unwrap();
+        assert_eq!(r.rows[0][8], Value::Null);
+        assert_eq!(r.rows[0][9], Value::Null);
+        let f = w
+            .dashboard(Dashboard::ConversionFunnel, &Query::default())
+            .unwrap();
+        assert_eq!(f.rows[0][4], Value::Null);
+        assert_eq!(f.rows[0][5], Value::Null);
+    }
+
+    #[test]
+    fn funnel_percentages_are_ratios_of_sums() {
+        let w = warehouse(&[
+            "a,c1,x,2024-11-01,100,10,1,1,1,North,A",
+            "a,c2,x,2024-11-01,300,10,9,1,1,North,A",
+        ]);
+        assert_eq!(
+            rows(&w, Dashboard::ConversionFunnel, &Query::default()),
+            vec![vec!["a", "400", "20", "10", "5", "50"]]
+        );
+    }
+
+    #[test]
+    fn daily_performance_groups_by_tenant_then_date() {
+        let w = warehouse(&[
+            "b,c1,x,2024-11-02,100,10,1,1.00,3.00,North,A",
+            "a,c1,x,2024-11-02,100,10,2,1.00,0.50,North,A",
+            "a,c2,x,2024-11-01,100,10,3,2.00,1.00,North,A",
+            "a,c3,x,2024-11-02,100,10,4,1.00,1.00,North,A",
+        ]);
+        assert_eq!(
+            rows(&w, Dashboard::DailyPerformance, &Query::default()),
+            vec![
+                vec!["a", "2024-11-01", "3", "1.00", "2.00", "-1.00"],
+                vec!["a", "2024-11-02", "6", "1.50", "2.00", "-0.50"],
+                vec!["b", "2024-11-02", "1", "3.00", "1.00", "2.00"],
+            ]
+        );
+    }
+
+    #[test]
+    fn campaign_performance_order_paging_and_categories() {
+        let w = warehouse(&[
+            "b,c2,x,2024-11-01,100,10,1,0.70,2.10,North,A",
+            "a,c9,x,2024-11-01,100,10,1,1.00,0.50,North,A",
+            "a,c1,x,2024-11-02,100,10,1,0,1.00,North,A",
+            "a,c0,x,2024-11-01,100,10,1,1.00,4.00,North,A",
+        ]);
+        let all = rows(&w, Dashboard::CampaignPerformance, &Query::default());
+        let keys: Vec<(&str, &str, &str, &str)> = all
+            .iter()
+            .map(|r| (r[0].as_str(), r[1].as_str(), r[3].as_str(), r[11].as_str()))
+            .collect();
+        assert_eq!(
+            keys,
+            vec![
+                ("a", "c1", "2024-11-02", "Unknown"),
+                ("a", "c0", "2024-11-01", "Excellent"),
+                ("a", "c9", "2024-11-01", "Loss"),
+                ("b", "c2", "2024-11-01", "Good"),
+            ]
+        );
+        let page = w
+            .dashboard(
+                Dashboard::CampaignPerformance,
+                &Query {
+                    offset: Some(1),
+                    limit: Some(2),
+                    ..Query::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(page.total_rows, Some(4));
+        assert_eq!(page.rows.len(), 2);
+        assert_eq!(page.rows[0][1], Value::Text("c0"));
+        assert_eq!(
+            w.dashboard(Dashboard::CampaignPerformance, &Query::default())
+                .unwrap()
+                .total_rows,
+            None
+        );
+    }
+
+    #[test]
+    fn channel_mix_from_column_name_or_unknown() {
+        let mut w = Warehouse::new();
+        w.load(
+            "c.csv",
+            b"tenant_id,campaign_id,campaign_name,date,impressions,clicks,conversions,spend,revenue,channel\n\
+              a,c1,Spring - Search,2024-11-01,10,1,1,1.00,3.00,\n\
+              a,c2,Spring - Search,2024-11-01,10,1,1,1.00,1.00,Email\n\
+              a,c3,No channel here,2024-11-01,10,1,1,2.00,1.00,\n\
+              a,c4,,2024-11-01,10,1,1,0,1.00,\n",
+        );
+        assert_eq!(
+            rows(&w, Dashboard::ChannelMix, &Query::default()),
+            vec![
+                vec!["a", "Email", "1.00", "1.00", "0"],
+                vec!["a", "Search", "1.00", "3.00", "2"],
+                vec!["a", "Unknown", "2.00", "2.00", "0"],
+            ]
+        );
+    }
+
+    #[test]
+    fn target_vs_actual_lists_every_target_with_monthly_actuals() {
+        let mut w = warehouse(&[
+            "a,c1,x,2024-11-01,100,10,2,1.00,5.00,North,A",
+            "a,c2,x,2024-11-30,100,10,3,1.00,5.00,North,A",
+            "a,c3,x,2024-12-01,100,10,3,1.00,7.00,North,A",
+            "a,c4,x,2024-11-15,100,10,3,1.00,9.00,,A",
+            "b,c1,x,2024-11-15,100,10,3,1.00,9.00,North,A",
+        ]);
+        w.load(
+            "t.csv",
+            b"tenant_id,region,product,year,month,target_revenue,target_conversions,target_spend\n\
+              a,North,A,2024,11,20,10,4\na,North,A,2024,10,0,0,0\na,South,A,2024,11,5,1,1\nb,North,A,2024,11,9,1,1\n",
+        );
+        assert_eq!(
+            rows(&w, Dashboard::TargetVsActual, &only(&["a"])),
+            vec![
+                vec!["a", "North", "A", "2024", "10", "0.00", "0.00", "", "0", "0", "0.00", "0.00"],
+                vec![
+                    "a", "North", "A", "2024", "11", "20.00", "10.00", "0.5", "10", "5", "4.00",
+                    "2.00"
+                ],
+                vec![
+                    "a", "South", "A", "2024", "11", "5.00", "0.00", "0", "1", "0", "1.00", "0.00"
+                ],
+            ]
+        );
+        // A date range keeps the targets of the months it overlaps, and only its actuals.
+        let november_half = Query {
+            from: Some("2024-11-16".into()),
+            to: Some("2024-12-31".into()),
+            ..only(&["a"])
+        };
+        let r = rows(&w, Dashboard::TargetVsActual, &november_half);
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0][6], "5.00");
+    }
+
+    #[test]
+    fn customer_summary_with_average_order_value_of_sums() {
+        let mut w = Warehouse::new();
+        w.load(
+            "cust.json",
+            br#"[{"tenant_id":"a","customer_id":"1","total_spent":"100.00","total_orders":3,"region":"North"},
+                {"tenant_id":"a","customer_id":"2","total_spent":50,"total_orders":"2","region":"South"},
+                {"tenant_id":"b","customer_id":"1","total_spent":10,"total_orders":0}]"#,
+        );
+        assert_eq!(
+            rows(&w, Dashboard::CustomerSummary, &Query::default()),
+            vec![
+                vec!["a", "2", "150.00", "5", "30"],
+                vec!["b", "1", "10.00", "0", ""]
+            ]
+        );
+        let north = Query {
+            regions: vec!["North".into()],
+            ..Query::default()
+        };
+        assert_eq!(
+            rows(&w, Dashboard::CustomerSummary, &north),
+            vec![vec!["a", "1", "100.00", "3", "33.333333333333336"]]
+        );
+    }
+
+    #[test]
+    fn filters_and_tenant_scope() {
+        let w = warehouse(&[
+            "a,c1,x - Search,2024-11-01,100,10,1,1,1,North,A",
+            "a,c2,x - Email,2024-11-05,100,10,1,1,1,South,B",
+            "b,c1,x - Search,2024-11-05,100,10,1,1,1,North,A",
+            "a,c3,x - Search,2024-11-09,100,10,1,1,1,,A",
+        ]);
+        let count = |q: Query| {
+            w.dashboard(Dashboard::CampaignPerformance, &q)
+                .unwrap()
+                .rows
+                .len()
+        };
+        assert_eq!(count(Query::default()), 4);
+        assert_eq!(count(only(&["a"])), 3);
+        assert_eq!(count(only(&["a", "b"])), 4);
+        assert_eq!(count(only(&[])), 0, "an empty set of tenants sees nothing");
+        assert_eq!(count(only(&["nobody"])), 0);
+        assert_eq!(
+            count(Query {
+                regions: vec!["North".into()],
+                ..Query::default()
+            }),
+            2,
+            "null region never matches"
+        );
+        assert_eq!(
+            count(Query {
+                products: vec!["A".into()],
+                ..Query::default()
+            }),
+            3
+        );
+        assert_eq!(
+            count(Query {
+                channels: vec!["Search".into()],
+                ..only(&["a"])
+            }),
+            2
+        );
+        assert_eq!(
+            count(Query {
+                from: Some("2024-11-05".into()),
+                ..Query::default()
+            }),
+            3
+        );
+        assert_eq!(
+            count(Query {
+                to: Some("2024-11-05".into()),
+                ..Query::default()
+            }),
+            3
+        );
+        assert_eq!(
+            count(Query {
+                from: Some("2024-11-02".into()),
+                to: Some("2024-11-08".into()),
+                ..Query::default()
+            }),
+            2
+        );
+        let bad = Query {
+            from: Some("yesterday".into()),
+            ..Query::default()
+        };
+        assert!(w.dashboard(Dashboard::CampaignSummary, &bad).is_err());
+        for d in Dashboard::ALL {
+            let r = w.dashboard(d, &only(&["b"])).unwrap();
+            assert!(
+                r.rows.iter().all(|row| row[0] == Value::Text("b")),
+                "{}",
+                d.name()
+            );
+        }
     }
 }
