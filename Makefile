@@ -1,0 +1,61 @@
+# bi-platform: a newcomer needs only `make serve` and `make test`.
+#
+#   make tools   install the build and test tools, skipping what is present
+#   make wasm    build the engine for the browser into www/pkg/
+#   make serve   tools + wasm, then serve www/ on http://127.0.0.1:8080/ (or $PORT)
+#   make test    tools, then fmt, clippy (native and wasm32), native tests, and -- once
+#                their files exist -- browser tests (tests/web.rs) and end-to-end tests
+#                (tests/e2e/*.test.mjs)
+#   make clean   remove build output (target/, www/pkg/)
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# wasm-opt comes from npm's binaryen (Debian's is too old for current rustc output);
+# cargo-installed tools live in ~/.cargo/bin.
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+PORT ?= 8080
+CHROMEDRIVER ?= /usr/bin/chromedriver
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+
+# Turned on by the presence of their files.
+WEB_TESTS := $(wildcard tests/web.rs)
+E2E_TESTS := $(wildcard tests/e2e/*.test.mjs)
+
+.PHONY: help tools wasm serve test clean
+
+help:
+	@sed -n '3,10s/^# \{0,1\}//p' Makefile
+
+tools:
+	@bash scripts/install-tools.sh
+
+wasm: tools
+	wasm-pack build --release --target web --no-typescript --out-dir www/pkg
+
+serve: tools wasm
+	@echo
+	@echo "  Serving www/ at  http://127.0.0.1:$(PORT)/   (Ctrl-C to stop)"
+	@echo
+	python3 -m http.server --bind 127.0.0.1 --directory www $(PORT)
+
+test: tools
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+	cargo test --doc
+	cargo test --all-targets
+ifneq ($(WEB_TESTS),)
+	wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER) --test web
+endif
+ifneq ($(E2E_TESTS),)
+	$(MAKE) --no-print-directory wasm
+	node --test $(E2E_TESTS)
+endif
+
+clean:
+	cargo clean
+	rm -rf www/pkg
