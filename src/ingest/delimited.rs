@@ -429,9 +429,9 @@ mod tests {
     }
 
     fn names(staged: &StagedTable) -> Vec<String> {
-        let decoded = staged.dict.decode_all(staged.encoding);
+        let decoded = staged.decoded_text();
         match staged.column(Column::CampaignName) {
-            StagedValues::Text(keys) => keys.iter().map(|&k| decoded[k as usize].clone()).collect(),
+            StagedValues::Text(keys) => keys.iter().map(|&k| decoded.get(k).to_string()).collect(),
             _ => unreachable!(),
         }
     }

@@ -12,17 +12,82 @@
 //! [`NULL_KEY`] marks a missing value. Keys are assigned in first-seen order and never
 //! change, so facts keep their keys when later loads add values.
 
-use foldhash::fast::RandomState;
-use std::collections::HashMap;
+use foldhash::fast::FixedState;
+use hashbrown::HashTable;
+use std::hash::BuildHasher;
 
 /// The key of a missing value in a dictionary-encoded column.
 pub const NULL_KEY: u32 = u32::MAX;
 
-/// Distinct text values with dense `u32` keys.
+/// A hash table of keys whose values live in an arena owned by the caller: one
+/// allocation for all the text instead of two per distinct value.
+#[derive(Debug, Default, Clone)]
+pub struct InternTable {
+    table: HashTable<u32>,
+    hasher: FixedState,
+}
+
+impl InternTable {
+    fn hash(&self, value: &[u8]) -> u64 {
+        self.hasher.hash_one(value)
+    }
+
+    /// The key of `value`, or `None`; `get` reads a key's value from the arena.
+    pub fn find<'a>(&self, value: &[u8], get: impl Fn(u32) -> &'a [u8]) -> Option<u32> {
+        self.table
+            .find(self.hash(value), |&k| get(k) == value)
+            .copied()
+    }
+
+    /// Registers `key` for `value` (which must not be present yet).
+    pub fn insert<'a>(&mut self, value: &[u8], key: u32, get: impl Fn(u32) -> &'a [u8]) {
+        let hash = self.hash(value);
+        let hasher = &self.hasher;
+        self.table
+            .insert_unique(hash, key, |&k| hasher.hash_one(get(k)));
+    }
+
+    /// Heap bytes of the table.
+    pub fn heap_bytes(&self) -> usize {
+        self.table.capacity() * 5
+    }
+}
+
+/// Offsets of values packed end to end in one buffer.
+#[derive(Debug, Default, Clone)]
+pub struct Ends(Vec<usize>);
+
+impl Ends {
+    /// Byte range of value `key`.
+    #[inline]
+    pub fn range(&self, key: u32) -> std::ops::Range<usize> {
+        let k = key as usize;
+        let start = if k == 0 { 0 } else { self.0[k - 1] };
+        start..self.0[k]
+    }
+
+    fn push(&mut self, end: usize) -> u32 {
+        self.0.push(end);
+        u32::try_from(self.0.len() - 1).expect("more than 4 billion distinct values")
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// `true` when no value was added.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Distinct text values with dense `u32` keys, stored in one string arena.
 #[derive(Debug, Default, Clone)]
 pub struct Dictionary {
-    values: Vec<Box<str>>,
-    index: HashMap<Box<str>, u32, RandomState>,
+    text: String,
+    ends: Ends,
+    index: InternTable,
 }
 
 impl Dictionary {
@@ -33,49 +98,55 @@ impl Dictionary {
 
     /// The key of `value`, adding it if new.
     pub fn intern(&mut self, value: &str) -> u32 {
-        if let Some(&key) = self.index.get(value) {
+        let (text, ends) = (&self.text, &self.ends);
+        if let Some(key) = self
+            .index
+            .find(value.as_bytes(), |k| text[ends.range(k)].as_bytes())
+        {
             return key;
         }
-        let key = u32::try_from(self.values.len()).expect("more than 4 billion distinct values");
-        self.values.push(value.into());
-        self.index.insert(value.into(), key);
+        self.text.push_str(value);
+        let key = self.ends.push(self.text.len());
+        let (text, ends) = (&self.text, &self.ends);
+        self.index
+            .insert(value.as_bytes(), key, |k| text[ends.range(k)].as_bytes());
         key
     }
 
     /// The key of `value` if present.
     pub fn key_of(&self, value: &str) -> Option<u32> {
-        self.index.get(value).copied()
+        self.index.find(value.as_bytes(), |k| {
+            self.text[self.ends.range(k)].as_bytes()
+        })
     }
 
     /// The value of `key`; `None` for [`NULL_KEY`].
+    #[inline]
     pub fn value(&self, key: u32) -> Option<&str> {
-        self.values.get(key as usize).map(|v| &**v)
+        ((key as usize) < self.ends.len()).then(|| &self.text[self.ends.range(key)])
     }
 
     /// Number of distinct values.
     pub fn len(&self) -> usize {
-        self.values.len()
+        self.ends.len()
     }
 
     /// `true` when no value was added.
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
+        self.ends.is_empty()
     }
 
     /// All values in key order.
     pub fn values(&self) -> impl Iterator<Item = &str> {
-        self.values.iter().map(|v| &**v)
+        (0..self.len() as u32).map(|k| &self.text[self.ends.range(k)])
     }
 
     /// For each key, its position when the values are sorted by the byte order of their
     /// UTF-8 (SPEC §6), so results can be ordered by comparing `u32`s.
     pub fn sort_ranks(&self) -> Vec<u32> {
-        let mut order: Vec<u32> = (0..self.values.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| {
-            self.values[a as usize]
-                .as_bytes()
-                .cmp(self.values[b as usize].as_bytes())
-        });
+        let mut order: Vec<u32> = (0..self.len() as u32).collect();
+        let bytes = |k: u32| self.text[self.ends.range(k)].as_bytes();
+        order.sort_unstable_by(|&a, &b| bytes(a).cmp(bytes(b)));
         let mut ranks = vec![0; order.len()];
         for (rank, key) in order.into_iter().enumerate() {
             ranks[key as usize] = rank as u32;
@@ -83,11 +154,92 @@ impl Dictionary {
         ranks
     }
 
-    /// Approximate heap bytes held.
+    /// Heap bytes held.
     pub fn heap_bytes(&self) -> usize {
-        let text: usize = self.values.iter().map(|v| v.len()).sum();
-        // Each value is held twice (vector and index) plus the table's slots.
-        2 * text + self.values.len() * (16 + 16 + 4 + 8)
+        self.text.capacity() + self.ends.0.capacity() * 8 + self.index.heap_bytes()
+    }
+}
+
+/// Distinct raw byte strings (text of not yet known encoding) with dense `u32` keys.
+#[derive(Debug, Default, Clone)]
+pub struct ByteDictionary {
+    bytes: Vec<u8>,
+    ends: Ends,
+    index: InternTable,
+}
+
+impl ByteDictionary {
+    /// The key of `value`, adding it if new.
+    pub fn intern(&mut self, value: &[u8]) -> u32 {
+        let (bytes, ends) = (&self.bytes, &self.ends);
+        if let Some(key) = self.index.find(value, |k| &bytes[ends.range(k)]) {
+            return key;
+        }
+        self.bytes.extend_from_slice(value);
+        let key = self.ends.push(self.bytes.len());
+        let (bytes, ends) = (&self.bytes, &self.ends);
+        self.index.insert(value, key, |k| &bytes[ends.range(k)]);
+        key
+    }
+
+    /// The bytes of `key`.
+    pub fn value(&self, key: u32) -> &[u8] {
+        &self.bytes[self.ends.range(key)]
+    }
+
+    /// Number of distinct values.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// `true` when empty.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// All values decoded as UTF-8 (one validation of the whole arena) or with
+    /// `decode` per value.
+    pub fn decode(&self, utf8: bool, decode: impl Fn(&[u8]) -> String) -> DecodedText {
+        if utf8 {
+            if let Ok(text) = std::str::from_utf8(&self.bytes) {
+                return DecodedText {
+                    text: text.to_string(),
+                    ends: self.ends.clone(),
+                };
+            }
+        }
+        let mut text = String::with_capacity(self.bytes.len());
+        let mut ends = Ends::default();
+        for key in 0..self.len() as u32 {
+            text.push_str(&decode(self.value(key)));
+            ends.push(text.len());
+        }
+        DecodedText { text, ends }
+    }
+}
+
+/// The values of a [`ByteDictionary`] decoded to text, same keys.
+#[derive(Debug, Default, Clone)]
+pub struct DecodedText {
+    text: String,
+    ends: Ends,
+}
+
+impl DecodedText {
+    /// The text of `key`.
+    #[inline]
+    pub fn get(&self, key: u32) -> &str {
+        &self.text[self.ends.range(key)]
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// `true` when empty.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
     }
 }
 
@@ -105,6 +257,36 @@ mod tests {
         assert_eq!(d.value(1), Some("North"));
         assert_eq!(d.value(NULL_KEY), None);
         assert_eq!(d.key_of("West"), None);
+    }
+
+    #[test]
+    fn byte_dictionary_decodes_utf8_at_once_or_per_value() {
+        let mut d = ByteDictionary::default();
+        assert_eq!(d.intern(b"caf\xc3\xa9"), 0);
+        assert_eq!(d.intern(b""), 1);
+        assert_eq!(d.intern(b"x"), 2);
+        assert_eq!(d.intern(b"caf\xc3\xa9"), 0);
+        let decoded = d.decode(true, |b| String::from_utf8_lossy(b).into_owned());
+        assert_eq!(
+            (decoded.get(0), decoded.get(1), decoded.get(2)),
+            ("café", "", "x")
+        );
+        let mut d = ByteDictionary::default();
+        d.intern(b"caf\xe9");
+        let decoded = d.decode(false, |b| b.iter().map(|&c| c as char).collect());
+        assert_eq!(decoded.get(0), "café");
+    }
+
+    #[test]
+    fn many_values_survive_table_growth() {
+        let mut d = Dictionary::new();
+        for i in 0..10_000 {
+            assert_eq!(d.intern(&format!("v{i}")), i);
+        }
+        for i in 0..10_000 {
+            assert_eq!(d.key_of(&format!("v{i}")), Some(i));
+            assert_eq!(d.value(i), Some(format!("v{i}").as_str()));
+        }
     }
 
     #[test]

@@ -18,7 +18,7 @@
 //! a re-loaded key replaces its row in place (last one wins).
 
 use crate::model::date::Day;
-use crate::model::dict::{Dictionary, NULL_KEY};
+use crate::model::dict::{DecodedText, Dictionary, NULL_KEY};
 use crate::model::schema::{Column, TableKind};
 use crate::report::LoadReport;
 use crate::transform::metrics::{channel_from_name, CampaignWarnings};
@@ -177,14 +177,14 @@ fn upsert<K: Hash + Eq>(index: &mut Index<K>, key: K, len: usize) -> Option<usiz
 /// Staged text keys translated to a dimension's keys, for the live rows only (so values
 /// of rejected rows never reach a dimension).
 struct Remap<'a> {
-    decoded: &'a [String],
+    decoded: &'a DecodedText,
     cache: Vec<u32>,
 }
 
 const UNMAPPED: u32 = u32::MAX - 1;
 
 impl<'a> Remap<'a> {
-    fn new(decoded: &'a [String]) -> Self {
+    fn new(decoded: &'a DecodedText) -> Self {
         Remap {
             decoded,
             cache: vec![UNMAPPED; decoded.len()],
@@ -199,13 +199,13 @@ impl<'a> Remap<'a> {
         if cached != UNMAPPED {
             return cached;
         }
-        let key = dict.intern(&self.decoded[local as usize]);
+        let key = dict.intern(self.decoded.get(local));
         self.cache[local as usize] = key;
         key
     }
 
     fn text(&self, local: u32) -> Option<&'a str> {
-        (local != NULL_KEY).then(|| self.decoded[local as usize].as_str())
+        (local != NULL_KEY).then(|| self.decoded.get(local))
     }
 }
 
@@ -285,7 +285,7 @@ impl StarSchema {
     /// Adds a staged table's live rows, replacing rows whose key exists, and fills the
     /// counts and warnings of `report`.
     pub fn commit(&mut self, staged: &StagedTable, report: &mut LoadReport) {
-        let decoded = staged.dict.decode_all(staged.encoding);
+        let decoded = staged.decoded_text();
         let live = live_rows(staged);
         report.rows_read = staged.rows_read;
         report.rows_loaded = live.len() as u64;
@@ -306,7 +306,7 @@ impl StarSchema {
     fn commit_campaigns(
         &mut self,
         staged: &StagedTable,
-        decoded: &[String],
+        decoded: &DecodedText,
         live: &[usize],
         report: &mut LoadReport,
     ) -> u64 {
@@ -332,6 +332,8 @@ impl StarSchema {
         };
 
         let mut warnings = CampaignWarnings::new(live.iter().map(|&r| date[r]));
+        let mut channels = Remap::new(decoded);
+        let mut channel_of_name = vec![UNMAPPED; decoded.len()];
         let dims = &mut self.dims;
         let facts = &mut self.campaigns;
         let rows_before = facts.len();
@@ -351,11 +353,22 @@ impl StarSchema {
             let len = facts.len();
             let at = upsert(&mut facts.index, (tenant_key, campaign_key, date[row]), len);
             replaced += u64::from(at.is_some());
-            let channel_text = remap
-                .text(channel[row])
-                .or_else(|| remap.text(name[row]).and_then(channel_from_name))
-                .unwrap_or("Unknown");
-            let channel_key = dims.channel.intern(channel_text);
+            let channel_key = if channel[row] != NULL_KEY {
+                channels.key(channel[row], &mut dims.channel)
+            } else if name[row] != NULL_KEY {
+                // The channel a name implies, computed once per distinct name.
+                let cached = &mut channel_of_name[name[row] as usize];
+                if *cached == UNMAPPED {
+                    let text = remap
+                        .text(name[row])
+                        .and_then(channel_from_name)
+                        .unwrap_or("Unknown");
+                    *cached = dims.channel.intern(text);
+                }
+                *cached
+            } else {
+                dims.channel.intern("Unknown")
+            };
             put(&mut facts.tenant, at, tenant_key);
             put(&mut facts.campaign, at, campaign_key);
             put(
@@ -393,7 +406,12 @@ impl StarSchema {
         replaced
     }
 
-    fn commit_targets(&mut self, staged: &StagedTable, decoded: &[String], live: &[usize]) -> u64 {
+    fn commit_targets(
+        &mut self,
+        staged: &StagedTable,
+        decoded: &DecodedText,
+        live: &[usize],
+    ) -> u64 {
         let mut remap = Remap::new(decoded);
         let (tenant, region, product) = (
             text(staged, Column::TenantId),
@@ -452,7 +470,7 @@ impl StarSchema {
     fn commit_customers(
         &mut self,
         staged: &StagedTable,
-        decoded: &[String],
+        decoded: &DecodedText,
         live: &[usize],
     ) -> u64 {
         let mut remap = Remap::new(decoded);

@@ -13,7 +13,7 @@
 //! resolved — possibly rejecting their rows — when the section ends.
 
 use crate::model::date::{day_from_excel_serial, format_day, Day};
-use crate::model::dict::NULL_KEY;
+use crate::model::dict::{ByteDictionary, DecodedText, NULL_KEY};
 use crate::model::schema::{Column, ColumnTarget, ColumnType, HeaderMatch, TableKind};
 use crate::report::RejectedRow;
 use crate::transform::value::{
@@ -21,9 +21,7 @@ use crate::transform::value::{
     parse_date, parse_decimal_millionths, parse_integer, trim, NumberFormat, ParsedDate,
     ValueError,
 };
-use foldhash::fast::RandomState;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 /// One cell as a reader found it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -77,34 +75,10 @@ impl TextEncoding {
     }
 }
 
-/// A file-local dictionary of raw text bytes.
-#[derive(Debug, Default)]
-pub struct RawDictionary {
-    values: Vec<Box<[u8]>>,
-    index: HashMap<Box<[u8]>, u32, RandomState>,
-}
-
-impl RawDictionary {
-    fn intern(&mut self, value: &[u8]) -> u32 {
-        if let Some(&key) = self.index.get(value) {
-            return key;
-        }
-        let key = self.values.len() as u32;
-        self.values.push(value.into());
-        self.index.insert(value.into(), key);
-        key
-    }
-
-    /// Every value decoded, in key order.
-    pub fn decode_all(&self, encoding: TextEncoding) -> Vec<String> {
-        self.values.iter().map(|v| encoding.decode(v)).collect()
-    }
-}
-
 /// Typed values of one staged column.
 #[derive(Debug)]
 pub enum StagedValues {
-    /// Keys into the builder's [`RawDictionary`], [`NULL_KEY`] when missing.
+    /// Keys into the builder's [`ByteDictionary`], [`NULL_KEY`] when missing.
     Text(Vec<u32>),
     /// Non-negative whole numbers.
     Count(Vec<u32>),
@@ -154,6 +128,9 @@ struct Section {
     pending_dates: Vec<(usize, ParsedDate)>,
 }
 
+/// The most columns a table has (campaigns: 12).
+const MAX_TABLE_COLUMNS: usize = 12;
+
 /// A parsed cell, before it is stored.
 #[derive(Debug, Clone)]
 enum Parsed<'a> {
@@ -177,7 +154,7 @@ pub struct TableBuilder {
     rows: Vec<RowSource>,
     /// Rows rejected after staging (their slash date did not exist), ascending.
     dropped: Vec<usize>,
-    dict: RawDictionary,
+    dict: ByteDictionary,
     sections: Vec<Section>,
     rejected: Vec<RejectedRow>,
     rows_read: u64,
@@ -194,7 +171,7 @@ pub struct StagedTable {
     pub rows: Vec<RowSource>,
     /// Staged rows that were rejected afterwards; skip them.
     pub dropped: Vec<usize>,
-    pub dict: RawDictionary,
+    pub dict: ByteDictionary,
     /// Sheet names of the sections (XLSX), in order.
     pub sheets: Vec<String>,
     pub rejected: Vec<RejectedRow>,
@@ -204,6 +181,14 @@ pub struct StagedTable {
 }
 
 impl StagedTable {
+    /// The staged text values decoded with the file's encoding.
+    pub fn decoded_text(&self) -> DecodedText {
+        let encoding = self.encoding;
+        self.dict.decode(encoding == TextEncoding::Utf8, |bytes| {
+            encoding.decode(bytes)
+        })
+    }
+
     /// The values of a column of the table.
     pub fn column(&self, column: Column) -> &StagedValues {
         &self
@@ -234,7 +219,7 @@ impl TableBuilder {
             extras: Vec::new(),
             rows: Vec::new(),
             dropped: Vec::new(),
-            dict: RawDictionary::default(),
+            dict: ByteDictionary::default(),
             sections: Vec::new(),
             rejected: Vec::new(),
             rows_read: 0,
@@ -336,7 +321,7 @@ impl TableBuilder {
     pub fn push_row<R: RowCells + ?Sized>(&mut self, line: u64, cells: &R) {
         self.rows_read += 1;
         self.note_date_evidence(cells);
-        let mut parsed = Vec::with_capacity(self.columns.len());
+        let mut parsed: [Parsed<'_>; MAX_TABLE_COLUMNS] = std::array::from_fn(|_| Parsed::Null);
         match self.parse_row(cells, &mut parsed) {
             Ok(()) => self.store_row(line, parsed, cells),
             Err((column, reason)) => {
@@ -354,7 +339,7 @@ impl TableBuilder {
     fn parse_row<'c, R: RowCells + ?Sized>(
         &self,
         cells: &'c R,
-        parsed: &mut Vec<Parsed<'c>>,
+        parsed: &mut [Parsed<'c>; MAX_TABLE_COLUMNS],
     ) -> Result<(), Problem> {
         let section = self.section();
         for (slot, &(column, required)) in self.table.columns().iter().enumerate() {
@@ -368,7 +353,7 @@ impl TableBuilder {
                 ));
             }
             check_range(column, &value)?;
-            parsed.push(value);
+            parsed[slot] = value;
         }
         if self.table == TableKind::Campaigns {
             let (impressions, clicks) = (int_at(parsed, 4), int_at(parsed, 5));
@@ -382,7 +367,12 @@ impl TableBuilder {
         Ok(())
     }
 
-    fn store_row<R: RowCells + ?Sized>(&mut self, line: u64, parsed: Vec<Parsed<'_>>, cells: &R) {
+    fn store_row<R: RowCells + ?Sized>(
+        &mut self,
+        line: u64,
+        parsed: [Parsed<'_>; MAX_TABLE_COLUMNS],
+        cells: &R,
+    ) {
         let row = self.rows.len();
         let section_index = self.sections.len() - 1;
         for ((_, values), value) in self.columns.iter_mut().zip(parsed) {
@@ -831,8 +821,8 @@ mod tests {
         assert_eq!(region, &[NULL_KEY, NULL_KEY]);
         assert_eq!(name, &[NULL_KEY, NULL_KEY]);
         assert_eq!(staged.extra_names, vec!["utm_source"]);
-        let decoded = staged.dict.decode_all(staged.encoding);
-        assert_eq!(decoded[staged.extras[0][0] as usize], "google");
+        let decoded = staged.decoded_text();
+        assert_eq!(decoded.get(staged.extras[0][0]), "google");
         assert_eq!(staged.extras[0][1], NULL_KEY);
     }
 
