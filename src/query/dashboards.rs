@@ -299,25 +299,18 @@ pub fn campaign_performance<'w>(
 pub fn channel_mix<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult<'w> {
     let star = scope.star;
     let f = &star.campaigns;
-    let channels = star.dims.channel.len().max(1);
-    let mut sums = vec![(0u64, 0i128, 0i128); star.dims.tenant.len() * channels];
+    let mut groups: HashMap<(u32, u32), (i128, i128), RandomState> = HashMap::default();
     for row in scope.campaign_rows() {
-        let acc = &mut sums[f.tenant[row] as usize * channels + f.channel[row] as usize];
-        acc.0 += 1;
-        acc.1 += i128::from(f.spend[row]);
-        acc.2 += i128::from(f.revenue[row]);
+        let acc = groups.entry((f.tenant[row], f.channel[row])).or_default();
+        acc.0 += i128::from(f.spend[row]);
+        acc.1 += i128::from(f.revenue[row]);
     }
-    let mut groups: Vec<(u32, u32)> = sums
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.0 > 0)
-        .map(|(i, _)| ((i / channels) as u32, (i % channels) as u32))
-        .collect();
-    groups.sort_unstable_by_key(|&(t, c)| (ranks.tenant[t as usize], ranks.channel[c as usize]));
-    let rows = groups
+    let mut keys: Vec<(u32, u32)> = groups.keys().copied().collect();
+    keys.sort_unstable_by_key(|&(t, c)| (ranks.tenant[t as usize], ranks.channel[c as usize]));
+    let rows = keys
         .into_iter()
         .map(|(t, c)| {
-            let (_, spend, revenue) = sums[t as usize * channels + c as usize];
+            let (spend, revenue) = groups[&(t, c)];
             vec![
                 tenant_text(star, t),
                 Value::text(star.dims.channel.value(c)),
