@@ -12,7 +12,7 @@
 use crate::error::LoadError;
 use crate::model::schema::{best_table, HeaderMatch};
 use crate::transform::stage::{Cell, RowCells, StagedTable, TableBuilder, TextEncoding};
-use crate::transform::value::{trim, NumberFormat};
+use crate::transform::value::{lossy, trim, NumberFormat};
 use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
 
 /// The delimiters sniffed, in the order that breaks ties.
@@ -209,9 +209,7 @@ fn find_header(buffer: &[u8], at_end: bool) -> Result<HeaderChoice, LoadError> {
                 break;
             }
             let record = splitter.record();
-            let names: Vec<String> = (0..record.len())
-                .map(|i| String::from_utf8_lossy(record.field(i)).into_owned())
-                .collect();
+            let names: Vec<String> = (0..record.len()).map(|i| lossy(record.field(i))).collect();
             match best_table(&names) {
                 Ok(matched) => {
                     let better = best

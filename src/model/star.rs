@@ -174,11 +174,27 @@ fn upsert<K: Hash + Eq>(index: &mut Index<K>, key: K, len: usize) -> Option<usiz
     }
 }
 
-/// Staged text keys translated to a dimension's keys, for the live rows only (so values
-/// of rejected rows never reach a dimension).
+/// Which dictionary a staged text value is translated into. Each has its own cache:
+/// the same text in two columns (a campaign named like a tenant) maps to two keys.
+#[derive(Clone, Copy)]
+enum Dim {
+    Tenant,
+    Campaign,
+    CampaignName,
+    Region,
+    Product,
+    Channel,
+    Customer,
+    CustomerName,
+    Extra,
+}
+
+/// Staged text keys translated to dimension keys, for the live rows only (so values of
+/// rejected rows never reach a dimension), each distinct value looked up once per
+/// dictionary.
 struct Remap<'a> {
     decoded: &'a DecodedText,
-    cache: Vec<u32>,
+    caches: [Vec<u32>; 9],
 }
 
 const UNMAPPED: u32 = u32::MAX - 1;
@@ -187,20 +203,24 @@ impl<'a> Remap<'a> {
     fn new(decoded: &'a DecodedText) -> Self {
         Remap {
             decoded,
-            cache: vec![UNMAPPED; decoded.len()],
+            caches: Default::default(),
         }
     }
 
-    fn key(&mut self, local: u32, dict: &mut Dictionary) -> u32 {
+    fn key(&mut self, dim: Dim, local: u32, dict: &mut Dictionary) -> u32 {
         if local == NULL_KEY {
             return NULL_KEY;
         }
-        let cached = self.cache[local as usize];
+        let cache = &mut self.caches[dim as usize];
+        if cache.is_empty() {
+            cache.resize(self.decoded.len(), UNMAPPED);
+        }
+        let cached = cache[local as usize];
         if cached != UNMAPPED {
             return cached;
         }
         let key = dict.intern(self.decoded.get(local));
-        self.cache[local as usize] = key;
+        cache[local as usize] = key;
         key
     }
 
@@ -276,7 +296,7 @@ fn put_extras(
     }
     for (keys, &column) in staged.extras.iter().zip(columns) {
         if keys[row] != NULL_KEY {
-            extras.columns[column][target] = remap.key(keys[row], &mut extras.values);
+            extras.columns[column][target] = remap.key(Dim::Extra, keys[row], &mut extras.values);
         }
     }
 }
@@ -332,7 +352,6 @@ impl StarSchema {
         };
 
         let mut warnings = CampaignWarnings::new(live.iter().map(|&r| date[r]));
-        let mut channels = Remap::new(decoded);
         let mut channel_of_name = vec![UNMAPPED; decoded.len()];
         let dims = &mut self.dims;
         let facts = &mut self.campaigns;
@@ -348,13 +367,13 @@ impl StarSchema {
                 revenue[row],
                 date[row],
             );
-            let tenant_key = remap.key(tenant[row], &mut dims.tenant);
-            let campaign_key = remap.key(campaign[row], &mut dims.campaign);
+            let tenant_key = remap.key(Dim::Tenant, tenant[row], &mut dims.tenant);
+            let campaign_key = remap.key(Dim::Campaign, campaign[row], &mut dims.campaign);
             let len = facts.len();
             let at = upsert(&mut facts.index, (tenant_key, campaign_key, date[row]), len);
             replaced += u64::from(at.is_some());
             let channel_key = if channel[row] != NULL_KEY {
-                channels.key(channel[row], &mut dims.channel)
+                remap.key(Dim::Channel, channel[row], &mut dims.channel)
             } else if name[row] != NULL_KEY {
                 // The channel a name implies, computed once per distinct name.
                 let cached = &mut channel_of_name[name[row] as usize];
@@ -374,7 +393,7 @@ impl StarSchema {
             put(
                 &mut facts.campaign_name,
                 at,
-                remap.key(name[row], &mut dims.campaign_name),
+                remap.key(Dim::CampaignName, name[row], &mut dims.campaign_name),
             );
             put(&mut facts.date, at, date[row]);
             put(&mut facts.impressions, at, impressions[row]);
@@ -385,12 +404,12 @@ impl StarSchema {
             put(
                 &mut facts.region,
                 at,
-                remap.key(region[row], &mut dims.region),
+                remap.key(Dim::Region, region[row], &mut dims.region),
             );
             put(
                 &mut facts.product,
                 at,
-                remap.key(product[row], &mut dims.product),
+                remap.key(Dim::Product, product[row], &mut dims.product),
             );
             put(&mut facts.channel, at, channel_key);
             put_extras(
@@ -436,9 +455,9 @@ impl StarSchema {
         let mut replaced = 0;
         for &row in live {
             let keys = (
-                remap.key(tenant[row], &mut dims.tenant),
-                remap.key(region[row], &mut dims.region),
-                remap.key(product[row], &mut dims.product),
+                remap.key(Dim::Tenant, tenant[row], &mut dims.tenant),
+                remap.key(Dim::Region, region[row], &mut dims.region),
+                remap.key(Dim::Product, product[row], &mut dims.product),
             );
             let len = targets.len();
             let at = upsert(
@@ -491,8 +510,8 @@ impl StarSchema {
         let extra_columns = prepare_extras(&mut customers.extras, staged, rows_before);
         let mut replaced = 0;
         for &row in live {
-            let tenant_key = remap.key(tenant[row], &mut dims.tenant);
-            let customer_key = remap.key(customer[row], &mut dims.customer);
+            let tenant_key = remap.key(Dim::Tenant, tenant[row], &mut dims.tenant);
+            let customer_key = remap.key(Dim::Customer, customer[row], &mut dims.customer);
             let len = customers.len();
             let at = upsert(&mut customers.index, (tenant_key, customer_key), len);
             replaced += u64::from(at.is_some());
@@ -501,17 +520,17 @@ impl StarSchema {
             put(
                 &mut customers.customer_name,
                 at,
-                remap.key(name[row], &mut dims.customer_name),
+                remap.key(Dim::CustomerName, name[row], &mut dims.customer_name),
             );
             put(
                 &mut customers.region,
                 at,
-                remap.key(region[row], &mut dims.region),
+                remap.key(Dim::Region, region[row], &mut dims.region),
             );
             put(
                 &mut customers.product_preference,
                 at,
-                remap.key(preference[row], &mut dims.product),
+                remap.key(Dim::Product, preference[row], &mut dims.product),
             );
             put(&mut customers.total_spent, at, spent[row]);
             put(&mut customers.total_orders, at, orders[row]);

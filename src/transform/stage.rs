@@ -126,6 +126,8 @@ struct Section {
     day_first: bool,
     /// (row index, date) of slash dates awaiting the section's rule.
     pending_dates: Vec<(usize, ParsedDate)>,
+    /// Index of the section's first entry in the rejected list.
+    first_rejection: usize,
 }
 
 /// The most columns a table has (campaigns: 12).
@@ -275,6 +277,7 @@ impl TableBuilder {
             is_1904,
             day_first: false,
             pending_dates: Vec::new(),
+            first_rejection: self.rejected.len(),
         });
     }
 
@@ -344,8 +347,13 @@ impl TableBuilder {
         let section = self.section();
         for (slot, &(column, required)) in self.table.columns().iter().enumerate() {
             let cell = self.source_cell(slot, cells);
-            let value = parse_cell(column.column_type(), cell, section.format, section.is_1904)
-                .map_err(|e| (Some(column), e.to_string()))?;
+            let value = match (cell, required) {
+                // An error cached in an optional column is no value (SPEC §4 rejects
+                // only required columns that are missing or unparseable).
+                (Cell::Error(_), false) => Parsed::Null,
+                _ => parse_cell(column.column_type(), cell, section.format, section.is_1904)
+                    .map_err(|e| (Some(column), e.to_string()))?,
+            };
             if matches!(value, Parsed::Null) && required {
                 return Err((
                     Some(column),
@@ -400,8 +408,9 @@ impl TableBuilder {
         for extra in &mut self.extras {
             extra.push(NULL_KEY);
         }
+        let is_1904 = self.sections[section_index].is_1904;
         for &(source, index) in &self.sections[section_index].extras {
-            if let Some(text) = text_of(cells.cell(source)) {
+            if let Some(text) = text_of(cells.cell(source), is_1904) {
                 self.extras[index][row] = self.dict.intern(&text);
             }
         }
@@ -416,6 +425,7 @@ impl TableBuilder {
         if pending.is_empty() {
             return;
         }
+        let first_rejection = section.first_rejection;
         let day_first = section.day_first;
         let sheet = section.sheet.clone();
         let dates = match &mut self
@@ -453,6 +463,8 @@ impl TableBuilder {
             }
         }
         self.dropped.sort_unstable();
+        // Late rejections join the section's others in source order.
+        self.rejected[first_rejection..].sort_by_key(|r| r.line);
     }
 
     /// Number of rows seen so far (staged or rejected).
@@ -463,8 +475,6 @@ impl TableBuilder {
     /// Ends the last section and hands over the staging table.
     pub fn finish(mut self) -> StagedTable {
         self.end_section();
-        self.rejected
-            .sort_by(|a, b| (&a.sheet, a.line).cmp(&(&b.sheet, b.line)));
         let mut sheets = Vec::new();
         for section in &self.sections {
             if let Some(name) = &section.sheet {
@@ -497,7 +507,7 @@ fn int_at(parsed: &[Parsed<'_>], index: usize) -> i64 {
 }
 
 /// The text of a cell for text columns and extras (`None` when missing).
-fn text_of<'c>(cell: Cell<'c>) -> Option<Cow<'c, [u8]>> {
+fn text_of(cell: Cell<'_>, is_1904: bool) -> Option<Cow<'_, [u8]>> {
     match cell {
         Cell::Empty => None,
         Cell::Text(raw) => {
@@ -506,7 +516,7 @@ fn text_of<'c>(cell: Cell<'c>) -> Option<Cow<'c, [u8]>> {
         }
         Cell::Float(f) => Some(Cow::Owned(f.to_string().into_bytes())),
         Cell::Int(i) => Some(Cow::Owned(i.to_string().into_bytes())),
-        Cell::DateSerial(s) => day_from_excel_serial(s, false)
+        Cell::DateSerial(s) => day_from_excel_serial(s, is_1904)
             .map(|d| Cow::Owned(format_day(d).into_bytes()))
             .or_else(|| Some(Cow::Owned(s.to_string().into_bytes()))),
         Cell::Error(e) => Some(Cow::Owned(e.as_bytes().to_vec())),
@@ -531,7 +541,7 @@ fn parse_cell<'c>(
         return Ok(Parsed::Null);
     }
     Ok(match column_type {
-        ColumnType::Text => text_of(cell).map_or(Parsed::Null, Parsed::Text),
+        ColumnType::Text => text_of(cell, is_1904).map_or(Parsed::Null, Parsed::Text),
         ColumnType::Count | ColumnType::Year | ColumnType::Month => Parsed::Int(match cell {
             Cell::Text(raw) => parse_integer(raw, format)?,
             Cell::Float(f) => float_to_integer(f)?,

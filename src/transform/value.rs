@@ -115,8 +115,33 @@ pub fn is_missing(trimmed: &[u8]) -> bool {
     matches!(trimmed, b"" | b"NA" | b"N/A" | b"null" | b"NULL" | b"-")
 }
 
-fn lossy(s: &[u8]) -> String {
-    String::from_utf8_lossy(s).into_owned()
+/// Text of a value for messages: UTF-8 when it is, else Windows-1252 (the only other
+/// single-byte encoding a delimited file may be in).
+pub fn lossy(s: &[u8]) -> String {
+    match std::str::from_utf8(s) {
+        Ok(text) => text.to_string(),
+        Err(_) => encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(s)
+            .0
+            .into_owned(),
+    }
+}
+
+/// Trims a number's text, also dropping a Windows-1252 no-break space (a lone `A0`
+/// byte), which never belongs to a number but often stands before a currency sign.
+fn trim_number(mut s: &[u8]) -> &[u8] {
+    loop {
+        let t = trim(s);
+        let t = t.strip_prefix(&[0xa0]).unwrap_or(t);
+        let t = match t {
+            [rest @ .., b] if *b == 0xa0 && !rest.ends_with(&[0xc2]) => rest,
+            _ => t,
+        };
+        if t.len() == s.len() {
+            return t;
+        }
+        s = t;
+    }
 }
 
 fn strip_currency_prefix(s: &[u8]) -> Option<&[u8]> {
@@ -156,24 +181,24 @@ impl Decimal<'_> {
 
 fn split_number(raw: &[u8], format: NumberFormat) -> Result<Decimal<'_>, ValueError> {
     let (decimal_mark, thousands) = format.marks();
-    let mut s = trim(raw);
+    let mut s = trim_number(raw);
     let mut negative = false;
     let mut signed = false;
     let take_sign = |s: &mut &[u8], negative: &mut bool, signed: &mut bool| {
         if let [first @ (b'-' | b'+'), rest @ ..] = *s {
             *negative = *first == b'-';
             *signed = true;
-            *s = trim(rest);
+            *s = trim_number(rest);
         }
     };
     take_sign(&mut s, &mut negative, &mut signed);
     if let Some(rest) = strip_currency_prefix(s) {
-        s = trim(rest);
+        s = trim_number(rest);
         if !signed {
             take_sign(&mut s, &mut negative, &mut signed);
         }
     } else if let Some(rest) = strip_currency_suffix(s) {
-        s = trim(rest);
+        s = trim_number(rest);
     }
     if s.iter().any(|b| matches!(b, b'e' | b'E')) && s.iter().any(u8::is_ascii_digit) {
         return Err(ValueError::Exponent(lossy(trim(raw))));
@@ -374,10 +399,28 @@ pub fn parse_date(raw: &[u8]) -> Result<ParsedDate, ValueError> {
     Err(not_a_date())
 }
 
-/// `true` when the text is a slash date `A/B/YYYY` with A > 12, which makes every slash
-/// date of its column day/month. Checked on every row, rejected or not.
+/// `true` when the text has the shape of a slash date `A/B/YYYY` with A > 12, which
+/// makes every slash date of its column day/month. Checked on every row, rejected or
+/// not, and on the shape alone: `32/01/2024` is no date, but it still says the column is
+/// written day first.
 pub fn is_day_first_slash_date(raw: &[u8]) -> bool {
-    matches!(parse_date(raw), Ok(ParsedDate::Slash { a, .. }) if a > 12)
+    let s = trim(raw);
+    let Some((a, rest)) = digits(s, 1, 2) else {
+        return false;
+    };
+    let Some(rest) = rest.strip_prefix(b"/") else {
+        return false;
+    };
+    let Some((_, rest)) = digits(rest, 1, 2) else {
+        return false;
+    };
+    let Some(rest) = rest.strip_prefix(b"/") else {
+        return false;
+    };
+    let Some((_, rest)) = digits(rest, 4, 4) else {
+        return false;
+    };
+    a > 12 && only_time_follows(rest)
 }
 
 /// Renders millionths as a decimal with up to 6 places and no trailing zeros beyond the
@@ -477,6 +520,15 @@ mod tests {
         // Windows-1252 bytes of € and £.
         assert_eq!(parse_decimal_millionths(b"\x8012.00", DOT), Ok(12_000_000));
         assert_eq!(parse_decimal_millionths(b"12.00 \xa3", DOT), Ok(12_000_000));
+        // A Windows-1252 no-break space (A0) before the sign.
+        assert_eq!(
+            parse_decimal_millionths(b"12,50\xa0\x80", COMMA),
+            Ok(12_500_000)
+        );
+        assert_eq!(
+            parse_decimal_millionths(b"\x80\xa012,50", COMMA),
+            Ok(12_500_000)
+        );
     }
 
     #[test]
@@ -597,6 +649,12 @@ mod tests {
         assert!(is_day_first_slash_date(b"13/04/2024"));
         assert!(!is_day_first_slash_date(b"12/31/2024"));
         assert!(!is_day_first_slash_date(b"2024-12-31"));
+        assert!(
+            is_day_first_slash_date(b"13/13/2024"),
+            "invalid, but still evidence"
+        );
+        assert!(is_day_first_slash_date(b"32/01/2024 10:00"));
+        assert!(!is_day_first_slash_date(b"13/1/24"));
         // 04/25/2024 is fine month-first but has no month 25 day-first.
         assert_eq!(date("04/25/2024").unwrap().resolve(true), None);
     }
