@@ -3,7 +3,8 @@
 #   make tools   install the build and test tools, skipping what is present
 #   make wasm    build the engine for the browser into www/pkg/
 #   make serve   tools + wasm, then serve www/ on http://127.0.0.1:8080/ (or $PORT)
-#   make test    tools, then fmt, clippy (native and wasm32), native tests, and -- once
+#   make test    tools, then fmt, clippy (native and wasm32, which also builds the benches),
+#                native tests, and -- once
 #                their files exist -- browser tests (tests/web.rs) and end-to-end tests
 #                (tests/e2e/*.test.mjs)
 #   make clean   remove build output (target/, www/pkg/)
@@ -47,7 +48,7 @@ test: tools
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
 	cargo test --doc
-	cargo test --all-targets
+	cargo test --lib --bins --tests
 ifneq ($(WEB_TESTS),)
 	wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER) --test web
 endif
