@@ -29,7 +29,7 @@ E2E_TESTS := $(wildcard tests/e2e/*.test.mjs)
 .PHONY: help tools wasm serve test clean
 
 help:
-	@sed -n '3,10s/^# \{0,1\}//p' Makefile
+	@sed -n '3,11s/^# \{0,1\}//p' Makefile
 
 tools:
 	@bash scripts/install-tools.sh
