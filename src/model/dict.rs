@@ -51,6 +51,12 @@ impl InternTable {
     pub fn heap_bytes(&self) -> usize {
         self.table.capacity() * 5
     }
+
+    /// Makes room for `additional` more keys.
+    pub fn reserve<'a>(&mut self, additional: usize, get: impl Fn(u32) -> &'a [u8]) {
+        let hasher = &self.hasher;
+        self.table.reserve(additional, |&k| hasher.hash_one(get(k)));
+    }
 }
 
 /// Offsets of values packed end to end in one buffer.
@@ -111,6 +117,13 @@ impl Dictionary {
         self.index
             .insert(value.as_bytes(), key, |k| text[ends.range(k)].as_bytes());
         key
+    }
+
+    /// Makes room for `additional` more values without rehashing.
+    pub fn reserve(&mut self, additional: usize) {
+        self.ends.0.reserve(additional);
+        self.index
+            .reserve(additional, |k| self.text[self.ends.range(k)].as_bytes());
     }
 
     /// The key of `value` if present.

@@ -356,6 +356,17 @@ impl StarSchema {
         let dims = &mut self.dims;
         let facts = &mut self.campaigns;
         let rows_before = facts.len();
+        // Campaign ids are nearly unique per row: size the tables once, not by doubling.
+        let distinct_campaigns = match staged.column(Column::CampaignId) {
+            StagedValues::Text(keys) => keys
+                .iter()
+                .max()
+                .map_or(0, |&k| k as usize + 1)
+                .min(live.len()),
+            _ => 0,
+        };
+        dims.campaign.reserve(distinct_campaigns);
+        facts.index.reserve(live.len());
         let extra_columns = prepare_extras(&mut facts.extras, staged, rows_before);
         let mut replaced = 0;
         for &row in live {

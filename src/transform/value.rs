@@ -239,6 +239,9 @@ fn split_number(raw: &[u8], format: NumberFormat) -> Result<Decimal<'_>, ValueEr
 /// rounding digits past the 6th half to even. Negative values parse (validation rejects
 /// them where the contract says so).
 pub fn parse_decimal_millionths(raw: &[u8], format: NumberFormat) -> Result<i64, ValueError> {
+    if let Some(value) = plain_decimal(raw, format) {
+        return Ok(value);
+    }
     let number = split_number(raw, format)?;
     let too_large = || ValueError::TooLarge(lossy(trim(raw)));
     let mut value: i128 = 0;
@@ -272,9 +275,40 @@ pub fn parse_decimal_millionths(raw: &[u8], format: NumberFormat) -> Result<i64,
     i64::try_from(total).map_err(|_| too_large())
 }
 
+/// The common shape `123` or `123.45` (at most 6 decimals, 12 integer digits) read in
+/// one pass; `None` sends anything else through the full grammar.
+#[inline]
+fn plain_decimal(raw: &[u8], format: NumberFormat) -> Option<i64> {
+    let (decimal_mark, _) = format.marks();
+    let (int_part, frac, has_mark) = match raw.iter().position(|&b| b == decimal_mark) {
+        Some(i) => (&raw[..i], &raw[i + 1..], true),
+        None => (raw, &raw[..0], false),
+    };
+    let plain = !int_part.is_empty()
+        && int_part.len() <= 12
+        && (!has_mark || (1..=6).contains(&frac.len()))
+        && int_part.iter().all(u8::is_ascii_digit)
+        && frac.iter().all(u8::is_ascii_digit);
+    if !plain {
+        return None;
+    }
+    let whole = int_part
+        .iter()
+        .fold(0i64, |v, d| v * 10 + i64::from(d - b'0'));
+    let mut fraction = frac.iter().fold(0i64, |v, d| v * 10 + i64::from(d - b'0'));
+    for _ in frac.len()..6 {
+        fraction *= 10;
+    }
+    Some(whole * 1_000_000 + fraction)
+}
+
 /// Parses a whole number: digits with optional grouping, or a decimal whose fraction is
 /// all zeros (`12.0`, as spreadsheets export counts). Negative values parse.
 pub fn parse_integer(raw: &[u8], format: NumberFormat) -> Result<i64, ValueError> {
+    if raw.len() <= 18 && !raw.is_empty() && raw.iter().all(u8::is_ascii_digit) {
+        // The common case, bare digits, without the general grammar.
+        return Ok(raw.iter().fold(0i64, |v, d| v * 10 + i64::from(d - b'0')));
+    }
     let number = split_number(raw, format)?;
     if number.frac.iter().any(|&d| d != b'0') {
         return Err(ValueError::NotWhole(lossy(trim(raw))));
@@ -546,6 +580,33 @@ mod tests {
             parse_decimal_millionths(b"12.5", COMMA),
             Err(ValueError::BadGrouping(_))
         ));
+    }
+
+    #[test]
+    fn plain_fast_path_agrees_with_the_grammar() {
+        for s in [
+            "0",
+            "7",
+            "3868.44",
+            "12.5",
+            "123456789012.123456",
+            "1.",
+            ".5",
+            "1.2.3",
+            "",
+            "12,5",
+        ] {
+            let fast = plain_decimal(s.as_bytes(), DOT);
+            let full = split_number(s.as_bytes(), DOT)
+                .ok()
+                .and_then(|_| money(s).ok());
+            if let Some(v) = fast {
+                assert_eq!(Some(v), full, "{s}");
+            }
+        }
+        assert_eq!(plain_decimal(b"12.", DOT), None);
+        assert_eq!(plain_decimal(b"12,5", COMMA), Some(12_500_000));
+        assert_eq!(parse_integer(b"000123", DOT), Ok(123));
     }
 
     #[test]
