@@ -50,7 +50,8 @@ test: tools
 	cargo test --doc
 	cargo test --lib --bins --tests
 ifneq ($(WEB_TESTS),)
-	wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER) --test web
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=$(CHROMEDRIVER) \
+		cargo test --target wasm32-unknown-unknown --test web
 endif
 ifneq ($(E2E_TESTS),)
 	$(MAKE) --no-print-directory wasm

@@ -2,469 +2,484 @@
 //! and dashboards (aligned tables or the JSON of SPEC §7), and writes sample data.
 //! Thin by design: it opens files and formats output; everything else is the library.
 
-use bi_platform::generate::{self, SampleSpec};
-use bi_platform::ingest::IngestStream;
-use bi_platform::{Dashboard, DashboardResult, LoadReport, Query, TenantScope, Value, Warehouse};
-use clap::{Args, Parser, Subcommand};
-use std::fs::File;
-use std::io::{self, IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
-use std::time::Instant;
-
-#[derive(Parser)]
-#[command(
-    name = "bi-platform",
-    version,
-    about = "Private, instant BI over marketing files: validate CSV/TSV, XLSX and JSON files into a star schema and print per-tenant dashboards.",
-    after_help = "Examples:\n  bi-platform report campaigns.csv targets.xlsx\n  bi-platform report --json --tenant tenant_001 --from 2024-11-01 campaigns.csv\n  bi-platform generate --out sample --tenants 100 --campaigns-per-tenant 10000"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    cli::main()
 }
 
-#[derive(Subcommand)]
-enum Command {
-    /// Load files in order and print their load reports and every dashboard.
-    Report(ReportArgs),
-    /// Write deterministic sample data (campaigns CSV, targets XLSX, customers JSON).
-    Generate(GenerateArgs),
-}
+/// The command line has no meaning inside a browser; this keeps `cargo test --target
+/// wasm32-unknown-unknown` (the browser tests) building.
+#[cfg(target_arch = "wasm32")]
+fn main() {}
 
-#[derive(Args)]
-#[command(
-    long_about = "Load the files in order (the format and the table are recognised from the content, never the file name) and print a load report per file and table, then every dashboard.\n\nExit status: 0 when at least one file loaded (even with rejected rows), 1 when none could be read, 2 for a usage error."
-)]
-struct ReportArgs {
-    /// Print exactly one JSON object ({"loads": [...], "dashboards": {...}}) on stdout.
-    #[arg(long)]
-    json: bool,
-    /// Only this tenant (repeat for several); default: all tenants.
-    #[arg(long = "tenant", value_name = "ID")]
-    tenants: Vec<String>,
-    /// First day included, YYYY-MM-DD.
-    #[arg(long, value_name = "DATE")]
-    from: Option<String>,
-    /// Last day included, YYYY-MM-DD.
-    #[arg(long, value_name = "DATE")]
-    to: Option<String>,
-    /// Only this region (repeat for several).
-    #[arg(long = "region", value_name = "R")]
-    regions: Vec<String>,
-    /// Only this product (repeat for several).
-    #[arg(long = "product", value_name = "P")]
-    products: Vec<String>,
-    /// Only this channel (repeat for several).
-    #[arg(long = "channel", value_name = "C")]
-    channels: Vec<String>,
-    /// Rows shown per dashboard in the table output (0: all). JSON output always has all rows.
-    #[arg(long, default_value_t = 20, value_name = "N")]
-    limit: usize,
-    /// Files to load (CSV, TSV, `;`/`|`-delimited, XLSX, JSON).
-    #[arg(required = true, value_name = "FILE")]
-    files: Vec<PathBuf>,
-}
-
-#[derive(Args)]
-struct GenerateArgs {
-    /// Directory to write campaigns.csv, sales_targets.xlsx and customers.json into.
-    #[arg(long, value_name = "DIR")]
-    out: PathBuf,
-    /// Number of tenants (sizes are skewed when more than 3).
-    #[arg(long, default_value_t = 3)]
-    tenants: u32,
-    /// Average campaign rows per tenant.
-    #[arg(long, default_value_t = 100)]
-    campaigns_per_tenant: u32,
-    /// Customers per tenant.
-    #[arg(long, default_value_t = 50)]
-    customers_per_tenant: u32,
-    /// Random seed: the same seed gives the same files.
-    #[arg(long, default_value_t = 42)]
-    seed: u64,
-}
-
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Report(args) => report(args),
-        Command::Generate(args) => match run_generate(&args) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::FAILURE
-            }
-        },
-    }
-}
-
-/// Chunk size for reading files: large enough to be fast, small enough to stream.
-const CHUNK: usize = 8 << 20;
-/// Files at least this large show progress on a terminal.
-const PROGRESS_FROM: u64 = 32 << 20;
-
-fn load_file(warehouse: &mut Warehouse, path: &Path) -> Vec<LoadReport> {
-    let name = path.display().to_string();
-    let mut file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) => {
-            return vec![LoadReport::failed(
-                &name,
-                format!("cannot open the file: {e}"),
-            )]
-        }
+#[cfg(not(target_arch = "wasm32"))]
+mod cli {
+    use bi_platform::generate::{self, SampleSpec};
+    use bi_platform::ingest::IngestStream;
+    use bi_platform::{
+        Dashboard, DashboardResult, LoadReport, Query, TenantScope, Value, Warehouse,
     };
-    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let show_progress = total >= PROGRESS_FROM && io::stderr().is_terminal();
-    let mut stream = IngestStream::new(&name);
-    let mut buffer = vec![0u8; CHUNK];
-    let started = Instant::now();
-    loop {
-        match file.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(n) => {
-                stream.push(&buffer[..n]);
-                if show_progress {
-                    let done = stream.bytes_read();
-                    let secs = started.elapsed().as_secs_f64().max(1e-9);
-                    eprint!(
-                        "\rloading {name}: {:>3}% ({} of {} MB, {:.0} MB/s)",
-                        done * 100 / total.max(1),
-                        done >> 20,
-                        total >> 20,
-                        done as f64 / secs / 1e6
-                    );
+    use clap::{Args, Parser, Subcommand};
+    use std::fs::File;
+    use std::io::{self, IsTerminal, Read, Write};
+    use std::path::{Path, PathBuf};
+    use std::process::ExitCode;
+    use std::time::Instant;
+
+    #[derive(Parser)]
+    #[command(
+        name = "bi-platform",
+        version,
+        about = "Private, instant BI over marketing files: validate CSV/TSV, XLSX and JSON files into a star schema and print per-tenant dashboards.",
+        after_help = "Examples:\n  bi-platform report campaigns.csv targets.xlsx\n  bi-platform report --json --tenant tenant_001 --from 2024-11-01 campaigns.csv\n  bi-platform generate --out sample --tenants 100 --campaigns-per-tenant 10000"
+    )]
+    struct Cli {
+        #[command(subcommand)]
+        command: Command,
+    }
+
+    #[derive(Subcommand)]
+    enum Command {
+        /// Load files in order and print their load reports and every dashboard.
+        Report(ReportArgs),
+        /// Write deterministic sample data (campaigns CSV, targets XLSX, customers JSON).
+        Generate(GenerateArgs),
+    }
+
+    #[derive(Args)]
+    #[command(
+        long_about = "Load the files in order (the format and the table are recognised from the content, never the file name) and print a load report per file and table, then every dashboard.\n\nExit status: 0 when at least one file loaded (even with rejected rows), 1 when none could be read, 2 for a usage error."
+    )]
+    struct ReportArgs {
+        /// Print exactly one JSON object ({"loads": [...], "dashboards": {...}}) on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Only this tenant (repeat for several); default: all tenants.
+        #[arg(long = "tenant", value_name = "ID")]
+        tenants: Vec<String>,
+        /// First day included, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day included, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Only this region (repeat for several).
+        #[arg(long = "region", value_name = "R")]
+        regions: Vec<String>,
+        /// Only this product (repeat for several).
+        #[arg(long = "product", value_name = "P")]
+        products: Vec<String>,
+        /// Only this channel (repeat for several).
+        #[arg(long = "channel", value_name = "C")]
+        channels: Vec<String>,
+        /// Rows shown per dashboard in the table output (0: all). JSON output always has all rows.
+        #[arg(long, default_value_t = 20, value_name = "N")]
+        limit: usize,
+        /// Files to load (CSV, TSV, `;`/`|`-delimited, XLSX, JSON).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    }
+
+    #[derive(Args)]
+    struct GenerateArgs {
+        /// Directory to write campaigns.csv, sales_targets.xlsx and customers.json into.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Number of tenants (sizes are skewed when more than 3).
+        #[arg(long, default_value_t = 3)]
+        tenants: u32,
+        /// Average campaign rows per tenant.
+        #[arg(long, default_value_t = 100)]
+        campaigns_per_tenant: u32,
+        /// Customers per tenant.
+        #[arg(long, default_value_t = 50)]
+        customers_per_tenant: u32,
+        /// Random seed: the same seed gives the same files.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    }
+
+    pub fn main() -> ExitCode {
+        let cli = Cli::parse();
+        match cli.command {
+            Command::Report(args) => report(args),
+            Command::Generate(args) => match run_generate(&args) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
                 }
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            },
+        }
+    }
+
+    /// Chunk size for reading files: large enough to be fast, small enough to stream.
+    const CHUNK: usize = 8 << 20;
+    /// Files at least this large show progress on a terminal.
+    const PROGRESS_FROM: u64 = 32 << 20;
+
+    fn load_file(warehouse: &mut Warehouse, path: &Path) -> Vec<LoadReport> {
+        let name = path.display().to_string();
+        let mut file = match File::open(path) {
+            Ok(f) => f,
             Err(e) => {
                 return vec![LoadReport::failed(
                     &name,
-                    format!("cannot read the file: {e}"),
+                    format!("cannot open the file: {e}"),
                 )]
             }
-        }
-    }
-    if show_progress {
-        eprintln!(
-            "\rloading {name}: done in {:.1} s{:30}",
-            started.elapsed().as_secs_f64(),
-            ""
-        );
-    }
-    warehouse.commit(stream.finish())
-}
-
-fn report(args: ReportArgs) -> ExitCode {
-    let query = Query {
-        tenants: if args.tenants.is_empty() {
-            TenantScope::All
-        } else {
-            TenantScope::Only(args.tenants.clone())
-        },
-        from: args.from.clone(),
-        to: args.to.clone(),
-        regions: args.regions.clone(),
-        products: args.products.clone(),
-        channels: args.channels.clone(),
-        offset: None,
-        limit: None,
-    };
-    let mut warehouse = Warehouse::new();
-    let mut loads = Vec::new();
-    for path in &args.files {
-        loads.extend(load_file(&mut warehouse, path));
-    }
-    let results = match warehouse.dashboards(&query) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let written = if args.json {
-        write_json(&loads, &results)
-    } else {
-        write_tables(&loads, &results, args.limit)
-    };
-    if let Err(e) = written {
-        if e.kind() != io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the output: {e}");
-            return ExitCode::FAILURE;
-        }
-    }
-    if loads.iter().any(LoadReport::succeeded) {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
-}
-
-fn write_json(
-    loads: &[LoadReport],
-    results: &[(Dashboard, DashboardResult<'_>)],
-) -> io::Result<()> {
-    use serde::ser::{SerializeMap, Serializer};
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let mut serializer = serde_json::Serializer::new(&mut out);
-    let mut top = serializer
-        .serialize_map(Some(2))
-        .map_err(io::Error::other)?;
-    top.serialize_entry("loads", loads)
-        .map_err(io::Error::other)?;
-    struct Dashboards<'r, 'a>(&'r [(Dashboard, DashboardResult<'a>)]);
-    impl serde::Serialize for Dashboards<'_, '_> {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut map = s.serialize_map(Some(self.0.len()))?;
-            for (d, r) in self.0 {
-                map.serialize_entry(d.name(), r)?;
-            }
-            map.end()
-        }
-    }
-    top.serialize_entry("dashboards", &Dashboards(results))
-        .map_err(io::Error::other)?;
-    top.end().map_err(io::Error::other)?;
-    writeln!(out)?;
-    out.flush()
-}
-
-/// Groups digits by thousands: 1234567 -> 1,234,567.
-fn group_thousands(digits: &str) -> String {
-    let (sign, digits) = digits.strip_prefix('-').map_or(("", digits), |d| ("-", d));
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    format!("{sign}{out}")
-}
-
-/// A cell for the table output: money with 2 decimals and thousands separators,
-/// percentages with 2 decimals, other ratios with 4.
-fn display_cell(column: &str, value: &Value<'_>) -> String {
-    match value {
-        Value::Null => "-".to_string(),
-        Value::Int(i) if column == "year" || column == "month" => i.to_string(),
-        Value::Int(i) => group_thousands(&i.to_string()),
-        Value::Money(m) => {
-            let cents = (*m + if *m >= 0 { 5_000 } else { -5_000 }) / 10_000;
-            let whole = group_thousands(&(cents / 100).to_string());
-            let sign = if cents < 0 && cents / 100 == 0 {
-                "-"
-            } else {
-                ""
-            };
-            format!("{sign}{whole}.{:02}", (cents % 100).abs())
-        }
-        Value::Float(f) if column.ends_with("_pct") => format!("{f:.2}%"),
-        Value::Float(f) if column == "avg_order_value" => format!("{f:.2}"),
-        Value::Float(f) => format!("{f:.4}"),
-        other => other.to_plain_string(),
-    }
-}
-
-fn write_table(
-    out: &mut impl Write,
-    columns: &[&str],
-    rows: &[Vec<String>],
-    right: &[bool],
-) -> io::Result<()> {
-    let mut widths: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let line = |out: &mut dyn Write, cells: &[String]| -> io::Result<()> {
-        let mut text = String::from(" ");
-        for (i, cell) in cells.iter().enumerate() {
-            let pad = widths[i] - cell.chars().count();
-            text.push(' ');
-            if right[i] {
-                text.push_str(&" ".repeat(pad));
-                text.push_str(cell);
-            } else {
-                text.push_str(cell);
-                text.push_str(&" ".repeat(pad));
-            }
-        }
-        writeln!(out, "{}", text.trim_end())
-    };
-    line(
-        out,
-        &columns.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-    )?;
-    line(
-        out,
-        &widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>(),
-    )?;
-    for row in rows {
-        line(out, row)?;
-    }
-    Ok(())
-}
-
-fn write_tables(
-    loads: &[LoadReport],
-    results: &[(Dashboard, DashboardResult<'_>)],
-    limit: usize,
-) -> io::Result<()> {
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    writeln!(out, "Loads")?;
-    let columns = [
-        "file", "table", "read", "loaded", "rejected", "replaced", "warnings",
-    ];
-    let rows: Vec<Vec<String>> = loads
-        .iter()
-        .map(|l| {
-            let warnings = l
-                .warnings
-                .iter()
-                .map(|(k, v)| format!("{k}: {v}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            vec![
-                l.file.clone(),
-                l.table.unwrap_or("-").to_string(),
-                group_thousands(&l.rows_read.to_string()),
-                group_thousands(&l.rows_loaded.to_string()),
-                group_thousands(&l.rows_rejected.to_string()),
-                group_thousands(&l.rows_replaced.to_string()),
-                if warnings.is_empty() {
-                    "-".into()
-                } else {
-                    warnings
-                },
-            ]
-        })
-        .collect();
-    write_table(
-        &mut out,
-        &columns,
-        &rows,
-        &[false, false, true, true, true, true, false],
-    )?;
-    for l in loads {
-        if let Some(error) = &l.error {
-            writeln!(out, "  {}: {error}", l.file)?;
-        }
-        if let Some(earlier) = &l.unchanged_from {
-            writeln!(
-                out,
-                "  {}: same bytes as {earlier}, nothing changed",
-                l.file
-            )?;
-        }
-        if let Some(sheets) = &l.sheets {
-            writeln!(out, "  {}: sheets {}", l.file, sheets.join(", "))?;
-        }
-        if !l.extra_columns.is_empty() {
-            writeln!(
-                out,
-                "  {}: extra columns kept as text: {}",
-                l.file,
-                l.extra_columns.join(", ")
-            )?;
-        }
-        const SHOWN: usize = 10;
-        for r in l.rejected.iter().take(SHOWN) {
-            let place = match &r.sheet {
-                Some(sheet) => format!("sheet '{sheet}' row {}", r.line),
-                None => format!("line {}", r.line),
-            };
-            let column = r
-                .column
-                .as_deref()
-                .map(|c| format!(", column {c}"))
-                .unwrap_or_default();
-            writeln!(out, "  {}: rejected {place}{column}: {}", l.file, r.reason)?;
-        }
-        if l.rejected.len() > SHOWN {
-            writeln!(
-                out,
-                "  {}: ... {} more rejected rows (all of them with --json)",
-                l.file,
-                l.rejected.len() - SHOWN
-            )?;
-        }
-    }
-    for (dashboard, result) in results {
-        writeln!(out, "\n{}", dashboard.name())?;
-        let shown = if limit == 0 {
-            result.rows.len()
-        } else {
-            limit.min(result.rows.len())
         };
-        let rows: Vec<Vec<String>> = result.rows[..shown]
+        let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let show_progress = total >= PROGRESS_FROM && io::stderr().is_terminal();
+        let mut stream = IngestStream::new(&name);
+        let mut buffer = vec![0u8; CHUNK];
+        let started = Instant::now();
+        loop {
+            match file.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => {
+                    stream.push(&buffer[..n]);
+                    if show_progress {
+                        let done = stream.bytes_read();
+                        let secs = started.elapsed().as_secs_f64().max(1e-9);
+                        eprint!(
+                            "\rloading {name}: {:>3}% ({} of {} MB, {:.0} MB/s)",
+                            done * 100 / total.max(1),
+                            done >> 20,
+                            total >> 20,
+                            done as f64 / secs / 1e6
+                        );
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    return vec![LoadReport::failed(
+                        &name,
+                        format!("cannot read the file: {e}"),
+                    )]
+                }
+            }
+        }
+        if show_progress {
+            eprintln!(
+                "\rloading {name}: done in {:.1} s{:30}",
+                started.elapsed().as_secs_f64(),
+                ""
+            );
+        }
+        warehouse.commit(stream.finish())
+    }
+
+    fn report(args: ReportArgs) -> ExitCode {
+        let query = Query {
+            tenants: if args.tenants.is_empty() {
+                TenantScope::All
+            } else {
+                TenantScope::Only(args.tenants.clone())
+            },
+            from: args.from.clone(),
+            to: args.to.clone(),
+            regions: args.regions.clone(),
+            products: args.products.clone(),
+            channels: args.channels.clone(),
+            offset: None,
+            limit: None,
+        };
+        let mut warehouse = Warehouse::new();
+        let mut loads = Vec::new();
+        for path in &args.files {
+            loads.extend(load_file(&mut warehouse, path));
+        }
+        let results = match warehouse.dashboards(&query) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let written = if args.json {
+            write_json(&loads, &results)
+        } else {
+            write_tables(&loads, &results, args.limit)
+        };
+        if let Err(e) = written {
+            if e.kind() != io::ErrorKind::BrokenPipe {
+                eprintln!("error: cannot write the output: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+        if loads.iter().any(LoadReport::succeeded) {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        }
+    }
+
+    fn write_json(
+        loads: &[LoadReport],
+        results: &[(Dashboard, DashboardResult<'_>)],
+    ) -> io::Result<()> {
+        use serde::ser::{SerializeMap, Serializer};
+        let stdout = io::stdout();
+        let mut out = io::BufWriter::new(stdout.lock());
+        let mut serializer = serde_json::Serializer::new(&mut out);
+        let mut top = serializer
+            .serialize_map(Some(2))
+            .map_err(io::Error::other)?;
+        top.serialize_entry("loads", loads)
+            .map_err(io::Error::other)?;
+        struct Dashboards<'r, 'a>(&'r [(Dashboard, DashboardResult<'a>)]);
+        impl serde::Serialize for Dashboards<'_, '_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut map = s.serialize_map(Some(self.0.len()))?;
+                for (d, r) in self.0 {
+                    map.serialize_entry(d.name(), r)?;
+                }
+                map.end()
+            }
+        }
+        top.serialize_entry("dashboards", &Dashboards(results))
+            .map_err(io::Error::other)?;
+        top.end().map_err(io::Error::other)?;
+        writeln!(out)?;
+        out.flush()
+    }
+
+    /// Groups digits by thousands: 1234567 -> 1,234,567.
+    fn group_thousands(digits: &str) -> String {
+        let (sign, digits) = digits.strip_prefix('-').map_or(("", digits), |d| ("-", d));
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+        for (i, ch) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(ch);
+        }
+        format!("{sign}{out}")
+    }
+
+    /// A cell for the table output: money with 2 decimals and thousands separators,
+    /// percentages with 2 decimals, other ratios with 4.
+    fn display_cell(column: &str, value: &Value<'_>) -> String {
+        match value {
+            Value::Null => "-".to_string(),
+            Value::Int(i) if column == "year" || column == "month" => i.to_string(),
+            Value::Int(i) => group_thousands(&i.to_string()),
+            Value::Money(m) => {
+                let cents = (*m + if *m >= 0 { 5_000 } else { -5_000 }) / 10_000;
+                let whole = group_thousands(&(cents / 100).to_string());
+                let sign = if cents < 0 && cents / 100 == 0 {
+                    "-"
+                } else {
+                    ""
+                };
+                format!("{sign}{whole}.{:02}", (cents % 100).abs())
+            }
+            Value::Float(f) if column.ends_with("_pct") => format!("{f:.2}%"),
+            Value::Float(f) if column == "avg_order_value" => format!("{f:.2}"),
+            Value::Float(f) => format!("{f:.4}"),
+            other => other.to_plain_string(),
+        }
+    }
+
+    fn write_table(
+        out: &mut impl Write,
+        columns: &[&str],
+        rows: &[Vec<String>],
+        right: &[bool],
+    ) -> io::Result<()> {
+        let mut widths: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
+        for row in rows {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let line = |out: &mut dyn Write, cells: &[String]| -> io::Result<()> {
+            let mut text = String::from(" ");
+            for (i, cell) in cells.iter().enumerate() {
+                let pad = widths[i] - cell.chars().count();
+                text.push(' ');
+                if right[i] {
+                    text.push_str(&" ".repeat(pad));
+                    text.push_str(cell);
+                } else {
+                    text.push_str(cell);
+                    text.push_str(&" ".repeat(pad));
+                }
+            }
+            writeln!(out, "{}", text.trim_end())
+        };
+        line(
+            out,
+            &columns.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+        )?;
+        line(
+            out,
+            &widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>(),
+        )?;
+        for row in rows {
+            line(out, row)?;
+        }
+        Ok(())
+    }
+
+    fn write_tables(
+        loads: &[LoadReport],
+        results: &[(Dashboard, DashboardResult<'_>)],
+        limit: usize,
+    ) -> io::Result<()> {
+        let stdout = io::stdout();
+        let mut out = io::BufWriter::new(stdout.lock());
+        writeln!(out, "Loads")?;
+        let columns = [
+            "file", "table", "read", "loaded", "rejected", "replaced", "warnings",
+        ];
+        let rows: Vec<Vec<String>> = loads
             .iter()
-            .map(|row| {
-                row.iter()
-                    .zip(result.columns)
-                    .map(|(v, c)| display_cell(c, v))
-                    .collect()
+            .map(|l| {
+                let warnings = l
+                    .warnings
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                vec![
+                    l.file.clone(),
+                    l.table.unwrap_or("-").to_string(),
+                    group_thousands(&l.rows_read.to_string()),
+                    group_thousands(&l.rows_loaded.to_string()),
+                    group_thousands(&l.rows_rejected.to_string()),
+                    group_thousands(&l.rows_replaced.to_string()),
+                    if warnings.is_empty() {
+                        "-".into()
+                    } else {
+                        warnings
+                    },
+                ]
             })
             .collect();
-        let right: Vec<bool> = result
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(i, _)| result.rows.first().is_some_and(|r| r[i].as_f64().is_some()))
-            .collect();
-        if result.rows.is_empty() {
-            writeln!(out, "  (no rows)")?;
-            continue;
+        write_table(
+            &mut out,
+            &columns,
+            &rows,
+            &[false, false, true, true, true, true, false],
+        )?;
+        for l in loads {
+            if let Some(error) = &l.error {
+                writeln!(out, "  {}: {error}", l.file)?;
+            }
+            if let Some(earlier) = &l.unchanged_from {
+                writeln!(
+                    out,
+                    "  {}: same bytes as {earlier}, nothing changed",
+                    l.file
+                )?;
+            }
+            if let Some(sheets) = &l.sheets {
+                writeln!(out, "  {}: sheets {}", l.file, sheets.join(", "))?;
+            }
+            if !l.extra_columns.is_empty() {
+                writeln!(
+                    out,
+                    "  {}: extra columns kept as text: {}",
+                    l.file,
+                    l.extra_columns.join(", ")
+                )?;
+            }
+            const SHOWN: usize = 10;
+            for r in l.rejected.iter().take(SHOWN) {
+                let place = match &r.sheet {
+                    Some(sheet) => format!("sheet '{sheet}' row {}", r.line),
+                    None => format!("line {}", r.line),
+                };
+                let column = r
+                    .column
+                    .as_deref()
+                    .map(|c| format!(", column {c}"))
+                    .unwrap_or_default();
+                writeln!(out, "  {}: rejected {place}{column}: {}", l.file, r.reason)?;
+            }
+            if l.rejected.len() > SHOWN {
+                writeln!(
+                    out,
+                    "  {}: ... {} more rejected rows (all of them with --json)",
+                    l.file,
+                    l.rejected.len() - SHOWN
+                )?;
+            }
         }
-        write_table(&mut out, result.columns, &rows, &right)?;
-        if shown < result.rows.len() {
-            writeln!(
-                out,
-                "  ... {} more rows (--limit 0 shows all)",
-                result.rows.len() - shown
-            )?;
+        for (dashboard, result) in results {
+            writeln!(out, "\n{}", dashboard.name())?;
+            let shown = if limit == 0 {
+                result.rows.len()
+            } else {
+                limit.min(result.rows.len())
+            };
+            let rows: Vec<Vec<String>> = result.rows[..shown]
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .zip(result.columns)
+                        .map(|(v, c)| display_cell(c, v))
+                        .collect()
+                })
+                .collect();
+            let right: Vec<bool> = result
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(i, _)| result.rows.first().is_some_and(|r| r[i].as_f64().is_some()))
+                .collect();
+            if result.rows.is_empty() {
+                writeln!(out, "  (no rows)")?;
+                continue;
+            }
+            write_table(&mut out, result.columns, &rows, &right)?;
+            if shown < result.rows.len() {
+                writeln!(
+                    out,
+                    "  ... {} more rows (--limit 0 shows all)",
+                    result.rows.len() - shown
+                )?;
+            }
         }
+        out.flush()
     }
-    out.flush()
-}
 
-fn run_generate(args: &GenerateArgs) -> Result<(), String> {
-    let spec = SampleSpec {
-        tenants: args.tenants,
-        campaigns_per_tenant: args.campaigns_per_tenant,
-        customers_per_tenant: args.customers_per_tenant,
-        seed: args.seed,
-    };
-    if spec.tenants == 0 {
-        return Err("--tenants must be at least 1".into());
+    fn run_generate(args: &GenerateArgs) -> Result<(), String> {
+        let spec = SampleSpec {
+            tenants: args.tenants,
+            campaigns_per_tenant: args.campaigns_per_tenant,
+            customers_per_tenant: args.customers_per_tenant,
+            seed: args.seed,
+        };
+        if spec.tenants == 0 {
+            return Err("--tenants must be at least 1".into());
+        }
+        std::fs::create_dir_all(&args.out)
+            .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
+        let path = |name: &str| args.out.join(name);
+        let create =
+            |p: &Path| File::create(p).map_err(|e| format!("cannot create {}: {e}", p.display()));
+        let campaigns = path("campaigns.csv");
+        let rows = generate::write_campaigns_csv(
+            &spec,
+            io::BufWriter::with_capacity(1 << 20, create(&campaigns)?),
+        )
+        .map_err(|e| format!("cannot write {}: {e}", campaigns.display()))?;
+        let targets = path("sales_targets.xlsx");
+        let xlsx = generate::targets_xlsx(&spec).map_err(|e| e.to_string())?;
+        std::fs::write(&targets, xlsx)
+            .map_err(|e| format!("cannot write {}: {e}", targets.display()))?;
+        let customers = path("customers.json");
+        generate::write_customers_json(&spec, io::BufWriter::new(create(&customers)?))
+            .map_err(|e| format!("cannot write {}: {e}", customers.display()))?;
+        eprintln!(
+            "wrote {} ({rows} campaign rows), {} and {}",
+            campaigns.display(),
+            targets.display(),
+            customers.display()
+        );
+        Ok(())
     }
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
-    let path = |name: &str| args.out.join(name);
-    let create =
-        |p: &Path| File::create(p).map_err(|e| format!("cannot create {}: {e}", p.display()));
-    let campaigns = path("campaigns.csv");
-    let rows = generate::write_campaigns_csv(
-        &spec,
-        io::BufWriter::with_capacity(1 << 20, create(&campaigns)?),
-    )
-    .map_err(|e| format!("cannot write {}: {e}", campaigns.display()))?;
-    let targets = path("sales_targets.xlsx");
-    let xlsx = generate::targets_xlsx(&spec).map_err(|e| e.to_string())?;
-    std::fs::write(&targets, xlsx)
-        .map_err(|e| format!("cannot write {}: {e}", targets.display()))?;
-    let customers = path("customers.json");
-    generate::write_customers_json(&spec, io::BufWriter::new(create(&customers)?))
-        .map_err(|e| format!("cannot write {}: {e}", customers.display()))?;
-    eprintln!(
-        "wrote {} ({rows} campaign rows), {} and {}",
-        campaigns.display(),
-        targets.display(),
-        customers.display()
-    );
-    Ok(())
 }
