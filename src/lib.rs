@@ -23,7 +23,9 @@
 //! assert_eq!(result.rows.len(), 1);
 //! ```
 
+pub mod chart;
 pub mod error;
+pub mod export;
 pub mod generate;
 pub mod ingest;
 pub mod model;
@@ -31,6 +33,8 @@ pub mod query;
 pub mod report;
 pub mod transform;
 pub mod warehouse;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 pub use error::LoadError;
 pub use query::result::{DashboardResult, Value};

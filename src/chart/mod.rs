@@ -1,0 +1,627 @@
+//! Charts: small, serialisable chart data built from the dashboards (this module), and
+//! drawing it with plotters on any [`DrawingBackend`](plotters::prelude::DrawingBackend)
+//! ([`draw`]).
+//!
+//! The web page's worker computes [`Chart`]s next to the warehouse and posts them to the
+//! main thread, which draws them into `<canvas>` elements (plotters-canvas needs an
+//! `HtmlCanvasElement`, which a worker does not have). Natively the same [`draw`]
+//! renders SVG, which is what the tests look at.
+//!
+//! Every chart respects the query's tenant scope and filters: it is built only from
+//! dashboard results under that query, or (the ROI distribution) from
+//! [`Scope::campaign_rows`], so no other tenant's rows can reach it.
+//!
+//! ```
+//! use bi_platform::{chart, Query, Warehouse};
+//! let mut warehouse = Warehouse::new();
+//! warehouse.load("c.csv", b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n\
+//!                          a,c1,2024-11-01,100,10,1,1.00,3.00\n");
+//! let charts = chart::charts(&warehouse, &Query::default()).unwrap();
+//! assert_eq!(charts.len(), 7);
+//! ```
+
+mod draw;
+
+pub use draw::draw;
+
+use crate::model::date::format_day;
+use crate::query::result::{DashboardResult, Value};
+use crate::query::{Dashboard, Query, QueryError, Scope};
+use crate::Warehouse;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Tenants drawn one by one before the rest are summed as "Others".
+pub const TOP_TENANTS: usize = 10;
+/// Tenants drawn as their own line in the per-tenant trend.
+pub const TOP_TREND_TENANTS: usize = 5;
+
+/// How a chart is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// One line per series over the categories (dates).
+    Line,
+    /// Vertical bars, grouped by category, one bar per series.
+    Bars,
+    /// Horizontal bars, categories top to bottom.
+    HBars,
+}
+
+/// What the value axis counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// Currency units (`$`).
+    Money,
+    /// Percentages (`45` is 45 %).
+    Percent,
+    /// Plain counts.
+    Count,
+}
+
+/// One named series: a value per category (`None` where there is none).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    pub name: String,
+    pub values: Vec<Option<f64>>,
+}
+
+/// A chart's data, ready to draw.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Chart {
+    /// Stable identifier (`trend`, `tenant_trend`, `tenants`, `funnel`, `channels`,
+    /// `attainment`, `roi_distribution`).
+    pub id: String,
+    pub title: String,
+    pub kind: Kind,
+    /// Caption of the category axis.
+    pub x_label: String,
+    /// Caption of the value axis, with its unit.
+    pub y_label: String,
+    pub unit: Unit,
+    /// Draw the value axis on a log scale (values below 1 are not drawn).
+    pub log: bool,
+    /// The categories (dates, tenants, channels, months, buckets), in order.
+    pub categories: Vec<String>,
+    pub series: Vec<Series>,
+    /// A short note per category drawn next to its bars (empty for none).
+    pub notes: Vec<String>,
+}
+
+impl Chart {
+    fn new(id: &str, title: &str, kind: Kind, x_label: &str, y_label: &str, unit: Unit) -> Self {
+        Chart {
+            id: id.into(),
+            title: title.into(),
+            kind,
+            x_label: x_label.into(),
+            y_label: y_label.into(),
+            unit,
+            log: false,
+            categories: Vec::new(),
+            series: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// `true` when there is no non-zero value to draw.
+    pub fn is_empty(&self) -> bool {
+        self.series
+            .iter()
+            .all(|s| s.values.iter().all(|v| v.unwrap_or(0.0) == 0.0))
+    }
+}
+
+/// The headline figures of a scope: sums and the ratios of the sums.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Kpis {
+    pub campaigns: u64,
+    pub spend: f64,
+    pub revenue: f64,
+    pub profit: f64,
+    /// `(revenue - spend) / spend`, null when there is no spend.
+    pub roi: Option<f64>,
+    /// `clicks / impressions`.
+    pub ctr: Option<f64>,
+    /// `conversions / clicks`.
+    pub conversion_rate: Option<f64>,
+}
+
+/// The choices the page offers as filters for the loaded data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilterOptions {
+    pub tenants: Vec<String>,
+    pub regions: Vec<String>,
+    pub products: Vec<String>,
+    pub channels: Vec<String>,
+    /// First and last campaign date (`YYYY-MM-DD`), when there are campaigns.
+    pub first_date: Option<String>,
+    pub last_date: Option<String>,
+}
+
+fn sorted(values: impl Iterator<Item = impl Into<String>>) -> Vec<String> {
+    let mut v: Vec<String> = values.map(Into::into).collect();
+    v.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+    v
+}
+
+/// The filter choices of everything loaded.
+pub fn filter_options(warehouse: &Warehouse) -> FilterOptions {
+    let star = warehouse.star();
+    let dates = &star.campaigns.date;
+    FilterOptions {
+        tenants: sorted(warehouse.tenants().into_iter()),
+        regions: sorted(star.dims.region.values()),
+        products: sorted(star.dims.product.values()),
+        channels: sorted(star.dims.channel.values()),
+        first_date: dates.iter().min().map(|d| format_day(*d)),
+        last_date: dates.iter().max().map(|d| format_day(*d)),
+    }
+}
+
+fn num(row: &[Value<'_>], result: &DashboardResult<'_>, column: &str) -> f64 {
+    result
+        .column(column)
+        .and_then(|i| row[i].as_f64())
+        .unwrap_or(0.0)
+}
+
+fn text(row: &[Value<'_>], result: &DashboardResult<'_>, column: &str) -> String {
+    result
+        .column(column)
+        .map(|i| row[i].to_plain_string())
+        .unwrap_or_default()
+}
+
+fn ratio(numerator: f64, denominator: f64) -> Option<f64> {
+    (denominator != 0.0).then(|| numerator / denominator)
+}
+
+/// The KPI tiles of a query's scope.
+pub fn kpis(warehouse: &Warehouse, query: &Query) -> Result<Kpis, QueryError> {
+    let summary = warehouse.dashboard(Dashboard::CampaignSummary, query)?;
+    let (mut campaigns, mut spend, mut revenue, mut impressions, mut clicks, mut conversions) =
+        (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    for row in &summary.rows {
+        campaigns += num(row, &summary, "campaigns");
+        spend += num(row, &summary, "spend");
+        revenue += num(row, &summary, "revenue");
+        impressions += num(row, &summary, "impressions");
+        clicks += num(row, &summary, "clicks");
+        conversions += num(row, &summary, "conversions");
+    }
+    Ok(Kpis {
+        campaigns: campaigns as u64,
+        spend,
+        revenue,
+        profit: revenue - spend,
+        roi: ratio(revenue - spend, spend),
+        ctr: ratio(clicks, impressions),
+        conversion_rate: ratio(conversions, clicks),
+    })
+}
+
+/// Every chart of the page for one query, in page order.
+pub fn charts(warehouse: &Warehouse, query: &Query) -> Result<Vec<Chart>, QueryError> {
+    let daily = warehouse.dashboard(Dashboard::DailyPerformance, query)?;
+    let summary = warehouse.dashboard(Dashboard::CampaignSummary, query)?;
+    let funnel = warehouse.dashboard(Dashboard::ConversionFunnel, query)?;
+    let channels = warehouse.dashboard(Dashboard::ChannelMix, query)?;
+    let targets = warehouse.dashboard(Dashboard::TargetVsActual, query)?;
+    Ok(vec![
+        trend(&daily),
+        tenant_trend(&daily),
+        by_tenant(&summary),
+        funnel_chart(&funnel),
+        channel_mix(&channels),
+        attainment(&targets),
+        roi_distribution(warehouse, query)?,
+    ])
+}
+
+/// Daily revenue, spend and profit of the whole scope.
+pub fn trend(daily: &DashboardResult<'_>) -> Chart {
+    let mut by_day: BTreeMap<String, [f64; 3]> = BTreeMap::new();
+    for row in &daily.rows {
+        let day = by_day.entry(text(row, daily, "date")).or_default();
+        day[0] += num(row, daily, "revenue");
+        day[1] += num(row, daily, "spend");
+        day[2] += num(row, daily, "profit");
+    }
+    let mut chart = Chart::new(
+        "trend",
+        "Daily revenue, spend and profit",
+        Kind::Line,
+        "Date",
+        "Amount ($)",
+        Unit::Money,
+    );
+    for (i, name) in ["Revenue", "Spend", "Profit"].into_iter().enumerate() {
+        chart.series.push(Series {
+            name: name.into(),
+            values: by_day.values().map(|v| Some(v[i])).collect(),
+        });
+    }
+    chart.categories = by_day.into_keys().collect();
+    chart
+}
+
+/// Tenants ordered by a total, largest first (ties by id), the rest after `top`.
+fn top_tenants(totals: &BTreeMap<String, f64>, top: usize) -> (Vec<String>, bool) {
+    let mut order: Vec<(&String, f64)> = totals.iter().map(|(t, v)| (t, *v)).collect();
+    order.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let others = order.len() > top;
+    let keep = if others { top } else { order.len() };
+    (
+        order[..keep].iter().map(|(t, _)| (*t).clone()).collect(),
+        others,
+    )
+}
+
+/// Daily revenue of each of the top tenants by revenue, the others summed.
+pub fn tenant_trend(daily: &DashboardResult<'_>) -> Chart {
+    let mut totals: BTreeMap<String, f64> = BTreeMap::new();
+    let mut days: BTreeMap<String, usize> = BTreeMap::new();
+    for row in &daily.rows {
+        *totals.entry(text(row, daily, "tenant_id")).or_default() += num(row, daily, "revenue");
+        days.insert(text(row, daily, "date"), 0);
+    }
+    for (i, v) in days.values_mut().enumerate() {
+        *v = i;
+    }
+    let (top, others) = top_tenants(&totals, TOP_TREND_TENANTS);
+    let mut series: Vec<Series> = top
+        .iter()
+        .map(|t| Series {
+            name: t.clone(),
+            values: vec![Some(0.0); days.len()],
+        })
+        .collect();
+    if others {
+        series.push(Series {
+            name: format!("Others ({})", totals.len() - top.len()),
+            values: vec![Some(0.0); days.len()],
+        });
+    }
+    for row in &daily.rows {
+        let tenant = text(row, daily, "tenant_id");
+        let s = top.iter().position(|t| *t == tenant).unwrap_or(top.len());
+        let d = days[&text(row, daily, "date")];
+        let cell = &mut series[s].values[d];
+        *cell = Some(cell.unwrap_or(0.0) + num(row, daily, "revenue"));
+    }
+    let mut chart = Chart::new(
+        "tenant_trend",
+        "Daily revenue by tenant",
+        Kind::Line,
+        "Date",
+        "Revenue ($)",
+        Unit::Money,
+    );
+    chart.categories = days.into_keys().collect();
+    chart.series = series;
+    chart
+}
+
+/// Revenue and spend per tenant (top tenants by revenue, the others summed), with ROI.
+pub fn by_tenant(summary: &DashboardResult<'_>) -> Chart {
+    let mut totals: BTreeMap<String, f64> = BTreeMap::new();
+    let mut sums: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for row in &summary.rows {
+        let tenant = text(row, summary, "tenant_id");
+        let (revenue, spend) = (num(row, summary, "revenue"), num(row, summary, "spend"));
+        totals.insert(tenant.clone(), revenue);
+        sums.insert(tenant, (revenue, spend));
+    }
+    let (top, others) = top_tenants(&totals, TOP_TENANTS);
+    let mut rows: Vec<(String, f64, f64)> = top
+        .iter()
+        .map(|t| (t.clone(), sums[t].0, sums[t].1))
+        .collect();
+    if others {
+        let (mut revenue, mut spend) = (0.0, 0.0);
+        for (t, (r, s)) in &sums {
+            if !top.contains(t) {
+                revenue += r;
+                spend += s;
+            }
+        }
+        rows.push((
+            format!("Others ({})", sums.len() - top.len()),
+            revenue,
+            spend,
+        ));
+    }
+    let mut chart = Chart::new(
+        "tenants",
+        "Revenue, spend and ROI by tenant",
+        Kind::HBars,
+        "Tenant",
+        "Amount ($)",
+        Unit::Money,
+    );
+    chart.series = vec![
+        Series {
+            name: "Revenue".into(),
+            values: rows.iter().map(|r| Some(r.1)).collect(),
+        },
+        Series {
+            name: "Spend".into(),
+            values: rows.iter().map(|r| Some(r.2)).collect(),
+        },
+    ];
+    chart.notes = rows
+        .iter()
+        .map(|r| ratio(r.1 - r.2, r.2).map_or(String::new(), format_roi))
+        .collect();
+    chart.categories = rows.into_iter().map(|r| r.0).collect();
+    chart
+}
+
+fn format_roi(roi: f64) -> String {
+    format!("ROI {:.0}%", roi * 100.0)
+}
+
+/// Impressions, clicks and conversions of the scope (log scale), with the rates.
+pub fn funnel_chart(funnel: &DashboardResult<'_>) -> Chart {
+    let mut sums = [0.0; 3];
+    for row in &funnel.rows {
+        for (i, c) in ["impressions", "clicks", "conversions"].iter().enumerate() {
+            sums[i] += num(row, funnel, c);
+        }
+    }
+    let mut chart = Chart::new(
+        "funnel",
+        "Conversion funnel",
+        Kind::Bars,
+        "Stage",
+        "Count (log scale)",
+        Unit::Count,
+    );
+    chart.log = true;
+    chart.categories = vec!["Impressions".into(), "Clicks".into(), "Conversions".into()];
+    chart.series = vec![Series {
+        name: "Total".into(),
+        values: sums.iter().map(|v| Some(*v)).collect(),
+    }];
+    let pct = |n: f64, d: f64| ratio(n, d).map_or(String::new(), |r| format!("{:.1}%", r * 100.0));
+    chart.notes = vec![
+        String::new(),
+        format!("CTR {}", pct(sums[1], sums[0])),
+        format!("CVR {}", pct(sums[2], sums[1])),
+    ];
+    chart
+}
+
+/// Spend and revenue per channel, with ROI.
+pub fn channel_mix(mix: &DashboardResult<'_>) -> Chart {
+    let mut by_channel: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for row in &mix.rows {
+        let c = by_channel.entry(text(row, mix, "channel")).or_default();
+        c.0 += num(row, mix, "spend");
+        c.1 += num(row, mix, "revenue");
+    }
+    let mut chart = Chart::new(
+        "channels",
+        "Channel mix",
+        Kind::Bars,
+        "Channel",
+        "Amount ($)",
+        Unit::Money,
+    );
+    chart.series = vec![
+        Series {
+            name: "Spend".into(),
+            values: by_channel.values().map(|v| Some(v.0)).collect(),
+        },
+        Series {
+            name: "Revenue".into(),
+            values: by_channel.values().map(|v| Some(v.1)).collect(),
+        },
+    ];
+    chart.notes = by_channel
+        .values()
+        .map(|(s, r)| ratio(r - s, *s).map_or(String::new(), format_roi))
+        .collect();
+    chart.categories = by_channel.into_keys().collect();
+    chart
+}
+
+/// Target and actual revenue by month, with the attainment.
+pub fn attainment(targets: &DashboardResult<'_>) -> Chart {
+    let mut by_month: BTreeMap<(i64, i64), (f64, f64)> = BTreeMap::new();
+    for row in &targets.rows {
+        let (year, month) = (num(row, targets, "year"), num(row, targets, "month"));
+        let m = by_month.entry((year as i64, month as i64)).or_default();
+        m.0 += num(row, targets, "target_revenue");
+        m.1 += num(row, targets, "actual_revenue");
+    }
+    let mut chart = Chart::new(
+        "attainment",
+        "Target vs actual revenue by month",
+        Kind::Bars,
+        "Month",
+        "Revenue ($)",
+        Unit::Money,
+    );
+    chart.series = vec![
+        Series {
+            name: "Target".into(),
+            values: by_month.values().map(|v| Some(v.0)).collect(),
+        },
+        Series {
+            name: "Actual".into(),
+            values: by_month.values().map(|v| Some(v.1)).collect(),
+        },
+    ];
+    chart.notes = by_month
+        .values()
+        .map(|(t, a)| match ratio(*a, *t) {
+            Some(r) if *a > 0.0 => format!("{:.0}%", r * 100.0),
+            _ => String::new(),
+        })
+        .collect();
+    chart.categories = by_month
+        .into_keys()
+        .map(|(year, month)| format!("{} {:02}", month_name(month), year.rem_euclid(100)))
+        .collect();
+    chart
+}
+
+fn month_name(month: i64) -> &'static str {
+    const NAMES: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    NAMES[(month.clamp(1, 12) - 1) as usize]
+}
+
+/// Bucket edges of the ROI distribution, in percent: below -50, then steps of 50 up to
+/// 500, then 500 and above.
+const ROI_EDGES: [i64; 12] = [-50, 0, 50, 100, 150, 200, 250, 300, 350, 400, 450, 500];
+
+/// The label of ROI bucket `i` (0 ..= ROI_EDGES.len()).
+fn roi_bucket_label(i: usize) -> String {
+    match i {
+        0 => format!("< {}%", ROI_EDGES[0]),
+        i if i == ROI_EDGES.len() => format!("≥ {}%", ROI_EDGES[i - 1]),
+        i => format!("{}–{}%", ROI_EDGES[i - 1], ROI_EDGES[i]),
+    }
+}
+
+/// How many campaign rows of the scope fall in each ROI bucket (rows without spend
+/// have no ROI and are left out). Counted over the fact rows, in exact fixed point.
+pub fn roi_distribution(warehouse: &Warehouse, query: &Query) -> Result<Chart, QueryError> {
+    let star = warehouse.star();
+    let scope = Scope::new(star, query)?;
+    let f = &star.campaigns;
+    let mut counts = vec![0u64; ROI_EDGES.len() + 1];
+    for row in scope.campaign_rows() {
+        let (spend, revenue) = (i128::from(f.spend[row]), i128::from(f.revenue[row]));
+        if spend == 0 {
+            continue;
+        }
+        // roi% >= edge  <=>  100 * (revenue - spend) >= edge * spend  (spend > 0).
+        let profit100 = 100 * (revenue - spend);
+        let bucket = ROI_EDGES
+            .iter()
+            .take_while(|&&edge| profit100 >= i128::from(edge) * spend)
+            .count();
+        counts[bucket] += 1;
+    }
+    let mut chart = Chart::new(
+        "roi_distribution",
+        "ROI distribution of campaign rows",
+        Kind::Bars,
+        "ROI",
+        "Campaign rows",
+        Unit::Count,
+    );
+    // Leading and trailing empty buckets are left out.
+    let first = counts.iter().position(|c| *c > 0).unwrap_or(0);
+    let last = counts
+        .iter()
+        .rposition(|c| *c > 0)
+        .unwrap_or(counts.len() - 1);
+    chart.categories = (first..=last).map(roi_bucket_label).collect();
+    chart.series = vec![Series {
+        name: "Campaign rows".into(),
+        values: counts[first..=last]
+            .iter()
+            .map(|c| Some(*c as f64))
+            .collect(),
+    }];
+    Ok(chart)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::TenantScope;
+
+    const CSV: &[u8] = b"tenant_id,campaign_id,campaign_name,date,impressions,clicks,conversions,spend,revenue,region,product\n\
+        a,c1,C1 - Search,2024-11-01,1000,100,10,10.00,30.00,North,P1\n\
+        a,c2,C2 - Video,2024-11-02,1000,100,10,10.00,5.00,North,P1\n\
+        b,c1,C1 - Search,2024-11-01,500,50,5,20.00,20.00,South,P2\n";
+
+    fn warehouse() -> Warehouse {
+        let mut w = Warehouse::new();
+        w.load("c.csv", CSV);
+        w
+    }
+
+    fn scoped(t: &str) -> Query {
+        Query {
+            tenants: TenantScope::Only(vec![t.into()]),
+            ..Query::default()
+        }
+    }
+
+    #[test]
+    fn roi_buckets_use_exact_edges() {
+        let w = warehouse();
+        let chart = roi_distribution(&w, &Query::default()).unwrap();
+        let values: Vec<f64> = chart.series[0].values.iter().map(|v| v.unwrap()).collect();
+        // a/c1 roi 200% -> bucket "200–250%"; a/c2 -50% -> "-50–0%"; b/c1 0% -> "0–50%".
+        assert_eq!(values, vec![1.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
+        assert_eq!(chart.categories[0], "-50–0%");
+        assert_eq!(chart.categories[5], "200–250%");
+    }
+
+    #[test]
+    fn charts_in_a_tenant_scope_hold_only_that_tenant() {
+        let w = warehouse();
+        let charts = charts(&w, &scoped("a")).unwrap();
+        let json = serde_json::to_string(&charts).unwrap();
+        assert!(!json.contains("\"b\""));
+        let tenants = charts.iter().find(|c| c.id == "tenants").unwrap();
+        assert_eq!(tenants.categories, vec!["a"]);
+        assert_eq!(tenants.series[0].values, vec![Some(35.0)]);
+        let roi = charts.iter().find(|c| c.id == "roi_distribution").unwrap();
+        let total: f64 = roi.series[0].values.iter().flatten().sum();
+        assert_eq!(total, 2.0);
+    }
+
+    #[test]
+    fn kpis_are_ratios_of_sums() {
+        let k = kpis(&warehouse(), &Query::default()).unwrap();
+        assert_eq!(
+            (k.campaigns, k.spend, k.revenue, k.profit),
+            (3, 40.0, 55.0, 15.0)
+        );
+        assert_eq!(k.roi, Some(15.0 / 40.0));
+        assert_eq!(k.ctr, Some(250.0 / 2500.0));
+        let empty = kpis(&warehouse(), &scoped("nobody")).unwrap();
+        assert_eq!((empty.roi, empty.ctr), (None, None));
+    }
+
+    #[test]
+    fn many_tenants_are_cut_to_top_n_plus_others() {
+        let mut csv = String::from(
+            "tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n",
+        );
+        for t in 0..30 {
+            csv.push_str(&format!("t{t:02},c,2024-11-01,100,10,1,1.00,{t}.00\n"));
+        }
+        let mut w = Warehouse::new();
+        w.load("c.csv", csv.as_bytes());
+        let charts = charts(&w, &Query::default()).unwrap();
+        let tenants = charts.iter().find(|c| c.id == "tenants").unwrap();
+        assert_eq!(tenants.categories.len(), TOP_TENANTS + 1);
+        assert_eq!(tenants.categories[0], "t29");
+        assert_eq!(tenants.categories[TOP_TENANTS], "Others (20)");
+        let trend = charts.iter().find(|c| c.id == "tenant_trend").unwrap();
+        assert_eq!(trend.series.len(), TOP_TREND_TENANTS + 1);
+        let others: f64 = (0..25).map(f64::from).sum();
+        assert_eq!(trend.series[TOP_TREND_TENANTS].values, vec![Some(others)]);
+    }
+
+    #[test]
+    fn filter_options_list_loaded_values() {
+        let o = filter_options(&warehouse());
+        assert_eq!(o.tenants, vec!["a", "b"]);
+        assert_eq!(o.channels, vec!["Search", "Video"]);
+        assert_eq!(o.first_date.as_deref(), Some("2024-11-01"));
+        assert_eq!(o.last_date.as_deref(), Some("2024-11-02"));
+    }
+}

@@ -1,0 +1,163 @@
+//! CSV export of dashboard results and rejected rows, safe to open in a spreadsheet.
+//!
+//! A cell a spreadsheet would run as a formula (text starting with `=`, `+`, `-`, `@`,
+//! a tab or a carriage return) is prefixed with `'`, following OWASP's advice on CSV
+//! injection. Numbers are never touched: a negative profit stays `-12.50`, because only
+//! text values (never [`Value::Int`], [`Value::Money`] or [`Value::Float`]) are
+//! neutralised. Fields holding a delimiter, a quote or a line break are quoted.
+//!
+//! ```
+//! use bi_platform::export::csv_field;
+//! assert_eq!(csv_field("=HYPERLINK(\"x\")", true), "\"'=HYPERLINK(\"\"x\"\")\"");
+//! assert_eq!(csv_field("-12.50", false), "-12.50");
+//! ```
+
+use crate::query::result::{DashboardResult, Value};
+use crate::report::LoadReport;
+
+/// One CSV field: neutralised when it is text that a spreadsheet would evaluate, then
+/// quoted when needed.
+pub fn csv_field(value: &str, is_text: bool) -> String {
+    let risky = is_text && value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let value = if risky {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
+    if value.contains([',', '"', '\n', '\r']) || value.starts_with(' ') || value.ends_with(' ') {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+fn push_line<'a>(out: &mut String, fields: impl Iterator<Item = (&'a str, bool)>) {
+    let mut first = true;
+    for (field, is_text) in fields {
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        out.push_str(&csv_field(field, is_text));
+    }
+    out.push_str("\r\n");
+}
+
+/// A dashboard result as CSV: a header line, then one line per row (values as
+/// [`Value::to_plain_string`] writes them; nulls empty).
+///
+/// ```
+/// use bi_platform::{export, Dashboard, Query, Warehouse};
+/// let mut w = Warehouse::new();
+/// w.load("c.csv", b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n\
+///                  =cmd,c1,2024-11-01,100,10,1,5.00,2.00\n");
+/// let result = w.dashboard(Dashboard::CampaignSummary, &Query::default()).unwrap();
+/// let csv = export::dashboard_csv(&result);
+/// assert!(csv.starts_with("tenant_id,campaigns,"));
+/// assert!(csv.contains("'=cmd,1,"));
+/// assert!(csv.contains(",-3.00,"));
+/// ```
+pub fn dashboard_csv(result: &DashboardResult<'_>) -> String {
+    let mut out = String::with_capacity(64 * (result.rows.len() + 1));
+    push_line(&mut out, result.columns.iter().map(|c| (*c, false)));
+    for row in &result.rows {
+        let cells: Vec<(String, bool)> = row
+            .iter()
+            .map(|v| (v.to_plain_string(), matches!(v, Value::Text(_))))
+            .collect();
+        push_line(&mut out, cells.iter().map(|(s, t)| (s.as_str(), *t)));
+    }
+    out
+}
+
+/// Every rejected row of the reports as CSV: `file,table,sheet,line,column,reason`.
+pub fn rejects_csv(reports: &[LoadReport]) -> String {
+    let mut out = String::new();
+    push_line(
+        &mut out,
+        ["file", "table", "sheet", "line", "column", "reason"]
+            .into_iter()
+            .map(|c| (c, false)),
+    );
+    for report in reports {
+        for r in &report.rejected {
+            let line = r.line.to_string();
+            push_line(
+                &mut out,
+                [
+                    (report.file.as_str(), true),
+                    (report.table.unwrap_or(""), true),
+                    (r.sheet.as_deref().unwrap_or(""), true),
+                    (line.as_str(), false),
+                    (r.column.as_deref().unwrap_or(""), true),
+                    (r.reason.as_str(), true),
+                ]
+                .into_iter(),
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Dashboard, Query, Warehouse};
+
+    #[test]
+    fn formula_cells_are_neutralised_and_numbers_kept() {
+        for risky in ["=1+1", "+1", "-1+A1", "@SUM(A1)", "\tx", "\rx"] {
+            let out = csv_field(risky, true);
+            assert!(
+                out.trim_start_matches('"').starts_with('\''),
+                "{risky:?} -> {out:?}"
+            );
+        }
+        assert_eq!(csv_field("-5", false), "-5");
+        assert_eq!(csv_field("plain", true), "plain");
+        assert_eq!(csv_field("a,b", true), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\"", true), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn negative_money_survives_export() {
+        let mut w = Warehouse::new();
+        w.load(
+            "c.csv",
+            b"tenant_id,campaign_id,campaign_name,date,impressions,clicks,conversions,spend,revenue\n\
+              t,c1,\"@evil, name\",2024-11-01,100,10,1,5.00,2.00\n",
+        );
+        let r = w
+            .dashboard(Dashboard::CampaignPerformance, &Query::default())
+            .unwrap();
+        let csv = dashboard_csv(&r);
+        let line = csv.lines().nth(1).unwrap();
+        assert!(line.contains("\"'@evil, name\""), "{line}");
+        let summary = dashboard_csv(
+            &w.dashboard(Dashboard::CampaignSummary, &Query::default())
+                .unwrap(),
+        );
+        assert!(
+            summary.lines().nth(1).unwrap().contains(",-3.00,"),
+            "{summary}"
+        );
+    }
+
+    #[test]
+    fn rejects_list_file_line_column_and_reason() {
+        let mut w = Warehouse::new();
+        let reports = w.load(
+            "bad.csv",
+            b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n\
+              t,c1,2024-11-01,100,500,1,5.00,2.00\n",
+        );
+        let csv = rejects_csv(&reports);
+        let mut lines = csv.lines();
+        assert_eq!(lines.next(), Some("file,table,sheet,line,column,reason"));
+        let row = lines.next().unwrap();
+        assert!(
+            row.starts_with("bad.csv,fact_campaigns,,2,clicks,"),
+            "{row}"
+        );
+    }
+}

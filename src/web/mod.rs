@@ -1,0 +1,259 @@
+//! The WebAssembly binding: the only module that imports wasm-bindgen, js-sys or
+//! web-sys (compiled for `wasm32` only).
+//!
+//! Every function decodes its input with serde-wasm-bindgen, calls the engine and
+//! encodes the result as plain JS data (the SPEC §7 shapes); every error becomes a JS
+//! `Error` through [`into_error`].
+//!
+//! ```js
+//! import init, { Warehouse, drawChart } from './pkg/bi_platform.js';
+//! await init();
+//! const warehouse = new Warehouse();
+//! const reports = warehouse.load('campaigns.csv', bytes);          // [{file, table, rows_read, ...}]
+//! const summary = warehouse.dashboard('campaign_summary', { tenants: ['tenant_001'] });
+//! for (const chart of warehouse.charts({})) drawChart(canvas, chart, devicePixelRatio);
+//! ```
+
+use crate::generate::{sample_files, SampleSpec};
+use crate::ingest::IngestStream;
+use crate::{chart, export, Dashboard, LoadReport, Query};
+use plotters_canvas::CanvasBackend;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+/// Any error as a JS `Error` carrying its message.
+fn into_error(error: impl std::fmt::Display) -> JsValue {
+    js_sys::Error::new(&error.to_string()).into()
+}
+
+/// Rust data as plain JS data (maps become objects, 64-bit numbers JS numbers).
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(into_error)
+}
+
+/// Small request data from JS, read through JSON so that `deny_unknown_fields` holds
+/// (serde-wasm-bindgen looks up only the fields it knows, so a misspelt `tenant` would
+/// silently mean every tenant). `undefined` or `null` is the default.
+fn request<T: serde::de::DeserializeOwned + Default>(value: JsValue) -> Result<T, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
+    }
+    let text = js_sys::JSON::stringify(&value)?
+        .as_string()
+        .ok_or_else(|| into_error("the request is not JSON data"))?;
+    serde_json::from_str(&text).map_err(into_error)
+}
+
+/// A query from JS; `undefined` or `null` is every tenant, no filter.
+fn query(value: JsValue) -> Result<Query, JsValue> {
+    request(value)
+}
+
+/// The engine's version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// A file being streamed in.
+struct Stream {
+    ingest: IngestStream,
+    total: f64,
+}
+
+/// Progress of a streamed file.
+#[derive(Serialize)]
+struct Progress {
+    bytes: u64,
+    total: f64,
+    rows: u64,
+}
+
+/// The warehouse, as a JS class.
+#[wasm_bindgen]
+pub struct Warehouse {
+    inner: crate::Warehouse,
+    stream: Option<Stream>,
+    reports: Vec<LoadReport>,
+}
+
+impl Default for Warehouse {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Warehouse {
+    fn keep(&mut self, reports: Vec<LoadReport>) -> Result<JsValue, JsValue> {
+        let js = to_js(&reports);
+        self.reports.extend(reports);
+        js
+    }
+}
+
+#[wasm_bindgen]
+impl Warehouse {
+    /// An empty warehouse.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Warehouse {
+        Warehouse {
+            inner: crate::Warehouse::new(),
+            stream: None,
+            reports: Vec::new(),
+        }
+    }
+
+    /// Loads a whole file; returns its load reports (SPEC §7).
+    pub fn load(&mut self, file_name: &str, bytes: &[u8]) -> Result<JsValue, JsValue> {
+        let reports = self.inner.load(file_name, bytes);
+        self.keep(reports)
+    }
+
+    /// Starts streaming a file of `total_bytes` (for progress only); a stream already
+    /// open is dropped.
+    pub fn begin(&mut self, file_name: &str, total_bytes: f64) {
+        self.stream = Some(Stream {
+            ingest: IngestStream::new(file_name),
+            total: total_bytes,
+        });
+    }
+
+    /// Takes the next chunk of the streamed file; returns `{bytes, total, rows}`.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<JsValue, JsValue> {
+        let stream = self
+            .stream
+            .as_mut()
+            .ok_or_else(|| into_error("no file is being loaded"))?;
+        stream.ingest.push(chunk);
+        to_js(&Progress {
+            bytes: stream.ingest.bytes_read(),
+            total: stream.total,
+            rows: stream.ingest.rows_read(),
+        })
+    }
+
+    /// Ends the streamed file and adds it; returns its load reports.
+    pub fn finish(&mut self) -> Result<JsValue, JsValue> {
+        let stream = self
+            .stream
+            .take()
+            .ok_or_else(|| into_error("no file is being loaded"))?;
+        let reports = self.inner.commit(stream.ingest.finish());
+        self.keep(reports)
+    }
+
+    /// Drops the streamed file; the warehouse is unchanged.
+    pub fn cancel(&mut self) {
+        self.stream = None;
+    }
+
+    /// Every tenant id, in byte order.
+    pub fn tenants(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.tenants())
+    }
+
+    /// The filter choices: `{tenants, regions, products, channels, first_date, last_date}`.
+    pub fn options(&self) -> Result<JsValue, JsValue> {
+        to_js(&chart::filter_options(&self.inner))
+    }
+
+    /// One dashboard (`{columns, rows}`, plus `total_rows` when paged) under a query
+    /// `{tenants, from, to, regions, products, channels, offset, limit}`.
+    pub fn dashboard(&self, name: &str, query: JsValue) -> Result<JsValue, JsValue> {
+        let dashboard = Dashboard::from_name(name).map_err(into_error)?;
+        let result = self
+            .inner
+            .dashboard(dashboard, &self::query(query)?)
+            .map_err(into_error)?;
+        to_js(&result)
+    }
+
+    /// One dashboard as CSV text, formula cells neutralised.
+    #[wasm_bindgen(js_name = exportCsv)]
+    pub fn export_csv(&self, name: &str, query: JsValue) -> Result<String, JsValue> {
+        let dashboard = Dashboard::from_name(name).map_err(into_error)?;
+        let result = self
+            .inner
+            .dashboard(dashboard, &self::query(query)?)
+            .map_err(into_error)?;
+        Ok(export::dashboard_csv(&result))
+    }
+
+    /// Every row rejected by any load so far, as CSV.
+    #[wasm_bindgen(js_name = rejectsCsv)]
+    pub fn rejects_csv(&self) -> String {
+        export::rejects_csv(&self.reports)
+    }
+
+    /// The KPI tiles of a query's scope.
+    pub fn kpis(&self, query: JsValue) -> Result<JsValue, JsValue> {
+        to_js(&chart::kpis(&self.inner, &self::query(query)?).map_err(into_error)?)
+    }
+
+    /// Every chart's data for a query, to hand to [`draw_chart`].
+    pub fn charts(&self, query: JsValue) -> Result<JsValue, JsValue> {
+        to_js(&chart::charts(&self.inner, &self::query(query)?).map_err(into_error)?)
+    }
+}
+
+/// What `generateSample` takes (camelCase, every field optional).
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+struct SampleRequest {
+    tenants: Option<u32>,
+    campaigns_per_tenant: Option<u32>,
+    customers_per_tenant: Option<u32>,
+    seed: Option<u64>,
+}
+
+/// The generator's sample files: `{files: [{name, bytes: Uint8Array}]}`.
+#[wasm_bindgen(js_name = generateSample)]
+pub fn generate_sample(spec: JsValue) -> Result<JsValue, JsValue> {
+    let request: SampleRequest = self::request(spec)?;
+    let d = SampleSpec::default();
+    let spec = SampleSpec {
+        tenants: request.tenants.unwrap_or(d.tenants),
+        campaigns_per_tenant: request
+            .campaigns_per_tenant
+            .unwrap_or(d.campaigns_per_tenant),
+        customers_per_tenant: request
+            .customers_per_tenant
+            .unwrap_or(d.customers_per_tenant),
+        seed: request.seed.unwrap_or(d.seed),
+    };
+    let files = sample_files(&spec).map_err(into_error)?;
+    let list = js_sys::Array::new();
+    for (name, bytes) in [
+        ("marketing_campaigns.csv", &files.campaigns_csv),
+        ("sales_targets.xlsx", &files.targets_xlsx),
+        ("customers.json", &files.customers_json),
+    ] {
+        let file = js_sys::Object::new();
+        js_sys::Reflect::set(&file, &"name".into(), &name.into())?;
+        js_sys::Reflect::set(
+            &file,
+            &"bytes".into(),
+            &js_sys::Uint8Array::from(&bytes[..]),
+        )?;
+        list.push(&file);
+    }
+    let out = js_sys::Object::new();
+    js_sys::Reflect::set(&out, &"files".into(), &list)?;
+    Ok(out.into())
+}
+
+/// Draws one chart's data into a canvas whose pixel size is already its CSS size times
+/// `device_pixel_ratio` (text and lines are scaled by it).
+#[wasm_bindgen(js_name = drawChart)]
+pub fn draw_chart(
+    canvas: web_sys::HtmlCanvasElement,
+    chart: JsValue,
+    device_pixel_ratio: f64,
+) -> Result<(), JsValue> {
+    let chart: chart::Chart = serde_wasm_bindgen::from_value(chart).map_err(into_error)?;
+    let backend = CanvasBackend::with_canvas_object(canvas)
+        .ok_or_else(|| into_error("the canvas has no 2D context"))?;
+    chart::draw(&chart, backend, device_pixel_ratio).map_err(into_error)
+}

@@ -1,0 +1,238 @@
+// End to end: serve www/, drop the seed files on the page with a real drop event, and
+// check what an analyst sees. Run by `make test` (after `make wasm`):
+//   node --test tests/e2e/page.test.mjs
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { serve, ROOT, CHROMIUM_ARGS } from './server.mjs';
+
+const SEED = join(ROOT, '..', 'shared', 'seed-data');
+const SHOTS = join(ROOT, 'tests', 'e2e', 'screenshots');
+// The CLI's numbers (`bi-platform report --json` on the seed files).
+const SUMMARY = {
+  tenant_001: ['513,138.45', '966,789.14'],
+  tenant_002: ['555,844.88', '1,009,722.20'],
+  tenant_003: ['537,648.67', '927,420.12'],
+};
+
+let server; let context; let page; let profile; let base;
+const requests = [];
+
+before(async () => {
+  server = await serve();
+  base = `http://127.0.0.1:${server.address().port}/`;
+  profile = await mkdtemp(join(tmpdir(), 'bi-e2e-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 800 },
+    acceptDownloads: true,
+  });
+  context.on('request', (request) => requests.push(request.url()));
+  await context.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber} ${e.sample}`));
+  });
+  page = context.pages()[0] || await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(base);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+});
+
+after(async () => {
+  await context?.close();
+  server?.close();
+  if (profile) await rm(profile, { recursive: true, force: true });
+});
+
+async function drop(files) {
+  const payload = await Promise.all(files.map(async ({ name, path, text }) => ({
+    name, b64: (text != null ? Buffer.from(text) : await readFile(path)).toString('base64'),
+  })));
+  const dataTransfer = await page.evaluateHandle((list) => {
+    const dt = new DataTransfer();
+    for (const { name, b64 } of list) {
+      const bin = atob(b64);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      dt.items.add(new File([bytes], name));
+    }
+    return dt;
+  }, payload);
+  for (const type of ['dragenter', 'dragover', 'drop']) {
+    await page.dispatchEvent('#dropzone', type, { dataTransfer });
+  }
+}
+
+const dismissErrors = () => page.$$eval('#errors .close', (buttons) => buttons.forEach((b) => b.click()));
+
+const summaryRows = () => page.$$eval('table[data-dashboard="campaign_summary"] tbody tr',
+  (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+
+async function chartsNonBlank() {
+  return page.$$eval('canvas[data-chart]', (canvases) => canvases.map((c) => {
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    let ink = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i] < 240 || data[i + 1] < 240 || data[i + 2] < 240) ink++;
+    return { id: c.dataset.chart, size: [c.width, c.height], ink: ink / (data.length / 4) };
+  }));
+}
+
+test('dropping the seed files shows the CLI numbers, charts, and tenant isolation', async () => {
+  await drop([
+    { name: 'marketing_campaigns.csv', path: join(SEED, 'marketing_campaigns.csv') },
+    { name: 'sales_targets.xlsx', path: join(SEED, 'sales_targets.xlsx') },
+  ]);
+  await page.waitForFunction(() => document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr').length === 3
+    && window.__bi.firstChartAt != null, null, { timeout: 60_000 });
+  const ms = await page.evaluate(() => window.__bi.firstChartAt - window.__bi.dropAt);
+  console.log(`seed files: drop to first chart ${ms.toFixed(0)} ms`);
+
+  // Reports: both files loaded without a rejected row.
+  const reports = await page.evaluate(() => window.__bi.state.reports);
+  assert.deepEqual(reports.map((r) => [r.file, r.table, r.rows_rejected]),
+    [['marketing_campaigns.csv', 'fact_campaigns', 0], ['sales_targets.xlsx', 'dim_sales_targets', 0]]);
+
+  const rows = await summaryRows();
+  const header = await page.$$eval('table[data-dashboard="campaign_summary"] thead th', (t) => t.map((c) => c.textContent));
+  const spend = header.findIndex((h) => h.startsWith('Spend'));
+  const revenue = header.findIndex((h) => h.startsWith('Revenue'));
+  for (const row of rows) {
+    assert.deepEqual([row[spend], row[revenue]], SUMMARY[row[0]], `summary of ${row[0]}`);
+  }
+  for (const chart of await chartsNonBlank()) {
+    assert.ok(chart.ink > 0.01, `chart ${chart.id} is blank (${chart.ink})`);
+  }
+  assert.equal((await chartsNonBlank()).length, 7);
+  await page.screenshot({ path: join(SHOTS, 'loaded.png'), fullPage: false });
+  await page.evaluate(() => window.scrollTo(0, document.getElementById('filters').offsetTop - 90));
+  await page.screenshot({ path: join(SHOTS, 'dashboard.png'), fullPage: false });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(SHOTS, 'loaded-full.png'), fullPage: true });
+
+  // One tenant: nothing of the others remains (the tenant picker itself lists them).
+  await page.click('#tenant-filter summary');
+  await page.check('#tenant-filter input[value="tenant_002"]');
+  await page.click('h1');
+  await page.waitForFunction(() => document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr').length === 1);
+  const scoped = await summaryRows();
+  assert.equal(scoped[0][0], 'tenant_002');
+  const text = await page.evaluate(() => ['kpis', 'charts', 'tables'].map((id) => document.getElementById(id).textContent).join('\n'));
+  const view = await page.evaluate(() => JSON.stringify({ ...window.__bi.state.view, options: null }));
+  for (const other of ['tenant_001', 'tenant_003']) {
+    for (const needle of [other, ...SUMMARY[other]]) {
+      assert.ok(!text.includes(needle), `page still shows ${needle}`);
+    }
+    assert.ok(!view.includes(other), `view data still holds ${other}`);
+  }
+  for (const chart of await chartsNonBlank()) assert.ok(chart.ink > 0.01, `chart ${chart.id} blank in scope`);
+  await page.screenshot({ path: join(SHOTS, 'one-tenant.png'), fullPage: false });
+
+  // A broken file: a clear error, and the data stays.
+  await drop([{ name: 'broken.csv', text: 'hello,world\n1,2\n' }]);
+  await page.waitForSelector('#errors .error', { timeout: 30_000 });
+  const error = await page.textContent('#errors');
+  assert.match(error, /broken\.csv/);
+  assert.match(error, /could not be loaded/);
+  assert.deepEqual(await summaryRows(), scoped);
+  await page.screenshot({ path: join(SHOTS, 'broken-file.png'), fullPage: false });
+  await dismissErrors();
+});
+
+test('sorting, paging and a narrow window', async () => {
+  await page.click('#reset');
+  await page.waitForFunction(() => document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr').length === 3);
+  await page.click('button[data-tab="campaign_performance"]');
+  const first = await page.textContent('[data-panel="campaign_performance"] .pager span');
+  assert.match(first, /Rows 1–50 of 300/);
+  await page.click('[data-panel="campaign_performance"] .pager button:has-text("Next")');
+  await page.waitForFunction(() => /Rows 51–100 of 300/.test(document.querySelector('[data-panel="campaign_performance"] .pager span').textContent));
+  await page.click('button[data-tab="campaign_summary"]');
+  await page.click('table[data-dashboard="campaign_summary"] th button:has-text("Revenue")');
+  await page.click('table[data-dashboard="campaign_summary"] th button:has-text("Revenue")');
+  const sorted = await summaryRows();
+  assert.deepEqual(sorted.map((r) => r[0]), ['tenant_002', 'tenant_001', 'tenant_003']);
+  await page.setViewportSize({ width: 420, height: 900 });
+  await page.waitForTimeout(400);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `page scrolls sideways by ${overflow}px at 420px`);
+  await page.screenshot({ path: join(SHOTS, 'narrow.png'), fullPage: false });
+  await page.setViewportSize({ width: 1280, height: 800 });
+});
+
+test('CSV export neutralises formulas and keeps negative numbers', async () => {
+  const csv = 'tenant_id,campaign_id,campaign_name,date,impressions,clicks,conversions,spend,revenue\n'
+    + '=1+1,c1,@SUM(A1) - Search,2024-11-01,100,10,1,5.00,2.00\n';
+  await drop([{ name: 'formula.csv', text: csv }]);
+  await page.waitForFunction(() => [...document.querySelectorAll('#tenant-filter input')].some((b) => b.value === '=1+1'));
+  await page.click('#tenant-filter summary');
+  await page.evaluate(() => [...document.querySelectorAll('#tenant-filter input')].find((b) => b.value === '=1+1').click());
+  await page.click('h1');
+  await page.click('button[data-tab="campaign_summary"]');
+  await page.waitForFunction(() => document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr').length === 1);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+  const text = await readFile(await download.path(), 'utf8');
+  const [header, row] = text.trim().split('\r\n');
+  assert.ok(header.startsWith('tenant_id,campaigns,'));
+  assert.ok(row.startsWith("'=1+1,1,"), row);
+  assert.ok(row.includes(',-3.00,'), row);
+  await page.click('#reset');
+});
+
+test('load from URL adds customers; a failing URL shows an error', async () => {
+  await page.fill('#url', `${base}api/customers`);
+  await page.click('#url-form button');
+  await page.waitForFunction(() => window.__bi.state.reports.some((r) => r.table === 'dim_customers'));
+  await page.click('button[data-tab="customer_summary"]');
+  await page.waitForSelector('table[data-dashboard="customer_summary"] tbody tr');
+  await page.fill('#url', `${base}api/missing`);
+  await page.click('#url-form button');
+  await page.waitForFunction(() => /answered 404/.test(document.getElementById('errors').textContent));
+  await dismissErrors();
+});
+
+test('values from files are shown as text, never run as HTML', async () => {
+  const csv = 'tenant_id,campaign_id,campaign_name,date,impressions,clicks,conversions,spend,revenue\n'
+    + '<b>t</b>,c1,<img src=x onerror="window.__pwned=1"> - Search,2024-11-01,100,10,1,5.00,9.00\n';
+  await drop([{ name: 'xss.csv', text: csv }]);
+  await page.waitForFunction(() => [...document.querySelectorAll('#tenant-filter input')].some((b) => b.value === '<b>t</b>'));
+  await page.click('#tenant-filter summary');
+  await page.evaluate(() => [...document.querySelectorAll('#tenant-filter input')].find((b) => b.value === '<b>t</b>').click());
+  await page.click('button[data-tab="campaign_performance"]');
+  await page.waitForFunction(() => document.getElementById('tables').textContent.includes('<img src=x'));
+  assert.ok((await page.textContent('#tenant-filter summary')).includes('<b>t</b>'));
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await page.$$eval('#tables img, #tables b', (n) => n.length), 0);
+});
+
+test('cancelling a long load keeps the data already loaded', async () => {
+  await page.click('#reset');
+  await page.waitForFunction(() => !document.getElementById('tenant-filter').querySelector('.picker.active'));
+  const before = await summaryRows();
+  const big = await page.evaluateHandle(() => {
+    const row = 'tenant_big,c,2024-11-01,1000,10,1,5.00,9.00\n';
+    const dt = new DataTransfer();
+    dt.items.add(new File(['tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n', row.repeat(1_500_000)], 'big.csv'));
+    return dt;
+  });
+  for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent('#dropzone', type, { dataTransfer: big });
+  await page.waitForFunction(() => /rows\/s/.test(document.getElementById('progress-detail').textContent));
+  await page.screenshot({ path: join(SHOTS, 'progress.png'), fullPage: false });
+  await page.click('#cancel');
+  await page.waitForFunction(() => /big\.csv was cancelled/.test(document.getElementById('errors').textContent));
+  await page.waitForFunction(() => document.getElementById('progress').hidden);
+  assert.deepEqual(await summaryRows(), before);
+  assert.ok(!(await page.evaluate(() => window.__bi.state.view.options.tenants)).includes('tenant_big'));
+});
+
+test('no request leaves the page and the Content-Security-Policy blocks nothing it needs', async () => {
+  const foreign = requests.filter((url) => !url.startsWith(base) && !url.startsWith('blob:') && !url.startsWith('data:'));
+  assert.deepEqual(foreign, []);
+  assert.deepEqual(await page.evaluate(() => window.__csp), []);
+  const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
+  assert.match(csp, /default-src 'self'/);
+});

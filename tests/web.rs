@@ -1,0 +1,211 @@
+//! Browser tests of the wasm API (`wasm-pack test --headless --chrome --test web`): what
+//! only a browser shows — JS values in and out, streaming, and drawing into a canvas.
+#![cfg(target_arch = "wasm32")]
+
+use bi_platform::generate::{sample_files, SampleSpec};
+use bi_platform::web::{draw_chart, generate_sample, Warehouse};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const DASHBOARDS: [&str; 7] = [
+    "campaign_summary",
+    "daily_performance",
+    "conversion_funnel",
+    "campaign_performance",
+    "channel_mix",
+    "target_vs_actual",
+    "customer_summary",
+];
+
+fn json(value: &JsValue) -> serde_json::Value {
+    let text: String = js_sys::JSON::stringify(value).unwrap().into();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn js(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap()
+}
+
+fn sample() -> Vec<u8> {
+    let spec = SampleSpec {
+        tenants: 4,
+        campaigns_per_tenant: 250,
+        ..SampleSpec::default()
+    };
+    sample_files(&spec).unwrap().campaigns_csv
+}
+
+/// Every dashboard and chart of a warehouse, as JSON text, for comparing warehouses.
+fn everything(w: &Warehouse) -> String {
+    let mut out = String::new();
+    for name in DASHBOARDS {
+        out.push_str(&json(&w.dashboard(name, JsValue::UNDEFINED).unwrap()).to_string());
+    }
+    out.push_str(&json(&w.charts(JsValue::NULL).unwrap()).to_string());
+    out
+}
+
+#[wasm_bindgen_test]
+fn load_returns_the_spec_report_as_plain_objects() {
+    let mut w = Warehouse::new();
+    let reports = json(&w.load("campaigns.csv", &sample()).unwrap());
+    let report = &reports[0];
+    assert_eq!(report["file"], "campaigns.csv");
+    assert_eq!(report["table"], "fact_campaigns");
+    assert_eq!(report["rows_read"], 1000);
+    assert_eq!(report["rows_loaded"], 1000);
+    assert!(report["warnings"].is_object());
+    let tenants = json(&w.tenants().unwrap());
+    assert_eq!(tenants.as_array().unwrap().len(), 4);
+}
+
+#[wasm_bindgen_test]
+fn streaming_in_chunks_of_any_size_equals_loading_whole() {
+    let bytes = sample();
+    let mut whole = Warehouse::new();
+    let expected_report = json(&whole.load("c.csv", &bytes).unwrap());
+    let expected = everything(&whole);
+    for size in [1usize, 7, 4096, 1 << 20] {
+        let mut w = Warehouse::new();
+        w.begin("c.csv", bytes.len() as f64);
+        let mut last = serde_json::Value::Null;
+        for chunk in bytes.chunks(size) {
+            last = json(&w.push(chunk).unwrap());
+        }
+        assert_eq!(last["bytes"], bytes.len() as u64, "chunk size {size}");
+        assert_eq!(last["total"], bytes.len() as f64);
+        assert_eq!(
+            json(&w.finish().unwrap()),
+            expected_report,
+            "chunk size {size}"
+        );
+        assert_eq!(everything(&w), expected, "chunk size {size}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn cancel_drops_the_stream_and_keeps_the_data() {
+    let bytes = sample();
+    let mut w = Warehouse::new();
+    w.load("c.csv", &bytes).unwrap();
+    let before = everything(&w);
+    w.begin("other.csv", 10.0);
+    w.push(b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\nz,c,2024-01-01,1,1,1,1,1\n")
+        .unwrap();
+    w.cancel();
+    assert!(w.finish().is_err());
+    assert_eq!(everything(&w), before);
+}
+
+#[wasm_bindgen_test]
+fn dashboards_under_a_tenant_scope_hold_only_that_tenant() {
+    let mut w = Warehouse::new();
+    w.load("c.csv", &sample()).unwrap();
+    let query = r#"{"tenants": ["tenant_002"], "regions": [], "from": null}"#;
+    for name in DASHBOARDS {
+        let result = json(&w.dashboard(name, js(query)).unwrap());
+        for row in result["rows"].as_array().unwrap() {
+            assert_eq!(row[0], "tenant_002", "{name}");
+        }
+    }
+    let charts = json(&w.charts(js(query)).unwrap()).to_string();
+    assert!(!charts.contains("tenant_001") && !charts.contains("tenant_003"));
+    let paged = json(
+        &w.dashboard("campaign_performance", js(r#"{"offset": 10, "limit": 5}"#))
+            .unwrap(),
+    );
+    assert_eq!(paged["rows"].as_array().unwrap().len(), 5);
+    assert_eq!(paged["total_rows"], 1000);
+    let csv = w.export_csv("campaign_summary", js(query)).unwrap();
+    assert_eq!(csv.lines().count(), 2);
+}
+
+#[wasm_bindgen_test]
+fn errors_are_js_errors_with_a_message() {
+    let w = Warehouse::new();
+    let error = w.dashboard("nope", JsValue::NULL).unwrap_err();
+    let error: js_sys::Error = error.dyn_into().unwrap();
+    assert!(String::from(error.message()).contains("unknown dashboard"));
+    let error = w
+        .dashboard("campaign_summary", js(r#"{"from": "yesterday"}"#))
+        .unwrap_err();
+    let message = String::from(error.dyn_into::<js_sys::Error>().unwrap().message());
+    assert!(message.contains("yesterday"), "{message}");
+    // A misspelt filter is an error, never silently "every tenant".
+    let error = w
+        .dashboard("campaign_summary", js(r#"{"tenant": "t1"}"#))
+        .unwrap_err();
+    let message = String::from(error.dyn_into::<js_sys::Error>().unwrap().message());
+    assert!(message.contains("unknown field"), "{message}");
+    let mut w = Warehouse::new();
+    assert!(w.push(b"x").is_err());
+}
+
+#[wasm_bindgen_test]
+fn generate_sample_returns_three_files_as_bytes() {
+    let out =
+        generate_sample(js(r#"{"tenants": 2, "campaignsPerTenant": 10, "seed": 7}"#)).unwrap();
+    let files: js_sys::Array = js_sys::Reflect::get(&out, &"files".into()).unwrap().into();
+    assert_eq!(files.length(), 3);
+    let mut w = Warehouse::new();
+    for file in files.iter() {
+        let name: String = js_sys::Reflect::get(&file, &"name".into())
+            .unwrap()
+            .as_string()
+            .unwrap();
+        let bytes: js_sys::Uint8Array =
+            js_sys::Reflect::get(&file, &"bytes".into()).unwrap().into();
+        let report = json(&w.load(&name, &bytes.to_vec()).unwrap());
+        assert_eq!(report[0]["rows_rejected"], 0, "{name}");
+    }
+    assert!(generate_sample(js(r#"{"tenant": 2}"#)).is_err());
+    assert!(generate_sample(js(r#"{"tenants": "two"}"#)).is_err());
+}
+
+fn ink(canvas: &web_sys::HtmlCanvasElement) -> usize {
+    let context: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let (w, h) = (canvas.width(), canvas.height());
+    let data = context
+        .get_image_data(0.0, 0.0, f64::from(w), f64::from(h))
+        .unwrap()
+        .data();
+    data.chunks(4)
+        .filter(|p| p[3] > 0 && (p[0] < 200 || p[1] < 200 || p[2] < 200))
+        .count()
+}
+
+#[wasm_bindgen_test]
+fn draw_chart_paints_every_chart_into_a_canvas() {
+    let mut w = Warehouse::new();
+    w.load("c.csv", &sample()).unwrap();
+    let document = web_sys::window().unwrap().document().unwrap();
+    let charts: js_sys::Array = w.charts(JsValue::NULL).unwrap().into();
+    assert_eq!(charts.length(), 7);
+    for chart in charts.iter() {
+        let canvas: web_sys::HtmlCanvasElement = document
+            .create_element("canvas")
+            .unwrap()
+            .dyn_into()
+            .unwrap();
+        canvas.set_width(640);
+        canvas.set_height(360);
+        assert_eq!(ink(&canvas), 0);
+        draw_chart(canvas.clone(), chart.clone(), 2.0).unwrap();
+        let painted = ink(&canvas);
+        let id = js_sys::Reflect::get(&chart, &"id".into()).unwrap();
+        assert!(painted > 640 * 360 / 100, "{id:?} painted {painted} pixels");
+    }
+    let canvas: web_sys::HtmlCanvasElement = document
+        .create_element("canvas")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert!(draw_chart(canvas, js(r#"{"id": 1}"#), 1.0).is_err());
+}

@@ -1,0 +1,40 @@
+// The engine's home: a module worker holding one Warehouse, so the page never freezes.
+// Plumbing only: each message {id, op, args} calls the engine and answers
+// {id, ok: true, result} or {id, ok: false, error}.
+import init, { Warehouse, generateSample, version } from './pkg/bi_platform.js';
+
+const ready = init().then(() => { self.warehouse = new Warehouse(); });
+
+// Everything the page shows for one query, in one answer.
+function view({ query, page }) {
+  const w = self.warehouse;
+  const names = ['campaign_summary', 'daily_performance', 'conversion_funnel',
+    'channel_mix', 'target_vs_actual', 'customer_summary'];
+  const tables = {};
+  for (const name of names) tables[name] = w.dashboard(name, query);
+  tables.campaign_performance = w.dashboard('campaign_performance', { ...query, ...page });
+  return { options: w.options(), kpis: w.kpis(query), charts: w.charts(query), tables };
+}
+
+const ops = {
+  version: () => version(),
+  begin: ({ name, total }) => self.warehouse.begin(name, total),
+  push: ({ chunk }) => self.warehouse.push(new Uint8Array(chunk)),
+  finish: () => self.warehouse.finish(),
+  cancel: () => self.warehouse.cancel(),
+  sample: (spec) => generateSample(spec).files
+    .flatMap(({ name, bytes }) => self.warehouse.load(name, bytes)),
+  view,
+  page: ({ query, page }) => self.warehouse.dashboard('campaign_performance', { ...query, ...page }),
+  exportCsv: ({ name, query }) => self.warehouse.exportCsv(name, query),
+  rejectsCsv: () => self.warehouse.rejectsCsv(),
+};
+
+self.onmessage = async ({ data: { id, op, args } }) => {
+  try {
+    await ready;
+    self.postMessage({ id, ok: true, result: ops[op](args) });
+  } catch (error) {
+    self.postMessage({ id, ok: false, error: String((error && error.message) || error) });
+  }
+};
