@@ -35,9 +35,8 @@ impl LineCounter {
     /// Counts the breaks in the next bytes.
     pub fn count(&mut self, bytes: &[u8]) {
         let Some(&last) = bytes.last() else { return };
-        let lf = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
-        if !self.prev_cr && !bytes.contains(&b'\r') {
-            self.breaks += lf;
+        if !self.prev_cr && memchr::memchr(b'\r', bytes).is_none() {
+            self.breaks += memchr::memchr_iter(b'\n', bytes).count() as u64;
             self.prev_cr = false;
             return;
         }
@@ -56,6 +55,24 @@ impl LineCounter {
     pub fn breaks(&self) -> u64 {
         self.breaks
     }
+}
+
+/// `true` when the first lines hold a carriage return not followed by a line feed: a
+/// file with old Mac line endings, whose lines csv-core's `\n` count cannot number.
+/// Only the bytes up to the end of line 21 (and at most [`HEADER_SEARCH_BYTES`]) are
+/// looked at, so the answer never depends on how much the first chunks held.
+fn has_lone_cr(buffer: &[u8]) -> bool {
+    let mut counter = LineCounter::default();
+    let mut end = buffer.len().min(HEADER_SEARCH_BYTES);
+    for (i, &b) in buffer[..end].iter().enumerate() {
+        counter.count(&[b]);
+        if counter.breaks() > HEADER_SEARCH_LINES {
+            end = i + 1;
+            break;
+        }
+    }
+    let prefix = &buffer[..end];
+    memchr::memchr_iter(b'\r', prefix).any(|i| prefix.get(i + 1).is_some_and(|&b| b != b'\n'))
 }
 
 /// Line breaks within a finished byte string.
@@ -82,7 +99,10 @@ impl Record<'_> {
     }
 
     fn is_blank(&self) -> bool {
-        (0..self.len()).all(|i| trim(self.field(i)).is_empty())
+        // Nearly every record fails at its first byte; only records of nothing but
+        // whitespace (or a non-breaking space) need the per-field check.
+        !self.data.iter().any(u8::is_ascii_graphic)
+            && (0..self.len()).all(|i| trim(self.field(i)).is_empty())
     }
 }
 
@@ -97,13 +117,18 @@ impl RowCells for Record<'_> {
 }
 
 /// csv-core plus the buffers of the record being read and the line count.
+///
+/// Lines are numbered from csv-core's own count of `\n` (free: its state machine
+/// looks at every byte anyway), unless the file has lone CR line endings; then every
+/// consumed byte goes through a [`LineCounter`].
 struct RecordSplitter {
     reader: Reader,
     data: Vec<u8>,
     data_len: usize,
     ends: Vec<usize>,
     ends_len: usize,
-    lines: LineCounter,
+    /// `Some` when lone CRs end lines.
+    cr_lines: Option<LineCounter>,
 }
 
 /// What [`RecordSplitter::next`] found.
@@ -119,14 +144,22 @@ enum Next {
 }
 
 impl RecordSplitter {
-    fn new(delimiter: u8) -> Self {
+    fn new(delimiter: u8, lone_cr: bool) -> Self {
         RecordSplitter {
             reader: ReaderBuilder::new().delimiter(delimiter).build(),
             data: vec![0; 4096],
             data_len: 0,
             ends: vec![0; 64],
             ends_len: 0,
-            lines: LineCounter::default(),
+            cr_lines: lone_cr.then(LineCounter::default),
+        }
+    }
+
+    /// Line breaks consumed so far.
+    fn breaks(&self) -> u64 {
+        match &self.cr_lines {
+            Some(counter) => counter.breaks(),
+            None => self.reader.line() - 1,
         }
     }
 
@@ -142,7 +175,9 @@ impl RecordSplitter {
                 &mut self.data[self.data_len..],
                 &mut self.ends[self.ends_len..],
             );
-            self.lines.count(&rest[..nin]);
+            if let Some(counter) = &mut self.cr_lines {
+                counter.count(&rest[..nin]);
+            }
             *pos += nin;
             self.data_len += nout;
             self.ends_len += nend;
@@ -164,9 +199,20 @@ impl RecordSplitter {
                     self.ends.resize(grown, 0);
                 }
                 ReadRecordResult::Record => {
-                    let terminated = nin > 0 && matches!(rest[nin - 1], b'\n' | b'\r');
-                    let inside = breaks_in(&self.data[..self.data_len]);
-                    let line = self.lines.breaks() + 1 - inside - u64::from(terminated);
+                    let data = &self.data[..self.data_len];
+                    let last = nin.checked_sub(1).map(|i| rest[i]);
+                    let (terminated, inside) = if self.cr_lines.is_some() {
+                        (matches!(last, Some(b'\n' | b'\r')), breaks_in(data))
+                    } else {
+                        // csv-core has counted the terminator if it was a \n (a CRLF's
+                        // \n is consumed with the next record).
+                        let inside = match memchr::memchr(b'\n', data) {
+                            Some(_) => memchr::memchr_iter(b'\n', data).count() as u64,
+                            None => 0,
+                        };
+                        (last == Some(b'\n'), inside)
+                    };
+                    let line = self.breaks() + 1 - inside - u64::from(terminated);
                     return Next::Record { line };
                 }
                 ReadRecordResult::End => return Next::End,
@@ -190,6 +236,8 @@ impl RecordSplitter {
 /// Where the header was found.
 struct HeaderChoice {
     delimiter: u8,
+    /// Lone CRs end lines.
+    lone_cr: bool,
     /// Records (non-blank lines) before the header.
     records_before: usize,
     line: u64,
@@ -200,8 +248,9 @@ struct HeaderChoice {
 fn find_header(buffer: &[u8], at_end: bool) -> Result<HeaderChoice, LoadError> {
     let mut best: Option<HeaderChoice> = None;
     let mut closest: Option<(u64, HeaderMatch)> = None;
+    let lone_cr = has_lone_cr(buffer);
     for delimiter in DELIMITERS {
-        let mut splitter = RecordSplitter::new(delimiter);
+        let mut splitter = RecordSplitter::new(delimiter, lone_cr);
         let mut pos = 0;
         let mut index = 0;
         while let Next::Record { line } = splitter.next(buffer, &mut pos, at_end) {
@@ -218,6 +267,7 @@ fn find_header(buffer: &[u8], at_end: bool) -> Result<HeaderChoice, LoadError> {
                     if better {
                         best = Some(HeaderChoice {
                             delimiter,
+                            lone_cr,
                             records_before: index,
                             line,
                             matched,
@@ -291,7 +341,7 @@ impl Body {
                 Next::TooLong => {
                     return Err(LoadError::Limit(format!(
                         "a record starting near line {} is longer than {} MB, the largest accepted",
-                        self.splitter.lines.breaks() + 1,
+                        self.splitter.breaks() + 1,
                         MAX_RECORD_BYTES >> 20
                     )))
                 }
@@ -365,7 +415,7 @@ impl DelimitedReader {
                 builder.begin_section(&choice.matched, None, format, false);
                 let _ = choice.line;
                 let mut body = Box::new(Body {
-                    splitter: RecordSplitter::new(choice.delimiter),
+                    splitter: RecordSplitter::new(choice.delimiter, choice.lone_cr),
                     builder,
                     header_len: choice.matched.targets.len(),
                     skip: choice.records_before + 1,

@@ -160,6 +160,11 @@ pub struct TableBuilder {
     sections: Vec<Section>,
     rejected: Vec<RejectedRow>,
     rows_read: u64,
+    /// The table's date column, if it has one.
+    date_slot: Option<usize>,
+    /// Per table column, the last text key stored: rows often repeat the previous
+    /// row's tenant or region, and comparing bytes is cheaper than hashing them.
+    last_text: [u32; MAX_TABLE_COLUMNS],
 }
 
 /// The finished staging table of one file and table.
@@ -225,6 +230,8 @@ impl TableBuilder {
             sections: Vec::new(),
             rejected: Vec::new(),
             rows_read: 0,
+            date_slot: table.columns().iter().position(|(c, _)| *c == Column::Date),
+            last_text: [NULL_KEY; MAX_TABLE_COLUMNS],
         }
     }
 
@@ -292,12 +299,7 @@ impl TableBuilder {
     /// Applies the slash-date rule's evidence: any slash date with A > 12 in the date
     /// column, on any row, rejected or not, makes the section's slash dates day/month.
     fn note_date_evidence<R: RowCells + ?Sized>(&mut self, cells: &R) {
-        if let Some(slot) = self
-            .table
-            .columns()
-            .iter()
-            .position(|(c, _)| *c == Column::Date)
-        {
+        if let Some(slot) = self.date_slot {
             if let Cell::Text(text) = self.source_cell(slot, cells) {
                 if text.contains(&b'/') && is_day_first_slash_date(text) {
                     self.sections.last_mut().expect("section").day_first = true;
@@ -383,10 +385,19 @@ impl TableBuilder {
     ) {
         let row = self.rows.len();
         let section_index = self.sections.len() - 1;
-        for ((_, values), value) in self.columns.iter_mut().zip(parsed) {
+        for (slot, ((_, values), value)) in self.columns.iter_mut().zip(parsed).enumerate() {
             match (values, value) {
                 (StagedValues::Text(v), Parsed::Null) => v.push(NULL_KEY),
-                (StagedValues::Text(v), Parsed::Text(text)) => v.push(self.dict.intern(&text)),
+                (StagedValues::Text(v), Parsed::Text(text)) => {
+                    let last = self.last_text[slot];
+                    let key = if last != NULL_KEY && self.dict.value(last) == &*text {
+                        last
+                    } else {
+                        self.dict.intern(&text)
+                    };
+                    self.last_text[slot] = key;
+                    v.push(key);
+                }
                 (StagedValues::Count(v), Parsed::Int(n)) => v.push(n as u32),
                 (StagedValues::Year(v), Parsed::Int(n)) => v.push(n as u16),
                 (StagedValues::Month(v), Parsed::Int(n)) => v.push(n as u8),
