@@ -41,7 +41,8 @@ const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximum
 const whole = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const decimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 2 });
-const pct = (v) => (v == null ? '—' : `${decimal.format(v * 100)}%`);
+const percent = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const pct = (v) => (v == null ? '—' : `${percent.format(v * 100)}%`);
 
 function formatCell(column, value) {
   if (value == null) return '—';
