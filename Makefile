@@ -7,6 +7,9 @@
 #                native tests, and -- once
 #                their files exist -- browser tests (tests/web.rs) and end-to-end tests
 #                (tests/e2e/*.test.mjs)
+#   make bench   release wasm, native criterion benches (cargo bench), then the browser
+#                benchmark against DuckDB-WASM and SheetJS (node bench/run.mjs); see
+#                BENCHMARKS.md. Not part of make test.
 #   make clean   remove build output (target/, www/pkg/)
 
 SHELL := bash
@@ -26,10 +29,10 @@ export CHROMIUM
 WEB_TESTS := $(wildcard tests/web.rs)
 E2E_TESTS := $(wildcard tests/e2e/*.test.mjs)
 
-.PHONY: help tools wasm serve test clean
+.PHONY: help tools wasm serve test bench clean
 
 help:
-	@sed -n '3,11s/^# \{0,1\}//p' Makefile
+	@sed -n '3,14s/^# \{0,1\}//p' Makefile
 
 tools:
 	@bash scripts/install-tools.sh
@@ -57,6 +60,13 @@ ifneq ($(E2E_TESTS),)
 	$(MAKE) --no-print-directory wasm
 	node --test $(E2E_TESTS)
 endif
+
+# BI_BENCH_LARGE=1 adds the 10M-row native dashboards (~3 GB RAM); BENCH_ROWS=100000
+# makes the browser run smaller (bench/run.mjs lists its other knobs).
+bench: tools wasm
+	cargo build --release
+	cargo bench
+	node bench/run.mjs
 
 clean:
 	cargo clean

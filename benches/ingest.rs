@@ -1,9 +1,12 @@
 //! Native ingest throughput: the generator's campaigns CSV (1M rows, ~115 MB, 100
-//! skewed tenants) parsed, validated and committed into a fresh warehouse.
+//! skewed tenants) and its sales targets workbook scaled up to ~200k rows (834
+//! tenants x 240 targets, ~8 MB of XLSX), each parsed, validated and committed into a
+//! fresh warehouse. Criterion reports both MB/s and rows/s.
 //!
-//! `cargo bench --bench ingest` (set `BI_BENCH_ROWS` to change the size).
+//! `cargo bench --bench ingest` (set `BI_BENCH_ROWS` to change the CSV's size,
+//! `BI_BENCH_XLSX_TENANTS` the workbook's: 240 rows per tenant, at most 4,369).
 
-use bi_platform::generate::{write_campaigns_csv, SampleSpec};
+use bi_platform::generate::{targets_xlsx, write_campaigns_csv, SampleSpec};
 use bi_platform::ingest::IngestStream;
 use bi_platform::Warehouse;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -27,7 +30,10 @@ fn ingest(c: &mut Criterion) {
     let csv = campaigns_csv(rows);
     let mut group = c.benchmark_group("ingest_csv");
     group.sample_size(10);
-    group.throughput(Throughput::Bytes(csv.len() as u64));
+    group.throughput(Throughput::ElementsAndBytes {
+        elements: u64::from(rows),
+        bytes: csv.len() as u64,
+    });
     group.bench_function(format!("{rows}_rows_load"), |b| {
         b.iter(|| {
             let mut warehouse = Warehouse::new();
@@ -50,5 +56,39 @@ fn ingest(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, ingest);
+/// The generator's sales targets workbook (one `targets` sheet, 240 rows per
+/// tenant, built with rust_xlsxwriter) for `tenants` tenants.
+fn targets_workbook(tenants: u32) -> (Vec<u8>, u64) {
+    let spec = SampleSpec {
+        tenants,
+        ..SampleSpec::default()
+    };
+    let xlsx = targets_xlsx(&spec).expect("building the workbook in memory");
+    (xlsx, spec.target_rows())
+}
+
+fn ingest_xlsx(c: &mut Criterion) {
+    let tenants: u32 = std::env::var("BI_BENCH_XLSX_TENANTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(834);
+    let (xlsx, rows) = targets_workbook(tenants);
+    let mut group = c.benchmark_group("ingest_xlsx");
+    group.sample_size(10);
+    group.throughput(Throughput::ElementsAndBytes {
+        elements: rows,
+        bytes: xlsx.len() as u64,
+    });
+    group.bench_function(format!("{rows}_rows_load"), |b| {
+        b.iter(|| {
+            let mut warehouse = Warehouse::new();
+            let reports = warehouse.load("sales_targets.xlsx", &xlsx);
+            assert_eq!(reports[0].rows_loaded, rows);
+            warehouse
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, ingest, ingest_xlsx);
 criterion_main!(benches);

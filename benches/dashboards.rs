@@ -1,0 +1,102 @@
+//! Every SPEC §6 dashboard over the generator's campaigns (100 skewed tenants) plus
+//! its sales targets and customers, for all tenants (`Query::default()`) and for one
+//! tenant (`tenant_001`, the largest, about 19% of the rows), at 1M campaign rows.
+//! With `BI_BENCH_LARGE=1` also at 10M rows (about 3 GB of RAM and a few minutes
+//! to generate and load).
+//!
+//! `cargo bench --bench dashboards` (`BI_BENCH_LARGE=1 cargo bench --bench dashboards`).
+//!
+//! `campaign_performance` without a limit returns every fact row in scope (1M rows for
+//! all tenants), as the contract's row-per-fact grain says; the page asks for a page
+//! of it (`limit`), so that case is measured too.
+
+use std::time::Duration;
+
+use bi_platform::generate::{targets_xlsx, write_campaigns_csv, write_customers_json, SampleSpec};
+use bi_platform::{Dashboard, Query, TenantScope, Warehouse};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+
+/// A warehouse holding the generator's three files for `rows` campaign rows.
+fn warehouse(rows: u32) -> Warehouse {
+    let spec = SampleSpec {
+        tenants: 100,
+        campaigns_per_tenant: rows / 100,
+        ..SampleSpec::default()
+    };
+    let mut warehouse = Warehouse::new();
+    let mut csv = Vec::new();
+    write_campaigns_csv(&spec, &mut csv).expect("writing to memory");
+    let reports = warehouse.load("campaigns.csv", &csv);
+    assert_eq!(reports[0].rows_loaded, spec.campaign_rows());
+    drop(csv);
+    let xlsx = targets_xlsx(&spec).expect("building the workbook in memory");
+    warehouse.load("sales_targets.xlsx", &xlsx);
+    let mut json = Vec::new();
+    write_customers_json(&spec, &mut json).expect("writing to memory");
+    warehouse.load("customers.json", &json);
+    warehouse
+}
+
+fn bench_size(c: &mut Criterion, rows: u32) {
+    let warehouse = warehouse(rows);
+    let label = if rows >= 1_000_000 {
+        format!("{}M", rows / 1_000_000)
+    } else {
+        format!("{}k", rows / 1_000)
+    };
+    let scopes = [
+        ("all_tenants", Query::default()),
+        (
+            "one_tenant",
+            Query {
+                tenants: TenantScope::Only(vec!["tenant_001".to_string()]),
+                ..Query::default()
+            },
+        ),
+    ];
+    let mut group = c.benchmark_group(format!("dashboards_{label}"));
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(2));
+    for dashboard in Dashboard::ALL {
+        for (scope, query) in &scopes {
+            group.bench_with_input(
+                BenchmarkId::new(dashboard.name(), scope),
+                query,
+                |b, query| b.iter(|| warehouse.dashboard(dashboard, query).expect("dashboard")),
+            );
+        }
+    }
+    for (scope, query) in &scopes {
+        let paged = Query {
+            limit: Some(100),
+            ..query.clone()
+        };
+        group.bench_with_input(
+            BenchmarkId::new("campaign_performance_limit_100", scope),
+            &paged,
+            |b, query| {
+                b.iter(|| {
+                    warehouse
+                        .dashboard(Dashboard::CampaignPerformance, query)
+                        .expect("dashboard")
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+fn dashboards(c: &mut Criterion) {
+    let rows: u32 = std::env::var("BI_BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    bench_size(c, rows);
+    if std::env::var("BI_BENCH_LARGE").is_ok_and(|v| v == "1") {
+        bench_size(c, 10_000_000);
+    }
+}
+
+criterion_group!(benches, dashboards);
+criterion_main!(benches);
