@@ -4,7 +4,7 @@
 //! hash maps keyed by packed integer keys (tenant x date, target keys), then order the
 //! groups by the byte order of their text via precomputed sort ranks.
 
-use crate::model::date::Day;
+use crate::model::date::{ymd_from_day, Day};
 use crate::model::dict::NULL_KEY;
 use crate::model::star::StarSchema;
 use crate::query::result::{DashboardResult, Value};
@@ -16,23 +16,64 @@ use std::collections::HashMap;
 /// Actual (revenue, conversions, spend) keyed by (tenant, region, product, month index).
 type Actuals = HashMap<(u32, u32, u32, i32), (i128, u64, i128), RandomState>;
 
-/// Sort ranks of the dimensions (position of each key when sorted by UTF-8 bytes).
+/// Sort ranks of the dimensions (position of each key when sorted by UTF-8 bytes), and
+/// the span of the facts' dates, computed once per warehouse state.
 #[derive(Debug, Clone, Default)]
 pub struct Ranks {
     pub tenant: Vec<u32>,
     pub region: Vec<u32>,
     pub product: Vec<u32>,
     pub channel: Vec<u32>,
+    /// First fact date, and `year * 12 + month - 1` of each day from it to the last fact
+    /// date (empty when the span is implausibly long, then months are computed per row).
+    pub first_day: Day,
+    pub month_of_day: Vec<i32>,
 }
+
+/// Days spanned at most by the month lookup table and the dense daily grid.
+const MAX_DENSE_DAYS: i64 = 200_000;
+/// Cells of the dense tenant x day grid of `daily_performance` at most.
+const MAX_DENSE_CELLS: usize = 1 << 18;
 
 impl Ranks {
     /// Ranks of the star schema's small dimensions.
     pub fn build(star: &StarSchema) -> Self {
+        let dates = &star.campaigns.date;
+        let (first, last) = (dates.iter().min().copied(), dates.iter().max().copied());
+        let (first_day, month_of_day) = match (first, last) {
+            (Some(first), Some(last)) if i64::from(last) - i64::from(first) < MAX_DENSE_DAYS => (
+                first,
+                (first..=last)
+                    .map(|day| {
+                        let (year, month, _) = ymd_from_day(day);
+                        year * 12 + month as i32 - 1
+                    })
+                    .collect(),
+            ),
+            _ => (0, Vec::new()),
+        };
         Ranks {
             tenant: star.dims.tenant.sort_ranks(),
             region: star.dims.region.sort_ranks(),
             product: star.dims.product.sort_ranks(),
             channel: star.dims.channel.sort_ranks(),
+            first_day,
+            month_of_day,
+        }
+    }
+
+    /// `year * 12 + month - 1` of a fact date.
+    #[inline]
+    fn month_index(&self, day: Day) -> i32 {
+        match self
+            .month_of_day
+            .get((i64::from(day) - i64::from(self.first_day)) as usize)
+        {
+            Some(&m) if day >= self.first_day => m,
+            _ => {
+                let (year, month, _) = ymd_from_day(day);
+                year * 12 + month as i32 - 1
+            }
         }
     }
 }
@@ -199,12 +240,31 @@ pub fn conversion_funnel<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResul
 pub fn daily_performance<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult<'w> {
     let star = scope.star;
     let f = &star.campaigns;
+    let days = ranks.month_of_day.len();
+    let cells = star.dims.tenant.len().saturating_mul(days);
     let mut groups: HashMap<(u32, Day), FactSums, RandomState> = HashMap::default();
-    for row in scope.campaign_rows() {
-        groups
-            .entry((f.tenant[row], f.date[row]))
-            .or_default()
-            .add(star, row);
+    if days > 0 && cells <= MAX_DENSE_CELLS {
+        // A dense tenant x day grid: one array index per row instead of a hash lookup.
+        let mut grid = vec![FactSums::default(); cells];
+        for row in scope.campaign_rows() {
+            let day = (f.date[row] - ranks.first_day) as usize;
+            grid[f.tenant[row] as usize * days + day].add(star, row);
+        }
+        for (i, sums) in grid.into_iter().enumerate() {
+            if sums.rows > 0 {
+                groups.insert(
+                    ((i / days) as u32, ranks.first_day + (i % days) as Day),
+                    sums,
+                );
+            }
+        }
+    } else {
+        for row in scope.campaign_rows() {
+            groups
+                .entry((f.tenant[row], f.date[row]))
+                .or_default()
+                .add(star, row);
+        }
     }
     let mut keys: Vec<(u32, Day)> = groups.keys().copied().collect();
     keys.sort_unstable_by_key(|&(t, d)| (ranks.tenant[t as usize], d));
@@ -340,13 +400,12 @@ pub fn target_vs_actual<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult
             if f.region[row] == NULL_KEY || f.product[row] == NULL_KEY {
                 continue;
             }
-            let (year, month, _) = crate::model::date::ymd_from_day(f.date[row]);
             let acc = actuals
                 .entry((
                     f.tenant[row],
                     f.region[row],
                     f.product[row],
-                    year * 12 + month as i32 - 1,
+                    ranks.month_index(f.date[row]),
                 ))
                 .or_default();
             acc.0 += i128::from(f.revenue[row]);
