@@ -23,6 +23,8 @@ pub const HEADER_SEARCH_LINES: u64 = 20;
 pub const HEADER_SEARCH_BYTES: usize = 4 << 20;
 /// The longest record accepted, in bytes (a larger one is refused, not buffered).
 pub const MAX_RECORD_BYTES: usize = 64 << 20;
+/// The most fields one record may have (each costs 8 bytes of offsets while it is read).
+pub const MAX_RECORD_FIELDS: usize = 1 << 21;
 
 /// Counts line breaks (LF, CRLF or a lone CR) across chunks.
 #[derive(Debug, Default, Clone)]
@@ -141,6 +143,8 @@ enum Next {
     End,
     /// A record outgrew [`MAX_RECORD_BYTES`].
     TooLong,
+    /// A record outgrew [`MAX_RECORD_FIELDS`].
+    TooManyFields,
 }
 
 impl RecordSplitter {
@@ -195,6 +199,9 @@ impl RecordSplitter {
                     self.data.resize(grown, 0);
                 }
                 ReadRecordResult::OutputEndsFull => {
+                    if self.ends.len() >= MAX_RECORD_FIELDS {
+                        return Next::TooManyFields;
+                    }
                     let grown = self.ends.len() * 2;
                     self.ends.resize(grown, 0);
                 }
@@ -338,6 +345,13 @@ impl Body {
                     self.splitter.clear_record();
                 }
                 Next::NeedInput | Next::End => return Ok(()),
+                Next::TooManyFields => {
+                    return Err(LoadError::Limit(format!(
+                        "a record starting near line {} has more than {MAX_RECORD_FIELDS} fields, \
+                         the most accepted",
+                        self.splitter.breaks() + 1,
+                    )))
+                }
                 Next::TooLong => {
                     return Err(LoadError::Limit(format!(
                         "a record starting near line {} is longer than {} MB, the largest accepted",
@@ -386,10 +400,26 @@ impl DelimitedReader {
     pub fn push(&mut self, chunk: &[u8]) {
         match &mut self.phase {
             Phase::Sniffing { buffer, lines } => {
-                buffer.extend_from_slice(chunk);
-                lines.count(chunk);
+                // Buffer only up to the end of line 21 (or the byte cap), so the header
+                // search sees the same bytes however the file is cut into chunks, and a
+                // whole file handed over at once is not copied.
+                let mut take = chunk.len().min(HEADER_SEARCH_BYTES - buffer.len());
+                let mut last = 0;
+                for at in memchr::memchr2_iter(b'\n', b'\r', &chunk[..take]) {
+                    lines.count(&chunk[last..=at]);
+                    last = at + 1;
+                    if lines.breaks() > HEADER_SEARCH_LINES {
+                        take = at + 1;
+                        break;
+                    }
+                }
+                lines.count(&chunk[last..take]);
+                buffer.extend_from_slice(&chunk[..take]);
                 if lines.breaks() > HEADER_SEARCH_LINES || buffer.len() >= HEADER_SEARCH_BYTES {
                     self.start_body(false);
+                    if take < chunk.len() {
+                        self.push(&chunk[take..]);
+                    }
                 }
             }
             Phase::Body(body) => {

@@ -14,7 +14,19 @@ use std::borrow::Cow;
 /// One row candidate: its line (or position) and the object, or why it is not one.
 type RawRow = (u64, Result<Map<String, Value>, String>);
 
+/// How deep arrays and objects may nest: serde_json's recursion limit, which guards the
+/// parser's stack. Rows are objects of plain values, so real files stay far below it.
+pub const MAX_NESTING: usize = 128;
+
 fn json_error(e: &serde_json::Error) -> LoadError {
+    if e.to_string().starts_with("recursion limit exceeded") {
+        return LoadError::Limit(format!(
+            "the JSON is nested more than {MAX_NESTING} levels deep at line {}, column {} \
+             (the JSON nesting limit); rows must be objects of plain values",
+            e.line(),
+            e.column()
+        ));
+    }
     LoadError::Json {
         line: e.line() as u64,
         column: e.column() as u64,

@@ -4,7 +4,8 @@
 //! first bytes (a zip is XLSX, a leading `[` or `{` is JSON, anything else is delimited
 //! text), hashes every byte (so re-loading the same bytes can be recognised), and parses
 //! delimited text as it arrives. XLSX and JSON need the whole file and are parsed when
-//! the stream is finished.
+//! the stream is finished; they are kept up to [`whole_file_limit`] bytes, beyond which
+//! the file is refused (README "Limits").
 
 pub mod delimited;
 pub mod json;
@@ -54,6 +55,49 @@ enum State {
     },
     /// XLSX or JSON, kept whole until the end.
     Whole(Format, Vec<u8>),
+    /// XLSX or JSON that outgrew [`whole_file_limit`]: the bytes are dropped, only hashed.
+    TooLarge(Format),
+}
+
+/// The largest XLSX file read (it is held whole): sheet XML compresses 5-30x, so a
+/// bigger file could not inflate within [`xlsx::MAX_INFLATED_BYTES`] anyway.
+pub const MAX_XLSX_FILE_BYTES: u64 = 256 << 20;
+/// The largest JSON file read: JSON is parsed whole, into a few times its size.
+pub const MAX_JSON_FILE_BYTES: u64 = 512 << 20;
+
+/// How many bytes of a file of this format are kept to be parsed whole.
+pub fn whole_file_limit(format: Format) -> u64 {
+    match format {
+        Format::Xlsx => MAX_XLSX_FILE_BYTES,
+        Format::Json => MAX_JSON_FILE_BYTES,
+        Format::Delimited => u64::MAX,
+    }
+}
+
+fn too_large(format: Format, bytes: u64) -> LoadError {
+    let limit = whole_file_limit(format) >> 20;
+    LoadError::Limit(match format {
+        Format::Xlsx => format!(
+            "the workbook is {} MiB; XLSX files are read whole and may be at most {limit} MiB \
+             (the XLSX file limit): save the data as CSV, which streams without a size limit",
+            bytes >> 20
+        ),
+        _ => format!(
+            "the JSON file is {} MiB; JSON is parsed whole and may be at most {limit} MiB \
+             (the JSON file limit): split it, or save the data as CSV, which streams without \
+             a size limit",
+            bytes >> 20
+        ),
+    })
+}
+
+/// The state holding the first bytes of an XLSX or JSON file, or `TooLarge`.
+fn whole(format: Format, bytes: Vec<u8>) -> State {
+    if bytes.len() as u64 > whole_file_limit(format) {
+        State::TooLarge(format)
+    } else {
+        State::Whole(format, bytes)
+    }
 }
 
 /// A file arriving in chunks: `push` each slice, then `finish`. The outcome does not
@@ -107,6 +151,19 @@ impl IngestStream {
         self.bytes += chunk.len() as u64;
         match &mut self.state {
             State::Detecting(buffer) => {
+                if buffer.is_empty() {
+                    // The usual case (a whole file, or a first slice of MBs): decide on the
+                    // chunk itself and never copy delimited text.
+                    match detect_format(chunk, false) {
+                        Some(Format::Delimited) => self.start_delimited(chunk),
+                        Some(format) if chunk.len() as u64 > whole_file_limit(format) => {
+                            self.state = State::TooLarge(format)
+                        }
+                        Some(format) => self.state = State::Whole(format, chunk.to_vec()),
+                        None => buffer.extend_from_slice(chunk),
+                    }
+                    return;
+                }
                 buffer.extend_from_slice(chunk);
                 if let Some(format) = detect_format(buffer, false) {
                     let buffer = std::mem::take(buffer);
@@ -119,35 +176,45 @@ impl IngestStream {
                 reader,
                 transcoded,
             } => feed_text(utf16, check, reader, transcoded, chunk, false),
-            State::Whole(_, buffer) => buffer.extend_from_slice(chunk),
+            State::Whole(format, buffer) => {
+                if (buffer.len() + chunk.len()) as u64 > whole_file_limit(*format) {
+                    self.state = State::TooLarge(*format);
+                } else {
+                    buffer.extend_from_slice(chunk);
+                }
+            }
+            State::TooLarge(_) => {}
         }
     }
 
     fn start(&mut self, format: Format, buffer: Vec<u8>) {
         match format {
-            Format::Delimited => {
-                let bom = Bom::detect(&buffer, true).unwrap_or(Bom::None);
-                let mut utf16 = bom.utf16_decoder();
-                let mut check = Utf8Check::default();
-                let mut reader = Box::new(DelimitedReader::new());
-                let mut transcoded = Vec::new();
-                feed_text(
-                    &mut utf16,
-                    &mut check,
-                    &mut reader,
-                    &mut transcoded,
-                    &buffer[bom.byte_len()..],
-                    false,
-                );
-                self.state = State::Delimited {
-                    utf16,
-                    check,
-                    reader,
-                    transcoded,
-                };
-            }
-            other => self.state = State::Whole(other, buffer),
+            Format::Delimited => self.start_delimited(&buffer),
+            other => self.state = whole(other, buffer),
         }
+    }
+
+    /// Starts the delimited parser on the file's first bytes.
+    fn start_delimited(&mut self, first: &[u8]) {
+        let bom = Bom::detect(first, true).unwrap_or(Bom::None);
+        let mut utf16 = bom.utf16_decoder();
+        let mut check = Utf8Check::default();
+        let mut reader = Box::new(DelimitedReader::new());
+        let mut transcoded = Vec::new();
+        feed_text(
+            &mut utf16,
+            &mut check,
+            &mut reader,
+            &mut transcoded,
+            &first[bom.byte_len()..],
+            false,
+        );
+        self.state = State::Delimited {
+            utf16,
+            check,
+            reader,
+            transcoded,
+        };
     }
 
     /// Ends the file and returns what it holds.
@@ -190,6 +257,7 @@ impl IngestStream {
             }
             State::Whole(Format::Xlsx, bytes) => (Format::Xlsx, xlsx::read_xlsx(&bytes)),
             State::Whole(format, bytes) => (format, json::read_json(&bytes)),
+            State::TooLarge(format) => (format, Err(too_large(format, self.bytes))),
         };
         Ingested {
             file: self.file,

@@ -5,15 +5,92 @@
 //! sheet as its own section (own column mapping, own slash-date rule). Formula cells come
 //! with their cached values; date cells and numbers in date columns are serials in the
 //! workbook's date system (1900 or 1904).
+//!
+//! Limits (README "Limits"): before calamine sees the bytes, the zip's central directory
+//! is read with the `zip` crate and a workbook whose entries declare more than
+//! [`inflate_budget`] bytes is refused (the `zip` reader fails any entry that inflates
+//! past its declared size, so the declared sizes bound what calamine reads); a workbook
+//! of more than [`MAX_SHEETS`] sheets is refused. Sheets are read cell by cell
+//! (calamine's cell reader) and handed on row by row, never as calamine's dense
+//! `Range`, which allocates rows x columns cells: two cells at `A1` and `XFD1048576`
+//! would ask for 17 billion.
 
 use crate::error::LoadError;
 use crate::model::schema::{best_table, HeaderMatch, TableKind};
-use crate::transform::stage::{Cell, StagedTable, TableBuilder};
+use crate::transform::stage::{Cell, RowCells, StagedTable, TableBuilder};
 use crate::transform::value::{trim, NumberFormat};
-use calamine::{CellErrorType, Data, Range, Reader, Xlsx};
+use calamine::{CellErrorType, Data, Reader, Xlsx, XlsxError};
 use std::io::Cursor;
 
 const HEADER_SEARCH_ROWS: u32 = 20;
+
+/// Inflated bytes read at most from a workbook, whatever its size. Sheet XML is parsed
+/// as it inflates, so this bounds time (a few seconds), not memory; Excel's largest
+/// sheet (1,048,576 rows) of a dozen columns inflates to about this much.
+pub const MAX_INFLATED_BYTES: u64 = 1 << 30;
+/// Inflated bytes always allowed, even for a tiny file.
+pub const MIN_INFLATED_BYTES: u64 = 64 << 20;
+/// Inflated bytes allowed per byte of the file, between the two bounds above. Sheet XML
+/// compresses 5-30x in practice; deflate can reach about 1000x.
+pub const MAX_INFLATE_RATIO: u64 = 100;
+/// Sheets read at most from one workbook.
+pub const MAX_SHEETS: usize = 1024;
+
+/// The inflated bytes a workbook of `file_len` bytes may hold:
+/// `MAX_INFLATE_RATIO x file_len`, clamped to `MIN_INFLATED_BYTES..=MAX_INFLATED_BYTES`.
+pub fn inflate_budget(file_len: u64) -> u64 {
+    file_len
+        .saturating_mul(MAX_INFLATE_RATIO)
+        .clamp(MIN_INFLATED_BYTES, MAX_INFLATED_BYTES)
+}
+
+fn mib(bytes: u64) -> String {
+    let tenths = bytes.saturating_mul(10) / (1 << 20);
+    format!("{}.{} MiB", tenths / 10, tenths % 10)
+}
+
+fn bomb_error(file_len: u64, what: String) -> LoadError {
+    LoadError::Limit(format!(
+        "the workbook is refused: {what}, more than the {} it may inflate to (the XLSX \
+         limit is {}x the file's {} bytes, at least {} and at most {}); it is a zip bomb \
+         or too large to open here, so save the data as CSV, which has no such limit",
+        mib(inflate_budget(file_len)),
+        MAX_INFLATE_RATIO,
+        file_len,
+        mib(MIN_INFLATED_BYTES),
+        mib(MAX_INFLATED_BYTES)
+    ))
+}
+
+/// Refuses a zip whose entries declare more than [`inflate_budget`] inflated bytes,
+/// before anything is inflated. Headers that lie cannot get past it: the `zip` reader
+/// (which calamine reads through) fails an entry as soon as it inflates past its
+/// declared size (tests/limits.rs proves both). A zip that cannot be opened is left to
+/// calamine to report.
+fn check_inflated_size(bytes: &[u8]) -> Result<(), LoadError> {
+    let file_len = bytes.len() as u64;
+    let budget = inflate_budget(file_len);
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let mut declared: u64 = 0;
+    for i in 0..archive.len() {
+        if let Ok(entry) = archive.by_index_raw(i) {
+            declared = declared.saturating_add(entry.size());
+        }
+    }
+    if declared > budget {
+        return Err(bomb_error(
+            file_len,
+            format!(
+                "its {} entries declare {} of inflated data",
+                archive.len(),
+                mib(declared)
+            ),
+        ));
+    }
+    Ok(())
+}
 
 fn error_text(e: &CellErrorType) -> &'static str {
     match e {
@@ -49,27 +126,91 @@ fn header_text(data: &Data) -> String {
     }
 }
 
-fn is_blank_row(row: &[Data]) -> bool {
-    row.iter().all(|d| match d {
+fn is_blank_row(row: &SparseRow) -> bool {
+    row.0.iter().all(|(_, d)| match d {
         Data::Empty => true,
         Data::String(s) => trim(s.as_bytes()).is_empty(),
         _ => false,
     })
 }
 
-/// The header row of a sheet: (row index within the range, match), or the closest miss.
-fn sheet_header(range: &Range<Data>) -> Result<(usize, HeaderMatch), Option<(u64, HeaderMatch)>> {
-    let first_row = range.start().map_or(0, |(r, _)| r);
+/// One row of a sheet, sparse: (column from the sheet's first used column, value), in
+/// column order, non-empty cells only.
+struct SparseRow(Vec<(u32, Data)>);
+
+impl RowCells for SparseRow {
+    fn cell(&self, index: usize) -> Cell<'_> {
+        let Ok(index) = u32::try_from(index) else {
+            return Cell::Empty;
+        };
+        match self.0.binary_search_by_key(&index, |(c, _)| *c) {
+            Ok(at) => cell_of(&self.0[at].1),
+            Err(_) => Cell::Empty,
+        }
+    }
+}
+
+/// A sheet's rows that hold a cell: (0-based sheet row, its cells). Memory follows the
+/// cells in the file, never the sheet's extent.
+struct SheetRows {
+    rows: Vec<(u32, SparseRow)>,
+}
+
+/// Reads a sheet cell by cell. Cells may come in any order; a later cell at the same
+/// position wins (as in calamine's `Range`).
+fn read_sheet(workbook: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<SheetRows, XlsxError> {
+    let mut cells: Vec<(u32, u32, Data)> = Vec::new();
+    {
+        let mut reader = match workbook.worksheet_cells_reader(name) {
+            Ok(reader) => reader,
+            Err(XlsxError::NotAWorksheet(_)) => return Ok(SheetRows { rows: Vec::new() }),
+            Err(e) => return Err(e),
+        };
+        while let Some(cell) = reader.next_cell()? {
+            let value: Data = cell.get_value().clone().into();
+            if value != Data::Empty {
+                let (row, column) = cell.get_position();
+                cells.push((row, column, value));
+            }
+        }
+    }
+    if !cells.is_sorted_by_key(|(r, c, _)| (*r, *c)) {
+        cells.sort_by_key(|(r, c, _)| (*r, *c));
+    }
+    let first_column = cells.iter().map(|(_, c, _)| *c).min().unwrap_or(0);
+    let mut rows: Vec<(u32, SparseRow)> = Vec::new();
+    for (row, column, value) in cells {
+        if rows.last().is_none_or(|(r, _)| *r != row) {
+            rows.push((row, SparseRow(Vec::new())));
+        }
+        let Some((_, SparseRow(line))) = rows.last_mut() else {
+            unreachable!("pushed above")
+        };
+        let column = column - first_column;
+        match line.last_mut() {
+            Some((c, last)) if *c == column => *last = value,
+            _ => line.push((column, value)),
+        }
+    }
+    Ok(SheetRows { rows })
+}
+
+/// The header row of a sheet: (index into the sheet's rows, match), or the closest miss.
+fn sheet_header(sheet: &SheetRows) -> Result<(usize, HeaderMatch), Option<(u64, HeaderMatch)>> {
     let mut closest: Option<(u64, HeaderMatch)> = None;
-    for (index, row) in range.rows().enumerate() {
-        let sheet_row = u64::from(first_row) + index as u64 + 1;
+    for (index, (row_number, row)) in sheet.rows.iter().enumerate() {
+        let sheet_row = u64::from(*row_number) + 1;
         if sheet_row > u64::from(HEADER_SEARCH_ROWS) {
             break;
         }
         if is_blank_row(row) {
             continue;
         }
-        let mut names: Vec<String> = row.iter().map(header_text).collect();
+        let width = row.0.last().map_or(0, |(c, _)| *c as usize + 1);
+        let mut names: Vec<String> = vec![String::new(); width];
+        for (column, value) in &row.0 {
+            names[*column as usize] = header_text(value);
+        }
         while names.last().is_some_and(|n| n.trim().is_empty()) {
             names.pop();
         }
@@ -91,6 +232,7 @@ fn sheet_header(range: &Range<Data>) -> Result<(usize, HeaderMatch), Option<(u64
 
 /// Reads every matching sheet of a workbook into staged tables, one per table.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<StagedTable>, LoadError> {
+    check_inflated_size(bytes)?;
     let mut workbook: Xlsx<_> =
         Xlsx::new(Cursor::new(bytes)).map_err(|e| LoadError::Workbook(e.to_string()))?;
     let is_1904 = workbook.has_1904_epoch();
@@ -98,13 +240,19 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<StagedTable>, LoadError> {
     if names.is_empty() {
         return Err(LoadError::NoSheets);
     }
+    if names.len() > MAX_SHEETS {
+        return Err(LoadError::Limit(format!(
+            "the workbook has {} sheets; at most {MAX_SHEETS} sheets are read from one \
+             workbook (the XLSX sheet limit): split it into several workbooks",
+            names.len()
+        )));
+    }
     let mut builders: Vec<TableBuilder> = Vec::new();
     let mut closest: Option<(String, u64, HeaderMatch)> = None;
     for name in names {
-        let range = workbook
-            .worksheet_range(&name)
+        let sheet = read_sheet(&mut workbook, &name)
             .map_err(|e| LoadError::Workbook(format!("sheet '{name}': {e}")))?;
-        let (header_index, matched) = match sheet_header(&range) {
+        let (header_index, matched) = match sheet_header(&sheet) {
             Ok(found) => found,
             Err(near) => {
                 if let Some((line, near)) = near {
@@ -134,29 +282,28 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<StagedTable>, LoadError> {
             is_1904,
         );
         let header_len = matched.targets.len();
-        let first_row = range.start().map_or(0, |(r, _)| r);
-        let mut cells: Vec<Cell<'_>> = Vec::new();
-        for (index, row) in range.rows().enumerate().skip(header_index + 1) {
+        for (row_number, row) in sheet.rows.iter().skip(header_index + 1) {
             if is_blank_row(row) {
                 continue;
             }
-            let line = u64::from(first_row) + index as u64 + 1;
-            cells.clear();
-            cells.extend(row.iter().map(cell_of));
-            let beyond = cells.iter().skip(header_len).position(|c| match c {
-                Cell::Empty => false,
-                Cell::Text(t) => !trim(t).is_empty(),
-                _ => true,
+            let line = u64::from(*row_number) + 1;
+            let beyond = row.0.iter().find(|(column, value)| {
+                *column as usize >= header_len
+                    && match cell_of(value) {
+                        Cell::Empty => false,
+                        Cell::Text(t) => !trim(t).is_empty(),
+                        _ => true,
+                    }
             });
-            if let Some(offset) = beyond {
+            if let Some((column, _)) = beyond {
                 let reason = format!(
                     "the row has a value in column {}, which has no header (the header has {} columns)",
-                    header_len + offset + 1,
+                    *column as usize + 1,
                     header_len
                 );
-                builder.reject_row(line, reason, &cells[..]);
+                builder.reject_row(line, reason, row);
             } else {
-                builder.push_row(line, &cells[..]);
+                builder.push_row(line, row);
             }
         }
     }
