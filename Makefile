@@ -11,6 +11,9 @@
 #                benchmark against DuckDB-WASM and SheetJS (node bench/run.mjs); see
 #                BENCHMARKS.md. Not part of make test.
 #   make clean   remove build output (target/, www/pkg/)
+#   make fuzz    long fuzz runs (FUZZ_SECONDS per target, default 240; needs nightly and
+#                cargo-fuzz), then executions and coverage per target
+#   make fuzz-smoke  a few seconds per target when nightly is there, else skipped
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -32,7 +35,7 @@ E2E_TESTS := $(wildcard tests/e2e/*.test.mjs)
 .PHONY: help tools wasm serve test bench clean
 
 help:
-	@sed -n '3,14s/^# \{0,1\}//p' Makefile
+	@sed -n '3,16s/^# \{0,1\}//p' Makefile
 
 tools:
 	@bash scripts/install-tools.sh
@@ -67,6 +70,20 @@ bench: tools wasm
 	cargo build --release
 	cargo bench
 	node bench/run.mjs
+
+# Not part of `make test`: the replay of every corpus and crash file is
+# (tests/fuzz_regressions.rs, stable toolchain).
+fuzz:
+	@cargo +nightly --version >/dev/null 2>&1 || { echo "make fuzz needs the nightly toolchain"; exit 1; }
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	bash fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	@if cargo +nightly --version >/dev/null 2>&1 && command -v cargo-fuzz >/dev/null; then \
+		FUZZ_KEEP=0 bash fuzz/run.sh 5; \
+	else \
+		echo "fuzz-smoke skipped: needs the nightly toolchain and cargo-fuzz"; \
+	fi
 
 clean:
 	cargo clean

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs the fuzz targets one after another, each for SECONDS seconds (one process, one
+# job), then prints each target's executions and coverage from libFuzzer's final
+# lines. Needs the nightly toolchain and cargo-fuzz.
+#
+#   fuzz/run.sh [SECONDS] [TARGET...]      default: 240 s, every target
+#
+# With FUZZ_KEEP=0 (make fuzz-smoke) new inputs go to a temporary directory and the
+# committed corpus is only read.
+#
+# New corpus entries go to fuzz/corpus/<target>/ (minimise with `cargo +nightly fuzz
+# cmin <target>` before committing); crashes to fuzz/artifacts/<target>/: copy a fixed
+# one to fuzz/regressions/<target>/ so tests/fuzz_regressions.rs replays it.
+set -euo pipefail
+cd "$(dirname "$0")"
+seconds=${1:-240}
+shift || true
+targets=("$@")
+[[ ${#targets[@]} -gt 0 ]] || targets=(csv_bytes csv_chunks xlsx_bytes json_bytes load_path)
+mkdir -p logs
+cargo +nightly fuzz build >/dev/null
+status=0
+for target in "${targets[@]}"; do
+  mkdir -p "corpus/$target"
+  log="logs/$target.log"
+  echo "== $target: ${seconds}s"
+  dirs=("corpus/$target")
+  if [[ ${FUZZ_KEEP:-1} == 0 ]]; then
+    scratch=$(mktemp -d)
+    dirs=("$scratch" "corpus/$target")
+  fi
+  if ! cargo +nightly fuzz run "$target" "${dirs[@]}" -- \
+      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
+      -print_final_stats=1 >"$log" 2>&1; then
+    status=1
+    echo "   FAILED: see fuzz/$log and fuzz/artifacts/$target/"
+  fi
+  if [[ ${FUZZ_KEEP:-1} == 0 ]]; then rm -rf "$scratch"; fi
+  grep -E '^#[0-9]+[[:space:]]+DONE|^Done [0-9]+ runs|^stat::number_of_executed_units|^stat::peak_rss_mb' "$log" | sed 's/^/   /' || true
+done
+exit $status
