@@ -4,7 +4,7 @@
 #   make wasm    build the engine for the browser into www/pkg/
 #   make serve   tools + wasm, then serve www/ on http://127.0.0.1:8080/ (or $PORT)
 #   make test    tools, then fmt, clippy (native and wasm32, which also builds the benches),
-#                native tests, and -- once
+#                a 5 s fuzz smoke run per target (where nightly is), native tests, and -- once
 #                their files exist -- browser tests (tests/web.rs) and end-to-end tests
 #                (tests/e2e/*.test.mjs)
 #   make bench   release wasm, native criterion benches (cargo bench), then the browser
@@ -53,6 +53,7 @@ test: tools
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+	$(MAKE) --no-print-directory fuzz-smoke
 	cargo test --doc
 	cargo test --lib --bins --tests
 ifneq ($(WEB_TESTS),)

@@ -39,6 +39,13 @@ if ! wasm-pack --version 2>/dev/null | grep -q '^wasm-pack 0\.15\.'; then
     cargo install wasm-pack --locked --version "$WASM_PACK_VERSION"
 fi
 
+# --- cargo-fuzz, for the fuzz smoke run of make test (only where nightly is) --------
+# The machines come with a nightly toolchain beside stable; cargo-fuzz needs it.
+if cargo +nightly --version >/dev/null 2>&1 && ! command -v cargo-fuzz >/dev/null; then
+    step "cargo install cargo-fuzz (a couple of minutes)"
+    cargo install cargo-fuzz --locked
+fi
+
 # --- wasm-bindgen-cli, the exact version of the wasm-bindgen crate in Cargo.lock ------
 # A different CLI version fails the build ("schema version ... must exactly match"), and
 # without one in PATH wasm-pack would cargo-install its own copy into its cache on every
