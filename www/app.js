@@ -121,6 +121,9 @@ async function streamFile(file) {
   state.loading = true;
   $('progress').hidden = false;
   $('progress-label').textContent = `Loading ${file.name}`;
+  // A queued file starts from zero, not from the previous file's figures.
+  $('progress-bar').value = 0;
+  $('progress-detail').textContent = `0 KB of ${bytes(file.size)}`;
   const started = performance.now();
   try {
     await call('begin', { name: file.name, total: file.size });
@@ -205,7 +208,11 @@ function renderReports() {
 // --- Filters --------------------------------------------------------------------------
 // A multi-select: a <details> with a search box and checkboxes. Nothing ticked = all.
 function multiPicker(container, allLabel, key, values) {
-  const selected = new Set(key === 'tenants' ? (Array.isArray(state.query.tenants) ? state.query.tenants : []) : state.query[key]);
+  // The selection is read from state.query at each change: "Reset filters" changes the
+  // query before the next view rebuilds the pickers (late while a file streams), and a
+  // tick in between must not bring the reset selection back.
+  const current = () => new Set(key === 'tenants' ? (Array.isArray(state.query.tenants) ? state.query.tenants : []) : state.query[key]);
+  let selected = current();
   const details = el('details', { class: 'picker' });
   const summary = el('summary');
   const updateSummary = () => {
@@ -227,7 +234,7 @@ function multiPicker(container, allLabel, key, values) {
   for (const v of values) {
     const box = el('input', { type: 'checkbox', value: v });
     box.checked = selected.has(v);
-    box.addEventListener('change', () => { if (box.checked) selected.add(v); else selected.delete(v); apply(); });
+    box.addEventListener('change', () => { selected = current(); if (box.checked) selected.add(v); else selected.delete(v); apply(); });
     options.append(el('label', { class: 'option' }, box, el('span', { text: v })));
   }
   search.addEventListener('input', () => {
@@ -238,6 +245,8 @@ function multiPicker(container, allLabel, key, values) {
   panel.append(all, options);
   details.append(summary, panel);
   updateSummary();
+  // New options (a load ending, a reset) must not close a picker the user has open.
+  details.open = Boolean(container.querySelector('details.picker')?.open);
   container.replaceChildren(details);
 }
 

@@ -1,0 +1,292 @@
+// End to end: bad sequences of user actions while a big file streams in. Each test gets
+// a fresh page (its own worker and warehouse), drops files with a real drop event, and
+// waits on page state only. Run by `make test` (after `make wasm`):
+//   node --test tests/e2e/sequences.test.mjs
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { serve, ROOT, CHROMIUM_ARGS } from './server.mjs';
+
+const SEED_CSV = join(ROOT, '..', 'shared', 'seed-data', 'marketing_campaigns.csv');
+const HEADER = 'tenant_id,campaign_id,campaign_name,date,impressions,clicks,conversions,spend,revenue,region,product\n';
+// The CLI's numbers for the seed campaigns (as in page.test.mjs): [spend, revenue].
+const SEED = {
+  tenant_001: ['513,138.45', '966,789.14'],
+  tenant_002: ['555,844.88', '1,009,722.20'],
+  tenant_003: ['537,648.67', '927,420.12'],
+};
+const LOAD = { timeout: 120_000 };
+
+let server; let context; let profile; let base; let seed;
+
+before(async () => {
+  server = await serve();
+  base = `http://127.0.0.1:${server.address().port}/`;
+  seed = await readFile(SEED_CSV);
+  profile = await mkdtemp(join(tmpdir(), 'bi-e2e-seq-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 800 },
+  });
+});
+
+after(async () => {
+  await context?.close();
+  server?.close();
+  if (profile) await rm(profile, { recursive: true, force: true });
+});
+
+// A fresh page per test; page errors fail the test.
+async function withPage(fn) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await page.goto(base);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    await fn(page);
+    assert.deepEqual(errors, [], 'uncaught errors in the page');
+  } finally {
+    await page.close();
+  }
+}
+
+// Drops files on the page with a real drop event, built in the page, and returns what
+// the page showed at the moment of the drop (so a test can prove a stream was running).
+// `files`: [{name, text | bytes}] sent from here, or [{name, generate: [[tenant, rows]]}]
+// generated in the page: a campaigns CSV with the seed header, `rows` rows per tenant,
+// each with its own campaign id, 1000 impressions, 10 clicks, 1 conversion, spend 5.00
+// and revenue 9.00 (about 80 bytes a row).
+async function drop(page, files) {
+  const payload = files.map(({ name, text, bytes, generate }) => ({
+    name, generate, b64: generate ? null : Buffer.from(text ?? bytes).toString('base64'),
+  }));
+  return page.evaluate(({ list, header }) => {
+    const dt = new DataTransfer();
+    for (const { name, b64, generate } of list) {
+      if (generate) {
+        const parts = [header];
+        for (const [tenant, rows] of generate) {
+          for (let start = 0; start < rows; start += 10_000) {
+            let block = '';
+            for (let i = start; i < Math.min(rows, start + 10_000); i++) {
+              block += `${tenant},camp_${tenant}_${i},Big ${i} - Search,2024-11-${String(1 + (i % 28)).padStart(2, '0')},1000,10,1,5.00,9.00,North,Product A\n`;
+            }
+            parts.push(block);
+          }
+        }
+        dt.items.add(new File(parts, name));
+      } else {
+        const bin = atob(b64);
+        const bytes = new Uint8Array(bin.length);
+        for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+        dt.items.add(new File([bytes], name));
+      }
+    }
+    const zone = document.getElementById('dropzone');
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      zone.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }
+    return {
+      streaming: !document.getElementById('progress').hidden,
+      label: document.getElementById('progress-label').textContent,
+      reports: window.__bi.state.reports.length,
+      size: [...dt.files].map((f) => f.size),
+    };
+  }, { list: payload, header: HEADER });
+}
+
+// Starts streaming a generated file and waits until rows are flowing.
+async function startBig(page, name, generate) {
+  const at = await drop(page, [{ name, generate }]);
+  assert.ok(at.size[0] > 60e6, `${name} is only ${at.size[0]} bytes`);
+  // This file's figures (the size names it), not those left by a previous file.
+  const of = `of ${(at.size[0] / 1e6).toLocaleString('en-US', { maximumFractionDigits: 2 })} MB`;
+  await page.waitForFunction(({ label, of }) => document.getElementById('progress-label').textContent === label
+    && document.getElementById('progress-detail').textContent.includes(of)
+    && /rows\/s/.test(document.getElementById('progress-detail').textContent), { label: `Loading ${name}`, of }, LOAD);
+  return at.size[0];
+}
+
+// The load reports, reduced to what matters here.
+const reports = (page) => page.evaluate(() => window.__bi.state.reports.map((r) => ({
+  file: r.file, table: r.table ?? null, read: r.rows_read ?? null, loaded: r.rows_loaded ?? null,
+  rejected: r.rows_rejected ?? null, error: r.error ? 'error' : null,
+})));
+
+// The campaign summary as {tenant: [campaigns, spend, revenue]}, as displayed.
+const summary = (page) => page.evaluate(() => {
+  const table = document.querySelector('table[data-dashboard="campaign_summary"]');
+  if (!table) return {};
+  const head = [...table.tHead.rows[0].cells].map((c) => c.textContent);
+  const col = (name) => head.findIndex((h) => h.startsWith(name));
+  const [campaigns, spend, revenue] = ['Campaigns', 'Spend', 'Revenue'].map(col);
+  return Object.fromEntries([...table.tBodies[0].rows].map((r) => [r.cells[0].textContent,
+    [r.cells[campaigns].textContent, r.cells[spend].textContent, r.cells[revenue].textContent]]));
+});
+
+// Waits until the page is idle with `count` reports and shows `expected` as the campaign
+// summary (every load of the queue done and the final view rendered), then checks it.
+async function settle(page, count, expected) {
+  const want = JSON.stringify(Object.entries(expected).sort());
+  await page.waitForFunction(({ count, want }) => {
+    if (window.__bi.state.reports.length !== count || !document.getElementById('progress').hidden) return false;
+    const table = document.querySelector('table[data-dashboard="campaign_summary"]');
+    if (!table) return false;
+    const head = [...table.tHead.rows[0].cells].map((c) => c.textContent);
+    const col = (name) => head.findIndex((h) => h.startsWith(name));
+    const [campaigns, spend, revenue] = ['Campaigns', 'Spend', 'Revenue'].map(col);
+    const got = Object.fromEntries([...table.tBodies[0].rows].map((r) => [r.cells[0].textContent,
+      [r.cells[campaigns].textContent, r.cells[spend].textContent, r.cells[revenue].textContent]]));
+    return JSON.stringify(Object.entries(got).sort()) === want;
+  }, { count, want }, LOAD).catch(() => {});
+  assert.deepEqual(await summary(page), expected);
+  assert.equal(await page.evaluate(() => window.__bi.state.reports.length), count);
+  assert.ok(await page.isHidden('#progress'), 'the progress bar is still shown');
+}
+
+const errorText = (page) => page.textContent('#errors');
+const seedRows = { tenant_001: ['100', ...SEED.tenant_001], tenant_002: ['100', ...SEED.tenant_002], tenant_003: ['100', ...SEED.tenant_003] };
+const money = (n) => n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const count = (n) => n.toLocaleString('en-US');
+// What `rows` generated rows of one tenant add up to in the summary.
+const bigRow = (rows) => [count(rows), money(rows * 5), money(rows * 9)];
+const seedReport = { file: 'marketing_campaigns.csv', table: 'fact_campaigns', read: 300, loaded: 300, rejected: 0, error: null };
+const bigReport = (file, rows) => ({ file, table: 'fact_campaigns', read: rows, loaded: rows, rejected: 0, error: null });
+
+async function loadSeed(page) {
+  await drop(page, [{ name: 'marketing_campaigns.csv', bytes: seed }]);
+  await settle(page, 1, seedRows);
+}
+
+async function pick(page, filter, value) {
+  await page.click(`#${filter} summary`);
+  await page.click(`#${filter} input[value="${value}"]`);
+  await page.click('h1');
+}
+
+test('a second file dropped while the first streams is queued, and both load', async () => {
+  await withPage(async (page) => {
+    const rows = 1_000_000;
+    await startBig(page, 'big.csv', [['tenant_big', rows]]);
+    const at = await drop(page, [{ name: 'marketing_campaigns.csv', bytes: seed }]);
+    assert.deepEqual([at.streaming, at.label, at.reports], [true, 'Loading big.csv', 0], 'the second drop came after the first stream ended');
+    // The stream goes on with the second file queued, and can still be cancelled.
+    const value = await page.evaluate(() => document.getElementById('progress-bar').value);
+    await page.waitForFunction((v) => document.getElementById('progress-bar').value > v
+      || document.getElementById('progress').hidden || window.__bi.state.reports.length > 0, value, LOAD);
+    assert.ok(await page.isEnabled('#cancel'));
+    await settle(page, 2, { tenant_big: bigRow(rows), ...seedRows });
+    assert.deepEqual(await reports(page), [bigReport('big.csv', rows), seedReport]);
+    assert.equal(await errorText(page), '');
+    // Still usable: scope to one tenant and back.
+    await pick(page, 'tenant-filter', 'tenant_003');
+    await page.waitForFunction(() => document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr').length === 1);
+    assert.deepEqual(await summary(page), { tenant_003: seedRows.tenant_003 });
+    await page.click('#reset');
+    await page.waitForFunction(() => document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr').length === 4);
+    await page.click('button[data-tab="campaign_performance"]');
+    assert.match(await page.textContent('[data-panel="campaign_performance"] .pager span'), /Rows 1–50 of 1,000,300/);
+  });
+});
+
+test('switching tenant and filters during a load: the final view is the chosen tenant with all its data', async () => {
+  await withPage(async (page) => {
+    await loadSeed(page);
+    // tenant_002 gets more rows from the big file; tenant_big is new.
+    await startBig(page, 'big.csv', [['tenant_002', 200_000], ['tenant_big', 600_000]]);
+    // Mid-stream: scope to tenant_001, narrow to a channel, reset, then scope to tenant_002.
+    await pick(page, 'tenant-filter', 'tenant_001');
+    await page.waitForFunction(() => document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr').length === 1);
+    await pick(page, 'channel-filter', 'Search');
+    await page.click('#reset');
+    // Picked before the view of the reset comes back (the worker is busy streaming):
+    // the reset selection (tenant_001) must not come back with it.
+    await pick(page, 'tenant-filter', 'tenant_002');
+    assert.equal(await page.evaluate(() => !document.getElementById('progress').hidden
+      && document.getElementById('progress-label').textContent), 'Loading big.csv', 'the load ended before the filters were switched');
+    // Seed 100 campaigns + 200,000 at 5.00 spend and 9.00 revenue each.
+    await settle(page, 2, { tenant_002: ['200,100', '1,555,844.88', '2,809,722.20'] });
+    assert.deepEqual(await reports(page), [seedReport, bigReport('big.csv', 800_000)]);
+    assert.equal(await errorText(page), '');
+    // The picker shows the chosen tenant and now offers the new one.
+    assert.equal((await page.textContent('#tenant-filter summary')).trim(), 'tenant_002');
+    assert.ok(await page.isChecked('#tenant-filter input[value="tenant_002"]'));
+    assert.ok(await page.$('#tenant-filter input[value="tenant_big"]'));
+    assert.deepEqual(await page.evaluate(() => window.__bi.state.query),
+      { tenants: ['tenant_002'], from: null, to: null, regions: [], products: [], channels: [] });
+    // KPI tiles, charts and tables hold nothing of another tenant.
+    assert.match(await page.getAttribute('.kpi:first-child .kpi-value', 'title'), /^\$1,555,844\.88$/);
+    const text = await page.evaluate(() => ['kpis', 'charts', 'tables'].map((id) => document.getElementById(id).textContent).join('\n'));
+    const view = await page.evaluate(() => JSON.stringify({ ...window.__bi.state.view, options: null }));
+    for (const other of ['tenant_001', 'tenant_003', 'tenant_big']) {
+      assert.ok(!text.includes(other), `page shows ${other}`);
+      assert.ok(!view.includes(other), `view data holds ${other}`);
+    }
+    for (const needle of [...SEED.tenant_001, ...SEED.tenant_003, '3,000,000.00']) assert.ok(!text.includes(needle), `page shows ${needle}`);
+    await page.click('button[data-tab="campaign_performance"]');
+    assert.match(await page.textContent('[data-panel="campaign_performance"] .pager span'), /of 200,100$/);
+  });
+});
+
+test('cancelling halfway keeps earlier data; files dropped during and after the cancelled load still load', async () => {
+  await withPage(async (page) => {
+    await loadSeed(page);
+    await startBig(page, 'big.csv', [['tenant_big', 1_000_000]]);
+    // Queued behind the stream, a separate drop: cancelling big.csv must not drop it.
+    const queued = 'tenant_id,campaign_id,campaign_name,date,impressions,clicks,conversions,spend,revenue,region,product\n'
+      + 'tenant_new,n1,New 1 - Search,2024-11-02,100,10,1,5.00,7.00,North,Product A\n'
+      + 'tenant_new,n2,New 2 - Email,2024-11-03,100,10,1,6.00,8.00,South,Product B\n';
+    const at = await drop(page, [{ name: 'queued.csv', text: queued }]);
+    assert.deepEqual([at.streaming, at.label], [true, 'Loading big.csv']);
+    // Cancel (a click on the button) as soon as 30% of big.csv is in; a push may be on
+    // its way, so at least one more slice goes in before the page stops.
+    const cancelledAt = await (await page.waitForFunction(() => {
+      const value = document.getElementById('progress-bar').value;
+      if (document.getElementById('progress-label').textContent !== 'Loading big.csv' || value < 0.3) return false;
+      document.getElementById('cancel').click();
+      return value;
+    }, null, LOAD)).jsonValue();
+    assert.ok(cancelledAt < 0.9, `cancelled only at ${cancelledAt}`);
+    await settle(page, 2, { ...seedRows, tenant_new: ['2', '11.00', '15.00'] });
+    assert.match(await errorText(page), /Loading big\.csv was cancelled; nothing from it was added\./);
+    assert.equal(await page.locator('#errors .error').count(), 1);
+    assert.ok(!(await page.evaluate(() => window.__bi.state.view.options.tenants)).includes('tenant_big'));
+    // After the cancel, the next drop loads in full (the cancel does not stick).
+    await page.click('#errors .close');
+    await drop(page, [{ name: 'after.csv', text: queued.replace(/tenant_new/g, 'tenant_after') }]);
+    await settle(page, 3, { ...seedRows, tenant_after: ['2', '11.00', '15.00'], tenant_new: ['2', '11.00', '15.00'] });
+    assert.deepEqual((await reports(page)).map((r) => [r.file, r.loaded, r.error]),
+      [['marketing_campaigns.csv', 300, null], ['queued.csv', 2, null], ['after.csv', 2, null]]);
+    assert.equal(await errorText(page), '');
+  });
+});
+
+test('a broken file dropped during a stream shows its error; earlier and streamed data stay', async () => {
+  await withPage(async (page) => {
+    await loadSeed(page);
+    const rows = 900_000;
+    await startBig(page, 'big.csv', [['tenant_big', rows]]);
+    // The broken file and a good one, in one drop behind the stream.
+    const good = 'tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n'
+      + 'tenant_good,g1,2024-11-05,100,10,1,4.00,6.00\n';
+    const at = await drop(page, [{ name: 'broken.csv', text: 'hello,world\n1,2\n' }, { name: 'good.csv', text: good }]);
+    assert.deepEqual([at.streaming, at.label], [true, 'Loading big.csv']);
+    await page.waitForSelector('#errors .error', LOAD);
+    await settle(page, 4, { ...seedRows, tenant_big: bigRow(rows), tenant_good: ['1', '4.00', '6.00'] });
+    const error = await errorText(page);
+    assert.match(error, /broken\.csv/);
+    assert.match(error, /could not be loaded/);
+    assert.doesNotMatch(error, /big\.csv|good\.csv/);
+    const got = await reports(page);
+    assert.deepEqual(got.filter((r) => r.file !== 'broken.csv'),
+      [seedReport, bigReport('big.csv', rows), { file: 'good.csv', table: 'fact_campaigns', read: 1, loaded: 1, rejected: 0, error: null }]);
+    assert.equal(got.find((r) => r.file === 'broken.csv')?.error, 'error');
+    assert.ok(await page.isVisible('.report.failed'));
+  });
+});
