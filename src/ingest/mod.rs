@@ -91,12 +91,13 @@ fn too_large(format: Format, bytes: u64) -> LoadError {
     })
 }
 
-/// The state holding the first bytes of an XLSX or JSON file, or `TooLarge`.
-fn whole(format: Format, bytes: Vec<u8>) -> State {
-    if bytes.len() as u64 > whole_file_limit(format) {
+/// The state holding the first bytes of an XLSX or JSON file, or `TooLarge` (checked
+/// before copying, so an oversized first chunk is never duplicated).
+fn whole(format: Format, first: &[u8]) -> State {
+    if first.len() as u64 > whole_file_limit(format) {
         State::TooLarge(format)
     } else {
-        State::Whole(format, bytes)
+        State::Whole(format, first.to_vec())
     }
 }
 
@@ -156,10 +157,7 @@ impl IngestStream {
                     // chunk itself and never copy delimited text.
                     match detect_format(chunk, false) {
                         Some(Format::Delimited) => self.start_delimited(chunk),
-                        Some(format) if chunk.len() as u64 > whole_file_limit(format) => {
-                            self.state = State::TooLarge(format)
-                        }
-                        Some(format) => self.state = State::Whole(format, chunk.to_vec()),
+                        Some(format) => self.state = whole(format, chunk),
                         None => buffer.extend_from_slice(chunk),
                     }
                     return;
@@ -190,7 +188,7 @@ impl IngestStream {
     fn start(&mut self, format: Format, buffer: Vec<u8>) {
         match format {
             Format::Delimited => self.start_delimited(&buffer),
-            other => self.state = whole(other, buffer),
+            other => self.state = whole(other, &buffer),
         }
     }
 

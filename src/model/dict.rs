@@ -47,11 +47,6 @@ impl InternTable {
             .insert_unique(hash, key, |&k| hasher.hash_one(get(k)));
     }
 
-    /// Heap bytes of the table.
-    pub fn heap_bytes(&self) -> usize {
-        self.table.capacity() * 5
-    }
-
     /// Makes room for `additional` more keys.
     pub fn reserve<'a>(&mut self, additional: usize, get: impl Fn(u32) -> &'a [u8]) {
         let hasher = &self.hasher;
@@ -165,11 +160,6 @@ impl Dictionary {
             ranks[key as usize] = rank as u32;
         }
         ranks
-    }
-
-    /// Heap bytes held.
-    pub fn heap_bytes(&self) -> usize {
-        self.text.capacity() + self.ends.0.capacity() * 8 + self.index.heap_bytes()
     }
 }
 
