@@ -11,7 +11,9 @@
 //! - [`transform`]: value parsing, validation, derived metrics;
 //! - [`model`]: the dictionary-encoded, fixed-point star schema;
 //! - [`query`]: tenant scope, filters and the dashboards;
-//! - [`warehouse`]: the facade tying them together.
+//! - [`warehouse`]: the facade tying them together;
+//! - [`memory`]: the heap counter and the memory budget that keeps a huge file from
+//!   exhausting the browser's 4 GiB.
 //!
 //! ```
 //! use bi_platform::{Dashboard, Query, TenantScope, Warehouse};
@@ -28,6 +30,7 @@ pub mod error;
 pub mod export;
 pub mod generate;
 pub mod ingest;
+pub mod memory;
 pub mod model;
 pub mod query;
 pub mod report;
@@ -35,6 +38,11 @@ pub mod transform;
 pub mod warehouse;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+
+/// Every heap allocation is counted, so that a load can be refused before the wasm32
+/// memory runs out ([`memory`]); the same allocator runs natively.
+#[global_allocator]
+static ALLOCATOR: memory::CountingAllocator = memory::CountingAllocator;
 
 pub use error::LoadError;
 pub use query::result::{DashboardResult, Value};

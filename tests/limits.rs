@@ -1,53 +1,30 @@
 //! Resource limits (README "Limits"): hostile or oversized inputs are refused, or loaded,
 //! with bounded memory and time and a message naming the limit.
 //!
-//! A counting global allocator records the peak of live heap bytes; the tests take a
-//! lock so that each one measures only itself. Run with `--nocapture` to see the
+//! The engine's counting global allocator ([`bi_platform::memory`]) records the peak of
+//! live heap bytes; the tests take a lock so that each one measures only itself. Run with `--nocapture` to see the
 //! figures (`limits: ...` lines).
 
 use bi_platform::ingest::xlsx::{inflate_budget, MAX_INFLATED_BYTES, MAX_SHEETS};
-use bi_platform::{LoadReport, Query, Warehouse};
-use std::alloc::{GlobalAlloc, Layout, System};
+use bi_platform::{memory, LoadReport, Query, Warehouse};
 use std::io::{Cursor, Write};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(live, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            if new_size > layout.size() {
-                let grow = new_size - layout.size();
-                let live = LIVE.fetch_add(grow, Ordering::Relaxed) + grow;
-                PEAK.fetch_max(live, Ordering::Relaxed);
-            } else {
-                LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
-            }
-        }
-        p
-    }
+/// Live heap bytes, from the engine's own counting allocator ([`memory`]).
+fn live() -> usize {
+    memory::live_bytes() as usize
 }
 
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
+/// Starts measuring a peak from what is live now; returns that.
+fn start_peak() -> usize {
+    memory::reset_peak() as usize
+}
+
+/// The peak of live heap bytes since [`start_peak`].
+fn peak_since_start() -> usize {
+    memory::peak_bytes() as usize
+}
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -56,8 +33,7 @@ const MIB: usize = 1 << 20;
 /// Loads `bytes` into a fresh warehouse, runs the dashboards, and returns the reports,
 /// the heap held above what was live before (peak) and the time taken.
 fn measured_load(name: &str, bytes: &[u8]) -> (Vec<LoadReport>, usize, Duration) {
-    let base = LIVE.load(Ordering::Relaxed);
-    PEAK.store(base, Ordering::Relaxed);
+    let base = start_peak();
     let start = Instant::now();
     let mut warehouse = Warehouse::new();
     let reports = warehouse.load(name, bytes);
@@ -65,7 +41,7 @@ fn measured_load(name: &str, bytes: &[u8]) -> (Vec<LoadReport>, usize, Duration)
         .dashboards(&Query::default())
         .expect("dashboards run");
     let elapsed = start.elapsed();
-    let peak = PEAK.load(Ordering::Relaxed).saturating_sub(base);
+    let peak = peak_since_start().saturating_sub(base);
     for report in &reports {
         assert_eq!(report.rows_read, report.rows_loaded + report.rows_rejected);
     }
@@ -459,8 +435,7 @@ fn an_xlsx_file_beyond_the_file_limit_is_dropped_as_it_streams_in() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let mut chunk = vec![0u8; 8 * MIB];
     chunk[..4].copy_from_slice(b"PK\x03\x04");
-    let base = LIVE.load(Ordering::Relaxed);
-    PEAK.store(base, Ordering::Relaxed);
+    let base = start_peak();
     let start = Instant::now();
     let mut stream = IngestStream::new("huge.xlsx");
     let mut pushed = 0u64;
@@ -469,9 +444,9 @@ fn an_xlsx_file_beyond_the_file_limit_is_dropped_as_it_streams_in() {
         chunk[..4].fill(0);
         pushed += chunk.len() as u64;
     }
-    let held = LIVE.load(Ordering::Relaxed).saturating_sub(base);
+    let held = live().saturating_sub(base);
     let ingested = stream.finish();
-    let peak = PEAK.load(Ordering::Relaxed).saturating_sub(base);
+    let peak = peak_since_start().saturating_sub(base);
     let error = ingested.result.expect_err("refused").to_string();
     eprintln!(
         "limits: huge.xlsx: {} MiB pushed in 8 MiB chunks, {:.1} MiB held at the end, peak heap {:.1} MiB, {:.2?}: {error}",
