@@ -1,12 +1,22 @@
 //! The warehouse: files in, load reports and dashboards out. The one entry point the CLI
 //! and the web binding use.
+//!
+//! A warehouse has a memory budget ([`Warehouse::set_memory_budget`], [`crate::memory`]).
+//! Its streams stop reading a file once the heap passes it, and [`Warehouse::commit`]
+//! refuses a file whose rows would take the heap past it ([`commit_estimate`]): the
+//! file gets a report with an [`crate::LoadError::OutOfMemory`] error, nothing of it is
+//! added, and everything loaded before stays.
 
 use crate::ingest::{Fingerprint, IngestStream, Ingested};
+use crate::memory;
+use crate::model::dict::Dictionary;
+use crate::model::schema::TableKind;
 use crate::model::star::StarSchema;
 use crate::query::dashboards::{self, Ranks};
 use crate::query::result::DashboardResult;
 use crate::query::{Dashboard, Query, QueryError, Scope};
 use crate::report::LoadReport;
+use crate::transform::stage::StagedTable;
 use std::sync::OnceLock;
 
 /// A file loaded earlier: its bytes' fingerprint and what it fed.
@@ -36,29 +46,70 @@ struct Cache {
 /// let summary = warehouse.dashboard(Dashboard::CampaignSummary, &Query::default()).unwrap();
 /// assert_eq!(summary.rows.len(), 1);
 /// ```
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Warehouse {
     star: StarSchema,
     loaded: Vec<LoadedFile>,
     cache: Cache,
+    budget: Option<u64>,
+}
+
+impl Default for Warehouse {
+    fn default() -> Self {
+        Warehouse {
+            star: StarSchema::default(),
+            loaded: Vec::new(),
+            cache: Cache::default(),
+            budget: memory::default_budget(),
+        }
+    }
 }
 
 impl Warehouse {
-    /// An empty warehouse.
+    /// An empty warehouse, with the platform's [`memory::default_budget`].
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Sets the memory budget: the most live heap bytes (of the whole process) a load
+    /// may take it to; `None` for no limit. Natively there is none unless set; on wasm32
+    /// it starts at 3.5 GiB ([`memory::default_budget`]).
+    ///
+    /// ```
+    /// use bi_platform::Warehouse;
+    /// let mut warehouse = Warehouse::new();
+    /// warehouse.set_memory_budget(Some(1));
+    /// let reports = warehouse.load("c.csv", b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n\
+    ///                                        t1,c1,2024-11-01,100,10,1,1.00,2.00\n");
+    /// assert!(reports[0].error.as_deref().unwrap().starts_with("out of memory"));
+    /// assert!(warehouse.star().campaigns.is_empty());
+    /// ```
+    pub fn set_memory_budget(&mut self, budget: Option<u64>) {
+        self.budget = budget;
+    }
+
+    /// The memory budget (`None`: no limit).
+    pub fn memory_budget(&self) -> Option<u64> {
+        self.budget
+    }
+
+    /// A stream for the file called `file`, under this warehouse's memory budget; hand
+    /// it to [`Warehouse::commit`] when finished.
+    pub fn stream(&self, file: &str) -> IngestStream {
+        IngestStream::new(file).with_budget(self.budget)
     }
 
     /// Loads one file from its bytes: one report per table the file fed (one report
     /// with an `error` when it could not be read).
     pub fn load(&mut self, file: &str, bytes: &[u8]) -> Vec<LoadReport> {
-        let mut stream = IngestStream::new(file);
+        let mut stream = self.stream(file);
         stream.push(bytes);
         self.commit(stream.finish())
     }
 
     /// Adds what a finished [`IngestStream`] read. A file whose bytes equal an earlier
-    /// file's is a no-op naming it in `unchanged_from`.
+    /// file's is a no-op naming it in `unchanged_from`. A file whose rows would take the
+    /// heap past the memory budget is refused whole, leaving the warehouse unchanged.
     pub fn commit(&mut self, ingested: Ingested) -> Vec<LoadReport> {
         if let Some(earlier) = self
             .loaded
@@ -79,6 +130,14 @@ impl Warehouse {
             Ok(staged) => staged,
             Err(error) => return vec![LoadReport::failed(&ingested.file, error.to_string())],
         };
+        let needed = staged
+            .iter()
+            .map(|table| commit_estimate(&self.star, table))
+            .fold(0u64, u64::saturating_add);
+        if let Err(error) = memory::check(self.budget, needed) {
+            drop(staged);
+            return vec![LoadReport::failed(&ingested.file, error.to_string())];
+        }
         let mut reports = Vec::with_capacity(staged.len());
         for table in &staged {
             let mut report = LoadReport::new(&ingested.file, Some(table.table.name()));
@@ -167,6 +226,233 @@ impl Warehouse {
             .map(|d| self.dashboard(d, query).map(|r| (d, r)))
             .collect()
     }
+}
+
+/// Bytes per slot of each table's key index (a hash map from the row's key to its row
+/// number): the key, the `u32` row and hashbrown's control byte.
+fn index_slot_bytes(table: TableKind) -> u64 {
+    match table {
+        TableKind::Campaigns => 12 + 4 + 1,
+        TableKind::Targets => 16 + 4 + 1,
+        TableKind::Customers => 8 + 4 + 1,
+    }
+}
+
+/// Bytes per distinct staged text value, beyond its text: the decoded copy's end offset
+/// and the per-dimension key caches of the commit (up to ten `u32`), rounded up.
+const PER_DISTINCT_VALUE: u64 = 64;
+
+/// Bytes per rejected row copied into the report (the row's place and its reason).
+const PER_REJECTED_ROW: u64 = 160;
+
+/// One column vector of a table: its length, capacity and element size.
+struct ColumnSize {
+    len: u64,
+    capacity: u64,
+    element: u64,
+}
+
+impl ColumnSize {
+    fn of<T>(column: &Vec<T>) -> Self {
+        ColumnSize {
+            len: column.len() as u64,
+            capacity: column.capacity() as u64,
+            element: std::mem::size_of::<T>() as u64,
+        }
+    }
+
+    /// What appending `rows` allocates: growing by doubling (what `push` does; `reserve`
+    /// ends no higher) from the capacity to one that holds them, counted with the last
+    /// smaller buffer, alive while it is copied. Nothing when they fit.
+    fn growth(&self, rows: u64) -> u64 {
+        let needed = self.len.saturating_add(rows);
+        if needed <= self.capacity {
+            return 0;
+        }
+        let mut grown = self.capacity.max(4);
+        while grown < needed {
+            grown = grown.saturating_mul(2);
+        }
+        (grown - self.capacity + grown / 2).saturating_mul(self.element)
+    }
+}
+
+/// Slots a hash table holding `items` has (hashbrown: a power of two, at most 7/8 full).
+fn hash_slots(items: u64) -> u64 {
+    match items {
+        0 => 0,
+        1..=3 => 4,
+        4..=7 => 8,
+        _ => (items.saturating_mul(8) / 7).next_power_of_two(),
+    }
+}
+
+/// What adding `items` entries allocates in a structure that grows to a power of two of
+/// `slot` bytes each, holding `len` now: the new allocation when it must grow (the old
+/// one is freed only after the copy, and is already counted as live), else nothing.
+fn pow2_growth(len: u64, items: u64, slot: u64) -> u64 {
+    let (now, after) = (hash_slots(len), hash_slots(len.saturating_add(items)));
+    if after > now {
+        after.saturating_mul(slot)
+    } else {
+        0
+    }
+}
+
+/// A conservative estimate of the heap bytes committing `staged` into `star` allocates
+/// at its peak, checked against the budget before the commit starts:
+///
+/// - every column of the table, its extra columns included, grows by doubling from its
+///   present capacity until it holds every staged row as a new row (replacements would
+///   add nothing), counted with the last old buffer, alive while it is copied; an extra
+///   column the table does not have yet is first filled for the rows it has;
+/// - the key index grows to the next power of two of slots that holds them;
+/// - the staged text, decoded once (its bytes, plus [`PER_DISTINCT_VALUE`] per value);
+/// - each dimension the table feeds (tenants, campaigns, regions, ...): its text arena
+///   and end offsets may double as the values join it, so twice what they will hold, and
+///   its intern table grows to the next power of two of slots;
+/// - the rejected rows copied into the report, and a list of the live rows.
+///
+/// Rows replaced in place, values already in a dimension and unused capacity make the
+/// real figure lower: measured (`tests/memory_budget.rs`), commits took a third to a
+/// quarter of the estimate, and a small file added to a larger warehouse a tenth (its
+/// dimensions' possible doubling dominates). Refusing too early is the price of never
+/// running the browser's memory out.
+pub fn commit_estimate(star: &StarSchema, staged: &StagedTable) -> u64 {
+    let table = staged.table;
+    let rows = staged.loaded_rows() as u64;
+    let d = &star.dims;
+    let (len, columns, extras, dims): (usize, Vec<ColumnSize>, _, Vec<&Dictionary>) = match table {
+        TableKind::Campaigns => {
+            let t = &star.campaigns;
+            let columns = vec![
+                ColumnSize::of(&t.tenant),
+                ColumnSize::of(&t.campaign),
+                ColumnSize::of(&t.campaign_name),
+                ColumnSize::of(&t.date),
+                ColumnSize::of(&t.impressions),
+                ColumnSize::of(&t.clicks),
+                ColumnSize::of(&t.conversions),
+                ColumnSize::of(&t.spend),
+                ColumnSize::of(&t.revenue),
+                ColumnSize::of(&t.region),
+                ColumnSize::of(&t.product),
+                ColumnSize::of(&t.channel),
+            ];
+            let dims = vec![
+                &d.tenant,
+                &d.campaign,
+                &d.campaign_name,
+                &d.region,
+                &d.product,
+                &d.channel,
+            ];
+            (t.len(), columns, &t.extras, dims)
+        }
+        TableKind::Targets => {
+            let t = &star.targets;
+            let columns = vec![
+                ColumnSize::of(&t.tenant),
+                ColumnSize::of(&t.region),
+                ColumnSize::of(&t.product),
+                ColumnSize::of(&t.year),
+                ColumnSize::of(&t.month),
+                ColumnSize::of(&t.target_revenue),
+                ColumnSize::of(&t.target_conversions),
+                ColumnSize::of(&t.target_spend),
+            ];
+            (
+                t.len(),
+                columns,
+                &t.extras,
+                vec![&d.tenant, &d.region, &d.product],
+            )
+        }
+        TableKind::Customers => {
+            let t = &star.customers;
+            let columns = vec![
+                ColumnSize::of(&t.tenant),
+                ColumnSize::of(&t.customer),
+                ColumnSize::of(&t.customer_name),
+                ColumnSize::of(&t.region),
+                ColumnSize::of(&t.product_preference),
+                ColumnSize::of(&t.total_spent),
+                ColumnSize::of(&t.total_orders),
+            ];
+            let dims = vec![
+                &d.tenant,
+                &d.customer,
+                &d.customer_name,
+                &d.region,
+                &d.product,
+            ];
+            (t.len(), columns, &t.extras, dims)
+        }
+    };
+    let len = len as u64;
+    let word = std::mem::size_of::<usize>() as u64;
+    let fact_columns: u64 = columns
+        .iter()
+        .chain(
+            extras
+                .columns
+                .iter()
+                .map(ColumnSize::of)
+                .collect::<Vec<_>>()
+                .iter(),
+        )
+        .map(|c| c.growth(rows))
+        .fold(0, u64::saturating_add);
+    // A new extra column starts as `len` nulls, with that capacity exactly.
+    let new_extra = ColumnSize {
+        len,
+        capacity: len,
+        element: 4,
+    };
+    let new_extras = staged
+        .extra_names
+        .iter()
+        .filter(|name| !extras.names.contains(name))
+        .map(|_| (len * 4).saturating_add(new_extra.growth(rows)))
+        .fold(0, u64::saturating_add);
+    let index = pow2_growth(len, rows, index_slot_bytes(table));
+    let distinct = staged.dict.len() as u64;
+    let text_bytes: u64 = (0..staged.dict.len() as u32)
+        .map(|key| staged.dict.value(key).len() as u64)
+        .sum();
+    // A dimension's text arena and end offsets may each have to double when values join
+    // them: a new buffer of up to twice what they will hold. Their capacity is not known
+    // here, so this is counted whenever the file has text (the length of an arena is
+    // summed over its values: one pass over each dimension the table feeds).
+    let dimensions: u64 = if distinct == 0 {
+        0
+    } else {
+        dims.iter()
+            .map(|dim| {
+                let values = dim.len() as u64;
+                let text: u64 = dim.values().map(|v| v.len() as u64).sum();
+                let arenas = (text.saturating_add(text_bytes))
+                    .saturating_add(values.saturating_add(distinct).saturating_mul(word));
+                arenas
+                    .saturating_mul(2)
+                    .saturating_add(pow2_growth(values, distinct, 4 + 1))
+            })
+            .fold(0, u64::saturating_add)
+    };
+    let text = text_bytes.saturating_add(distinct.saturating_mul(PER_DISTINCT_VALUE));
+    let report = (staged.rejected.len() as u64).saturating_mul(PER_REJECTED_ROW);
+    let live_list = (staged.rows.len() as u64).saturating_mul(word);
+    [
+        fact_columns,
+        new_extras,
+        index,
+        text,
+        dimensions,
+        report,
+        live_list,
+    ]
+    .into_iter()
+    .fold(0, u64::saturating_add)
 }
 
 #[cfg(test)]

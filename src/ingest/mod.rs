@@ -6,6 +6,11 @@
 //! delimited text as it arrives. XLSX and JSON need the whole file and are parsed when
 //! the stream is finished; they are kept up to [`whole_file_limit`] bytes, beyond which
 //! the file is refused (README "Limits").
+//!
+//! A stream has a memory budget ([`crate::memory`]; [`IngestStream::with_budget`]): after
+//! every chunk, and before and after parsing a whole file, it checks the live heap
+//! against it. Past the budget the file is refused with [`LoadError::OutOfMemory`]: what
+//! was staged is dropped at once, and later chunks are only counted.
 
 pub mod delimited;
 pub mod json;
@@ -13,6 +18,7 @@ pub mod text;
 pub mod xlsx;
 
 use crate::error::LoadError;
+use crate::memory;
 use crate::transform::stage::StagedTable;
 use delimited::DelimitedReader;
 use text::{Bom, Utf8Check};
@@ -57,7 +63,29 @@ enum State {
     Whole(Format, Vec<u8>),
     /// XLSX or JSON that outgrew [`whole_file_limit`]: the bytes are dropped, only hashed.
     TooLarge(Format),
+    /// Refused for want of memory: what was staged is dropped, later bytes only hashed.
+    Refused(Option<Format>, LoadError),
 }
+
+/// Heap bytes that parsing a whole file of `bytes` may take at its peak, checked against
+/// the budget before the parse starts. Measured natively (64-bit; wasm32's 4-byte
+/// pointers make it less) on generated files of a million rows: JSON parsed into
+/// `serde_json` values peaked at 6.0x the text (object maps, a string per key and value);
+/// an XLSX file's sheet XML inflates 5-30x and calamine's cells and strings peaked at
+/// 21.6x the zip (300,000 rows of 11 cells in 18 MB). The factors are rounded up; the
+/// check after the parse catches what they miss.
+fn whole_parse_estimate(format: Format, bytes: u64) -> u64 {
+    match format {
+        Format::Json => bytes.saturating_mul(WHOLE_JSON_FACTOR),
+        Format::Xlsx => bytes.saturating_mul(WHOLE_XLSX_FACTOR),
+        Format::Delimited => 0,
+    }
+}
+
+/// See [`whole_parse_estimate`].
+const WHOLE_JSON_FACTOR: u64 = 7;
+/// See [`whole_parse_estimate`].
+const WHOLE_XLSX_FACTOR: u64 = 24;
 
 /// The largest XLSX file read (it is held whole): sheet XML compresses 5-30x, so a
 /// bigger file could not inflate within [`xlsx::MAX_INFLATED_BYTES`] anyway.
@@ -117,19 +145,68 @@ pub struct IngestStream {
     hasher: Xxh3,
     bytes: u64,
     state: State,
+    budget: Option<u64>,
 }
 
 /// Bytes buffered at most to decide the format when the file starts with whitespace.
 const DETECT_LIMIT: usize = 64 << 10;
 
 impl IngestStream {
-    /// Starts reading the file called `file` (the name is only for reports).
+    /// Starts reading the file called `file` (the name is only for reports), under the
+    /// platform's [`memory::default_budget`] (none natively, 3.5 GiB on wasm32).
     pub fn new(file: &str) -> Self {
         IngestStream {
             file: file.to_string(),
             hasher: Xxh3::new(),
             bytes: 0,
             state: State::Detecting(Vec::new()),
+            budget: memory::default_budget(),
+        }
+    }
+
+    /// The same stream under a memory budget of live heap bytes (`None`: no limit).
+    ///
+    /// ```
+    /// use bi_platform::ingest::IngestStream;
+    /// let mut stream = IngestStream::new("big.csv").with_budget(Some(0));
+    /// stream.push(b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n");
+    /// assert!(stream.refused().is_some());
+    /// let error = stream.finish().result.unwrap_err().to_string();
+    /// assert!(error.starts_with("out of memory"), "{error}");
+    /// ```
+    pub fn with_budget(mut self, budget: Option<u64>) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// Why the file was refused while streaming (only [`LoadError::OutOfMemory`]), if
+    /// it was: pushing more is pointless, `finish` returns this error.
+    pub fn refused(&self) -> Option<&LoadError> {
+        match &self.state {
+            State::Refused(_, error) => Some(error),
+            _ => None,
+        }
+    }
+
+    /// Refuses the file when `needed` more bytes do not fit in the budget on top of the
+    /// live heap, dropping whatever it holds. `true` when refused.
+    fn check_memory(&mut self, needed: u64) -> bool {
+        if matches!(self.state, State::Refused(..)) {
+            return true;
+        }
+        match memory::check(self.budget, needed) {
+            Ok(()) => false,
+            Err(error) => {
+                let format = match &self.state {
+                    State::Detecting(_) | State::Refused(..) => None,
+                    State::Delimited { .. } => Some(Format::Delimited),
+                    State::Whole(format, _) | State::TooLarge(format) => Some(*format),
+                };
+                // Dropping the staged rows and buffers here gives their memory back now,
+                // not when the caller gets round to `finish`.
+                self.state = State::Refused(format, error);
+                true
+            }
         }
     }
 
@@ -160,6 +237,7 @@ impl IngestStream {
                         Some(format) => self.state = whole(format, chunk),
                         None => buffer.extend_from_slice(chunk),
                     }
+                    self.check_memory(0);
                     return;
                 }
                 buffer.extend_from_slice(chunk);
@@ -181,8 +259,9 @@ impl IngestStream {
                     buffer.extend_from_slice(chunk);
                 }
             }
-            State::TooLarge(_) => {}
+            State::TooLarge(_) | State::Refused(..) => {}
         }
+        self.check_memory(0);
     }
 
     fn start(&mut self, format: Format, buffer: Vec<u8>) {
@@ -224,10 +303,15 @@ impl IngestStream {
                 None => unreachable!("detection at the end always decides"),
             }
         }
+        if let State::Whole(format, bytes) = &self.state {
+            let needed = whole_parse_estimate(*format, bytes.len() as u64);
+            self.check_memory(needed);
+        }
         let fingerprint = Fingerprint {
             hash: self.hasher.digest128(),
             len: self.bytes,
         };
+        let budget = self.budget;
         let (format, result) = match self.state {
             State::Detecting(_) => unreachable!("decided above"),
             State::Delimited {
@@ -256,6 +340,26 @@ impl IngestStream {
             State::Whole(Format::Xlsx, bytes) => (Format::Xlsx, xlsx::read_xlsx(&bytes)),
             State::Whole(format, bytes) => (format, json::read_json(&bytes)),
             State::TooLarge(format) => (format, Err(too_large(format, self.bytes))),
+            State::Refused(format, error) => {
+                return Ingested {
+                    file: self.file,
+                    fingerprint,
+                    format,
+                    result: Err(error),
+                }
+            }
+        };
+        // What the parse left (the staged tables) must fit too; past the budget it is
+        // dropped here, before anything is committed.
+        let result = match result {
+            Ok(staged) => match memory::check(budget, 0) {
+                Ok(()) => Ok(staged),
+                Err(error) => {
+                    drop(staged);
+                    Err(error)
+                }
+            },
+            Err(error) => Err(error),
         };
         Ingested {
             file: self.file,
