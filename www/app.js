@@ -71,6 +71,15 @@ function call(op, args, transfer = []) {
     worker.postMessage({ id, op, args }, transfer);
   });
 }
+// Test and debug hook: `?memoryBudget=BYTES` sets the engine's memory budget (default
+// 3.5 GiB of the 4 GiB a wasm memory can have) before anything loads, so a small file
+// can show what happens to one too big for memory. `window.__bi.memory()` reports
+// `{used, budget}` in bytes.
+const budgetParam = new URLSearchParams(location.search).get('memoryBudget');
+if (budgetParam) {
+  call('setMemoryBudget', { bytes: Number(budgetParam) })
+    .catch((error) => showError(`The memory budget could not be set: ${error.message}`));
+}
 
 // --- State ----------------------------------------------------------------------------
 const state = {
@@ -82,10 +91,13 @@ const state = {
   sort: {},
   tablePage: {},
   loading: false,
-  cancelled: false,
+  // The file being loaded, {name, cancelled}; Cancel applies to it only.
+  current: null,
+  // Names of the files waiting behind it, in order.
+  waiting: [],
   seq: 0,
 };
-window.__bi = { firstChartAt: null, dropAt: null, state };
+window.__bi = { firstChartAt: null, dropAt: null, state, memory: () => call('memory') };
 
 // --- Errors ---------------------------------------------------------------------------
 function showError(message) {
@@ -102,23 +114,38 @@ new ResizeObserver(([entry]) => {
 }).observe(document.querySelector('.topbar'));
 
 // --- Loading files --------------------------------------------------------------------
+// Files load one at a time, in the order dropped. Cancel stops the file being loaded
+// (nothing of it is added, up to the moment it is being added to the warehouse, when
+// the button is disabled); the files queued behind it, from the same drop or a later
+// one, still load, and the cancel message says which.
 let queue = Promise.resolve();
 function loadFiles(files) {
   const list = [...files];
   if (!list.length) return queue;
+  state.waiting.push(...list.map((f) => f.name));
   queue = queue.then(async () => {
     for (const file of list) {
-      if (state.cancelled) break;
+      state.waiting.shift();
       await streamFile(file);
     }
-    state.cancelled = false;
     await refresh();
   });
   return queue;
 }
 
+const quoted = (names) => names.map((n) => `“${n}”`).join(', ');
+async function cancelled(file) {
+  await call('cancel');
+  const rest = state.waiting;
+  showError(`Loading ${file.name} was cancelled; nothing from it was added.`
+    + (rest.length ? ` Cancel stops only that file: ${rest.length === 1 ? 'the file' : `the ${rest.length} files`} queued after it (${quoted(rest)}) still ${rest.length === 1 ? 'loads' : 'load'}.` : ''));
+}
+
 async function streamFile(file) {
+  const current = { name: file.name, cancelled: false };
+  state.current = current;
   state.loading = true;
+  $('cancel').disabled = false;
   $('progress').hidden = false;
   $('progress-label').textContent = `Loading ${file.name}`;
   // A queued file starts from zero, not from the previous file's figures.
@@ -129,25 +156,35 @@ async function streamFile(file) {
     await call('begin', { name: file.name, total: file.size });
     let progress = { bytes: 0, rows: 0 };
     for (let offset = 0; offset < file.size; offset += CHUNK) {
-      if (state.cancelled) {
-        await call('cancel');
-        showError(`Loading ${file.name} was cancelled; nothing from it was added.`);
-        return;
-      }
+      if (current.cancelled) return await cancelled(file);
       const chunk = await file.slice(offset, offset + CHUNK).arrayBuffer();
       progress = await call('push', { chunk }, [chunk]);
       const seconds = (performance.now() - started) / 1000;
       $('progress-bar').value = file.size ? progress.bytes / file.size : 1;
       $('progress-detail').textContent = `${bytes(progress.bytes)} of ${bytes(file.size)}`
         + (progress.rows ? ` · ${whole.format(progress.rows)} rows · ${whole.format(progress.rows / Math.max(seconds, 0.001))} rows/s` : '');
+      // Refused for want of memory: the rest need not be read; its report says why.
+      if (progress.refused) break;
     }
+    // A click during the last slice, or while the file is checked (XLSX and JSON are
+    // parsed then), still cancels: nothing is added before `commit`.
+    if (current.cancelled) return await cancelled(file);
     $('progress-label').textContent = `Checking ${file.name}`;
-    const reports = await call('finish');
+    await call('end');
+    if (current.cancelled) return await cancelled(file);
+    // From here the file is being added: too late to cancel, and the button says so.
+    $('progress-label').textContent = `Adding ${file.name}`;
+    $('cancel').disabled = true;
+    $('cancel').title = 'Too late to cancel: the file is being added';
+    const reports = await call('commit');
     addReports(reports);
   } catch (error) {
     showError(`${file.name} could not be loaded: ${error.message}. Data already loaded is unchanged.`);
   } finally {
+    state.current = null;
     state.loading = false;
+    $('cancel').disabled = false;
+    $('cancel').title = '';
     $('progress').hidden = true;
   }
 }
@@ -481,7 +518,13 @@ $('file-input').addEventListener('change', (e) => {
   loadFiles(e.target.files);
   e.target.value = '';
 });
-$('cancel').addEventListener('click', () => { state.cancelled = true; });
+$('cancel').addEventListener('click', () => {
+  const current = state.current;
+  if (!current || current.cancelled) return;
+  current.cancelled = true;
+  // A slice may be on its way to the engine: say at once that the cancel was taken.
+  $('progress-label').textContent = `Cancelling ${current.name}…`;
+});
 $('sample').addEventListener('click', async () => {
   $('sample').disabled = true;
   try {

@@ -21,7 +21,11 @@ const ops = {
   begin: ({ name, total }) => self.warehouse.begin(name, total),
   push: ({ chunk }) => self.warehouse.push(new Uint8Array(chunk)),
   finish: () => self.warehouse.finish(),
+  end: () => self.warehouse.end(),
+  commit: () => self.warehouse.commit(),
   cancel: () => self.warehouse.cancel(),
+  setMemoryBudget: ({ bytes }) => self.warehouse.setMemoryBudget(bytes ?? undefined),
+  memory: () => ({ used: self.warehouse.memoryUsed(), budget: self.warehouse.memoryBudget() ?? null }),
   sample: (spec) => generateSample(spec).files
     .flatMap(({ name, bytes }) => self.warehouse.load(name, bytes)),
   view,

@@ -15,7 +15,7 @@
 //! ```
 
 use crate::generate::{sample_files, SampleSpec};
-use crate::ingest::IngestStream;
+use crate::ingest::{IngestStream, Ingested};
 use crate::{chart, export, Dashboard, LoadReport, Query};
 use plotters_canvas::CanvasBackend;
 use serde::{Deserialize, Serialize};
@@ -63,12 +63,14 @@ struct Stream {
     total: f64,
 }
 
-/// Progress of a streamed file.
+/// Progress of a streamed file. `refused` is the error when the file was refused while
+/// streaming (out of memory): push no more, `finish` (or `end` and `commit`) reports it.
 #[derive(Serialize)]
 struct Progress {
     bytes: u64,
     total: f64,
     rows: u64,
+    refused: Option<String>,
 }
 
 /// The warehouse, as a JS class.
@@ -76,6 +78,8 @@ struct Progress {
 pub struct Warehouse {
     inner: crate::Warehouse,
     stream: Option<Stream>,
+    /// A file read to its end by `end`, waiting for `commit` or `cancel`.
+    ended: Option<Ingested>,
     reports: Vec<LoadReport>,
 }
 
@@ -101,6 +105,7 @@ impl Warehouse {
         Warehouse {
             inner: crate::Warehouse::new(),
             stream: None,
+            ended: None,
             reports: Vec::new(),
         }
     }
@@ -111,16 +116,18 @@ impl Warehouse {
         self.keep(reports)
     }
 
-    /// Starts streaming a file of `total_bytes` (for progress only); a stream already
-    /// open is dropped.
+    /// Starts streaming a file of `total_bytes` (for progress only), under the memory
+    /// budget; a stream already open, or a file ended and not committed, is dropped.
     pub fn begin(&mut self, file_name: &str, total_bytes: f64) {
+        self.ended = None;
         self.stream = Some(Stream {
-            ingest: IngestStream::new(file_name),
+            ingest: self.inner.stream(file_name),
             total: total_bytes,
         });
     }
 
-    /// Takes the next chunk of the streamed file; returns `{bytes, total, rows}`.
+    /// Takes the next chunk of the streamed file; returns `{bytes, total, rows,
+    /// refused}` (`refused`: the error when the file was refused for want of memory).
     pub fn push(&mut self, chunk: &[u8]) -> Result<JsValue, JsValue> {
         let stream = self
             .stream
@@ -131,22 +138,70 @@ impl Warehouse {
             bytes: stream.ingest.bytes_read(),
             total: stream.total,
             rows: stream.ingest.rows_read(),
+            refused: stream.ingest.refused().map(ToString::to_string),
         })
     }
 
-    /// Ends the streamed file and adds it; returns its load reports.
+    /// Ends the streamed file and adds it; returns its load reports (`end` then
+    /// `commit`).
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
+        self.end()?;
+        self.commit()
+    }
+
+    /// Ends the streamed file: reads what is left (XLSX and JSON are parsed here, the
+    /// slow part for them) and holds the result, adding nothing yet. Follow with `commit`,
+    /// or `cancel` to drop it.
+    pub fn end(&mut self) -> Result<(), JsValue> {
         let stream = self
             .stream
             .take()
             .ok_or_else(|| into_error("no file is being loaded"))?;
-        let reports = self.inner.commit(stream.ingest.finish());
+        self.ended = Some(stream.ingest.finish());
+        Ok(())
+    }
+
+    /// Adds the file read by `end`; returns its load reports.
+    pub fn commit(&mut self) -> Result<JsValue, JsValue> {
+        let ended = self
+            .ended
+            .take()
+            .ok_or_else(|| into_error("no file has been read to its end"))?;
+        let reports = self.inner.commit(ended);
         self.keep(reports)
     }
 
-    /// Drops the streamed file; the warehouse is unchanged.
+    /// Drops the streamed file, or the file read by `end`; the warehouse is unchanged.
     pub fn cancel(&mut self) {
         self.stream = None;
+        self.ended = None;
+    }
+
+    /// Sets the memory budget in bytes of live heap (`null` or `undefined`: none; it
+    /// starts at 3.5 GiB of the 4 GiB a wasm32 memory can have). A load that would pass
+    /// it is refused with an "out of memory" error; the data loaded before stays.
+    #[wasm_bindgen(js_name = setMemoryBudget)]
+    pub fn set_memory_budget(&mut self, bytes: Option<f64>) -> Result<(), JsValue> {
+        let budget = match bytes {
+            None => None,
+            Some(b) if b.is_finite() && b >= 0.0 => Some(b as u64),
+            Some(b) => return Err(into_error(format!("{b} is not a memory budget in bytes"))),
+        };
+        self.inner.set_memory_budget(budget);
+        Ok(())
+    }
+
+    /// The memory budget in bytes, or `undefined` when there is none.
+    #[wasm_bindgen(js_name = memoryBudget)]
+    pub fn memory_budget(&self) -> Option<f64> {
+        self.inner.memory_budget().map(|b| b as f64)
+    }
+
+    /// Live heap bytes of the engine now (everything it holds: the warehouse, a file
+    /// being streamed, results not yet freed).
+    #[wasm_bindgen(js_name = memoryUsed)]
+    pub fn memory_used(&self) -> f64 {
+        crate::memory::live_bytes() as f64
     }
 
     /// Every tenant id, in byte order.

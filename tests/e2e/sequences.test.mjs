@@ -41,13 +41,14 @@ after(async () => {
   if (profile) await rm(profile, { recursive: true, force: true });
 });
 
-// A fresh page per test; page errors fail the test.
-async function withPage(fn) {
+// A fresh page per test (`search`: the page's query string, for its test hooks); page
+// errors fail the test.
+async function withPage(fn, search = '') {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   try {
-    await page.goto(base);
+    await page.goto(base + search);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
     await fn(page);
     assert.deepEqual(errors, [], 'uncaught errors in the page');
@@ -61,15 +62,31 @@ async function withPage(fn) {
 // `files`: [{name, text | bytes}] sent from here, or [{name, generate: [[tenant, rows]]}]
 // generated in the page: a campaigns CSV with the seed header, `rows` rows per tenant,
 // each with its own campaign id, 1000 impressions, 10 clicks, 1 conversion, spend 5.00
-// and revenue 9.00 (about 80 bytes a row).
+// and revenue 9.00 (about 80 bytes a row); or [{name, customers: [[tenant, rows]]}]: a
+// customers JSON array generated in the page (about 150 bytes a row).
 async function drop(page, files) {
-  const payload = files.map(({ name, text, bytes, generate }) => ({
-    name, generate, b64: generate ? null : Buffer.from(text ?? bytes).toString('base64'),
+  const payload = files.map(({ name, text, bytes, generate, customers }) => ({
+    name, generate, customers, b64: generate || customers ? null : Buffer.from(text ?? bytes).toString('base64'),
   }));
   return page.evaluate(({ list, header }) => {
     const dt = new DataTransfer();
-    for (const { name, b64, generate } of list) {
-      if (generate) {
+    for (const { name, b64, generate, customers } of list) {
+      if (customers) {
+        const parts = ['['];
+        let first = true;
+        for (const [tenant, rows] of customers) {
+          for (let start = 0; start < rows; start += 10_000) {
+            let block = '';
+            for (let i = start; i < Math.min(rows, start + 10_000); i++) {
+              block += `${first ? '' : ','}{"tenant_id":"${tenant}","customer_id":"cust_${i}","customer_name":"Customer ${i}","region":"North","product_preference":"Product A","total_spent":"${(i % 500) + 10}.50","total_orders":${1 + (i % 9)}}`;
+              first = false;
+            }
+            parts.push(block);
+          }
+        }
+        parts.push(']');
+        dt.items.add(new File(parts, name));
+      } else if (generate) {
         const parts = [header];
         for (const [tenant, rows] of generate) {
           for (let start = 0; start < rows; start += 10_000) {
@@ -288,5 +305,102 @@ test('a broken file dropped during a stream shows its error; earlier and streame
       [seedReport, bigReport('big.csv', rows), { file: 'good.csv', table: 'fact_campaigns', read: 1, loaded: 1, rejected: 0, error: null }]);
     assert.equal(got.find((r) => r.file === 'broken.csv')?.error, 'error');
     assert.ok(await page.isVisible('.report.failed'));
+  });
+});
+
+// --- Hardening: the memory budget and cancel (README "Limits" and "The page") ----------
+
+const SMALL = 'tenant_id,campaign_id,campaign_name,date,impressions,clicks,conversions,spend,revenue,region,product\n'
+  + 'tenant_new,n1,New 1 - Search,2024-11-02,100,10,1,5.00,7.00,North,Product A\n'
+  + 'tenant_new,n2,New 2 - Email,2024-11-03,100,10,1,6.00,8.00,South,Product B\n';
+const smallRows = { tenant_new: ['2', '11.00', '15.00'] };
+
+test('a file too big for the memory budget is refused like any load error; earlier data stays and later loads work', async () => {
+  // The `memoryBudget` hook (README "The page") sets a 64 MiB budget in the worker before
+  // anything loads; the generated file stages well over 100 MB.
+  const budget = 64 * 1024 * 1024;
+  await withPage(async (page) => {
+    assert.deepEqual(await page.evaluate(() => window.__bi.memory().then((m) => m.budget)), budget);
+    await loadSeed(page);
+    const before = await summary(page);
+    await drop(page, [{ name: 'huge.csv', generate: [['tenant_huge', 1_500_000]] }]);
+    await page.waitForSelector('#errors .error', LOAD);
+    await settle(page, 2, seedRows);
+    assert.deepEqual(await summary(page), before);
+    const error = await errorText(page);
+    assert.match(error, /“huge\.csv” could not be loaded: out of memory/);
+    assert.match(error, /memory budget of 64\.0 MiB/);
+    assert.match(error, /Split the file into smaller ones, load fewer files at once/);
+    assert.match(error, /Data already loaded is unchanged\./);
+    assert.deepEqual(await reports(page), [seedReport,
+      { file: 'huge.csv', table: null, read: 0, loaded: 0, rejected: 0, error: 'error' }]);
+    assert.ok(await page.isVisible('.report.failed'));
+    // The engine gave the refused file's memory back, and the page still works.
+    const memory = await page.evaluate(() => window.__bi.memory());
+    assert.ok(memory.used < budget / 2, `the engine still holds ${memory.used} bytes`);
+    await pick(page, 'tenant-filter', 'tenant_002');
+    await page.waitForFunction(() => document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr').length === 1);
+    await page.click('#reset');
+    await drop(page, [{ name: 'small.csv', text: SMALL }]);
+    await settle(page, 3, { ...seedRows, ...smallRows });
+  }, `?memoryBudget=${budget}`);
+});
+
+test('Cancel stops only the file being loaded: files dropped with it still load, and the message says so', async () => {
+  await withPage(async (page) => {
+    await loadSeed(page);
+    // One drop of three files; Cancel is clicked while the first streams.
+    await drop(page, [{ name: 'big.csv', generate: [['tenant_big', 1_000_000]] },
+      { name: 'small.csv', text: SMALL },
+      { name: 'other.csv', text: SMALL.replace(/tenant_new/g, 'tenant_other') }]);
+    const cancelledAt = await (await page.waitForFunction(() => {
+      const value = document.getElementById('progress-bar').value;
+      if (document.getElementById('progress-label').textContent !== 'Loading big.csv' || value < 0.2) return false;
+      document.getElementById('cancel').click();
+      return value;
+    }, null, LOAD)).jsonValue();
+    assert.ok(cancelledAt < 0.9, `cancelled only at ${cancelledAt}`);
+    await settle(page, 3, { ...seedRows, ...smallRows, tenant_other: smallRows.tenant_new });
+    assert.equal(await page.locator('#errors .error').count(), 1);
+    assert.match(await errorText(page), /^Loading big\.csv was cancelled; nothing from it was added\. Cancel stops only that file: the 2 files queued after it \(“small\.csv”, “other\.csv”\) still load\.×$/);
+    assert.deepEqual((await reports(page)).map((r) => r.file), ['marketing_campaigns.csv', 'small.csv', 'other.csv']);
+  });
+});
+
+test('a cancel clicked while the file is being checked cancels it; while it is added, Cancel is disabled', async () => {
+  await withPage(async (page) => {
+    await loadSeed(page);
+    // A JSON file is parsed whole once its bytes are in ("Checking big.json"), which
+    // takes long enough to click Cancel then.
+    const customers = [['tenant_001', 400_000]];
+    await drop(page, [{ name: 'big.json', customers }]);
+    await page.waitForFunction(() => {
+      if (document.getElementById('progress-label').textContent !== 'Checking big.json') return false;
+      document.getElementById('cancel').click();
+      return true;
+    }, null, LOAD);
+    await page.waitForSelector('#errors .error', LOAD);
+    await settle(page, 1, seedRows);
+    assert.match(await errorText(page), /^Loading big\.json was cancelled; nothing from it was added\.×$/);
+    assert.deepEqual(await page.evaluate(() => window.__bi.state.view.tables.customer_summary.rows), []);
+
+    // Loaded again without a cancel: record the progress label and the button's state at
+    // each change, to see the phases and that Cancel is disabled while the file is added.
+    await page.click('#errors .close');
+    await page.evaluate(() => {
+      window.__phases = [];
+      const record = () => window.__phases.push([document.getElementById('progress-label').textContent,
+        document.getElementById('cancel').disabled, document.getElementById('progress').hidden]);
+      new MutationObserver(record).observe(document.getElementById('progress'), { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+    await drop(page, [{ name: 'big2.json', customers }]);
+    await page.waitForFunction(() => window.__bi.state.reports.length === 2 && document.getElementById('progress').hidden, null, LOAD);
+    const phases = await page.evaluate(() => window.__phases.filter(([, , hidden]) => !hidden));
+    const labels = [...new Set(phases.map(([label]) => label))];
+    assert.deepEqual(labels, ['Loading big2.json', 'Checking big2.json', 'Adding big2.json']);
+    for (const [label, disabled] of phases) assert.equal(disabled, label.startsWith('Adding'), `${label}: disabled ${disabled}`);
+    assert.deepEqual((await reports(page))[1], { file: 'big2.json', table: 'dim_customers', read: 400_000, loaded: 400_000, rejected: 0, error: null });
+    assert.equal(await errorText(page), '');
+    assert.ok(await page.isEnabled('#cancel'));
   });
 });
