@@ -84,13 +84,29 @@ fn breaks_in(bytes: &[u8]) -> u64 {
     counter.breaks()
 }
 
-/// One record: its fields' bytes concatenated, and where each field ends.
+/// The fields of one record, however it was split.
+trait Fields: RowCells {
+    fn len(&self) -> usize;
+    fn field(&self, i: usize) -> &[u8];
+    /// All of the record's field bytes (with or without delimiters between them).
+    fn bytes(&self) -> &[u8];
+
+    fn is_blank(&self) -> bool {
+        // Nearly every record fails at its first byte; only records of nothing but
+        // whitespace (or a non-breaking space) need the per-field check.
+        !self.bytes().iter().any(u8::is_ascii_graphic)
+            && (0..self.len()).all(|i| trim(self.field(i)).is_empty())
+    }
+}
+
+/// A record as csv-core hands it over: its fields' bytes concatenated (quotes
+/// removed), and where each field ends.
 struct Record<'a> {
     data: &'a [u8],
     ends: &'a [usize],
 }
 
-impl Record<'_> {
+impl Fields for Record<'_> {
     fn len(&self) -> usize {
         self.ends.len()
     }
@@ -100,17 +116,60 @@ impl Record<'_> {
         &self.data[start..self.ends[i]]
     }
 
-    fn is_blank(&self) -> bool {
-        // Nearly every record fails at its first byte; only records of nothing but
-        // whitespace (or a non-breaking space) need the per-field check.
-        !self.data.iter().any(u8::is_ascii_graphic)
-            && (0..self.len()).all(|i| trim(self.field(i)).is_empty())
+    fn bytes(&self) -> &[u8] {
+        self.data
     }
 }
 
 impl RowCells for Record<'_> {
     fn cell(&self, index: usize) -> Cell<'_> {
         if index < self.len() {
+            Cell::Text(self.field(index))
+        } else {
+            Cell::Empty
+        }
+    }
+}
+
+/// A record of one line without quotes, split in place: field `i` runs from just after
+/// the delimiter ending field `i - 1` to `ends[i]`. Only the fields a row can use (as
+/// many as the header has) are located; `count` is how many the line has.
+struct LineRecord<'a> {
+    line: &'a [u8],
+    ends: &'a [usize],
+    count: usize,
+    delimiter: u8,
+}
+
+impl Fields for LineRecord<'_> {
+    fn len(&self) -> usize {
+        self.count
+    }
+
+    fn field(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
+        &self.line[start..self.ends[i]]
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.line
+    }
+
+    fn is_blank(&self) -> bool {
+        !self
+            .line
+            .iter()
+            .any(|&b| b.is_ascii_graphic() && b != self.delimiter)
+            && self
+                .line
+                .split(|&b| b == self.delimiter)
+                .all(|f| trim(f).is_empty())
+    }
+}
+
+impl RowCells for LineRecord<'_> {
+    fn cell(&self, index: usize) -> Cell<'_> {
+        if index < self.ends.len() {
             Cell::Text(self.field(index))
         } else {
             Cell::Empty
@@ -238,6 +297,15 @@ impl RecordSplitter {
         self.data_len = 0;
         self.ends_len = 0;
     }
+
+    /// Makes csv-core start a record afresh after `breaks` line feeds were read without it
+    /// (by the line fast path). Only used when line feeds end lines (no lone CRs).
+    fn restart(&mut self, breaks: u64) {
+        debug_assert!(self.cr_lines.is_none());
+        self.reader.reset();
+        self.reader.set_line(breaks + 1);
+        self.clear_record();
+    }
 }
 
 /// Where the header was found.
@@ -313,54 +381,279 @@ fn find_header(buffer: &[u8], at_end: bool) -> Result<HeaderChoice, LoadError> {
 }
 
 /// Parsing state after the header was found.
+///
+/// Most lines of real files hold no quote: such a line is split where it lies, with no
+/// copy and no per-byte state machine (the *line path*). A record with a quote (or a
+/// carriage return inside its line) goes to csv-core, which reads that one record and
+/// hands back; a file whose lines end in lone CRs goes to csv-core throughout. Both
+/// paths yield the same records as csv-core alone would (tested below, property-based).
 struct Body {
     splitter: RecordSplitter,
     builder: TableBuilder,
     header_len: usize,
+    delimiter: u8,
     /// Records still to skip: the title lines and the header itself.
     skip: usize,
+    /// Every record goes through csv-core (lone CR line endings, or tests).
+    csv_core_only: bool,
+    /// csv-core is in the middle of a record begun in an earlier chunk.
+    in_csv_core: bool,
+    /// The start of a line cut by the end of a chunk (line path only).
+    carry: Vec<u8>,
+    /// Line feeds read so far (line path; csv-core counts its own while it reads).
+    breaks: u64,
+    /// Where the located fields of the current line end.
+    ends: Vec<usize>,
+}
+
+/// What became of a buffer given to [`Body::lines`].
+enum Consumed {
+    /// Every byte up to this offset was used; the rest is an unfinished line.
+    UpTo(usize),
+    /// csv-core used every byte and waits for the rest of its record.
+    InCsvCore,
 }
 
 impl Body {
+    fn new(
+        delimiter: u8,
+        lone_cr: bool,
+        csv_core_only: bool,
+        builder: TableBuilder,
+        header_len: usize,
+        skip: usize,
+    ) -> Self {
+        Body {
+            splitter: RecordSplitter::new(delimiter, lone_cr),
+            builder,
+            header_len,
+            delimiter,
+            skip,
+            csv_core_only: lone_cr || csv_core_only,
+            in_csv_core: false,
+            carry: Vec::new(),
+            breaks: 0,
+            ends: Vec::with_capacity(header_len),
+        }
+    }
+
+    /// Stages (or skips, or rejects) one record.
+    fn take<F: Fields>(
+        builder: &mut TableBuilder,
+        skip: &mut usize,
+        header_len: usize,
+        line: u64,
+        record: &F,
+    ) {
+        if *skip > 0 {
+            *skip -= 1;
+        } else if record.is_blank() {
+            // Blank lines and lines of empty fields are neither rows nor counted.
+        } else if record.len() > header_len {
+            let reason = format!(
+                "the row has {} fields but the header has {}",
+                record.len(),
+                header_len
+            );
+            builder.reject_row(line, reason, record);
+        } else {
+            builder.push_row(line, record);
+        }
+    }
+
     fn feed(&mut self, input: &[u8], at_end: bool) -> Result<(), LoadError> {
+        if self.csv_core_only {
+            let mut pos = 0;
+            return self.csv_core_records(input, &mut pos, at_end, usize::MAX);
+        }
         let mut pos = 0;
-        loop {
-            match self.splitter.next(input, &mut pos, at_end) {
-                Next::Record { line } => {
-                    let record = self.splitter.record();
-                    if self.skip > 0 {
-                        self.skip -= 1;
-                    } else if record.is_blank() {
-                        // Blank lines and lines of empty fields are neither rows nor counted.
-                    } else if record.len() > self.header_len {
-                        let reason = format!(
-                            "the row has {} fields but the header has {}",
-                            record.len(),
-                            self.header_len
-                        );
-                        self.builder.reject_row(line, reason, &record);
-                    } else {
-                        self.builder.push_row(line, &record);
+        if self.in_csv_core {
+            self.csv_core_records(input, &mut pos, at_end, 1)?;
+            if self.in_csv_core {
+                return Ok(());
+            }
+        }
+        if !self.carry.is_empty() {
+            // Complete the cut line from the new bytes, then read it as a buffer of its own.
+            let rest = &input[pos..];
+            let taken = match memchr::memchr(b'\n', rest) {
+                Some(at) => at + 1,
+                None if at_end => rest.len(),
+                None => {
+                    if self.carry.len() + rest.len() > MAX_RECORD_BYTES {
+                        return Err(self.too_long());
                     }
-                    self.splitter.clear_record();
+                    self.carry.extend_from_slice(rest);
+                    return Ok(());
                 }
-                Next::NeedInput | Next::End => return Ok(()),
-                Next::TooManyFields => {
-                    return Err(LoadError::Limit(format!(
-                        "a record starting near line {} has more than {MAX_RECORD_FIELDS} fields, \
-                         the most accepted",
-                        self.splitter.breaks() + 1,
-                    )))
+            };
+            let mut carry = std::mem::take(&mut self.carry);
+            carry.extend_from_slice(&rest[..taken]);
+            pos += taken;
+            let ends_the_file = at_end && pos == input.len();
+            let consumed = self.lines(&carry, ends_the_file);
+            // What is left of the carry is an unfinished line only if no line feed came.
+            match consumed? {
+                Consumed::InCsvCore => {}
+                Consumed::UpTo(used) if used < carry.len() => {
+                    debug_assert!(!carry[used..].contains(&b'\n'));
+                    carry.drain(..used);
+                    self.carry = carry;
+                    debug_assert!(pos == input.len());
+                    return Ok(());
                 }
-                Next::TooLong => {
-                    return Err(LoadError::Limit(format!(
-                        "a record starting near line {} is longer than {} MB, the largest accepted",
-                        self.splitter.breaks() + 1,
-                        MAX_RECORD_BYTES >> 20
-                    )))
+                Consumed::UpTo(_) => {
+                    carry.clear();
+                    self.carry = carry; // keep the allocation
+                }
+            }
+            if self.in_csv_core {
+                self.csv_core_records(input, &mut pos, at_end, 1)?;
+                if self.in_csv_core {
+                    return Ok(());
                 }
             }
         }
+        let rest = &input[pos..];
+        match self.lines(rest, at_end)? {
+            Consumed::InCsvCore => {}
+            Consumed::UpTo(used) => {
+                let unfinished = &rest[used..];
+                if unfinished.len() > MAX_RECORD_BYTES {
+                    return Err(self.too_long());
+                }
+                self.carry.extend_from_slice(unfinished);
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the complete lines of `buffer` (and its last, unterminated line when
+    /// `at_end`). A record csv-core starts and does not finish within `buffer` leaves it
+    /// waiting for more input (`in_csv_core`).
+    fn lines(&mut self, buffer: &[u8], at_end: bool) -> Result<Consumed, LoadError> {
+        let mut pos = 0;
+        while pos < buffer.len() {
+            let rest = &buffer[pos..];
+            let (line_len, terminated) = match memchr::memchr(b'\n', rest) {
+                Some(at) => (at, true),
+                None if at_end => (rest.len(), false),
+                None => return Ok(Consumed::UpTo(pos)),
+            };
+            let mut line = &rest[..line_len];
+            if let [head @ .., b'\r'] = line {
+                line = head;
+            }
+            if memchr::memchr2(b'"', b'\r', line).is_some() {
+                // Quoted fields (which may span lines), or a CR inside the line: csv-core
+                // reads this one record, from here.
+                self.splitter.restart(self.breaks);
+                self.in_csv_core = true;
+                self.csv_core_records(buffer, &mut pos, at_end, 1)?;
+                if self.in_csv_core {
+                    debug_assert_eq!(pos, buffer.len());
+                    return Ok(Consumed::InCsvCore);
+                }
+                continue;
+            }
+            let number = self.breaks + 1;
+            self.breaks += u64::from(terminated);
+            pos += line_len + usize::from(terminated);
+            if line.is_empty() {
+                continue; // csv-core skips empty lines without a record
+            }
+            self.ends.clear();
+            let mut count = 1;
+            for (i, &b) in line.iter().enumerate() {
+                if b == self.delimiter {
+                    if self.ends.len() < self.header_len {
+                        self.ends.push(i);
+                    }
+                    count += 1;
+                }
+            }
+            if count > MAX_RECORD_FIELDS {
+                return Err(self.too_many_fields());
+            }
+            if self.ends.len() < self.header_len {
+                self.ends.push(line.len());
+            }
+            let record = LineRecord {
+                line,
+                ends: &self.ends,
+                count,
+                delimiter: self.delimiter,
+            };
+            Self::take(
+                &mut self.builder,
+                &mut self.skip,
+                self.header_len,
+                number,
+                &record,
+            );
+        }
+        Ok(Consumed::UpTo(pos))
+    }
+
+    /// Reads records with csv-core from `input[*pos..]`, at most `limit` of them; when
+    /// the input runs out inside a record, `in_csv_core` stays set.
+    fn csv_core_records(
+        &mut self,
+        input: &[u8],
+        pos: &mut usize,
+        at_end: bool,
+        limit: usize,
+    ) -> Result<(), LoadError> {
+        let mut read = 0;
+        while read < limit {
+            match self.splitter.next(input, pos, at_end) {
+                Next::Record { line } => {
+                    let record = self.splitter.record();
+                    Self::take(
+                        &mut self.builder,
+                        &mut self.skip,
+                        self.header_len,
+                        line,
+                        &record,
+                    );
+                    self.splitter.clear_record();
+                    read += 1;
+                }
+                Next::NeedInput => return Ok(()),
+                Next::End => break,
+                Next::TooManyFields => return Err(self.too_many_fields()),
+                Next::TooLong => return Err(self.too_long()),
+            }
+        }
+        self.in_csv_core = false;
+        if !self.csv_core_only {
+            self.breaks = self.splitter.breaks();
+        }
+        Ok(())
+    }
+
+    fn record_start_line(&self) -> u64 {
+        if self.csv_core_only || self.in_csv_core {
+            self.splitter.breaks() + 1
+        } else {
+            self.breaks + 1
+        }
+    }
+
+    fn too_many_fields(&self) -> LoadError {
+        LoadError::Limit(format!(
+            "a record starting near line {} has more than {MAX_RECORD_FIELDS} fields, \
+             the most accepted",
+            self.record_start_line(),
+        ))
+    }
+
+    fn too_long(&self) -> LoadError {
+        LoadError::Limit(format!(
+            "a record starting near line {} is longer than {} MB, the largest accepted",
+            self.record_start_line(),
+            MAX_RECORD_BYTES >> 20
+        ))
     }
 }
 
@@ -377,6 +670,8 @@ enum Phase {
 /// A push parser for one delimited file's (UTF-8 or single-byte) bytes.
 pub struct DelimitedReader {
     phase: Phase,
+    /// Read every record with csv-core, without the line path (to test the two agree).
+    csv_core_only: bool,
 }
 
 impl Default for DelimitedReader {
@@ -393,6 +688,17 @@ impl DelimitedReader {
                 buffer: Vec::new(),
                 lines: LineCounter::default(),
             },
+            csv_core_only: false,
+        }
+    }
+
+    /// A reader that leaves every record to csv-core: the reference the line path is
+    /// tested against.
+    #[cfg(test)]
+    fn csv_core_only() -> Self {
+        DelimitedReader {
+            csv_core_only: true,
+            ..Self::new()
         }
     }
 
@@ -444,12 +750,14 @@ impl DelimitedReader {
                 };
                 builder.begin_section(&choice.matched, None, format, false);
                 let _ = choice.line;
-                let mut body = Box::new(Body {
-                    splitter: RecordSplitter::new(choice.delimiter, choice.lone_cr),
+                let mut body = Box::new(Body::new(
+                    choice.delimiter,
+                    choice.lone_cr,
+                    self.csv_core_only,
                     builder,
-                    header_len: choice.matched.targets.len(),
-                    skip: choice.records_before + 1,
-                });
+                    choice.matched.targets.len(),
+                    choice.records_before + 1,
+                ));
                 match body.feed(&buffer, false) {
                     Ok(()) => Phase::Body(body),
                     Err(e) => Phase::Failed(e),
@@ -643,6 +951,49 @@ mod tests {
             "no table matches this file: the closest is fact_campaigns (header on line 1), which also needs the \
              columns conversions, spend (the header must be within the first 20 lines or rows)"
         );
+    }
+
+    fn staged_debug(bytes: &[u8], cuts: &[usize], mut reader: DelimitedReader) -> String {
+        let mut start = 0;
+        for &cut in cuts {
+            let cut = cut.clamp(start, bytes.len());
+            reader.push(&bytes[start..cut]);
+            start = cut;
+        }
+        reader.push(&bytes[start..]);
+        format!("{:?}", reader.finish(TextEncoding::Utf8))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// The line path and csv-core alone read the same records from any text of
+        /// fields, quotes, delimiters and line endings, however it is cut into chunks.
+        #[test]
+        fn the_line_path_reads_what_csv_core_reads(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "t1", "c1", "Spring - Search", "2024-11-01", "11/30/2024", "100", "10",
+                    "1,000", "1.50", "", " ", "\"", "\"\"", "\"q,u\"\"o\nte\"", "a\"b",
+                    ",", ",", ",", ";", "\t", "\n", "\n", "\r\n", "\r", "\u{a0}", "x\r\ny",
+                ]),
+                0..120,
+            ),
+            delimiter in proptest::sample::select(vec![",", ";", "\t"]),
+            ending in proptest::sample::select(vec!["\n", "\r\n"]),
+            cuts in proptest::collection::vec(0usize..2000, 0..6),
+        ) {
+            let header = HEADER.replace(',', delimiter);
+            let file = format!("{header}{ending}{}", pieces.concat());
+            let mut cuts = cuts;
+            cuts.sort_unstable();
+            let bytes = file.as_bytes();
+            let reference = staged_debug(bytes, &[], DelimitedReader::csv_core_only());
+            proptest::prop_assert_eq!(
+                staged_debug(bytes, &cuts, DelimitedReader::new()),
+                reference
+            );
+        }
     }
 
     #[test]
