@@ -228,15 +228,9 @@ impl Warehouse {
     }
 }
 
-/// Bytes per slot of each table's key index (a hash map from the row's key to its row
-/// number): the key, the `u32` row and hashbrown's control byte.
-fn index_slot_bytes(table: TableKind) -> u64 {
-    match table {
-        TableKind::Campaigns => 12 + 4 + 1,
-        TableKind::Targets => 16 + 4 + 1,
-        TableKind::Customers => 8 + 4 + 1,
-    }
-}
+/// Bytes per slot of a table's key index (a hash table of row numbers whose keys are
+/// read back from the columns): the `u32` row and hashbrown's control byte.
+const INDEX_SLOT_BYTES: u64 = 4 + 1;
 
 /// Bytes per distinct staged text value, beyond its text: the decoded copy's end offset
 /// and the per-dimension key caches of the commit (up to ten `u32`), rounded up.
@@ -415,7 +409,7 @@ pub fn commit_estimate(star: &StarSchema, staged: &StagedTable) -> u64 {
         .filter(|name| !extras.names.contains(name))
         .map(|_| (len * 4).saturating_add(new_extra.growth(rows)))
         .fold(0, u64::saturating_add);
-    let index = pow2_growth(len, rows, index_slot_bytes(table));
+    let index = pow2_growth(len, rows, INDEX_SLOT_BYTES);
     let distinct = staged.dict.len() as u64;
     let text_bytes: u64 = (0..staged.dict.len() as u32)
         .map(|key| staged.dict.value(key).len() as u64)

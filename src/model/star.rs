@@ -24,10 +24,49 @@ use crate::report::LoadReport;
 use crate::transform::metrics::{channel_from_name, CampaignWarnings};
 use crate::transform::stage::{StagedTable, StagedValues};
 use foldhash::fast::RandomState;
-use std::collections::HashMap;
-use std::hash::Hash;
+use hashbrown::hash_table::{Entry, HashTable};
+use std::hash::{BuildHasher, Hash};
 
-type Index<K> = HashMap<K, u32, RandomState>;
+/// A table's rows by key, without a copy of the keys: a hash table of row numbers whose
+/// keys are read back from the table's own columns. Four bytes (plus hashbrown's one
+/// control byte) a row, where a map from key tuple to row would take 16 to 20.
+#[derive(Debug, Default)]
+struct RowIndex {
+    rows: HashTable<u32>,
+    hasher: RandomState,
+}
+
+impl RowIndex {
+    /// The row holding `key` (`key_at(row)` reads a row's key from the columns), or
+    /// `None` after registering `key` as the new row `len`.
+    fn upsert<K: Hash + Eq>(
+        &mut self,
+        key: K,
+        len: usize,
+        key_at: impl Fn(usize) -> K,
+    ) -> Option<usize> {
+        let hasher = &self.hasher;
+        let hash = hasher.hash_one(&key);
+        match self.rows.entry(
+            hash,
+            |&row| key_at(row as usize) == key,
+            |&row| hasher.hash_one(key_at(row as usize)),
+        ) {
+            Entry::Occupied(entry) => Some(*entry.get() as usize),
+            Entry::Vacant(entry) => {
+                entry.insert(u32::try_from(len).expect("a table holds at most 4 billion rows"));
+                None
+            }
+        }
+    }
+
+    /// Makes room for `additional` more rows without rehashing.
+    fn reserve<K: Hash>(&mut self, additional: usize, key_at: impl Fn(usize) -> K) {
+        let hasher = &self.hasher;
+        self.rows
+            .reserve(additional, |&row| hasher.hash_one(key_at(row as usize)));
+    }
+}
 
 /// The dimensions shared by the tables.
 #[derive(Debug, Default)]
@@ -78,7 +117,7 @@ pub struct Campaigns {
     pub product: Vec<u32>,
     pub channel: Vec<u32>,
     pub extras: Extras,
-    index: Index<(u32, u32, Day)>,
+    index: RowIndex,
 }
 
 impl Campaigns {
@@ -105,7 +144,7 @@ pub struct Targets {
     pub target_conversions: Vec<u32>,
     pub target_spend: Vec<i64>,
     pub extras: Extras,
-    index: Index<(u32, u32, u32, u16, u8)>,
+    index: RowIndex,
 }
 
 impl Targets {
@@ -131,7 +170,7 @@ pub struct Customers {
     pub total_spent: Vec<i64>,
     pub total_orders: Vec<u32>,
     pub extras: Extras,
-    index: Index<(u32, u32)>,
+    index: RowIndex,
 }
 
 impl Customers {
@@ -160,17 +199,6 @@ fn put<T>(column: &mut Vec<T>, row: Option<usize>, value: T) {
     match row {
         Some(i) => column[i] = value,
         None => column.push(value),
-    }
-}
-
-/// Looks up `key`; `Some(row)` when it exists, else registers it as row `len`.
-fn upsert<K: Hash + Eq>(index: &mut Index<K>, key: K, len: usize) -> Option<usize> {
-    match index.entry(key) {
-        std::collections::hash_map::Entry::Occupied(e) => Some(*e.get() as usize),
-        std::collections::hash_map::Entry::Vacant(e) => {
-            e.insert(u32::try_from(len).expect("a table holds at most 4 billion rows"));
-            None
-        }
     }
 }
 
@@ -366,7 +394,9 @@ impl StarSchema {
             _ => 0,
         };
         dims.campaign.reserve(distinct_campaigns);
-        facts.index.reserve(live.len());
+        facts.index.reserve(live.len(), |r| {
+            (facts.tenant[r], facts.campaign[r], facts.date[r])
+        });
         let extra_columns = prepare_extras(&mut facts.extras, staged, rows_before);
         let mut replaced = 0;
         for &row in live {
@@ -381,7 +411,11 @@ impl StarSchema {
             let tenant_key = remap.key(Dim::Tenant, tenant[row], &mut dims.tenant);
             let campaign_key = remap.key(Dim::Campaign, campaign[row], &mut dims.campaign);
             let len = facts.len();
-            let at = upsert(&mut facts.index, (tenant_key, campaign_key, date[row]), len);
+            let at = facts
+                .index
+                .upsert((tenant_key, campaign_key, date[row]), len, |r| {
+                    (facts.tenant[r], facts.campaign[r], facts.date[r])
+                });
             replaced += u64::from(at.is_some());
             let channel_key = if channel[row] != NULL_KEY {
                 remap.key(Dim::Channel, channel[row], &mut dims.channel)
@@ -471,11 +505,18 @@ impl StarSchema {
                 remap.key(Dim::Product, product[row], &mut dims.product),
             );
             let len = targets.len();
-            let at = upsert(
-                &mut targets.index,
-                (keys.0, keys.1, keys.2, year[row], month[row]),
-                len,
-            );
+            let at =
+                targets
+                    .index
+                    .upsert((keys.0, keys.1, keys.2, year[row], month[row]), len, |r| {
+                        (
+                            targets.tenant[r],
+                            targets.region[r],
+                            targets.product[r],
+                            targets.year[r],
+                            targets.month[r],
+                        )
+                    });
             replaced += u64::from(at.is_some());
             put(&mut targets.tenant, at, keys.0);
             put(&mut targets.region, at, keys.1);
@@ -524,7 +565,11 @@ impl StarSchema {
             let tenant_key = remap.key(Dim::Tenant, tenant[row], &mut dims.tenant);
             let customer_key = remap.key(Dim::Customer, customer[row], &mut dims.customer);
             let len = customers.len();
-            let at = upsert(&mut customers.index, (tenant_key, customer_key), len);
+            let at = customers
+                .index
+                .upsert((tenant_key, customer_key), len, |r| {
+                    (customers.tenant[r], customers.customer[r])
+                });
             replaced += u64::from(at.is_some());
             put(&mut customers.tenant, at, tenant_key);
             put(&mut customers.customer, at, customer_key);

@@ -540,37 +540,41 @@ fn parse_cell<'c>(
     format: NumberFormat,
     is_1904: bool,
 ) -> Result<Parsed<'c>, ValueError> {
-    if let Cell::Error(e) = cell {
-        return Err(ValueError::CellError(e.to_string()));
-    }
     if let Cell::Text(raw) = cell {
-        if is_missing(trim(raw)) {
+        // Text is what delimited files and JSON hold: trimmed and checked for a missing
+        // marker once, then parsed by the column's type.
+        let trimmed = trim(raw);
+        if is_missing(trimmed) {
             return Ok(Parsed::Null);
         }
+        return Ok(match column_type {
+            ColumnType::Text => Parsed::Text(Cow::Borrowed(trimmed)),
+            ColumnType::Count | ColumnType::Year | ColumnType::Month => {
+                Parsed::Int(parse_integer(trimmed, format)?)
+            }
+            ColumnType::Money => Parsed::Money(parse_decimal_millionths(trimmed, format)?),
+            ColumnType::Date => Parsed::Date(parse_date(trimmed)?),
+        });
     }
-    if cell == Cell::Empty {
-        return Ok(Parsed::Null);
-    }
-    Ok(match column_type {
-        ColumnType::Text => text_of(cell, is_1904).map_or(Parsed::Null, Parsed::Text),
-        ColumnType::Count | ColumnType::Year | ColumnType::Month => Parsed::Int(match cell {
-            Cell::Text(raw) => parse_integer(raw, format)?,
+    Ok(match (column_type, cell) {
+        (_, Cell::Empty) => Parsed::Null,
+        (_, Cell::Error(e)) => return Err(ValueError::CellError(e.to_string())),
+        (ColumnType::Text, _) => text_of(cell, is_1904).map_or(Parsed::Null, Parsed::Text),
+        (ColumnType::Count | ColumnType::Year | ColumnType::Month, _) => Parsed::Int(match cell {
             Cell::Float(f) => float_to_integer(f)?,
             Cell::Int(i) => i,
             Cell::DateSerial(s) => return Err(ValueError::WrongKind(format!("the date cell {s}"))),
-            Cell::Empty | Cell::Error(_) => unreachable!("handled above"),
+            Cell::Text(_) | Cell::Empty | Cell::Error(_) => unreachable!("handled above"),
         }),
-        ColumnType::Money => Parsed::Money(match cell {
-            Cell::Text(raw) => parse_decimal_millionths(raw, format)?,
+        (ColumnType::Money, _) => Parsed::Money(match cell {
             Cell::Float(f) => float_to_millionths(f)?,
             Cell::Int(i) => i
                 .checked_mul(1_000_000)
                 .ok_or_else(|| ValueError::TooLarge(i.to_string()))?,
             Cell::DateSerial(s) => return Err(ValueError::WrongKind(format!("the date cell {s}"))),
-            Cell::Empty | Cell::Error(_) => unreachable!("handled above"),
+            Cell::Text(_) | Cell::Empty | Cell::Error(_) => unreachable!("handled above"),
         }),
-        ColumnType::Date => Parsed::Date(match cell {
-            Cell::Text(raw) => parse_date(raw)?,
+        (ColumnType::Date, _) => Parsed::Date(match cell {
             Cell::DateSerial(s) | Cell::Float(s) => ParsedDate::Day(
                 day_from_excel_serial(s, is_1904)
                     .ok_or_else(|| ValueError::NoSuchDate(format!("serial {s}")))?,
@@ -579,7 +583,7 @@ fn parse_cell<'c>(
                 day_from_excel_serial(i as f64, is_1904)
                     .ok_or_else(|| ValueError::NoSuchDate(format!("serial {i}")))?,
             ),
-            Cell::Empty | Cell::Error(_) => unreachable!("handled above"),
+            Cell::Text(_) | Cell::Empty | Cell::Error(_) => unreachable!("handled above"),
         }),
     })
 }
@@ -587,6 +591,19 @@ fn parse_cell<'c>(
 /// Range rules: no negative counts or money, counts fit in 32 bits, months 1..=12,
 /// years 1..=9999.
 fn check_range(column: Column, value: &Parsed<'_>) -> Result<(), Problem> {
+    let fits = match value {
+        Parsed::Int(n) => match column.column_type() {
+            ColumnType::Count => (0..=i64::from(u32::MAX)).contains(n),
+            ColumnType::Month => (1..=12).contains(n),
+            ColumnType::Year => (1..=9999).contains(n),
+            _ => true,
+        },
+        Parsed::Money(m) => *m >= 0,
+        _ => true,
+    };
+    if fits {
+        return Ok(());
+    }
     let name = column.name();
     let problem = |reason: String| Err((Some(column), reason));
     match (column.column_type(), value) {
