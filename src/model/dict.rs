@@ -185,12 +185,21 @@ impl ByteDictionary {
         key
     }
 
+    /// Adds `value` under a new key without looking for it first: for columns whose
+    /// values are nearly all distinct (ids), where hashing each one only to find it new
+    /// costs more than storing an occasional repeat twice. A value added this way is
+    /// not found by [`ByteDictionary::intern`]; two keys may then hold the same bytes.
+    pub fn append(&mut self, value: &[u8]) -> u32 {
+        self.bytes.extend_from_slice(value);
+        self.ends.push(self.bytes.len())
+    }
+
     /// The bytes of `key`.
     pub fn value(&self, key: u32) -> &[u8] {
         &self.bytes[self.ends.range(key)]
     }
 
-    /// Number of distinct values.
+    /// Number of keys (distinct values, plus repeats added by `append`).
     pub fn len(&self) -> usize {
         self.ends.len()
     }
@@ -278,6 +287,20 @@ mod tests {
         d.intern(b"caf\xe9");
         let decoded = d.decode(false, |b| b.iter().map(|&c| c as char).collect());
         assert_eq!(decoded.get(0), "café");
+    }
+
+    #[test]
+    fn appended_values_get_their_own_keys() {
+        let mut d = ByteDictionary::default();
+        assert_eq!(d.intern(b"a"), 0);
+        assert_eq!(d.append(b"b"), 1);
+        assert_eq!(d.append(b"b"), 2);
+        assert_eq!(d.append(b"a"), 3);
+        assert_eq!(d.intern(b"a"), 0);
+        assert_eq!(d.intern(b"b"), 4, "appended values are not interned");
+        assert_eq!(d.value(2), b"b");
+        let decoded = d.decode(true, |b| String::from_utf8_lossy(b).into_owned());
+        assert_eq!((decoded.get(1), decoded.get(3)), ("b", "a"));
     }
 
     #[test]

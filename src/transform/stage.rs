@@ -165,6 +165,24 @@ pub struct TableBuilder {
     /// Per table column, the last text key stored: rows often repeat the previous
     /// row's tenant or region, and comparing bytes is cheaper than hashing them.
     last_text: [u32; MAX_TABLE_COLUMNS],
+    /// Per table column, how its text is keyed (see [`TextKeying`]).
+    keying: [TextKeying; MAX_TABLE_COLUMNS],
+}
+
+/// How many values of a text column are looked at before deciding how to key it.
+const KEYING_WINDOW: u32 = 4096;
+
+/// How a staged text column gets its keys. Columns start interned (one key per distinct
+/// value, found by hashing). A column whose values are nearly all new (ids, unique
+/// names) switches to appending: each value is stored under a new key without hashing,
+/// and the commit's dimension dictionary (which must hash them anyway) removes repeats.
+/// Either way the committed keys are the same; only the staging cost differs.
+#[derive(Debug, Clone, Copy, Default)]
+struct TextKeying {
+    /// Values seen in the current window, and how many of them were new.
+    seen: u32,
+    new: u32,
+    append: bool,
 }
 
 /// The finished staging table of one file and table.
@@ -232,6 +250,7 @@ impl TableBuilder {
             rows_read: 0,
             date_slot: table.columns().iter().position(|(c, _)| *c == Column::Date),
             last_text: [NULL_KEY; MAX_TABLE_COLUMNS],
+            keying: [TextKeying::default(); MAX_TABLE_COLUMNS],
         }
     }
 
@@ -389,13 +408,27 @@ impl TableBuilder {
             match (values, value) {
                 (StagedValues::Text(v), Parsed::Null) => v.push(NULL_KEY),
                 (StagedValues::Text(v), Parsed::Text(text)) => {
-                    let last = self.last_text[slot];
-                    let key = if last != NULL_KEY && self.dict.value(last) == &*text {
-                        last
+                    let keying = &mut self.keying[slot];
+                    let key = if keying.append {
+                        self.dict.append(&text)
                     } else {
-                        self.dict.intern(&text)
+                        let last = self.last_text[slot];
+                        let key = if last != NULL_KEY && self.dict.value(last) == &*text {
+                            last
+                        } else {
+                            let before = self.dict.len();
+                            let key = self.dict.intern(&text);
+                            keying.new += u32::from(self.dict.len() > before);
+                            key
+                        };
+                        keying.seen += 1;
+                        if keying.seen == KEYING_WINDOW {
+                            keying.append = keying.new > KEYING_WINDOW / 4 * 3;
+                            (keying.seen, keying.new) = (0, 0);
+                        }
+                        self.last_text[slot] = key;
+                        key
                     };
-                    self.last_text[slot] = key;
                     v.push(key);
                 }
                 (StagedValues::Count(v), Parsed::Int(n)) => v.push(n as u32),
@@ -663,6 +696,31 @@ mod tests {
             .iter()
             .map(|r| (r.line, r.column.as_deref(), r.reason.as_str()))
             .collect()
+    }
+
+    #[test]
+    fn a_column_of_new_values_switches_to_appending_and_keeps_every_value() {
+        let mut builder = builder_for(&CAMPAIGN);
+        let rows = KEYING_WINDOW as usize + 10;
+        for i in 0..rows {
+            let id = format!("c{}", i % (KEYING_WINDOW as usize + 5));
+            let fields = ["t1", &id, "2024-11-01", "10", "1", "0", "1", "2"];
+            push(&mut builder, i as u64 + 2, &fields);
+        }
+        let staged = builder.finish();
+        let StagedValues::Text(ids) = staged.column(Column::CampaignId) else {
+            unreachable!()
+        };
+        let decoded = staged.decoded_text();
+        for (i, &key) in ids.iter().enumerate() {
+            assert_eq!(
+                decoded.get(key),
+                format!("c{}", i % (KEYING_WINDOW as usize + 5))
+            );
+        }
+        // After the first window the ids were appended: the five repeats got new keys,
+        // while the tenant, the same on every row, kept one key.
+        assert_eq!(staged.dict.len(), 1 + rows);
     }
 
     #[test]
