@@ -39,6 +39,29 @@ impl InternTable {
             .copied()
     }
 
+    /// The key of `value` if present (`false`), else `new_key`, registered for it
+    /// (`true`; the caller then adds the value under that key). One hash and one probe,
+    /// where `find` then `insert` take two of each.
+    pub fn find_or_insert<'a>(
+        &mut self,
+        value: &[u8],
+        new_key: u32,
+        get: impl Fn(u32) -> &'a [u8],
+    ) -> (u32, bool) {
+        let hash = self.hash(value);
+        let hasher = &self.hasher;
+        match self
+            .table
+            .entry(hash, |&k| get(k) == value, |&k| hasher.hash_one(get(k)))
+        {
+            hashbrown::hash_table::Entry::Occupied(entry) => (*entry.get(), false),
+            hashbrown::hash_table::Entry::Vacant(entry) => {
+                entry.insert(new_key);
+                (new_key, true)
+            }
+        }
+    }
+
     /// Registers `key` for `value` (which must not be present yet).
     pub fn insert<'a>(&mut self, value: &[u8], key: u32, get: impl Fn(u32) -> &'a [u8]) {
         let hash = self.hash(value);
@@ -99,18 +122,15 @@ impl Dictionary {
 
     /// The key of `value`, adding it if new.
     pub fn intern(&mut self, value: &str) -> u32 {
+        let next = u32::try_from(self.ends.len()).expect("more than 4 billion distinct values");
         let (text, ends) = (&self.text, &self.ends);
-        if let Some(key) = self
+        let (key, added) = self
             .index
-            .find(value.as_bytes(), |k| text[ends.range(k)].as_bytes())
-        {
-            return key;
+            .find_or_insert(value.as_bytes(), next, |k| text[ends.range(k)].as_bytes());
+        if added {
+            self.text.push_str(value);
+            self.ends.push(self.text.len());
         }
-        self.text.push_str(value);
-        let key = self.ends.push(self.text.len());
-        let (text, ends) = (&self.text, &self.ends);
-        self.index
-            .insert(value.as_bytes(), key, |k| text[ends.range(k)].as_bytes());
         key
     }
 
@@ -174,14 +194,15 @@ pub struct ByteDictionary {
 impl ByteDictionary {
     /// The key of `value`, adding it if new.
     pub fn intern(&mut self, value: &[u8]) -> u32 {
+        let next = u32::try_from(self.ends.len()).expect("more than 4 billion distinct values");
         let (bytes, ends) = (&self.bytes, &self.ends);
-        if let Some(key) = self.index.find(value, |k| &bytes[ends.range(k)]) {
-            return key;
+        let (key, added) = self
+            .index
+            .find_or_insert(value, next, |k| &bytes[ends.range(k)]);
+        if added {
+            self.bytes.extend_from_slice(value);
+            self.ends.push(self.bytes.len());
         }
-        self.bytes.extend_from_slice(value);
-        let key = self.ends.push(self.bytes.len());
-        let (bytes, ends) = (&self.bytes, &self.ends);
-        self.index.insert(value, key, |k| &bytes[ends.range(k)]);
         key
     }
 
