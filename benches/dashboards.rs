@@ -6,6 +6,9 @@
 //!
 //! `cargo bench --bench dashboards` (`BI_BENCH_LARGE=1 cargo bench --bench dashboards`).
 //!
+//! After loading, it prints where `fact_campaigns`' memory goes (bytes a row per column,
+//! key index, dictionaries: `StarSchema::campaign_memory`).
+//!
 //! `campaign_performance` without a limit returns every fact row in scope (1M rows for
 //! all tenants), as the contract's row-per-fact grain says; the page asks for a page
 //! of it (`limit`), so that case is measured too.
@@ -39,6 +42,21 @@ fn warehouse(rows: u32) -> Warehouse {
 
 fn bench_size(c: &mut Criterion, rows: u32) {
     let warehouse = warehouse(rows);
+    let memory = warehouse.star().campaign_memory();
+    println!("memory: {memory}");
+    println!(
+        "memory: fact_campaigns {:.1} bytes a row in columns ({}), {:.1} in the key index, \
+         {:.1} in dictionaries",
+        memory.per_row(memory.column_bytes()),
+        memory
+            .columns
+            .iter()
+            .map(|c| format!("{} {:.1}", c.name, memory.per_row(c.bytes)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        memory.per_row(memory.index),
+        memory.per_row(memory.dictionary_bytes()),
+    );
     let label = if rows >= 1_000_000 {
         format!("{}M", rows / 1_000_000)
     } else {

@@ -10,6 +10,7 @@
 use crate::ingest::{Fingerprint, IngestStream, Ingested};
 use crate::memory;
 use crate::model::dict::Dictionary;
+use crate::model::keys::{KeyColumn, NARROW_MAX};
 use crate::model::schema::TableKind;
 use crate::model::star::StarSchema;
 use crate::query::dashboards::{self, Ranks};
@@ -239,11 +240,13 @@ const PER_DISTINCT_VALUE: u64 = 64;
 /// Bytes per rejected row copied into the report (the row's place and its reason).
 const PER_REJECTED_ROW: u64 = 160;
 
-/// One column vector of a table: its length, capacity and element size.
+/// One column vector of a table: its length, capacity and element size, and the bytes
+/// of the `u32` copy a narrow key column makes if it may widen.
 struct ColumnSize {
     len: u64,
     capacity: u64,
     element: u64,
+    widen: u64,
 }
 
 impl ColumnSize {
@@ -252,6 +255,26 @@ impl ColumnSize {
             len: column.len() as u64,
             capacity: column.capacity() as u64,
             element: std::mem::size_of::<T>() as u64,
+            widen: 0,
+        }
+    }
+
+    /// A key column fed by `dict`. When the dictionary could pass the narrow keys'
+    /// range with the file's `distinct` values (and a few derived ones: a channel named
+    /// in a campaign name, `Unknown`), the column is counted as `u32` keys, plus the
+    /// `u32` copy of its present capacity that widening makes.
+    fn of_keys(column: &KeyColumn, dict: &Dictionary, distinct: u64) -> Self {
+        let may_widen = !column.is_wide()
+            && (dict.len() as u64)
+                .saturating_add(distinct)
+                .saturating_add(64)
+                > u64::from(NARROW_MAX);
+        let capacity = column.capacity() as u64;
+        ColumnSize {
+            len: column.len() as u64,
+            capacity,
+            element: if may_widen { 4 } else { column.width() as u64 },
+            widen: if may_widen { capacity * 4 } else { 0 },
         }
     }
 
@@ -261,13 +284,15 @@ impl ColumnSize {
     fn growth(&self, rows: u64) -> u64 {
         let needed = self.len.saturating_add(rows);
         if needed <= self.capacity {
-            return 0;
+            return self.widen;
         }
         let mut grown = self.capacity.max(4);
         while grown < needed {
             grown = grown.saturating_mul(2);
         }
-        (grown - self.capacity + grown / 2).saturating_mul(self.element)
+        (grown - self.capacity + grown / 2)
+            .saturating_mul(self.element)
+            .saturating_add(self.widen)
     }
 }
 
@@ -299,7 +324,9 @@ fn pow2_growth(len: u64, items: u64, slot: u64) -> u64 {
 /// - every column of the table, its extra columns included, grows by doubling from its
 ///   present capacity until it holds every staged row as a new row (replacements would
 ///   add nothing), counted with the last old buffer, alive while it is copied; an extra
-///   column the table does not have yet is first filled for the rows it has;
+///   column the table does not have yet is first filled for the rows it has; a narrow
+///   key column whose dictionary could outgrow `u16` keys with this file's values is
+///   counted at `u32` keys, plus the `u32` copy widening makes;
 /// - the key index grows to the next power of two of slots that holds them;
 /// - the staged text, decoded once (its bytes, plus [`PER_DISTINCT_VALUE`] per value);
 /// - each dimension the table feeds (tenants, campaigns, regions, ...): its text arena
@@ -315,12 +342,14 @@ fn pow2_growth(len: u64, items: u64, slot: u64) -> u64 {
 pub fn commit_estimate(star: &StarSchema, staged: &StagedTable) -> u64 {
     let table = staged.table;
     let rows = staged.loaded_rows() as u64;
+    let distinct = staged.dict.len() as u64;
     let d = &star.dims;
+    let keys = |column, dict| ColumnSize::of_keys(column, dict, distinct);
     let (len, columns, extras, dims): (usize, Vec<ColumnSize>, _, Vec<&Dictionary>) = match table {
         TableKind::Campaigns => {
             let t = &star.campaigns;
             let columns = vec![
-                ColumnSize::of(&t.tenant),
+                keys(&t.tenant, &d.tenant),
                 ColumnSize::of(&t.campaign),
                 ColumnSize::of(&t.campaign_name),
                 ColumnSize::of(&t.date),
@@ -329,9 +358,9 @@ pub fn commit_estimate(star: &StarSchema, staged: &StagedTable) -> u64 {
                 ColumnSize::of(&t.conversions),
                 ColumnSize::of(&t.spend),
                 ColumnSize::of(&t.revenue),
-                ColumnSize::of(&t.region),
-                ColumnSize::of(&t.product),
-                ColumnSize::of(&t.channel),
+                keys(&t.region, &d.region),
+                keys(&t.product, &d.product),
+                keys(&t.channel, &d.channel),
             ];
             let dims = vec![
                 &d.tenant,
@@ -346,9 +375,9 @@ pub fn commit_estimate(star: &StarSchema, staged: &StagedTable) -> u64 {
         TableKind::Targets => {
             let t = &star.targets;
             let columns = vec![
-                ColumnSize::of(&t.tenant),
-                ColumnSize::of(&t.region),
-                ColumnSize::of(&t.product),
+                keys(&t.tenant, &d.tenant),
+                keys(&t.region, &d.region),
+                keys(&t.product, &d.product),
                 ColumnSize::of(&t.year),
                 ColumnSize::of(&t.month),
                 ColumnSize::of(&t.target_revenue),
@@ -365,11 +394,11 @@ pub fn commit_estimate(star: &StarSchema, staged: &StagedTable) -> u64 {
         TableKind::Customers => {
             let t = &star.customers;
             let columns = vec![
-                ColumnSize::of(&t.tenant),
+                keys(&t.tenant, &d.tenant),
                 ColumnSize::of(&t.customer),
                 ColumnSize::of(&t.customer_name),
-                ColumnSize::of(&t.region),
-                ColumnSize::of(&t.product_preference),
+                keys(&t.region, &d.region),
+                keys(&t.product_preference, &d.product),
                 ColumnSize::of(&t.total_spent),
                 ColumnSize::of(&t.total_orders),
             ];
@@ -402,6 +431,7 @@ pub fn commit_estimate(star: &StarSchema, staged: &StagedTable) -> u64 {
         len,
         capacity: len,
         element: 4,
+        widen: 0,
     };
     let new_extras = staged
         .extra_names
@@ -410,7 +440,6 @@ pub fn commit_estimate(star: &StarSchema, staged: &StagedTable) -> u64 {
         .map(|_| (len * 4).saturating_add(new_extra.growth(rows)))
         .fold(0, u64::saturating_add);
     let index = pow2_growth(len, rows, INDEX_SLOT_BYTES);
-    let distinct = staged.dict.len() as u64;
     let text_bytes: u64 = (0..staged.dict.len() as u32)
         .map(|key| staged.dict.value(key).len() as u64)
         .sum();

@@ -16,6 +16,7 @@ fn main() {}
 mod cli {
     use bi_platform::generate::{self, SampleSpec};
     use bi_platform::ingest::IngestStream;
+    use bi_platform::model::star::TableMemory;
     use bi_platform::{
         Dashboard, DashboardResult, LoadReport, Query, TenantScope, Value, Warehouse,
     };
@@ -200,7 +201,12 @@ mod cli {
         let written = if args.json {
             write_json(&loads, &results)
         } else {
-            write_tables(&loads, &results, args.limit)
+            write_tables(
+                &loads,
+                &warehouse.star().campaign_memory(),
+                &results,
+                args.limit,
+            )
         };
         if let Err(e) = written {
             if e.kind() != io::ErrorKind::BrokenPipe {
@@ -325,6 +331,7 @@ mod cli {
 
     fn write_tables(
         loads: &[LoadReport],
+        memory: &TableMemory,
         results: &[(Dashboard, DashboardResult<'_>)],
         limit: usize,
     ) -> io::Result<()> {
@@ -407,6 +414,9 @@ mod cli {
                     l.rejected.len() - SHOWN
                 )?;
             }
+        }
+        if memory.rows > 0 {
+            writeln!(out, "\nMemory\n  {memory}")?;
         }
         for (dashboard, result) in results {
             writeln!(out, "\n{}", dashboard.name())?;

@@ -4,21 +4,29 @@
 //!
 //! ```text
 //! fact_campaigns   tenant  campaign  date   impressions clicks ... spend      region
-//!                  [u32]   [u32]     [i32]  [u32]       [u32]      [i64]      [u32]
+//!                  [u16*]  [u32]     [i32]  [u32]       [u32]      [i64]      [u16*]
 //!                    |        |                                      millionths  |
 //!                    v        v                                                  v
 //!              dim_tenant  dim_campaign                                     dim_region
+//!
+//! * a KeyColumn: u16 keys while they fit (u16::MAX is NULL_KEY), u32 after
 //! ```
 //!
-//! Text is dictionary-encoded ([`Dictionary`]; [`NULL_KEY`] for a missing value), money is
-//! fixed-point millionths in `i64` (sums are exact), dates are day numbers
-//! ([`crate::model::date`]), counts are `u32`. Derived metrics (ctr, roi, ...) are not
-//! stored: they are computed exactly from these columns when queried
-//! ([`crate::transform::metrics`]). Each table keeps an index from its key to its row, so
-//! a re-loaded key replaces its row in place (last one wins).
+//! Text is dictionary-encoded ([`Dictionary`]; [`NULL_KEY`] for a missing value). The
+//! low-cardinality dimensions (tenant, region, product, channel, in every table) are
+//! [`KeyColumn`]s: `u16` keys until their dictionary outgrows 65,535 values, then the
+//! column widens itself to `u32`. Campaign ids and names, nearly one per row, are `u32`.
+//! Money is fixed-point millionths in `i64` (sums are exact), dates are day numbers
+//! ([`crate::model::date`]), counts are `u32`. A fact row is 2 x 4 (narrow keys) +
+//! 2 x 4 (campaign, name) + 4 (date) + 3 x 4 (counts) + 2 x 8 (money) = 48 bytes of
+//! columns ([`StarSchema::campaign_memory`]), plus its key index slot. Derived metrics
+//! (ctr, roi, ...) are not stored: they are computed exactly from these columns when
+//! queried ([`crate::transform::metrics`]). Each table keeps an index from its key to its
+//! row, so a re-loaded key replaces its row in place (last one wins).
 
 use crate::model::date::Day;
 use crate::model::dict::{DecodedText, Dictionary, NULL_KEY};
+use crate::model::keys::KeyColumn;
 use crate::model::schema::{Column, TableKind};
 use crate::report::LoadReport;
 use crate::transform::metrics::{channel_from_name, CampaignWarnings};
@@ -66,6 +74,11 @@ impl RowIndex {
         self.rows
             .reserve(additional, |&row| hasher.hash_one(key_at(row as usize)));
     }
+
+    /// Heap bytes of the hash table (slots, control bytes and their padding).
+    fn heap_bytes(&self) -> usize {
+        self.rows.allocation_size()
+    }
 }
 
 /// The dimensions shared by the tables.
@@ -104,7 +117,7 @@ impl Extras {
 /// `fact_campaigns`.
 #[derive(Debug, Default)]
 pub struct Campaigns {
-    pub tenant: Vec<u32>,
+    pub tenant: KeyColumn,
     pub campaign: Vec<u32>,
     pub campaign_name: Vec<u32>,
     pub date: Vec<Day>,
@@ -113,9 +126,9 @@ pub struct Campaigns {
     pub conversions: Vec<u32>,
     pub spend: Vec<i64>,
     pub revenue: Vec<i64>,
-    pub region: Vec<u32>,
-    pub product: Vec<u32>,
-    pub channel: Vec<u32>,
+    pub region: KeyColumn,
+    pub product: KeyColumn,
+    pub channel: KeyColumn,
     pub extras: Extras,
     index: RowIndex,
 }
@@ -130,14 +143,57 @@ impl Campaigns {
     pub fn is_empty(&self) -> bool {
         self.tenant.is_empty()
     }
+
+    /// Makes room in every column for `additional` more rows (as `push` would, growing
+    /// at least by doubling, so never past what growing row by row could reach).
+    fn reserve(&mut self, additional: usize) {
+        for column in [
+            &mut self.tenant,
+            &mut self.region,
+            &mut self.product,
+            &mut self.channel,
+        ] {
+            column.reserve(additional);
+        }
+        for column in [
+            &mut self.campaign,
+            &mut self.campaign_name,
+            &mut self.impressions,
+            &mut self.clicks,
+            &mut self.conversions,
+        ] {
+            column.reserve(additional);
+        }
+        self.date.reserve(additional);
+        self.spend.reserve(additional);
+        self.revenue.reserve(additional);
+    }
+
+    /// Every column with its name, in the table's order.
+    fn column_memory(&self) -> Vec<ColumnMemory> {
+        vec![
+            ColumnMemory::of_keys("tenant", &self.tenant),
+            ColumnMemory::of("campaign", &self.campaign),
+            ColumnMemory::of("campaign_name", &self.campaign_name),
+            ColumnMemory::of("date", &self.date),
+            ColumnMemory::of("impressions", &self.impressions),
+            ColumnMemory::of("clicks", &self.clicks),
+            ColumnMemory::of("conversions", &self.conversions),
+            ColumnMemory::of("spend", &self.spend),
+            ColumnMemory::of("revenue", &self.revenue),
+            ColumnMemory::of_keys("region", &self.region),
+            ColumnMemory::of_keys("product", &self.product),
+            ColumnMemory::of_keys("channel", &self.channel),
+        ]
+    }
 }
 
 /// `dim_sales_targets`.
 #[derive(Debug, Default)]
 pub struct Targets {
-    pub tenant: Vec<u32>,
-    pub region: Vec<u32>,
-    pub product: Vec<u32>,
+    pub tenant: KeyColumn,
+    pub region: KeyColumn,
+    pub product: KeyColumn,
     pub year: Vec<u16>,
     pub month: Vec<u8>,
     pub target_revenue: Vec<i64>,
@@ -162,11 +218,11 @@ impl Targets {
 /// `dim_customers`.
 #[derive(Debug, Default)]
 pub struct Customers {
-    pub tenant: Vec<u32>,
+    pub tenant: KeyColumn,
     pub customer: Vec<u32>,
     pub customer_name: Vec<u32>,
-    pub region: Vec<u32>,
-    pub product_preference: Vec<u32>,
+    pub region: KeyColumn,
+    pub product_preference: KeyColumn,
     pub total_spent: Vec<i64>,
     pub total_orders: Vec<u32>,
     pub extras: Extras,
@@ -185,6 +241,147 @@ impl Customers {
     }
 }
 
+/// The memory of one column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnMemory {
+    pub name: &'static str,
+    /// Bytes a row takes (2 for a narrow key column, 4 once wide, 8 for money, ...).
+    pub width: usize,
+    /// Bytes the rows take: rows x width.
+    pub bytes: usize,
+    /// Bytes allocated: capacity x width (growth leaves room for more rows).
+    pub heap_bytes: usize,
+}
+
+impl ColumnMemory {
+    fn of<T>(name: &'static str, column: &Vec<T>) -> Self {
+        let width = std::mem::size_of::<T>();
+        ColumnMemory {
+            name,
+            width,
+            bytes: column.len() * width,
+            heap_bytes: column.capacity() * width,
+        }
+    }
+
+    fn of_keys(name: &'static str, column: &KeyColumn) -> Self {
+        ColumnMemory {
+            name,
+            width: column.width(),
+            bytes: column.len() * column.width(),
+            heap_bytes: column.heap_bytes(),
+        }
+    }
+}
+
+/// Where a table's memory goes: its columns, extra columns, key index and the
+/// dictionaries its keys point into ([`StarSchema::campaign_memory`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableMemory {
+    pub table: &'static str,
+    pub rows: usize,
+    pub columns: Vec<ColumnMemory>,
+    /// Heap bytes of the extra (unknown) columns and their values.
+    pub extras: usize,
+    /// Heap bytes of the key index (a hash table of `u32` row numbers).
+    pub index: usize,
+    /// Bytes of each dictionary the table's keys point into (shared with the other
+    /// tables), estimated from its values: text, end offsets and intern table.
+    pub dictionaries: Vec<(&'static str, usize)>,
+}
+
+impl TableMemory {
+    /// Bytes a row takes in the columns: the sum of their widths.
+    pub fn row_width(&self) -> usize {
+        self.columns.iter().map(|c| c.width).sum()
+    }
+
+    /// Bytes the rows take in the columns.
+    pub fn column_bytes(&self) -> usize {
+        self.columns.iter().map(|c| c.bytes).sum()
+    }
+
+    /// Bytes allocated for the columns.
+    pub fn column_heap_bytes(&self) -> usize {
+        self.columns.iter().map(|c| c.heap_bytes).sum()
+    }
+
+    /// Bytes of the dictionaries.
+    pub fn dictionary_bytes(&self) -> usize {
+        self.dictionaries.iter().map(|(_, b)| b).sum()
+    }
+
+    /// `bytes` per row (0 for an empty table).
+    pub fn per_row(&self, bytes: usize) -> f64 {
+        if self.rows == 0 {
+            0.0
+        } else {
+            bytes as f64 / self.rows as f64
+        }
+    }
+}
+
+impl std::fmt::Display for TableMemory {
+    /// One line: `fact_campaigns: 1000000 rows x 48 bytes in columns (tenant 2, ...),
+    /// 45.8 MiB (allocated 45.8 MiB); key index 16.0 MiB (16.8 bytes a row);
+    /// dictionaries 30.1 MiB`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const MIB: f64 = 1024.0 * 1024.0;
+        let widths: Vec<String> = self
+            .columns
+            .iter()
+            .map(|c| format!("{} {}", c.name, c.width))
+            .collect();
+        write!(
+            f,
+            "{}: {} rows x {} bytes in columns ({}), {:.1} MiB (allocated {:.1} MiB); \
+             key index {:.1} MiB ({:.1} bytes a row); dictionaries {:.1} MiB",
+            self.table,
+            self.rows,
+            self.row_width(),
+            widths.join(", "),
+            self.column_bytes() as f64 / MIB,
+            self.column_heap_bytes() as f64 / MIB,
+            self.index as f64 / MIB,
+            self.per_row(self.index),
+            self.dictionary_bytes() as f64 / MIB,
+        )?;
+        if self.extras > 0 {
+            write!(f, "; extra columns {:.1} MiB", self.extras as f64 / MIB)?;
+        }
+        Ok(())
+    }
+}
+
+/// Bytes of a dictionary, from its values: the text, one end offset each and an intern
+/// table of `u32` keys (a power of two of slots, at most 7/8 full, plus a control byte
+/// each).
+fn dictionary_bytes(dict: &Dictionary) -> usize {
+    let values = dict.len();
+    let text: usize = dict.values().map(str::len).sum();
+    let slots = match values {
+        0 => 0,
+        1..=3 => 4,
+        4..=7 => 8,
+        _ => (values * 8 / 7).next_power_of_two(),
+    };
+    text + values * std::mem::size_of::<usize>() + slots * (4 + 1)
+}
+
+/// Heap bytes of a table's extra columns and their dictionary.
+fn extras_bytes(extras: &Extras) -> usize {
+    extras
+        .columns
+        .iter()
+        .map(|c| c.capacity() * 4)
+        .sum::<usize>()
+        + if extras.columns.is_empty() {
+            0
+        } else {
+            dictionary_bytes(&extras.values)
+        }
+}
+
 /// The whole star schema.
 #[derive(Debug, Default)]
 pub struct StarSchema {
@@ -192,6 +389,37 @@ pub struct StarSchema {
     pub campaigns: Campaigns,
     pub targets: Targets,
     pub customers: Customers,
+}
+
+impl StarSchema {
+    /// Where `fact_campaigns`' memory goes: bytes per column (at 1M generator rows, 48
+    /// a row), the key index and the dictionaries the facts point into.
+    ///
+    /// ```
+    /// let mut w = bi_platform::Warehouse::new();
+    /// w.load("c.csv", b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n\
+    ///                   t,c1,2024-11-01,100,10,1,1.00,2.00\n");
+    /// let memory = w.star().campaign_memory();
+    /// assert_eq!((memory.rows, memory.row_width()), (1, 48));
+    /// ```
+    pub fn campaign_memory(&self) -> TableMemory {
+        let (f, d) = (&self.campaigns, &self.dims);
+        TableMemory {
+            table: "fact_campaigns",
+            rows: f.len(),
+            columns: f.column_memory(),
+            extras: extras_bytes(&f.extras),
+            index: f.index.heap_bytes(),
+            dictionaries: vec![
+                ("tenant", dictionary_bytes(&d.tenant)),
+                ("campaign", dictionary_bytes(&d.campaign)),
+                ("campaign_name", dictionary_bytes(&d.campaign_name)),
+                ("region", dictionary_bytes(&d.region)),
+                ("product", dictionary_bytes(&d.product)),
+                ("channel", dictionary_bytes(&d.channel)),
+            ],
+        }
+    }
 }
 
 /// Writes `value` at `row` (an existing row) or appends it.
@@ -395,8 +623,9 @@ impl StarSchema {
         };
         dims.campaign.reserve(distinct_campaigns);
         facts.index.reserve(live.len(), |r| {
-            (facts.tenant[r], facts.campaign[r], facts.date[r])
+            (facts.tenant.get(r), facts.campaign[r], facts.date[r])
         });
+        facts.reserve(live.len());
         let extra_columns = prepare_extras(&mut facts.extras, staged, rows_before);
         let mut replaced = 0;
         for &row in live {
@@ -414,7 +643,7 @@ impl StarSchema {
             let at = facts
                 .index
                 .upsert((tenant_key, campaign_key, date[row]), len, |r| {
-                    (facts.tenant[r], facts.campaign[r], facts.date[r])
+                    (facts.tenant.get(r), facts.campaign[r], facts.date[r])
                 });
             replaced += u64::from(at.is_some());
             let channel_key = if channel[row] != NULL_KEY {
@@ -433,7 +662,7 @@ impl StarSchema {
             } else {
                 dims.channel.intern("Unknown")
             };
-            put(&mut facts.tenant, at, tenant_key);
+            facts.tenant.put(at, tenant_key);
             put(&mut facts.campaign, at, campaign_key);
             put(
                 &mut facts.campaign_name,
@@ -446,17 +675,13 @@ impl StarSchema {
             put(&mut facts.conversions, at, conversions[row]);
             put(&mut facts.spend, at, spend[row]);
             put(&mut facts.revenue, at, revenue[row]);
-            put(
-                &mut facts.region,
-                at,
-                remap.key(Dim::Region, region[row], &mut dims.region),
-            );
-            put(
-                &mut facts.product,
-                at,
-                remap.key(Dim::Product, product[row], &mut dims.product),
-            );
-            put(&mut facts.channel, at, channel_key);
+            facts
+                .region
+                .put(at, remap.key(Dim::Region, region[row], &mut dims.region));
+            facts
+                .product
+                .put(at, remap.key(Dim::Product, product[row], &mut dims.product));
+            facts.channel.put(at, channel_key);
             put_extras(
                 &mut facts.extras,
                 &extra_columns,
@@ -510,17 +735,17 @@ impl StarSchema {
                     .index
                     .upsert((keys.0, keys.1, keys.2, year[row], month[row]), len, |r| {
                         (
-                            targets.tenant[r],
-                            targets.region[r],
-                            targets.product[r],
+                            targets.tenant.get(r),
+                            targets.region.get(r),
+                            targets.product.get(r),
                             targets.year[r],
                             targets.month[r],
                         )
                     });
             replaced += u64::from(at.is_some());
-            put(&mut targets.tenant, at, keys.0);
-            put(&mut targets.region, at, keys.1);
-            put(&mut targets.product, at, keys.2);
+            targets.tenant.put(at, keys.0);
+            targets.region.put(at, keys.1);
+            targets.product.put(at, keys.2);
             put(&mut targets.year, at, year[row]);
             put(&mut targets.month, at, month[row]);
             put(&mut targets.target_revenue, at, revenue[row]);
@@ -568,23 +793,20 @@ impl StarSchema {
             let at = customers
                 .index
                 .upsert((tenant_key, customer_key), len, |r| {
-                    (customers.tenant[r], customers.customer[r])
+                    (customers.tenant.get(r), customers.customer[r])
                 });
             replaced += u64::from(at.is_some());
-            put(&mut customers.tenant, at, tenant_key);
+            customers.tenant.put(at, tenant_key);
             put(&mut customers.customer, at, customer_key);
             put(
                 &mut customers.customer_name,
                 at,
                 remap.key(Dim::CustomerName, name[row], &mut dims.customer_name),
             );
-            put(
-                &mut customers.region,
-                at,
-                remap.key(Dim::Region, region[row], &mut dims.region),
-            );
-            put(
-                &mut customers.product_preference,
+            customers
+                .region
+                .put(at, remap.key(Dim::Region, region[row], &mut dims.region));
+            customers.product_preference.put(
                 at,
                 remap.key(Dim::Product, preference[row], &mut dims.product),
             );
@@ -600,5 +822,43 @@ impl StarSchema {
             );
         }
         replaced
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::generate::{sample_files, SampleSpec};
+    use crate::Warehouse;
+
+    #[test]
+    fn a_generator_fact_row_takes_at_most_48_bytes_of_columns() {
+        let spec = SampleSpec {
+            tenants: 20,
+            campaigns_per_tenant: 1_000,
+            ..SampleSpec::default()
+        };
+        let files = sample_files(&spec).unwrap();
+        let mut w = Warehouse::new();
+        w.load("campaigns.csv", &files.campaigns_csv);
+        w.load("targets.xlsx", &files.targets_xlsx);
+        w.load("customers.json", &files.customers_json);
+        let memory = w.star().campaign_memory();
+        assert_eq!(memory.rows as u64, spec.campaign_rows());
+        assert_eq!(memory.row_width(), 48, "{memory}");
+        assert!(memory.column_bytes() <= 48 * memory.rows, "{memory}");
+        // One load is reserved at once: no growth slack in the columns.
+        assert!(memory.column_heap_bytes() <= 48 * memory.rows, "{memory}");
+        for name in ["tenant", "region", "product", "channel"] {
+            let column = memory.columns.iter().find(|c| c.name == name).unwrap();
+            assert_eq!(column.width, 2, "{name} keys are u16");
+        }
+        assert!(
+            memory.index > 0 && memory.dictionary_bytes() > 0,
+            "{memory}"
+        );
+        let (t, c) = (&w.star().targets, &w.star().customers);
+        for column in [&t.tenant, &t.region, &t.product, &c.tenant, &c.region] {
+            assert!(!column.is_wide());
+        }
     }
 }

@@ -2,14 +2,18 @@
 //!
 //! Group-bys accumulate into arrays indexed by dictionary key (tenant, channel) or into
 //! hash maps keyed by packed integer keys (tenant x date, target keys), then order the
-//! groups by the byte order of their text via precomputed sort ranks.
+//! groups by the byte order of their text via precomputed sort ranks. Loops over fact
+//! rows read key columns through [`with_keys!`](crate::with_keys), so each is compiled
+//! per key width and reads `u16` or `u32` keys without a branch per row.
 
 use crate::model::date::{ymd_from_day, Day};
 use crate::model::dict::NULL_KEY;
+use crate::model::keys::Key;
 use crate::model::star::StarSchema;
 use crate::query::result::{DashboardResult, Value};
 use crate::query::Scope;
 use crate::transform::metrics::{conversion_rate, ctr, money_per, ratio, roi, PerformanceCategory};
+use crate::with_keys;
 use foldhash::fast::RandomState;
 use std::collections::HashMap;
 
@@ -89,7 +93,7 @@ pub fn performance_order(star: &StarSchema, ranks: &Ranks) -> Vec<u32> {
         let row = row as usize;
         (
             std::cmp::Reverse(f.date[row]),
-            ranks.tenant[f.tenant[row] as usize],
+            ranks.tenant[f.tenant.get(row) as usize],
             campaign_ranks[f.campaign[row] as usize],
         )
     });
@@ -153,13 +157,15 @@ impl FactSums {
 fn sums_by_tenant(scope: &Scope<'_>, ranks: &Ranks, with_ratios: bool) -> Vec<(u32, FactSums)> {
     let star = scope.star;
     let mut sums = vec![FactSums::default(); star.dims.tenant.len()];
-    for row in scope.campaign_rows() {
-        let acc = &mut sums[star.campaigns.tenant[row] as usize];
-        acc.add(star, row);
-        if with_ratios {
-            acc.add_row_ratios(star, row);
+    with_keys!(star.campaigns.tenant, |tenant| {
+        for row in scope.campaign_rows() {
+            let acc = &mut sums[tenant[row].key() as usize];
+            acc.add(star, row);
+            if with_ratios {
+                acc.add_row_ratios(star, row);
+            }
         }
-    }
+    });
     let mut out: Vec<(u32, FactSums)> = sums
         .into_iter()
         .enumerate()
@@ -246,10 +252,12 @@ pub fn daily_performance<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResul
     if days > 0 && cells <= MAX_DENSE_CELLS {
         // A dense tenant x day grid: one array index per row instead of a hash lookup.
         let mut grid = vec![FactSums::default(); cells];
-        for row in scope.campaign_rows() {
-            let day = (f.date[row] - ranks.first_day) as usize;
-            grid[f.tenant[row] as usize * days + day].add(star, row);
-        }
+        with_keys!(f.tenant, |tenant| {
+            for row in scope.campaign_rows() {
+                let day = (f.date[row] - ranks.first_day) as usize;
+                grid[tenant[row].key() as usize * days + day].add(star, row);
+            }
+        });
         for (i, sums) in grid.into_iter().enumerate() {
             if sums.rows > 0 {
                 groups.insert(
@@ -259,12 +267,14 @@ pub fn daily_performance<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResul
             }
         }
     } else {
-        for row in scope.campaign_rows() {
-            groups
-                .entry((f.tenant[row], f.date[row]))
-                .or_default()
-                .add(star, row);
-        }
+        with_keys!(f.tenant, |tenant| {
+            for row in scope.campaign_rows() {
+                groups
+                    .entry((tenant[row].key(), f.date[row]))
+                    .or_default()
+                    .add(star, row);
+            }
+        });
     }
     let mut keys: Vec<(u32, Day)> = groups.keys().copied().collect();
     keys.sort_unstable_by_key(|&(t, d)| (ranks.tenant[t as usize], d));
@@ -310,9 +320,10 @@ pub fn campaign_performance<'w>(
     let mut total = 0usize;
     let mut rows = Vec::new();
     let limit = limit.unwrap_or(usize::MAX);
+    let selected = scope.campaign_mask();
     for &row in order {
         let row = row as usize;
-        if !scope.has_campaign_row(row) {
+        if !selected[row] {
             continue;
         }
         total += 1;
@@ -321,7 +332,7 @@ pub fn campaign_performance<'w>(
         }
         let (spend, revenue) = (f.spend[row], f.revenue[row]);
         rows.push(vec![
-            tenant_text(star, f.tenant[row]),
+            tenant_text(star, f.tenant.get(row)),
             Value::text(dims.campaign.value(f.campaign[row])),
             Value::text(dims.campaign_name.value(f.campaign_name[row])),
             Value::Date(f.date[row]),
@@ -360,11 +371,15 @@ pub fn channel_mix<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult<'w> 
     let star = scope.star;
     let f = &star.campaigns;
     let mut groups: HashMap<(u32, u32), (i128, i128), RandomState> = HashMap::default();
-    for row in scope.campaign_rows() {
-        let acc = groups.entry((f.tenant[row], f.channel[row])).or_default();
-        acc.0 += i128::from(f.spend[row]);
-        acc.1 += i128::from(f.revenue[row]);
-    }
+    with_keys!(f.tenant, |tenant| with_keys!(f.channel, |channel| {
+        for row in scope.campaign_rows() {
+            let acc = groups
+                .entry((tenant[row].key(), channel[row].key()))
+                .or_default();
+            acc.0 += i128::from(f.spend[row]);
+            acc.1 += i128::from(f.revenue[row]);
+        }
+    }));
     let mut keys: Vec<(u32, u32)> = groups.keys().copied().collect();
     keys.sort_unstable_by_key(|&(t, c)| (ranks.tenant[t as usize], ranks.channel[c as usize]));
     let rows = keys
@@ -396,29 +411,35 @@ pub fn target_vs_actual<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult
     // Actuals keyed by (tenant, region, product, year * 12 + month - 1).
     let mut actuals = Actuals::default();
     if !t.is_empty() {
-        for row in scope.campaign_rows() {
-            if f.region[row] == NULL_KEY || f.product[row] == NULL_KEY {
-                continue;
-            }
-            let acc = actuals
-                .entry((
-                    f.tenant[row],
-                    f.region[row],
-                    f.product[row],
-                    ranks.month_index(f.date[row]),
-                ))
-                .or_default();
-            acc.0 += i128::from(f.revenue[row]);
-            acc.1 += u64::from(f.conversions[row]);
-            acc.2 += i128::from(f.spend[row]);
-        }
+        with_keys!(f.tenant, |tenant| with_keys!(
+            f.region,
+            |region| with_keys!(f.product, |product| {
+                for row in scope.campaign_rows() {
+                    let (region, product) = (region[row].key(), product[row].key());
+                    if region == NULL_KEY || product == NULL_KEY {
+                        continue;
+                    }
+                    let acc = actuals
+                        .entry((
+                            tenant[row].key(),
+                            region,
+                            product,
+                            ranks.month_index(f.date[row]),
+                        ))
+                        .or_default();
+                    acc.0 += i128::from(f.revenue[row]);
+                    acc.1 += u64::from(f.conversions[row]);
+                    acc.2 += i128::from(f.spend[row]);
+                }
+            })
+        ));
     }
     let mut targets: Vec<usize> = scope.target_rows().collect();
     targets.sort_unstable_by_key(|&r| {
         (
-            ranks.tenant[t.tenant[r] as usize],
-            ranks.region[t.region[r] as usize],
-            ranks.product[t.product[r] as usize],
+            ranks.tenant[t.tenant.get(r) as usize],
+            ranks.region[t.region.get(r) as usize],
+            ranks.product[t.product.get(r) as usize],
             t.year[r],
             t.month[r],
         )
@@ -427,15 +448,16 @@ pub fn target_vs_actual<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult
         .into_iter()
         .map(|r| {
             let month_index = i32::from(t.year[r]) * 12 + i32::from(t.month[r]) - 1;
+            let (tenant, region, product) = (t.tenant.get(r), t.region.get(r), t.product.get(r));
             let (revenue, conversions, spend) = actuals
-                .get(&(t.tenant[r], t.region[r], t.product[r], month_index))
+                .get(&(tenant, region, product, month_index))
                 .copied()
                 .unwrap_or_default();
             let target_revenue = i128::from(t.target_revenue[r]);
             vec![
-                tenant_text(star, t.tenant[r]),
-                Value::text(star.dims.region.value(t.region[r])),
-                Value::text(star.dims.product.value(t.product[r])),
+                tenant_text(star, tenant),
+                Value::text(star.dims.region.value(region)),
+                Value::text(star.dims.product.value(product)),
                 Value::Int(i64::from(t.year[r])),
                 Value::Int(i64::from(t.month[r])),
                 money(target_revenue),
@@ -474,7 +496,7 @@ pub fn customer_summary<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult
     let c = &star.customers;
     let mut sums = vec![(0u64, 0i128, 0u64); star.dims.tenant.len()];
     for row in scope.customer_rows() {
-        let acc = &mut sums[c.tenant[row] as usize];
+        let acc = &mut sums[c.tenant.get(row) as usize];
         acc.0 += 1;
         acc.1 += i128::from(c.total_spent[row]);
         acc.2 += u64::from(c.total_orders[row]);

@@ -12,6 +12,7 @@ pub mod result;
 
 use crate::model::date::{day_from_ymd, Day};
 use crate::model::dict::{Dictionary, NULL_KEY};
+use crate::model::keys::Key;
 use crate::model::star::StarSchema;
 use crate::transform::value::{parse_date, ParsedDate};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -155,6 +156,96 @@ fn passes(mask: &Option<Vec<bool>>, key: u32) -> bool {
     }
 }
 
+/// Whether `key` is set in `mask` (a missing or unknown key is not).
+#[inline(always)]
+fn in_mask(mask: &[bool], key: u32) -> bool {
+    mask.get(key as usize).copied().unwrap_or(false)
+}
+
+/// `pass[i] = mask[keys[i]]`: the first filter of a block. A kernel over one key width.
+fn select_keys<K: Key>(pass: &mut [bool], keys: &[K], mask: &[bool]) {
+    for (p, k) in pass.iter_mut().zip(keys) {
+        *p = in_mask(mask, k.key());
+    }
+}
+
+/// `pass[i] &= mask[keys[i]]`: a further filter of a block (a missing value fails).
+fn and_keys<K: Key>(pass: &mut [bool], keys: &[K], mask: &[bool]) {
+    for (p, k) in pass.iter_mut().zip(keys) {
+        *p &= in_mask(mask, k.key());
+    }
+}
+
+/// Fact rows filtered per block of this many.
+const BLOCK: usize = 1024;
+
+/// The fact rows of a [`Scope`], in storage order ([`Scope::campaign_rows`]). Filters
+/// run a block of rows at a time, one column at a time, each over its keys' stored
+/// width, so neither the filters nor the caller branch per row on a column's width.
+pub struct CampaignRows<'s, 'w> {
+    scope: &'s Scope<'w>,
+    /// First row of the next block.
+    next: usize,
+    /// Rows of the current block that passed, `rows[pos..filled]` still to yield.
+    rows: [u32; BLOCK],
+    pos: usize,
+    filled: usize,
+}
+
+impl CampaignRows<'_, '_> {
+    /// Filters the next block into `rows`.
+    fn refill(&mut self) {
+        let (scope, f) = (self.scope, &self.scope.star.campaigns);
+        let (start, end) = (self.next, (self.next + BLOCK).min(f.len()));
+        let mut pass = [false; BLOCK];
+        let pass = &mut pass[..end - start];
+        crate::with_keys!(f.tenant, |keys| select_keys(
+            pass,
+            &keys[start..end],
+            &scope.tenants
+        ));
+        if scope.from.is_some() || scope.to.is_some() {
+            for (p, &day) in pass.iter_mut().zip(&f.date[start..end]) {
+                *p &= scope.in_dates(day);
+            }
+        }
+        for (mask, column) in [
+            (&scope.regions, &f.region),
+            (&scope.products, &f.product),
+            (&scope.channels, &f.channel),
+        ] {
+            if let Some(mask) = mask {
+                crate::with_keys!(column, |keys| and_keys(pass, &keys[start..end], mask));
+            }
+        }
+        // Branch-free compaction of the passing rows.
+        self.filled = 0;
+        for (i, &p) in pass.iter().enumerate() {
+            self.rows[self.filled] = (start + i) as u32;
+            self.filled += usize::from(p);
+        }
+        self.pos = 0;
+        self.next = end;
+    }
+}
+
+impl Iterator for CampaignRows<'_, '_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.pos == self.filled {
+            if self.next >= self.scope.star.campaigns.len() {
+                return None;
+            }
+            self.refill();
+        }
+        let row = self.rows[self.pos];
+        self.pos += 1;
+        Some(row as usize)
+    }
+}
+
 /// A query resolved against one warehouse: the tenant scope and filters as masks over
 /// dictionary keys. The only way dashboards read rows.
 pub struct Scope<'w> {
@@ -203,20 +294,35 @@ impl<'w> Scope<'w> {
         self.from.is_none_or(|f| day >= f) && self.to.is_none_or(|t| day <= t)
     }
 
-    /// Whether one fact row is in scope and passes every filter.
-    #[inline]
+    /// Whether one fact row is in scope and passes every filter. To go over many rows
+    /// use [`campaign_rows`](Self::campaign_rows), which filters a block at a time.
     pub fn has_campaign_row(&self, row: usize) -> bool {
         let f = &self.star.campaigns;
-        self.has_tenant(f.tenant[row])
+        self.has_tenant(f.tenant.get(row))
             && self.in_dates(f.date[row])
-            && passes(&self.regions, f.region[row])
-            && passes(&self.products, f.product[row])
-            && passes(&self.channels, f.channel[row])
+            && passes(&self.regions, f.region.get(row))
+            && passes(&self.products, f.product.get(row))
+            && passes(&self.channels, f.channel.get(row))
     }
 
     /// Fact rows in scope that pass every filter, in storage order.
-    pub fn campaign_rows(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..self.star.campaigns.len()).filter(move |&row| self.has_campaign_row(row))
+    pub fn campaign_rows(&self) -> CampaignRows<'_, 'w> {
+        CampaignRows {
+            scope: self,
+            next: 0,
+            rows: [0; BLOCK],
+            pos: 0,
+            filled: 0,
+        }
+    }
+
+    /// [`campaign_rows`](Self::campaign_rows) as one flag per fact row.
+    pub fn campaign_mask(&self) -> Vec<bool> {
+        let mut mask = vec![false; self.star.campaigns.len()];
+        for row in self.campaign_rows() {
+            mask[row] = true;
+        }
+        mask
     }
 
     /// Target rows in scope: the tenant scope, the region and product filters, and a
@@ -227,9 +333,9 @@ impl<'w> Scope<'w> {
             let (year, month) = (i32::from(t.year[row]), u32::from(t.month[row]));
             let first = day_from_ymd(year, month, 1).unwrap_or(Day::MIN);
             let last = first + crate::model::date::days_in_month(year, month) as Day - 1;
-            self.has_tenant(t.tenant[row])
-                && passes(&self.regions, t.region[row])
-                && passes(&self.products, t.product[row])
+            self.has_tenant(t.tenant.get(row))
+                && passes(&self.regions, t.region.get(row))
+                && passes(&self.products, t.product.get(row))
                 && self.from.is_none_or(|f| last >= f)
                 && self.to.is_none_or(|to| first <= to)
         })
@@ -241,9 +347,9 @@ impl<'w> Scope<'w> {
     pub fn customer_rows(&self) -> impl Iterator<Item = usize> + '_ {
         let c = &self.star.customers;
         (0..c.len()).filter(move |&row| {
-            self.has_tenant(c.tenant[row])
-                && passes(&self.regions, c.region[row])
-                && passes(&self.products, c.product_preference[row])
+            self.has_tenant(c.tenant.get(row))
+                && passes(&self.regions, c.region.get(row))
+                && passes(&self.products, c.product_preference.get(row))
         })
     }
 }
