@@ -140,7 +140,8 @@ impl Warehouse {
             return vec![LoadReport::failed(&ingested.file, error.to_string())];
         }
         let mut reports = Vec::with_capacity(staged.len());
-        for table in &staged {
+        // Each staged table is consumed by its commit and freed before the next.
+        for table in staged {
             let mut report = LoadReport::new(&ingested.file, Some(table.table.name()));
             self.star.commit(table, &mut report);
             reports.push(report);

@@ -230,21 +230,26 @@ impl ByteDictionary {
         self.ends.is_empty()
     }
 
-    /// All values decoded as UTF-8 (one validation of the whole arena) or with
-    /// `decode` per value.
-    pub fn decode(&self, utf8: bool, decode: impl Fn(&[u8]) -> String) -> DecodedText {
-        if utf8 {
-            if let Ok(text) = std::str::from_utf8(&self.bytes) {
-                return DecodedText {
-                    text: text.to_string(),
-                    ends: self.ends.clone(),
-                };
+    /// All values decoded as UTF-8 (one validation of the whole arena, which then
+    /// becomes the text without a copy) or with `decode` per value.
+    pub fn into_decoded(self, utf8: bool, decode: impl Fn(&[u8]) -> String) -> DecodedText {
+        let bytes = if utf8 {
+            match String::from_utf8(self.bytes) {
+                Ok(text) => {
+                    return DecodedText {
+                        text,
+                        ends: self.ends,
+                    }
+                }
+                Err(error) => error.into_bytes(),
             }
-        }
-        let mut text = String::with_capacity(self.bytes.len());
+        } else {
+            self.bytes
+        };
+        let mut text = String::with_capacity(bytes.len());
         let mut ends = Ends::default();
-        for key in 0..self.len() as u32 {
-            text.push_str(&decode(self.value(key)));
+        for key in 0..self.ends.len() as u32 {
+            text.push_str(&decode(&bytes[self.ends.range(key)]));
             ends.push(text.len());
         }
         DecodedText { text, ends }
@@ -299,14 +304,16 @@ mod tests {
         assert_eq!(d.intern(b""), 1);
         assert_eq!(d.intern(b"x"), 2);
         assert_eq!(d.intern(b"caf\xc3\xa9"), 0);
-        let decoded = d.decode(true, |b| String::from_utf8_lossy(b).into_owned());
+        let decoded = d
+            .clone()
+            .into_decoded(true, |b| String::from_utf8_lossy(b).into_owned());
         assert_eq!(
             (decoded.get(0), decoded.get(1), decoded.get(2)),
             ("café", "", "x")
         );
         let mut d = ByteDictionary::default();
         d.intern(b"caf\xe9");
-        let decoded = d.decode(false, |b| b.iter().map(|&c| c as char).collect());
+        let decoded = d.into_decoded(false, |b| b.iter().map(|&c| c as char).collect());
         assert_eq!(decoded.get(0), "café");
     }
 
@@ -320,7 +327,7 @@ mod tests {
         assert_eq!(d.intern(b"a"), 0);
         assert_eq!(d.intern(b"b"), 4, "appended values are not interned");
         assert_eq!(d.value(2), b"b");
-        let decoded = d.decode(true, |b| String::from_utf8_lossy(b).into_owned());
+        let decoded = d.into_decoded(true, |b| String::from_utf8_lossy(b).into_owned());
         assert_eq!((decoded.get(1), decoded.get(3)), ("b", "a"));
     }
 

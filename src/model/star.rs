@@ -560,8 +560,9 @@ fn put_extras(
 impl StarSchema {
     /// Adds a staged table's live rows, replacing rows whose key exists, and fills the
     /// counts and warnings of `report`.
-    pub fn commit(&mut self, staged: &StagedTable, report: &mut LoadReport) {
-        let decoded = staged.decoded_text();
+    pub fn commit(&mut self, mut staged: StagedTable, report: &mut LoadReport) {
+        let decoded = staged.take_decoded_text();
+        let staged = &staged;
         let live = live_rows(staged);
         report.rows_read = staged.rows_read;
         report.rows_loaded = live.len() as u64;

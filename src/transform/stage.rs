@@ -206,12 +206,15 @@ pub struct StagedTable {
 }
 
 impl StagedTable {
-    /// The staged text values decoded with the file's encoding.
+    /// The staged text values decoded with the file's encoding. The raw dictionary is
+    /// handed over (left empty): decoding a UTF-8 file's text moves it, without a copy.
+    pub fn take_decoded_text(&mut self) -> DecodedText {
+        decode_with(std::mem::take(&mut self.dict), self.encoding)
+    }
+
+    /// The staged text values decoded, leaving the staged table as it is (a copy).
     pub fn decoded_text(&self) -> DecodedText {
-        let encoding = self.encoding;
-        self.dict.decode(encoding == TextEncoding::Utf8, |bytes| {
-            encoding.decode(bytes)
-        })
+        decode_with(self.dict.clone(), self.encoding)
     }
 
     /// The values of a column of the table.
@@ -228,6 +231,12 @@ impl StagedTable {
     pub fn loaded_rows(&self) -> usize {
         self.rows.len() - self.dropped.len()
     }
+}
+
+fn decode_with(dict: ByteDictionary, encoding: TextEncoding) -> DecodedText {
+    dict.into_decoded(encoding == TextEncoding::Utf8, |bytes| {
+        encoding.decode(bytes)
+    })
 }
 
 impl TableBuilder {
