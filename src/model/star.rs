@@ -609,7 +609,9 @@ impl StarSchema {
         };
 
         let mut warnings = CampaignWarnings::new(live.iter().map(|&r| date[r]));
-        let mut channel_of_name = vec![UNMAPPED; decoded.len()];
+        // The channel each campaign name implies, by name key: staged keys may repeat a
+        // name (a column of mostly new names is staged without looking for repeats).
+        let mut channel_of_name: Vec<u32> = Vec::new();
         let dims = &mut self.dims;
         let facts = &mut self.campaigns;
         let rows_before = facts.len();
@@ -647,11 +649,16 @@ impl StarSchema {
                     (facts.tenant.get(r), facts.campaign[r], facts.date[r])
                 });
             replaced += u64::from(at.is_some());
+            let name_key = remap.key(Dim::CampaignName, name[row], &mut dims.campaign_name);
             let channel_key = if channel[row] != NULL_KEY {
                 remap.key(Dim::Channel, channel[row], &mut dims.channel)
-            } else if name[row] != NULL_KEY {
+            } else if name_key != NULL_KEY {
                 // The channel a name implies, computed once per distinct name.
-                let cached = &mut channel_of_name[name[row] as usize];
+                let index = name_key as usize;
+                if index >= channel_of_name.len() {
+                    channel_of_name.resize(dims.campaign_name.len().max(index + 1), UNMAPPED);
+                }
+                let cached = &mut channel_of_name[index];
                 if *cached == UNMAPPED {
                     let text = remap
                         .text(name[row])
@@ -665,11 +672,7 @@ impl StarSchema {
             };
             facts.tenant.put(at, tenant_key);
             put(&mut facts.campaign, at, campaign_key);
-            put(
-                &mut facts.campaign_name,
-                at,
-                remap.key(Dim::CampaignName, name[row], &mut dims.campaign_name),
-            );
+            put(&mut facts.campaign_name, at, name_key);
             put(&mut facts.date, at, date[row]);
             put(&mut facts.impressions, at, impressions[row]);
             put(&mut facts.clicks, at, clicks[row]);
