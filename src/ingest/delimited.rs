@@ -545,14 +545,18 @@ impl Body {
                 line = head;
             }
             if memchr::memchr2(b'"', b'\r', line).is_some() {
-                // Quoted fields (which may span lines), or a CR inside the line: csv-core
-                // reads this one record, from here.
+                // Quoted fields (which may span lines), or CRs inside the line: csv-core
+                // reads records from here until it has passed the end of this line, so
+                // a line of many CR-ended records is searched for its end only once.
+                let line_end = pos + line_len + usize::from(terminated);
                 self.splitter.restart(self.breaks);
-                self.in_csv_core = true;
-                self.csv_core_records(buffer, &mut pos, at_end, 1)?;
-                if self.in_csv_core {
-                    debug_assert_eq!(pos, buffer.len());
-                    return Ok(Consumed::InCsvCore);
+                while pos < line_end {
+                    self.in_csv_core = true;
+                    self.csv_core_records(buffer, &mut pos, at_end, 1)?;
+                    if self.in_csv_core {
+                        debug_assert_eq!(pos, buffer.len());
+                        return Ok(Consumed::InCsvCore);
+                    }
                 }
                 continue;
             }
@@ -994,6 +998,25 @@ mod tests {
                 reference
             );
         }
+    }
+
+    /// A line of many CR-ended records in a file whose first lines end in LF: each record
+    /// is read once, not the rest of the line searched again after each.
+    #[test]
+    fn a_long_line_of_lone_cr_records_is_read_in_linear_time() {
+        let mut file = format!("{HEADER}\n");
+        for i in 0..25 {
+            file.push_str(&format!("t1,c{i},a,2024-11-01,100,10,1,1.00,2.00\n"));
+        }
+        for i in 0..100_000 {
+            file.push_str(&format!("t1,d{i},a,2024-11-01,100,10,1,1.00,2.00\r"));
+        }
+        file.push('\n');
+        // Searching the rest of the line again after each record would read about
+        // 600 GB here: the test would not finish.
+        let staged = read(file.as_bytes(), 1 << 20).unwrap();
+        assert_eq!(staged.loaded_rows(), 100_025);
+        assert_eq!(staged.rows.last().map(|r| r.line), Some(27));
     }
 
     #[test]
