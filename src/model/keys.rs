@@ -169,6 +169,16 @@ impl KeyColumn {
         }
     }
 
+    /// The keys as `u32`: borrowed when the column is wide, a widened copy when narrow.
+    /// For a kernel that should be compiled once: narrow columns take a `u16` instance
+    /// of it, and any other mix of widths the `u32` one over these.
+    pub fn wide_keys(&self) -> std::borrow::Cow<'_, [u32]> {
+        match self {
+            KeyColumn::Narrow(v) => v.iter().map(|k| k.key()).collect(),
+            KeyColumn::Wide(v) => std::borrow::Cow::Borrowed(v),
+        }
+    }
+
     /// Every key as `u32`, in row order.
     pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
         (0..self.len()).map(|row| self.get(row))

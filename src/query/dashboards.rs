@@ -8,7 +8,7 @@
 
 use crate::model::date::{ymd_from_day, Day};
 use crate::model::dict::NULL_KEY;
-use crate::model::keys::Key;
+use crate::model::keys::{Key, Keys};
 use crate::model::star::StarSchema;
 use crate::query::result::{DashboardResult, Value};
 use crate::query::Scope;
@@ -153,19 +153,29 @@ impl FactSums {
     }
 }
 
+/// Sums of the scope's fact rows indexed by tenant key, given the fact table's tenant
+/// keys at their stored width: a kernel compiled per width.
+fn tenant_sums<T: Key>(scope: &Scope<'_>, tenant: &[T], with_ratios: bool) -> Vec<FactSums> {
+    let star = scope.star;
+    let mut sums = vec![FactSums::default(); star.dims.tenant.len()];
+    for row in scope.campaign_rows_of(tenant) {
+        let acc = &mut sums[tenant[row].key() as usize];
+        acc.add(star, row);
+        if with_ratios {
+            acc.add_row_ratios(star, row);
+        }
+    }
+    sums
+}
+
 /// Per-tenant sums over the scope's fact rows, tenants in output order.
 fn sums_by_tenant(scope: &Scope<'_>, ranks: &Ranks, with_ratios: bool) -> Vec<(u32, FactSums)> {
     let star = scope.star;
-    let mut sums = vec![FactSums::default(); star.dims.tenant.len()];
-    with_keys!(star.campaigns.tenant, |tenant| {
-        for row in scope.campaign_rows() {
-            let acc = &mut sums[tenant[row].key() as usize];
-            acc.add(star, row);
-            if with_ratios {
-                acc.add_row_ratios(star, row);
-            }
-        }
-    });
+    let sums = with_keys!(star.campaigns.tenant, |tenant| tenant_sums(
+        scope,
+        tenant,
+        with_ratios
+    ));
     let mut out: Vec<(u32, FactSums)> = sums
         .into_iter()
         .enumerate()
@@ -253,7 +263,7 @@ pub fn daily_performance<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResul
         // A dense tenant x day grid: one array index per row instead of a hash lookup.
         let mut grid = vec![FactSums::default(); cells];
         with_keys!(f.tenant, |tenant| {
-            for row in scope.campaign_rows() {
+            for row in scope.campaign_rows_of(tenant) {
                 let day = (f.date[row] - ranks.first_day) as usize;
                 grid[tenant[row].key() as usize * days + day].add(star, row);
             }
@@ -268,7 +278,7 @@ pub fn daily_performance<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResul
         }
     } else {
         with_keys!(f.tenant, |tenant| {
-            for row in scope.campaign_rows() {
+            for row in scope.campaign_rows_of(tenant) {
                 groups
                     .entry((tenant[row].key(), f.date[row]))
                     .or_default()
@@ -320,32 +330,33 @@ pub fn campaign_performance<'w>(
     let mut total = 0usize;
     let mut rows = Vec::new();
     let limit = limit.unwrap_or(usize::MAX);
-    let selected = scope.campaign_mask();
-    for &row in order {
-        let row = row as usize;
-        if !selected[row] {
-            continue;
+    with_keys!(f.tenant, |tenant| {
+        for &row in order {
+            let row = row as usize;
+            if !scope.has_campaign_row_of(tenant, row) {
+                continue;
+            }
+            total += 1;
+            if total <= offset || rows.len() >= limit {
+                continue;
+            }
+            let (spend, revenue) = (f.spend[row], f.revenue[row]);
+            rows.push(vec![
+                tenant_text(star, tenant[row].key()),
+                Value::text(dims.campaign.value(f.campaign[row])),
+                Value::text(dims.campaign_name.value(f.campaign_name[row])),
+                Value::Date(f.date[row]),
+                int(u64::from(f.impressions[row])),
+                int(u64::from(f.clicks[row])),
+                int(u64::from(f.conversions[row])),
+                money(i128::from(spend)),
+                money(i128::from(revenue)),
+                Value::float(ctr(u64::from(f.clicks[row]), u64::from(f.impressions[row]))),
+                Value::float(roi(i128::from(spend), i128::from(revenue))),
+                Value::Text(PerformanceCategory::of(spend, revenue).label()),
+            ]);
         }
-        total += 1;
-        if total <= offset || rows.len() >= limit {
-            continue;
-        }
-        let (spend, revenue) = (f.spend[row], f.revenue[row]);
-        rows.push(vec![
-            tenant_text(star, f.tenant.get(row)),
-            Value::text(dims.campaign.value(f.campaign[row])),
-            Value::text(dims.campaign_name.value(f.campaign_name[row])),
-            Value::Date(f.date[row]),
-            int(u64::from(f.impressions[row])),
-            int(u64::from(f.clicks[row])),
-            int(u64::from(f.conversions[row])),
-            money(i128::from(spend)),
-            money(i128::from(revenue)),
-            Value::float(ctr(u64::from(f.clicks[row]), u64::from(f.impressions[row]))),
-            Value::float(roi(i128::from(spend), i128::from(revenue))),
-            Value::Text(PerformanceCategory::of(spend, revenue).label()),
-        ]);
-    }
+    });
     DashboardResult {
         columns: &[
             "tenant_id",
@@ -372,7 +383,7 @@ pub fn channel_mix<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult<'w> 
     let f = &star.campaigns;
     let mut groups: HashMap<(u32, u32), (i128, i128), RandomState> = HashMap::default();
     with_keys!(f.tenant, |tenant| with_keys!(f.channel, |channel| {
-        for row in scope.campaign_rows() {
+        for row in scope.campaign_rows_of(tenant) {
             let acc = groups
                 .entry((tenant[row].key(), channel[row].key()))
                 .or_default();
@@ -402,6 +413,37 @@ pub fn channel_mix<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult<'w> 
     }
 }
 
+/// The actuals of the scope's fact rows, given the fact table's tenant, region and
+/// product keys at their stored widths.
+fn actuals<T: Key, R: Key, P: Key>(
+    scope: &Scope<'_>,
+    ranks: &Ranks,
+    tenant: &[T],
+    region: &[R],
+    product: &[P],
+) -> Actuals {
+    let f = &scope.star.campaigns;
+    let mut actuals = Actuals::default();
+    for row in scope.campaign_rows_of(tenant) {
+        let (region, product) = (region[row].key(), product[row].key());
+        if region == NULL_KEY || product == NULL_KEY {
+            continue;
+        }
+        let acc = actuals
+            .entry((
+                tenant[row].key(),
+                region,
+                product,
+                ranks.month_index(f.date[row]),
+            ))
+            .or_default();
+        acc.0 += i128::from(f.revenue[row]);
+        acc.1 += u64::from(f.conversions[row]);
+        acc.2 += i128::from(f.spend[row]);
+    }
+    actuals
+}
+
 /// target_vs_actual: every target row in scope with the actuals of its tenant, region,
 /// product and month (facts with a null region or product match no target).
 pub fn target_vs_actual<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult<'w> {
@@ -409,31 +451,24 @@ pub fn target_vs_actual<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult
     let f = &star.campaigns;
     let t = &star.targets;
     // Actuals keyed by (tenant, region, product, year * 12 + month - 1).
-    let mut actuals = Actuals::default();
-    if !t.is_empty() {
-        with_keys!(f.tenant, |tenant| with_keys!(
-            f.region,
-            |region| with_keys!(f.product, |product| {
-                for row in scope.campaign_rows() {
-                    let (region, product) = (region[row].key(), product[row].key());
-                    if region == NULL_KEY || product == NULL_KEY {
-                        continue;
-                    }
-                    let acc = actuals
-                        .entry((
-                            tenant[row].key(),
-                            region,
-                            product,
-                            ranks.month_index(f.date[row]),
-                        ))
-                        .or_default();
-                    acc.0 += i128::from(f.revenue[row]);
-                    acc.1 += u64::from(f.conversions[row]);
-                    acc.2 += i128::from(f.spend[row]);
-                }
-            })
-        ));
-    }
+    let actuals = if t.is_empty() {
+        Actuals::default()
+    } else {
+        // Two instances of the kernel, not eight: the all-narrow one, and a `u32` one
+        // over widened copies for any other mix of widths.
+        match (f.tenant.keys(), f.region.keys(), f.product.keys()) {
+            (Keys::Narrow(tenant), Keys::Narrow(region), Keys::Narrow(product)) => {
+                actuals(scope, ranks, tenant, region, product)
+            }
+            _ => actuals(
+                scope,
+                ranks,
+                &f.tenant.wide_keys(),
+                &f.region.wide_keys(),
+                &f.product.wide_keys(),
+            ),
+        }
+    };
     let mut targets: Vec<usize> = scope.target_rows().collect();
     targets.sort_unstable_by_key(|&r| {
         (
@@ -495,12 +530,14 @@ pub fn customer_summary<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult
     let star = scope.star;
     let c = &star.customers;
     let mut sums = vec![(0u64, 0i128, 0u64); star.dims.tenant.len()];
-    for row in scope.customer_rows() {
-        let acc = &mut sums[c.tenant.get(row) as usize];
-        acc.0 += 1;
-        acc.1 += i128::from(c.total_spent[row]);
-        acc.2 += u64::from(c.total_orders[row]);
-    }
+    with_keys!(c.tenant, |tenant| {
+        for row in scope.customer_rows_of(tenant) {
+            let acc = &mut sums[tenant[row].key() as usize];
+            acc.0 += 1;
+            acc.1 += i128::from(c.total_spent[row]);
+            acc.2 += u64::from(c.total_orders[row]);
+        }
+    });
     let mut tenants: Vec<u32> = (0..sums.len() as u32)
         .filter(|&k| sums[k as usize].0 > 0)
         .collect();

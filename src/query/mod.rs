@@ -11,8 +11,8 @@ pub mod dashboards;
 pub mod result;
 
 use crate::model::date::{day_from_ymd, Day};
-use crate::model::dict::{Dictionary, NULL_KEY};
-use crate::model::keys::Key;
+use crate::model::dict::Dictionary;
+use crate::model::keys::{Key, KeyColumn, Keys};
 use crate::model::star::StarSchema;
 use crate::transform::value::{parse_date, ParsedDate};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -149,100 +149,14 @@ fn key_mask(dict: &Dictionary, wanted: &[String]) -> Option<Vec<bool>> {
     Some(mask)
 }
 
-fn passes(mask: &Option<Vec<bool>>, key: u32) -> bool {
+/// Whether `row` of `column` passes the filter `mask` (`None` passes all, a missing
+/// value never passes a filter). Reads the column only when there is a filter, so an
+/// unfiltered dimension costs nothing per row.
+#[inline(always)]
+fn passes_column(mask: &Option<Vec<bool>>, column: &KeyColumn, row: usize) -> bool {
     match mask {
         None => true,
-        Some(m) => key != NULL_KEY && m[key as usize],
-    }
-}
-
-/// Whether `key` is set in `mask` (a missing or unknown key is not).
-#[inline(always)]
-fn in_mask(mask: &[bool], key: u32) -> bool {
-    mask.get(key as usize).copied().unwrap_or(false)
-}
-
-/// `pass[i] = mask[keys[i]]`: the first filter of a block. A kernel over one key width.
-fn select_keys<K: Key>(pass: &mut [bool], keys: &[K], mask: &[bool]) {
-    for (p, k) in pass.iter_mut().zip(keys) {
-        *p = in_mask(mask, k.key());
-    }
-}
-
-/// `pass[i] &= mask[keys[i]]`: a further filter of a block (a missing value fails).
-fn and_keys<K: Key>(pass: &mut [bool], keys: &[K], mask: &[bool]) {
-    for (p, k) in pass.iter_mut().zip(keys) {
-        *p &= in_mask(mask, k.key());
-    }
-}
-
-/// Fact rows filtered per block of this many.
-const BLOCK: usize = 1024;
-
-/// The fact rows of a [`Scope`], in storage order ([`Scope::campaign_rows`]). Filters
-/// run a block of rows at a time, one column at a time, each over its keys' stored
-/// width, so neither the filters nor the caller branch per row on a column's width.
-pub struct CampaignRows<'s, 'w> {
-    scope: &'s Scope<'w>,
-    /// First row of the next block.
-    next: usize,
-    /// Rows of the current block that passed, `rows[pos..filled]` still to yield.
-    rows: [u32; BLOCK],
-    pos: usize,
-    filled: usize,
-}
-
-impl CampaignRows<'_, '_> {
-    /// Filters the next block into `rows`.
-    fn refill(&mut self) {
-        let (scope, f) = (self.scope, &self.scope.star.campaigns);
-        let (start, end) = (self.next, (self.next + BLOCK).min(f.len()));
-        let mut pass = [false; BLOCK];
-        let pass = &mut pass[..end - start];
-        crate::with_keys!(f.tenant, |keys| select_keys(
-            pass,
-            &keys[start..end],
-            &scope.tenants
-        ));
-        if scope.from.is_some() || scope.to.is_some() {
-            for (p, &day) in pass.iter_mut().zip(&f.date[start..end]) {
-                *p &= scope.in_dates(day);
-            }
-        }
-        for (mask, column) in [
-            (&scope.regions, &f.region),
-            (&scope.products, &f.product),
-            (&scope.channels, &f.channel),
-        ] {
-            if let Some(mask) = mask {
-                crate::with_keys!(column, |keys| and_keys(pass, &keys[start..end], mask));
-            }
-        }
-        // Branch-free compaction of the passing rows.
-        self.filled = 0;
-        for (i, &p) in pass.iter().enumerate() {
-            self.rows[self.filled] = (start + i) as u32;
-            self.filled += usize::from(p);
-        }
-        self.pos = 0;
-        self.next = end;
-    }
-}
-
-impl Iterator for CampaignRows<'_, '_> {
-    type Item = usize;
-
-    #[inline]
-    fn next(&mut self) -> Option<usize> {
-        while self.pos == self.filled {
-            if self.next >= self.scope.star.campaigns.len() {
-                return None;
-            }
-            self.refill();
-        }
-        let row = self.rows[self.pos];
-        self.pos += 1;
-        Some(row as usize)
+        Some(m) => m.get(column.get(row) as usize).copied().unwrap_or(false),
     }
 }
 
@@ -294,35 +208,63 @@ impl<'w> Scope<'w> {
         self.from.is_none_or(|f| day >= f) && self.to.is_none_or(|t| day <= t)
     }
 
-    /// Whether one fact row is in scope and passes every filter. To go over many rows
-    /// use [`campaign_rows`](Self::campaign_rows), which filters a block at a time.
+    /// Whether one fact row is in scope and passes every filter.
     pub fn has_campaign_row(&self, row: usize) -> bool {
+        crate::with_keys!(self.star.campaigns.tenant, |tenant| self
+            .has_campaign_row_of(tenant, row))
+    }
+
+    /// [`has_campaign_row`](Self::has_campaign_row) given the fact table's tenant keys
+    /// at their stored width (see [`with_keys!`](crate::with_keys)). The tenant check
+    /// comes first and short-circuits; the other filters read their column only when
+    /// set.
+    #[inline(always)]
+    pub fn has_campaign_row_of<K: Key>(&self, tenant: &[K], row: usize) -> bool {
         let f = &self.star.campaigns;
-        self.has_tenant(f.tenant.get(row))
+        self.has_tenant(tenant[row].key())
             && self.in_dates(f.date[row])
-            && passes(&self.regions, f.region.get(row))
-            && passes(&self.products, f.product.get(row))
-            && passes(&self.channels, f.channel.get(row))
+            && passes_column(&self.regions, &f.region, row)
+            && passes_column(&self.products, &f.product, row)
+            && passes_column(&self.channels, &f.channel, row)
     }
 
     /// Fact rows in scope that pass every filter, in storage order.
-    pub fn campaign_rows(&self) -> CampaignRows<'_, 'w> {
-        CampaignRows {
-            scope: self,
-            next: 0,
-            rows: [0; BLOCK],
-            pos: 0,
-            filled: 0,
-        }
+    pub fn campaign_rows(&self) -> impl Iterator<Item = usize> + '_ {
+        // One of the two is empty: the loop is compiled per width, not branching on it
+        // per row.
+        let (narrow, wide) = match self.star.campaigns.tenant.keys() {
+            Keys::Narrow(keys) => (Some(self.campaign_rows_of(keys)), None),
+            Keys::Wide(keys) => (None, Some(self.campaign_rows_of(keys))),
+        };
+        narrow
+            .into_iter()
+            .flatten()
+            .chain(wide.into_iter().flatten())
     }
 
-    /// [`campaign_rows`](Self::campaign_rows) as one flag per fact row.
-    pub fn campaign_mask(&self) -> Vec<bool> {
-        let mut mask = vec![false; self.star.campaigns.len()];
-        for row in self.campaign_rows() {
-            mask[row] = true;
-        }
-        mask
+    /// [`campaign_rows`](Self::campaign_rows) given the fact table's tenant keys at
+    /// their stored width, for a loop that already runs inside
+    /// [`with_keys!`](crate::with_keys) over them:
+    ///
+    /// ```
+    /// # use bi_platform::{Query, Warehouse, with_keys};
+    /// # use bi_platform::model::keys::Key;
+    /// # use bi_platform::query::Scope;
+    /// let warehouse = Warehouse::new();
+    /// let star = warehouse.star();
+    /// let scope = Scope::new(star, &Query::default()).unwrap();
+    /// let rows = with_keys!(star.campaigns.tenant, |tenant| scope
+    ///     .campaign_rows_of(tenant)
+    ///     .map(|row| tenant[row].key())
+    ///     .count());
+    /// assert_eq!(rows, 0);
+    /// ```
+    pub fn campaign_rows_of<'s, K: Key>(
+        &'s self,
+        tenant: &'s [K],
+    ) -> impl Iterator<Item = usize> + 's {
+        debug_assert_eq!(tenant.len(), self.star.campaigns.len());
+        (0..tenant.len()).filter(move |&row| self.has_campaign_row_of(tenant, row))
     }
 
     /// Target rows in scope: the tenant scope, the region and product filters, and a
@@ -334,8 +276,8 @@ impl<'w> Scope<'w> {
             let first = day_from_ymd(year, month, 1).unwrap_or(Day::MIN);
             let last = first + crate::model::date::days_in_month(year, month) as Day - 1;
             self.has_tenant(t.tenant.get(row))
-                && passes(&self.regions, t.region.get(row))
-                && passes(&self.products, t.product.get(row))
+                && passes_column(&self.regions, &t.region, row)
+                && passes_column(&self.products, &t.product, row)
                 && self.from.is_none_or(|f| last >= f)
                 && self.to.is_none_or(|to| first <= to)
         })
@@ -345,11 +287,28 @@ impl<'w> Scope<'w> {
     /// region and the product filter on their product preference. Dates and channels
     /// do not apply to customers.
     pub fn customer_rows(&self) -> impl Iterator<Item = usize> + '_ {
+        let (narrow, wide) = match self.star.customers.tenant.keys() {
+            Keys::Narrow(keys) => (Some(self.customer_rows_of(keys)), None),
+            Keys::Wide(keys) => (None, Some(self.customer_rows_of(keys))),
+        };
+        narrow
+            .into_iter()
+            .flatten()
+            .chain(wide.into_iter().flatten())
+    }
+
+    /// [`customer_rows`](Self::customer_rows) given the customer table's tenant keys at
+    /// their stored width (see [`campaign_rows_of`](Self::campaign_rows_of)).
+    pub fn customer_rows_of<'s, K: Key>(
+        &'s self,
+        tenant: &'s [K],
+    ) -> impl Iterator<Item = usize> + 's {
         let c = &self.star.customers;
-        (0..c.len()).filter(move |&row| {
-            self.has_tenant(c.tenant.get(row))
-                && passes(&self.regions, c.region.get(row))
-                && passes(&self.products, c.product_preference.get(row))
+        debug_assert_eq!(tenant.len(), c.len());
+        (0..tenant.len()).filter(move |&row| {
+            self.has_tenant(tenant[row].key())
+                && passes_column(&self.regions, &c.region, row)
+                && passes_column(&self.products, &c.product_preference, row)
         })
     }
 }
