@@ -18,7 +18,55 @@ use foldhash::fast::RandomState;
 use std::collections::HashMap;
 
 /// Actual (revenue, conversions, spend) keyed by (tenant, region, product, month index).
-type Actuals = HashMap<(u32, u32, u32, i32), (i128, u64, i128), RandomState>;
+/// Revenue, conversions and spend of the facts of one (tenant, region, product, month).
+type ActualSums = (i128, u64, i128);
+
+/// The actuals of target_vs_actual by (tenant, region, product, `year * 12 + month - 1`):
+/// a dense array indexed by the keys when the dimensions and the facts' months are few
+/// enough (the usual case: one array index per fact row), else a hash map.
+enum Actuals {
+    Dense {
+        sums: Vec<ActualSums>,
+        regions: usize,
+        products: usize,
+        first_month: i32,
+        months: usize,
+    },
+    Sparse(HashMap<(u32, u32, u32, i32), ActualSums, RandomState>),
+}
+
+impl Actuals {
+    fn get(&self, tenant: u32, region: u32, product: u32, month: i32) -> ActualSums {
+        match self {
+            Actuals::Dense {
+                sums,
+                regions,
+                products,
+                first_month,
+                months,
+            } => {
+                let Ok(m) = usize::try_from(month - first_month) else {
+                    return ActualSums::default();
+                };
+                if m >= *months || region as usize >= *regions || product as usize >= *products {
+                    return ActualSums::default();
+                }
+                let i = ((tenant as usize * regions + region as usize) * products
+                    + product as usize)
+                    * months
+                    + m;
+                sums.get(i).copied().unwrap_or_default()
+            }
+            Actuals::Sparse(map) => map
+                .get(&(tenant, region, product, month))
+                .copied()
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Cells of the dense actuals array at most (48 bytes each: 12 MiB).
+const MAX_DENSE_ACTUAL_CELLS: usize = 1 << 18;
 
 /// Sort ranks of the dimensions (position of each key when sorted by UTF-8 bytes), and
 /// the span of the facts' dates, computed once per warehouse state.
@@ -422,14 +470,55 @@ fn actuals<T: Key, R: Key, P: Key>(
     region: &[R],
     product: &[P],
 ) -> Actuals {
-    let f = &scope.star.campaigns;
-    let mut actuals = Actuals::default();
+    let star = scope.star;
+    let f = &star.campaigns;
+    let (tenants, regions, products) = (
+        star.dims.tenant.len(),
+        star.dims.region.len(),
+        star.dims.product.len(),
+    );
+    let (first_month, last_month) = (
+        ranks.month_of_day.first().copied().unwrap_or(0),
+        ranks.month_of_day.last().copied().unwrap_or(-1),
+    );
+    let months = usize::try_from(last_month - first_month + 1).unwrap_or(0);
+    let cells = tenants
+        .checked_mul(regions)
+        .and_then(|c| c.checked_mul(products))
+        .and_then(|c| c.checked_mul(months))
+        .filter(|&c| c > 0 && c <= MAX_DENSE_ACTUAL_CELLS);
+    if let Some(cells) = cells {
+        // Every fact date lies in the months table's span, so each index is in range.
+        let mut sums = vec![ActualSums::default(); cells];
+        for row in scope.campaign_rows_of(tenant) {
+            let (r, p) = (region[row].key(), product[row].key());
+            if r == NULL_KEY || p == NULL_KEY {
+                continue;
+            }
+            let m = (ranks.month_index(f.date[row]) - first_month) as usize;
+            let i = ((tenant[row].key() as usize * regions + r as usize) * products + p as usize)
+                * months
+                + m;
+            let acc = &mut sums[i];
+            acc.0 += i128::from(f.revenue[row]);
+            acc.1 += u64::from(f.conversions[row]);
+            acc.2 += i128::from(f.spend[row]);
+        }
+        return Actuals::Dense {
+            sums,
+            regions,
+            products,
+            first_month,
+            months,
+        };
+    }
+    let mut map: HashMap<(u32, u32, u32, i32), ActualSums, RandomState> = HashMap::default();
     for row in scope.campaign_rows_of(tenant) {
         let (region, product) = (region[row].key(), product[row].key());
         if region == NULL_KEY || product == NULL_KEY {
             continue;
         }
-        let acc = actuals
+        let acc = map
             .entry((
                 tenant[row].key(),
                 region,
@@ -441,7 +530,7 @@ fn actuals<T: Key, R: Key, P: Key>(
         acc.1 += u64::from(f.conversions[row]);
         acc.2 += i128::from(f.spend[row]);
     }
-    actuals
+    Actuals::Sparse(map)
 }
 
 /// target_vs_actual: every target row in scope with the actuals of its tenant, region,
@@ -452,7 +541,7 @@ pub fn target_vs_actual<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult
     let t = &star.targets;
     // Actuals keyed by (tenant, region, product, year * 12 + month - 1).
     let actuals = if t.is_empty() {
-        Actuals::default()
+        Actuals::Sparse(HashMap::default())
     } else {
         // Two instances of the kernel, not eight: the all-narrow one, and a `u32` one
         // over widened copies for any other mix of widths.
@@ -484,10 +573,7 @@ pub fn target_vs_actual<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult
         .map(|r| {
             let month_index = i32::from(t.year[r]) * 12 + i32::from(t.month[r]) - 1;
             let (tenant, region, product) = (t.tenant.get(r), t.region.get(r), t.product.get(r));
-            let (revenue, conversions, spend) = actuals
-                .get(&(tenant, region, product, month_index))
-                .copied()
-                .unwrap_or_default();
+            let (revenue, conversions, spend) = actuals.get(tenant, region, product, month_index);
             let target_revenue = i128::from(t.target_revenue[r]);
             vec![
                 tenant_text(star, tenant),
