@@ -11,13 +11,13 @@ use crate::ingest::{Fingerprint, IngestStream, Ingested};
 use crate::memory;
 use crate::model::dict::Dictionary;
 use crate::model::keys::{KeyColumn, NARROW_MAX};
-use crate::model::schema::TableKind;
+use crate::model::schema::{Column, TableKind};
 use crate::model::star::StarSchema;
 use crate::query::dashboards::{self, Ranks};
 use crate::query::result::DashboardResult;
 use crate::query::{Dashboard, Query, QueryError, Scope};
 use crate::report::LoadReport;
-use crate::transform::stage::StagedTable;
+use crate::transform::stage::{StagedTable, StagedValues, TextEncoding};
 use std::sync::OnceLock;
 
 /// A file loaded earlier: its bytes' fingerprint and what it fed.
@@ -234,9 +234,37 @@ impl Warehouse {
 /// read back from the columns): the `u32` row and hashbrown's control byte.
 const INDEX_SLOT_BYTES: u64 = 4 + 1;
 
-/// Bytes per distinct staged text value, beyond its text: the decoded copy's end offset
-/// and the per-dimension key caches of the commit (up to ten `u32`), rounded up.
-const PER_DISTINCT_VALUE: u64 = 64;
+/// Bytes per distinct staged text value, beyond its text: the per-dimension key caches
+/// of the commit (a `u32` per staged value for each dimension the table feeds, at most
+/// seven), rounded up. Decoding a UTF-8 file moves the text and its end offsets.
+const PER_DISTINCT_VALUE: u64 = 32;
+
+/// The staged values the given key columns refer to: how many distinct ones, and their
+/// bytes (what joining a dimension can add to it at most).
+fn staged_values_of(staged: &StagedTable, columns: &[&[u32]]) -> (u64, u64) {
+    let mut seen = vec![false; staged.dict.len()];
+    let (mut values, mut bytes) = (0u64, 0u64);
+    for keys in columns {
+        for &key in keys.iter() {
+            if let Some(seen) = seen.get_mut(key as usize) {
+                if !*seen {
+                    *seen = true;
+                    values += 1;
+                    bytes += staged.dict.value(key).len() as u64;
+                }
+            }
+        }
+    }
+    (values, bytes)
+}
+
+/// The staged key column of a text column.
+fn text_keys(staged: &StagedTable, column: Column) -> &[u32] {
+    match staged.column(column) {
+        StagedValues::Text(keys) => keys,
+        _ => &[],
+    }
+}
 
 /// Bytes per rejected row copied into the report (the row's place and its reason).
 const PER_REJECTED_ROW: u64 = 160;
@@ -329,10 +357,12 @@ fn pow2_growth(len: u64, items: u64, slot: u64) -> u64 {
 ///   key column whose dictionary could outgrow `u16` keys with this file's values is
 ///   counted at `u32` keys, plus the `u32` copy widening makes;
 /// - the key index grows to the next power of two of slots that holds them;
-/// - the staged text, decoded once (its bytes, plus [`PER_DISTINCT_VALUE`] per value);
-/// - each dimension the table feeds (tenants, campaigns, regions, ...): its text arena
-///   and end offsets may double as the values join it, so twice what they will hold, and
-///   its intern table grows to the next power of two of slots;
+/// - the staged text decoded (moved for UTF-8; three times its bytes for Windows-1252),
+///   plus [`PER_DISTINCT_VALUE`] per staged value for the commit's key caches;
+/// - each dimension the table feeds (tenants, campaigns, regions, ..., extra values):
+///   the distinct staged values of the columns feeding it may join it; its text arena
+///   and end offsets may double as they do, so twice what they will hold, and its intern
+///   table grows to the next power of two of slots;
 /// - the rejected rows copied into the report, and a list of the live rows.
 ///
 /// Rows replaced in place, values already in a dimension and unused capacity make the
@@ -346,73 +376,78 @@ pub fn commit_estimate(star: &StarSchema, staged: &StagedTable) -> u64 {
     let distinct = staged.dict.len() as u64;
     let d = &star.dims;
     let keys = |column, dict| ColumnSize::of_keys(column, dict, distinct);
-    let (len, columns, extras, dims): (usize, Vec<ColumnSize>, _, Vec<&Dictionary>) = match table {
-        TableKind::Campaigns => {
-            let t = &star.campaigns;
-            let columns = vec![
-                keys(&t.tenant, &d.tenant),
-                ColumnSize::of(&t.campaign),
-                ColumnSize::of(&t.campaign_name),
-                ColumnSize::of(&t.date),
-                ColumnSize::of(&t.impressions),
-                ColumnSize::of(&t.clicks),
-                ColumnSize::of(&t.conversions),
-                ColumnSize::of(&t.spend),
-                ColumnSize::of(&t.revenue),
-                keys(&t.region, &d.region),
-                keys(&t.product, &d.product),
-                keys(&t.channel, &d.channel),
-            ];
-            let dims = vec![
-                &d.tenant,
-                &d.campaign,
-                &d.campaign_name,
-                &d.region,
-                &d.product,
-                &d.channel,
-            ];
-            (t.len(), columns, &t.extras, dims)
-        }
-        TableKind::Targets => {
-            let t = &star.targets;
-            let columns = vec![
-                keys(&t.tenant, &d.tenant),
-                keys(&t.region, &d.region),
-                keys(&t.product, &d.product),
-                ColumnSize::of(&t.year),
-                ColumnSize::of(&t.month),
-                ColumnSize::of(&t.target_revenue),
-                ColumnSize::of(&t.target_conversions),
-                ColumnSize::of(&t.target_spend),
-            ];
-            (
-                t.len(),
-                columns,
-                &t.extras,
-                vec![&d.tenant, &d.region, &d.product],
-            )
-        }
-        TableKind::Customers => {
-            let t = &star.customers;
-            let columns = vec![
-                keys(&t.tenant, &d.tenant),
-                ColumnSize::of(&t.customer),
-                ColumnSize::of(&t.customer_name),
-                keys(&t.region, &d.region),
-                keys(&t.product_preference, &d.product),
-                ColumnSize::of(&t.total_spent),
-                ColumnSize::of(&t.total_orders),
-            ];
-            let dims = vec![
-                &d.tenant,
-                &d.customer,
-                &d.customer_name,
-                &d.region,
-                &d.product,
-            ];
-            (t.len(), columns, &t.extras, dims)
-        }
-    };
+    let (len, columns, extras, dims): (usize, Vec<ColumnSize>, _, Vec<(&Dictionary, Column)>) =
+        match table {
+            TableKind::Campaigns => {
+                let t = &star.campaigns;
+                let columns = vec![
+                    keys(&t.tenant, &d.tenant),
+                    ColumnSize::of(&t.campaign),
+                    ColumnSize::of(&t.campaign_name),
+                    ColumnSize::of(&t.date),
+                    ColumnSize::of(&t.impressions),
+                    ColumnSize::of(&t.clicks),
+                    ColumnSize::of(&t.conversions),
+                    ColumnSize::of(&t.spend),
+                    ColumnSize::of(&t.revenue),
+                    keys(&t.region, &d.region),
+                    keys(&t.product, &d.product),
+                    keys(&t.channel, &d.channel),
+                ];
+                let dims = vec![
+                    (&d.tenant, Column::TenantId),
+                    (&d.campaign, Column::CampaignId),
+                    (&d.campaign_name, Column::CampaignName),
+                    (&d.region, Column::Region),
+                    (&d.product, Column::Product),
+                    (&d.channel, Column::Channel),
+                ];
+                (t.len(), columns, &t.extras, dims)
+            }
+            TableKind::Targets => {
+                let t = &star.targets;
+                let columns = vec![
+                    keys(&t.tenant, &d.tenant),
+                    keys(&t.region, &d.region),
+                    keys(&t.product, &d.product),
+                    ColumnSize::of(&t.year),
+                    ColumnSize::of(&t.month),
+                    ColumnSize::of(&t.target_revenue),
+                    ColumnSize::of(&t.target_conversions),
+                    ColumnSize::of(&t.target_spend),
+                ];
+                (
+                    t.len(),
+                    columns,
+                    &t.extras,
+                    vec![
+                        (&d.tenant, Column::TenantId),
+                        (&d.region, Column::Region),
+                        (&d.product, Column::Product),
+                    ],
+                )
+            }
+            TableKind::Customers => {
+                let t = &star.customers;
+                let columns = vec![
+                    keys(&t.tenant, &d.tenant),
+                    ColumnSize::of(&t.customer),
+                    ColumnSize::of(&t.customer_name),
+                    keys(&t.region, &d.region),
+                    keys(&t.product_preference, &d.product),
+                    ColumnSize::of(&t.total_spent),
+                    ColumnSize::of(&t.total_orders),
+                ];
+                let dims = vec![
+                    (&d.tenant, Column::TenantId),
+                    (&d.customer, Column::CustomerId),
+                    (&d.customer_name, Column::CustomerName),
+                    (&d.region, Column::Region),
+                    (&d.product, Column::ProductPreference),
+                ];
+                (t.len(), columns, &t.extras, dims)
+            }
+        };
     let len = len as u64;
     let word = std::mem::size_of::<usize>() as u64;
     let fact_columns: u64 = columns
@@ -446,24 +481,40 @@ pub fn commit_estimate(star: &StarSchema, staged: &StagedTable) -> u64 {
         .sum();
     // A dimension's text arena and end offsets may each have to double when values join
     // them: a new buffer of up to twice what they will hold. Their capacity is not known
-    // here, so this is counted whenever the file has text (the length of an arena is
-    // summed over its values: one pass over each dimension the table feeds).
-    let dimensions: u64 = if distinct == 0 {
-        0
-    } else {
-        dims.iter()
-            .map(|dim| {
-                let values = dim.len() as u64;
-                let text: u64 = dim.values().map(|v| v.len() as u64).sum();
-                let arenas = (text.saturating_add(text_bytes))
-                    .saturating_add(values.saturating_add(distinct).saturating_mul(word));
-                arenas
-                    .saturating_mul(2)
-                    .saturating_add(pow2_growth(values, distinct, 4 + 1))
-            })
-            .fold(0, u64::saturating_add)
+    // here, so this is counted whenever values join (the length of an arena is summed
+    // over its values: one pass over each dimension the table feeds). What can join a
+    // dimension is the distinct staged values of the columns feeding it.
+    let feeds = dims
+        .iter()
+        .map(|&(dim, column)| (dim, staged_values_of(staged, &[text_keys(staged, column)])))
+        .chain(std::iter::once((
+            &extras.values,
+            staged_values_of(
+                staged,
+                &staged.extras.iter().map(Vec::as_slice).collect::<Vec<_>>(),
+            ),
+        )));
+    let dimensions: u64 = feeds
+        .map(|(dim, (joining, joining_bytes))| {
+            if joining == 0 {
+                return 0;
+            }
+            let values = dim.len() as u64;
+            let text: u64 = dim.values().map(|v| v.len() as u64).sum();
+            let arenas = (text.saturating_add(joining_bytes))
+                .saturating_add(values.saturating_add(joining).saturating_mul(word));
+            arenas
+                .saturating_mul(2)
+                .saturating_add(pow2_growth(values, joining, 4 + 1))
+        })
+        .fold(0, u64::saturating_add);
+    // Decoding moves a UTF-8 file's text; Windows-1252 text is decoded into a new arena
+    // of up to twice its bytes (every byte above 0x7F takes two or three in UTF-8).
+    let decoded = match staged.encoding {
+        TextEncoding::Utf8 => 0,
+        TextEncoding::Windows1252 => text_bytes.saturating_mul(3),
     };
-    let text = text_bytes.saturating_add(distinct.saturating_mul(PER_DISTINCT_VALUE));
+    let text = decoded.saturating_add(distinct.saturating_mul(PER_DISTINCT_VALUE));
     let report = (staged.rejected.len() as u64).saturating_mul(PER_REJECTED_ROW);
     let live_list = (staged.rows.len() as u64).saturating_mul(word);
     [
