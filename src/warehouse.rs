@@ -12,12 +12,12 @@ use crate::memory;
 use crate::model::dict::Dictionary;
 use crate::model::keys::{KeyColumn, NARROW_MAX};
 use crate::model::schema::{Column, TableKind};
-use crate::model::star::StarSchema;
+use crate::model::star::{self, StarSchema};
 use crate::query::dashboards::{self, Ranks};
 use crate::query::result::DashboardResult;
 use crate::query::{Dashboard, Query, QueryError, Scope};
 use crate::report::LoadReport;
-use crate::transform::stage::{StagedTable, StagedValues, TextEncoding};
+use crate::transform::stage::{StagedTable, TextEncoding};
 use std::sync::OnceLock;
 
 /// A file loaded earlier: its bytes' fingerprint and what it fed.
@@ -258,14 +258,6 @@ fn staged_values_of(staged: &StagedTable, columns: &[&[u32]]) -> (u64, u64) {
     (values, bytes)
 }
 
-/// The staged key column of a text column.
-fn text_keys(staged: &StagedTable, column: Column) -> &[u32] {
-    match staged.column(column) {
-        StagedValues::Text(keys) => keys,
-        _ => &[],
-    }
-}
-
 /// Bytes per rejected row copied into the report (the row's place and its reason).
 const PER_REJECTED_ROW: u64 = 160;
 
@@ -486,7 +478,7 @@ pub fn commit_estimate(star: &StarSchema, staged: &StagedTable) -> u64 {
     // dimension is the distinct staged values of the columns feeding it.
     let feeds = dims
         .iter()
-        .map(|&(dim, column)| (dim, staged_values_of(staged, &[text_keys(staged, column)])))
+        .map(|&(dim, column)| (dim, staged_values_of(staged, &[star::text(staged, column)])))
         .chain(std::iter::once((
             &extras.values,
             staged_values_of(

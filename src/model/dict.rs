@@ -62,14 +62,6 @@ impl InternTable {
         }
     }
 
-    /// Registers `key` for `value` (which must not be present yet).
-    pub fn insert<'a>(&mut self, value: &[u8], key: u32, get: impl Fn(u32) -> &'a [u8]) {
-        let hash = self.hash(value);
-        let hasher = &self.hasher;
-        self.table
-            .insert_unique(hash, key, |&k| hasher.hash_one(get(k)));
-    }
-
     /// Makes room for `additional` more keys.
     pub fn reserve<'a>(&mut self, additional: usize, get: impl Fn(u32) -> &'a [u8]) {
         let hasher = &self.hasher;

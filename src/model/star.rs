@@ -485,7 +485,8 @@ impl<'a> Remap<'a> {
     }
 }
 
-fn text(staged: &StagedTable, column: Column) -> &[u32] {
+/// The staged keys of a text column.
+pub(crate) fn text(staged: &StagedTable, column: Column) -> &[u32] {
     match staged.column(column) {
         StagedValues::Text(v) => v,
         _ => unreachable!("{column:?} is a text column"),
