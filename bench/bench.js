@@ -64,17 +64,13 @@ async function ours() {
       const ms = now() - t0;
       return keep ? { ms, columns: result.columns, rows: result.rows } : { ms, rowCount: result.rows.length };
     },
-    // What the product page does on a tenant or filter change: every dashboard (the
-    // performance table paged, 50 rows) and every chart computed and drawn.
+    // What the product page does on a tenant or filter change: its view (every
+    // dashboard, the performance table paged to 50 rows, KPIs, charts), charts drawn.
     interaction(query) {
       const canvases = this.canvases || (this.canvases = []);
       const t0 = now();
-      for (const name of ['campaign_summary', 'daily_performance', 'conversion_funnel', 'campaign_performance',
-        'channel_mix', 'target_vs_actual', 'customer_summary']) {
-        warehouse.dashboard(name, name === 'campaign_performance' ? { ...query, limit: 50 } : query);
-      }
-      warehouse.kpis(query);
-      const charts = warehouse.charts(query);
+      // One request, as the page's worker makes it: every dashboard computed once.
+      const { charts } = warehouse.view(query, { limit: 50 });
       charts.forEach((chart, i) => {
         if (!canvases[i]) {
           const canvas = document.createElement('canvas');

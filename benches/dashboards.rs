@@ -11,12 +11,12 @@
 //!
 //! `campaign_performance` without a limit returns every fact row in scope (1M rows for
 //! all tenants), as the contract's row-per-fact grain says; the page asks for a page
-//! of it (`limit`), so that case is measured too.
+//! of it (`limit`), so that case is measured too, and so is the page's whole `view`.
 
 use std::time::Duration;
 
 use bi_platform::generate::{targets_xlsx, write_campaigns_csv, write_customers_json, SampleSpec};
-use bi_platform::{Dashboard, Query, TenantScope, Warehouse};
+use bi_platform::{view, Dashboard, Query, TenantScope, Warehouse};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
 /// A warehouse holding the generator's three files for `rows` campaign rows.
@@ -101,6 +101,17 @@ fn bench_size(c: &mut Criterion, rows: u32) {
                 })
             },
         );
+    }
+    // What the page asks for on a tenant or filter change: the whole view (every
+    // dashboard once, campaign_performance paged to 50 rows, KPIs, chart data).
+    for (scope, query) in &scopes {
+        let page = view::Page {
+            offset: None,
+            limit: Some(50),
+        };
+        group.bench_with_input(BenchmarkId::new("view", scope), query, |b, query| {
+            b.iter(|| view::view(&warehouse, query, page).expect("view"))
+        });
     }
     group.finish();
 }

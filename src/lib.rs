@@ -12,6 +12,7 @@
 //! - [`model`]: the dictionary-encoded, fixed-point star schema;
 //! - [`query`]: tenant scope, filters and the dashboards;
 //! - [`warehouse`]: the facade tying them together;
+//! - [`view`]: everything the page shows for one query, each dashboard computed once;
 //! - [`memory`]: the heap counter and the memory budget that keeps a huge file from
 //!   exhausting the browser's 4 GiB.
 //!
@@ -35,6 +36,7 @@ pub mod model;
 pub mod query;
 pub mod report;
 pub mod transform;
+pub mod view;
 pub mod warehouse;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

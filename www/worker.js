@@ -5,17 +5,6 @@ import init, { Warehouse, generateSample, version } from './pkg/bi_platform.js';
 
 const ready = init().then(() => { self.warehouse = new Warehouse(); });
 
-// Everything the page shows for one query, in one answer.
-function view({ query, page }) {
-  const w = self.warehouse;
-  const names = ['campaign_summary', 'daily_performance', 'conversion_funnel',
-    'channel_mix', 'target_vs_actual', 'customer_summary'];
-  const tables = {};
-  for (const name of names) tables[name] = w.dashboard(name, query);
-  tables.campaign_performance = w.dashboard('campaign_performance', { ...query, ...page });
-  return { options: w.options(), kpis: w.kpis(query), charts: w.charts(query), tables };
-}
-
 const ops = {
   version: () => version(),
   begin: ({ name, total }) => self.warehouse.begin(name, total),
@@ -28,7 +17,8 @@ const ops = {
   memory: () => ({ used: self.warehouse.memoryUsed(), budget: self.warehouse.memoryBudget() ?? null }),
   sample: (spec) => generateSample(spec).files
     .flatMap(({ name, bytes }) => self.warehouse.load(name, bytes)),
-  view,
+  // Everything the page shows for one query, each dashboard computed once by the engine.
+  view: ({ query, page }) => self.warehouse.view(query, page),
   page: ({ query, page }) => self.warehouse.dashboard('campaign_performance', { ...query, ...page }),
   exportCsv: ({ name, query }) => self.warehouse.exportCsv(name, query),
   rejectsCsv: () => self.warehouse.rejectsCsv(),

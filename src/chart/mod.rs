@@ -180,18 +180,24 @@ fn ratio(numerator: f64, denominator: f64) -> Option<f64> {
 
 /// The KPI tiles of a query's scope.
 pub fn kpis(warehouse: &Warehouse, query: &Query) -> Result<Kpis, QueryError> {
-    let summary = warehouse.dashboard(Dashboard::CampaignSummary, query)?;
+    Ok(kpis_of(
+        &warehouse.dashboard(Dashboard::CampaignSummary, query)?,
+    ))
+}
+
+/// The KPI tiles, from the scope's `campaign_summary`.
+pub fn kpis_of(summary: &DashboardResult<'_>) -> Kpis {
     let (mut campaigns, mut spend, mut revenue, mut impressions, mut clicks, mut conversions) =
         (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
     for row in &summary.rows {
-        campaigns += num(row, &summary, "campaigns");
-        spend += num(row, &summary, "spend");
-        revenue += num(row, &summary, "revenue");
-        impressions += num(row, &summary, "impressions");
-        clicks += num(row, &summary, "clicks");
-        conversions += num(row, &summary, "conversions");
+        campaigns += num(row, summary, "campaigns");
+        spend += num(row, summary, "spend");
+        revenue += num(row, summary, "revenue");
+        impressions += num(row, summary, "impressions");
+        clicks += num(row, summary, "clicks");
+        conversions += num(row, summary, "conversions");
     }
-    Ok(Kpis {
+    Kpis {
         campaigns: campaigns as u64,
         spend,
         revenue,
@@ -199,25 +205,45 @@ pub fn kpis(warehouse: &Warehouse, query: &Query) -> Result<Kpis, QueryError> {
         roi: ratio(revenue - spend, spend),
         ctr: ratio(clicks, impressions),
         conversion_rate: ratio(conversions, clicks),
-    })
+    }
 }
 
 /// Every chart of the page for one query, in page order.
 pub fn charts(warehouse: &Warehouse, query: &Query) -> Result<Vec<Chart>, QueryError> {
-    let daily = warehouse.dashboard(Dashboard::DailyPerformance, query)?;
-    let summary = warehouse.dashboard(Dashboard::CampaignSummary, query)?;
-    let funnel = warehouse.dashboard(Dashboard::ConversionFunnel, query)?;
-    let channels = warehouse.dashboard(Dashboard::ChannelMix, query)?;
-    let targets = warehouse.dashboard(Dashboard::TargetVsActual, query)?;
-    Ok(vec![
-        trend(&daily),
-        tenant_trend(&daily),
-        by_tenant(&summary),
-        funnel_chart(&funnel),
-        channel_mix(&channels),
-        attainment(&targets),
+    let result = |d| warehouse.dashboard(d, query);
+    Ok(charts_of(
+        &ChartInputs {
+            daily: &result(Dashboard::DailyPerformance)?,
+            summary: &result(Dashboard::CampaignSummary)?,
+            funnel: &result(Dashboard::ConversionFunnel)?,
+            channels: &result(Dashboard::ChannelMix)?,
+            targets: &result(Dashboard::TargetVsActual)?,
+        },
         roi_distribution(warehouse, query)?,
-    ])
+    ))
+}
+
+/// The dashboard results the charts are drawn from, all under one query.
+pub struct ChartInputs<'r, 'w> {
+    pub daily: &'r DashboardResult<'w>,
+    pub summary: &'r DashboardResult<'w>,
+    pub funnel: &'r DashboardResult<'w>,
+    pub channels: &'r DashboardResult<'w>,
+    pub targets: &'r DashboardResult<'w>,
+}
+
+/// Every chart of the page, in page order, from results already computed (see
+/// [`crate::view`]) and the query's ROI distribution.
+pub fn charts_of(inputs: &ChartInputs<'_, '_>, roi: Chart) -> Vec<Chart> {
+    vec![
+        trend(inputs.daily),
+        tenant_trend(inputs.daily),
+        by_tenant(inputs.summary),
+        funnel_chart(inputs.funnel),
+        channel_mix(inputs.channels),
+        attainment(inputs.targets),
+        roi,
+    ]
 }
 
 /// Daily revenue, spend and profit of the whole scope.
@@ -489,6 +515,28 @@ fn roi_bucket_label(i: usize) -> String {
     }
 }
 
+/// The ROI bucket (index into the labels of [`roi_bucket_label`]) of a row with
+/// `spend > 0`, decided exactly: roi% >= edge <=> 100 * (revenue - spend) >= edge * spend.
+/// In `i64` when the products fit (rows under 2^52 millionths, $4.5 billion, so every
+/// real row), which is a few instructions; in `i128` otherwise.
+fn roi_bucket(spend: i64, revenue: i64) -> usize {
+    const FITS: i64 = 1 << 52;
+    if spend < FITS && revenue < FITS {
+        let profit100 = 100 * (revenue - spend);
+        ROI_EDGES
+            .iter()
+            .take_while(|&&edge| profit100 >= edge * spend)
+            .count()
+    } else {
+        let (spend, revenue) = (i128::from(spend), i128::from(revenue));
+        let profit100 = 100 * (revenue - spend);
+        ROI_EDGES
+            .iter()
+            .take_while(|&&edge| profit100 >= i128::from(edge) * spend)
+            .count()
+    }
+}
+
 /// How many campaign rows of the scope fall in each ROI bucket (rows without spend
 /// have no ROI and are left out). Counted over the fact rows, in exact fixed point.
 pub fn roi_distribution(warehouse: &Warehouse, query: &Query) -> Result<Chart, QueryError> {
@@ -497,17 +545,9 @@ pub fn roi_distribution(warehouse: &Warehouse, query: &Query) -> Result<Chart, Q
     let f = &star.campaigns;
     let mut counts = vec![0u64; ROI_EDGES.len() + 1];
     for row in scope.campaign_rows() {
-        let (spend, revenue) = (i128::from(f.spend[row]), i128::from(f.revenue[row]));
-        if spend == 0 {
-            continue;
+        if f.spend[row] != 0 {
+            counts[roi_bucket(f.spend[row], f.revenue[row])] += 1;
         }
-        // roi% >= edge  <=>  100 * (revenue - spend) >= edge * spend  (spend > 0).
-        let profit100 = 100 * (revenue - spend);
-        let bucket = ROI_EDGES
-            .iter()
-            .take_while(|&&edge| profit100 >= i128::from(edge) * spend)
-            .count();
-        counts[bucket] += 1;
     }
     let mut chart = Chart::new(
         "roi_distribution",
@@ -614,6 +654,30 @@ mod tests {
         assert_eq!(trend.series.len(), TOP_TREND_TENANTS + 1);
         let others: f64 = (0..25).map(f64::from).sum();
         assert_eq!(trend.series[TOP_TREND_TENANTS].values, vec![Some(others)]);
+    }
+
+    #[test]
+    fn roi_buckets_are_exact_at_their_edges_in_both_widths() {
+        const M: i64 = 1_000_000;
+        // (spend, revenue) -> bucket: ROI exactly on an edge belongs to the bucket above.
+        for scale in [1, 1 << 30] {
+            for (spend, revenue, bucket) in [
+                (100 * M, 49 * M, 0),             // -51%
+                (100 * M, 50 * M, 1),             // -50%
+                (100 * M, 100 * M, 2),            // 0%
+                (70 * M / 100, 210 * M / 100, 6), // 200% exactly
+                (100 * M, 600 * M, 12),           // 500%
+                (3, 7, 4),                        // 133.3%
+            ] {
+                assert_eq!(
+                    roi_bucket(spend * scale, revenue * scale),
+                    bucket,
+                    "{spend} {revenue} x{scale}"
+                );
+            }
+        }
+        assert_eq!(roi_bucket(i64::MAX, i64::MAX), 2);
+        assert_eq!(roi_bucket(1, i64::MAX), 12);
     }
 
     #[test]

@@ -12,7 +12,9 @@ use crate::model::keys::{Key, Keys};
 use crate::model::star::StarSchema;
 use crate::query::result::{DashboardResult, Value};
 use crate::query::Scope;
-use crate::transform::metrics::{conversion_rate, ctr, money_per, ratio, roi, PerformanceCategory};
+use crate::transform::metrics::{
+    conversion_rate, ctr, money_per, ratio, roi, row_roi, PerformanceCategory,
+};
 use crate::with_keys;
 use foldhash::fast::RandomState;
 use std::collections::HashMap;
@@ -194,7 +196,7 @@ impl FactSums {
             self.ctr_sum += c;
             self.ctr_count += 1;
         }
-        if let Some(r) = roi(i128::from(f.spend[row]), i128::from(f.revenue[row])) {
+        if let Some(r) = row_roi(f.spend[row], f.revenue[row]) {
             self.roi_sum += r;
             self.roi_count += 1;
         }
@@ -400,7 +402,7 @@ pub fn campaign_performance<'w>(
                 money(i128::from(spend)),
                 money(i128::from(revenue)),
                 Value::float(ctr(u64::from(f.clicks[row]), u64::from(f.impressions[row]))),
-                Value::float(roi(i128::from(spend), i128::from(revenue))),
+                Value::float(row_roi(spend, revenue)),
                 Value::Text(PerformanceCategory::of(spend, revenue).label()),
             ]);
         }

@@ -247,6 +247,14 @@ impl Warehouse {
         to_js(&chart::kpis(&self.inner, &self::query(query)?).map_err(into_error)?)
     }
 
+    /// Everything the page shows for a query, each dashboard computed once:
+    /// `{options, kpis, charts, tables: {name: {columns, rows}}}`, with
+    /// `campaign_performance` paged by `page` (`{offset, limit}`).
+    pub fn view(&self, query: JsValue, page: JsValue) -> Result<JsValue, JsValue> {
+        let page: crate::view::Page = request(page)?;
+        to_js(&crate::view::view(&self.inner, &self::query(query)?, page).map_err(into_error)?)
+    }
+
     /// Every chart's data for a query, to hand to [`draw_chart`].
     pub fn charts(&self, query: JsValue) -> Result<JsValue, JsValue> {
         to_js(&chart::charts(&self.inner, &self::query(query)?).map_err(into_error)?)
