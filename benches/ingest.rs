@@ -42,6 +42,29 @@ fn ingest(c: &mut Criterion) {
             warehouse
         })
     });
+    // The CLI's configuration: every core reads delimited text (`--threads`), files
+    // streamed in 8 MB chunks. One thread and every core, to read the scaling off.
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut thread_counts = vec![1, cores];
+    thread_counts.dedup();
+    for threads in thread_counts {
+        group.bench_function(
+            format!("{rows}_rows_stream_8mb_chunks_{threads}_threads"),
+            |b| {
+                b.iter(|| {
+                    let mut warehouse = Warehouse::new();
+                    warehouse.set_threads(threads);
+                    let mut stream = warehouse.stream("campaigns.csv");
+                    for chunk in csv.chunks(8 << 20) {
+                        stream.push(chunk);
+                    }
+                    let reports = warehouse.commit(stream.finish());
+                    assert_eq!(reports[0].rows_loaded, u64::from(rows));
+                    warehouse
+                })
+            },
+        );
+    }
     group.bench_function(format!("{rows}_rows_stream_4mb_chunks"), |b| {
         b.iter(|| {
             let mut stream = IngestStream::new("campaigns.csv");

@@ -53,6 +53,7 @@ pub struct Warehouse {
     loaded: Vec<LoadedFile>,
     cache: Cache,
     budget: Option<u64>,
+    threads: usize,
 }
 
 impl Default for Warehouse {
@@ -62,6 +63,7 @@ impl Default for Warehouse {
             loaded: Vec::new(),
             cache: Cache::default(),
             budget: memory::default_budget(),
+            threads: 1,
         }
     }
 }
@@ -94,10 +96,31 @@ impl Warehouse {
         self.budget
     }
 
-    /// A stream for the file called `file`, under this warehouse's memory budget; hand
-    /// it to [`Warehouse::commit`] when finished.
+    /// Sets how many threads read delimited text (natively; wasm32 has one). One by
+    /// default; the CLI uses every core. The warehouse and the load reports do not depend
+    /// on it.
+    ///
+    /// ```
+    /// use bi_platform::Warehouse;
+    /// let mut warehouse = Warehouse::new();
+    /// warehouse.set_threads(4);
+    /// assert_eq!(warehouse.threads(), 4);
+    /// ```
+    pub fn set_threads(&mut self, threads: usize) {
+        self.threads = threads.max(1);
+    }
+
+    /// Threads that read delimited text.
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// A stream for the file called `file`, under this warehouse's memory budget and with
+    /// its threads; hand it to [`Warehouse::commit`] when finished.
     pub fn stream(&self, file: &str) -> IngestStream {
-        IngestStream::new(file).with_budget(self.budget)
+        IngestStream::new(file)
+            .with_budget(self.budget)
+            .with_threads(self.threads)
     }
 
     /// Loads one file from its bytes: one report per table the file fed (one report

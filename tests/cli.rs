@@ -238,6 +238,8 @@ fn usage_errors_exit_2() {
         vec![],
         vec!["generate"],
         vec!["generate", "--out", "x", "--tenants", "many"],
+        vec!["report", "--threads", "0", c],
+        vec!["report", "--threads", "all", c],
     ] {
         let o = run(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
@@ -362,6 +364,47 @@ fn generate_then_report() {
             "{name} has rows"
         );
     }
+}
+
+#[test]
+fn every_thread_count_prints_the_same_report() {
+    let dir = TempDir::new("cli-threads");
+    let out = dir.path().join("sample");
+    let o = Command::new(BIN)
+        .args([
+            "generate",
+            "--tenants",
+            "9",
+            "--campaigns-per-tenant",
+            "6000",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let campaigns = out.join("campaigns.csv");
+    assert!(
+        std::fs::metadata(&campaigns).unwrap().len() > 4 << 20,
+        "big enough to split"
+    );
+    let outputs: Vec<String> = ["1", "2", "5"]
+        .iter()
+        .map(|threads| {
+            let o = run_paths(&["report", "--json", "--threads", threads], &[&campaigns]);
+            assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+            stdout(&o)
+        })
+        .collect();
+    assert_eq!(
+        one_json_text(&outputs[0])["loads"][0]["rows_loaded"],
+        54_000
+    );
+    assert!(outputs.iter().all(|o| o == &outputs[0]));
+}
+
+fn one_json_text(text: &str) -> Json {
+    serde_json::from_str(text).expect("one JSON object")
 }
 
 #[test]

@@ -15,7 +15,6 @@ fn main() {}
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use bi_platform::generate::{self, SampleSpec};
-    use bi_platform::ingest::IngestStream;
     use bi_platform::model::star::TableMemory;
     use bi_platform::{
         Dashboard, DashboardResult, LoadReport, Query, TenantScope, Value, Warehouse,
@@ -76,6 +75,9 @@ mod cli {
         /// Rows shown per dashboard in the table output (0: all). JSON output always has all rows.
         #[arg(long, default_value_t = 20, value_name = "N")]
         limit: usize,
+        /// Threads reading delimited files (default: every core). The results do not depend on it.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        threads: Option<u16>,
         /// Files to load (CSV, TSV, `;`/`|`-delimited, XLSX, JSON).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
@@ -132,8 +134,9 @@ mod cli {
         };
         let total = file.metadata().map(|m| m.len()).unwrap_or(0);
         let show_progress = total >= PROGRESS_FROM && io::stderr().is_terminal();
-        let mut stream = IngestStream::new(&name);
-        let mut buffer = vec![0u8; CHUNK];
+        let mut stream = warehouse.stream(&name);
+        // Each thread gets a few MB of a chunk to read.
+        let mut buffer = vec![0u8; CHUNK.max(warehouse.threads() << 21)];
         let started = Instant::now();
         loop {
             match file.read(&mut buffer) {
@@ -187,6 +190,10 @@ mod cli {
             limit: None,
         };
         let mut warehouse = Warehouse::new();
+        warehouse.set_threads(args.threads.map_or_else(
+            || std::thread::available_parallelism().map_or(1, usize::from),
+            usize::from,
+        ));
         let mut loads = Vec::new();
         for path in &args.files {
             loads.extend(load_file(&mut warehouse, path));

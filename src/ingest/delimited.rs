@@ -26,6 +26,10 @@ pub const MAX_RECORD_BYTES: usize = 64 << 20;
 /// The most fields one record may have (each costs 8 bytes of offsets while it is read).
 pub const MAX_RECORD_FIELDS: usize = 1 << 21;
 
+/// The least bytes of complete lines worth splitting across threads: below it, starting
+/// threads and merging their rows costs more than it saves.
+pub const PARALLEL_MIN_BYTES: usize = 1 << 20;
+
 /// Counts line breaks (LF, CRLF or a lone CR) across chunks.
 #[derive(Debug, Default, Clone)]
 pub struct LineCounter {
@@ -404,6 +408,10 @@ struct Body {
     breaks: u64,
     /// Where the located fields of the current line end.
     ends: Vec<usize>,
+    /// Threads to read long runs of quote-free lines with (1: this thread only), and
+    /// the least bytes of such a run worth splitting.
+    threads: usize,
+    parallel_min: usize,
 }
 
 /// What became of a buffer given to [`Body::lines`].
@@ -434,6 +442,8 @@ impl Body {
             carry: Vec::new(),
             breaks: 0,
             ends: Vec::with_capacity(header_len),
+            threads: 1,
+            parallel_min: PARALLEL_MIN_BYTES,
         }
     }
 
@@ -514,7 +524,11 @@ impl Body {
                 }
             }
         }
-        let rest = &input[pos..];
+        let mut rest = &input[pos..];
+        if let Some(split) = self.parallel_run(rest) {
+            self.lines_in_parallel(&rest[..split])?;
+            rest = &rest[split..];
+        }
         match self.lines(rest, at_end)? {
             Consumed::InCsvCore => {}
             Consumed::UpTo(used) => {
@@ -577,7 +591,7 @@ impl Body {
                 }
             }
             if count > MAX_RECORD_FIELDS {
-                return Err(self.too_many_fields());
+                return Err(too_many_fields(number));
             }
             if self.ends.len() < self.header_len {
                 self.ends.push(line.len());
@@ -597,6 +611,85 @@ impl Body {
             );
         }
         Ok(Consumed::UpTo(pos))
+    }
+
+    /// How many leading bytes of `rest` (input that starts a line, nothing carried or
+    /// pending in csv-core) to read on several threads: its complete lines, when there
+    /// are at least `parallel_min` bytes of them and they hold no quote. Without quotes
+    /// every line feed ends a record, so any line start is a safe place to split; a run
+    /// with a quote (which may hide a line feed inside a field) is read on this thread.
+    fn parallel_run(&self, rest: &[u8]) -> Option<usize> {
+        if self.threads < 2
+            || self.csv_core_only
+            || self.in_csv_core
+            || self.skip > 0
+            || !self.carry.is_empty()
+            || rest.len() < self.parallel_min
+        {
+            return None;
+        }
+        let complete = memchr::memrchr(b'\n', rest)? + 1;
+        (complete >= self.parallel_min && memchr::memchr(b'"', &rest[..complete]).is_none())
+            .then_some(complete)
+    }
+
+    /// Reads `run` (complete, quote-free lines) in `threads` pieces split at line starts:
+    /// the first on this thread into this body's builder, each other into a
+    /// [`TableBuilder::fork`] on a thread of its own, absorbed in file order with its
+    /// line numbers shifted by the lines before it. The result is what reading `run`
+    /// here would give, row for row (tests below); on any error the pieces are dropped
+    /// and `run` is read here, so the error and its line are the same too.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn lines_in_parallel(&mut self, run: &[u8]) -> Result<(), LoadError> {
+        let pieces = split_at_line_starts(run, self.threads);
+        let (first, others) = pieces.split_first().expect("at least one piece");
+        let (delimiter, header_len) = (self.delimiter, self.header_len);
+        let forks: Vec<TableBuilder> = others.iter().map(|_| self.builder.fork()).collect();
+        let (first_result, read) = std::thread::scope(|scope| {
+            let handles: Vec<_> = others
+                .iter()
+                .zip(forks)
+                .map(|(piece, fork)| {
+                    scope.spawn(move || {
+                        let mut body = Body::new(delimiter, false, false, fork, header_len, 0);
+                        body.lines(piece, true).map(|_| (body.builder, body.breaks))
+                    })
+                })
+                .collect();
+            let first_result = self.lines(first, true);
+            let read: Vec<_> = handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect();
+            (first_result, read)
+        });
+        match (
+            first_result,
+            read.into_iter().collect::<Result<Vec<_>, _>>(),
+        ) {
+            (Ok(_), Ok(read)) => {
+                for (fork, breaks) in read {
+                    self.builder.absorb(fork, self.breaks);
+                    self.breaks += breaks;
+                }
+                Ok(())
+            }
+            (first_result, _) => {
+                // The first piece's error stands as it is; a later piece's is found again
+                // by reading the rest here, so it names the line the whole file would.
+                first_result?;
+                self.lines(&run[first.len()..], true).map(|_| ())
+            }
+        }
+    }
+
+    /// wasm32 has no threads: the page reads in parallel with workers instead.
+    #[cfg(target_arch = "wasm32")]
+    fn lines_in_parallel(&mut self, run: &[u8]) -> Result<(), LoadError> {
+        self.lines(run, true).map(|_| ())
     }
 
     /// Reads records with csv-core from `input[*pos..]`, at most `limit` of them; when
@@ -625,7 +718,7 @@ impl Body {
                 }
                 Next::NeedInput => return Ok(()),
                 Next::End => break,
-                Next::TooManyFields => return Err(self.too_many_fields()),
+                Next::TooManyFields => return Err(too_many_fields(self.record_start_line())),
                 Next::TooLong => return Err(self.too_long()),
             }
         }
@@ -644,14 +737,6 @@ impl Body {
         }
     }
 
-    fn too_many_fields(&self) -> LoadError {
-        LoadError::Limit(format!(
-            "a record starting near line {} has more than {MAX_RECORD_FIELDS} fields, \
-             the most accepted",
-            self.record_start_line(),
-        ))
-    }
-
     fn too_long(&self) -> LoadError {
         LoadError::Limit(format!(
             "a record starting near line {} is longer than {} MB, the largest accepted",
@@ -659,6 +744,36 @@ impl Body {
             MAX_RECORD_BYTES >> 20
         ))
     }
+}
+
+/// The error for a record of more than [`MAX_RECORD_FIELDS`] fields starting at `line`.
+fn too_many_fields(line: u64) -> LoadError {
+    LoadError::Limit(format!(
+        "a record starting near line {line} has more than {MAX_RECORD_FIELDS} fields, \
+         the most accepted",
+    ))
+}
+
+/// `run` (complete lines) cut into at most `pieces` pieces of about equal size, each
+/// ending with a line feed.
+#[cfg(not(target_arch = "wasm32"))]
+fn split_at_line_starts(run: &[u8], pieces: usize) -> Vec<&[u8]> {
+    let mut out = Vec::with_capacity(pieces);
+    let mut start = 0;
+    for i in 1..pieces {
+        let target = (run.len() * i / pieces).max(start);
+        let Some(at) = memchr::memchr(b'\n', &run[target..]) else {
+            break;
+        };
+        let end = target + at + 1;
+        if end >= run.len() {
+            break;
+        }
+        out.push(&run[start..end]);
+        start = end;
+    }
+    out.push(&run[start..]);
+    out
 }
 
 enum Phase {
@@ -674,6 +789,10 @@ enum Phase {
 /// A push parser for one delimited file's (UTF-8 or single-byte) bytes.
 pub struct DelimitedReader {
     phase: Phase,
+    /// Threads for long runs of quote-free lines, and the least bytes of a run worth
+    /// splitting (see [`DelimitedReader::with_threads`]).
+    threads: usize,
+    parallel_min: usize,
     /// Read every record with csv-core, without the line path (to test the two agree).
     csv_core_only: bool,
 }
@@ -693,7 +812,22 @@ impl DelimitedReader {
                 lines: LineCounter::default(),
             },
             csv_core_only: false,
+            threads: 1,
+            parallel_min: PARALLEL_MIN_BYTES,
         }
+    }
+
+    /// Reads runs of at least `min_run_bytes` of quote-free lines with `threads`
+    /// threads (natively; wasm32 has none). The staged rows, rejections, line numbers and
+    /// errors are those of one thread; a run with a quote is read on one thread.
+    ///
+    /// `min_run_bytes` is the least bytes of lines worth splitting
+    /// ([`PARALLEL_MIN_BYTES`] is the measured default; tests use a few bytes, so that
+    /// small files are split too).
+    pub fn with_threads(mut self, threads: usize, min_run_bytes: usize) -> Self {
+        self.threads = threads.max(1);
+        self.parallel_min = min_run_bytes.max(1);
+        self
     }
 
     /// A reader that leaves every record to csv-core: the reference the line path is
@@ -762,6 +896,7 @@ impl DelimitedReader {
                     choice.matched.targets.len(),
                     choice.records_before + 1,
                 ));
+                (body.threads, body.parallel_min) = (self.threads, self.parallel_min);
                 match body.feed(&buffer, false) {
                     Ok(()) => Phase::Body(body),
                     Err(e) => Phase::Failed(e),

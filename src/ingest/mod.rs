@@ -146,6 +146,10 @@ pub struct IngestStream {
     bytes: u64,
     state: State,
     budget: Option<u64>,
+    /// Threads for delimited text and the least bytes of lines split across them (see
+    /// [`IngestStream::with_threads`]).
+    threads: usize,
+    parallel_min: usize,
 }
 
 /// Bytes buffered at most to decide the format when the file starts with whitespace.
@@ -161,6 +165,8 @@ impl IngestStream {
             bytes: 0,
             state: State::Detecting(Vec::new()),
             budget: memory::default_budget(),
+            threads: 1,
+            parallel_min: delimited::PARALLEL_MIN_BYTES,
         }
     }
 
@@ -176,6 +182,22 @@ impl IngestStream {
     /// ```
     pub fn with_budget(mut self, budget: Option<u64>) -> Self {
         self.budget = budget;
+        self
+    }
+
+    /// The same stream reading delimited text with up to `threads` threads (natively;
+    /// on wasm32 one): long runs of quote-free lines in a pushed chunk are split at line
+    /// starts and read in parallel ([`delimited::DelimitedReader::with_threads`]). What
+    /// it stages, rejects and reports is what one thread would.
+    pub fn with_threads(self, threads: usize) -> Self {
+        self.with_parallel_reading(threads, delimited::PARALLEL_MIN_BYTES)
+    }
+
+    /// [`with_threads`](IngestStream::with_threads), splitting runs of lines from
+    /// `min_run_bytes` on (tests split small files with it).
+    pub fn with_parallel_reading(mut self, threads: usize, min_run_bytes: usize) -> Self {
+        self.threads = threads.max(1);
+        self.parallel_min = min_run_bytes.max(1);
         self
     }
 
@@ -276,7 +298,8 @@ impl IngestStream {
         let bom = Bom::detect(first, true).unwrap_or(Bom::None);
         let mut utf16 = bom.utf16_decoder();
         let mut check = Utf8Check::default();
-        let mut reader = Box::new(DelimitedReader::new());
+        let mut reader =
+            Box::new(DelimitedReader::new().with_threads(self.threads, self.parallel_min));
         let mut transcoded = Vec::new();
         feed_text(
             &mut utf16,

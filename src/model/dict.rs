@@ -207,6 +207,20 @@ impl ByteDictionary {
         self.ends.push(self.bytes.len())
     }
 
+    /// Appends every value of `other` under new keys, in key order, without looking for
+    /// them (as [`ByteDictionary::append`] does); returns the key `other`'s key 0 now has,
+    /// so `other`'s key `k` is the returned key + `k`.
+    pub fn append_all(&mut self, other: &ByteDictionary) -> u32 {
+        let first = u32::try_from(self.ends.len()).expect("more than 4 billion distinct values");
+        let base = self.bytes.len();
+        self.bytes.extend_from_slice(&other.bytes);
+        self.ends
+            .0
+            .extend(other.ends.0.iter().map(|end| base + end));
+        u32::try_from(self.ends.len()).expect("more than 4 billion distinct values");
+        first
+    }
+
     /// The bytes of `key`.
     pub fn value(&self, key: u32) -> &[u8] {
         &self.bytes[self.ends.range(key)]

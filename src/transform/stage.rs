@@ -520,6 +520,87 @@ impl TableBuilder {
         self.rejected[first_rejection..].sort_by_key(|r| r.line);
     }
 
+    /// An empty builder for more rows of the current section, to be filled on another
+    /// thread and handed back to [`TableBuilder::absorb`]: same table, header mapping,
+    /// number format and date system.
+    pub fn fork(&self) -> TableBuilder {
+        let section = self.section();
+        let mut fork = TableBuilder::new(self.table);
+        fork.extra_names = self.extra_names.clone();
+        fork.extras = vec![Vec::new(); self.extras.len()];
+        fork.sections.push(Section {
+            sheet: section.sheet.clone(),
+            slots: section.slots.clone(),
+            extras: section.extras.clone(),
+            format: section.format,
+            is_1904: section.is_1904,
+            day_first: false,
+            pending_dates: Vec::new(),
+            first_rejection: 0,
+        });
+        fork
+    }
+
+    /// Takes the rows of a [`fork`](TableBuilder::fork) that continue this builder's
+    /// current section, as if they had been pushed here: `line_offset` is added to their
+    /// lines (a fork counts lines from the start of its own bytes). The fork's text joins
+    /// this builder's dictionary under new keys without being looked up (a repeat is then
+    /// stored twice, which the commit's dimension dictionaries undo, as for a column staged
+    /// by appending), its slash dates wait for this section's rule, and its evidence for
+    /// that rule counts here.
+    pub fn absorb(&mut self, fork: TableBuilder, line_offset: u64) {
+        debug_assert_eq!(fork.table, self.table);
+        debug_assert_eq!(fork.sections.len(), 1);
+        debug_assert_eq!(fork.extra_names, self.extra_names);
+        debug_assert!(fork.dropped.is_empty(), "a fork's section has not ended");
+        let first_row = self.rows.len();
+        let first_key = self.dict.append_all(&fork.dict);
+        let shift = |key: u32| {
+            if key == NULL_KEY {
+                NULL_KEY
+            } else {
+                key + first_key
+            }
+        };
+        for ((_, into), (_, from)) in self.columns.iter_mut().zip(fork.columns) {
+            match (into, from) {
+                (StagedValues::Text(a), StagedValues::Text(b)) => {
+                    a.extend(b.into_iter().map(shift))
+                }
+                (StagedValues::Count(a), StagedValues::Count(b)) => a.extend(b),
+                (StagedValues::Money(a), StagedValues::Money(b)) => a.extend(b),
+                (StagedValues::Date(a), StagedValues::Date(b)) => a.extend(b),
+                (StagedValues::Year(a), StagedValues::Year(b)) => a.extend(b),
+                (StagedValues::Month(a), StagedValues::Month(b)) => a.extend(b),
+                _ => unreachable!("a fork stages the same columns"),
+            }
+        }
+        for (into, from) in self.extras.iter_mut().zip(fork.extras) {
+            into.extend(from.into_iter().map(shift));
+        }
+        let section_index = self.sections.len() - 1;
+        self.rows
+            .extend(fork.rows.into_iter().map(|source| RowSource {
+                line: source.line + line_offset,
+                section: section_index as u16,
+            }));
+        self.rejected
+            .extend(fork.rejected.into_iter().map(|rejected| RejectedRow {
+                line: rejected.line + line_offset,
+                ..rejected
+            }));
+        self.rows_read += fork.rows_read;
+        let [fork_section] = <[Section; 1]>::try_from(fork.sections).expect("one section");
+        let section = self.sections.last_mut().expect("section");
+        section.day_first |= fork_section.day_first;
+        section.pending_dates.extend(
+            fork_section
+                .pending_dates
+                .into_iter()
+                .map(|(row, date)| (row + first_row, date)),
+        );
+    }
+
     /// Number of rows seen so far (staged or rejected).
     pub fn rows_read(&self) -> u64 {
         self.rows_read

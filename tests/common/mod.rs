@@ -217,3 +217,84 @@ pub fn fact(w: &Warehouse, campaign_id: &str) -> Fact {
     assert_eq!(found.len(), 1, "one row of {campaign_id}: {found:#?}");
     found.remove(0)
 }
+
+/// Everything the warehouse holds, in storage order, as text: each dimension's values in
+/// key order, then every column of every table (extras included). Two warehouses with
+/// equal contents give equal text; the key indexes (hash tables with random seeds) are
+/// left out, being derived from the columns.
+pub fn star_contents(w: &Warehouse) -> String {
+    use std::fmt::Write;
+    let star = w.star();
+    let mut out = String::new();
+    let d = &star.dims;
+    for (name, dict) in [
+        ("tenant", &d.tenant),
+        ("region", &d.region),
+        ("product", &d.product),
+        ("channel", &d.channel),
+        ("campaign", &d.campaign),
+        ("campaign_name", &d.campaign_name),
+        ("customer", &d.customer),
+        ("customer_name", &d.customer_name),
+    ] {
+        writeln!(out, "dim {name}: {:?}", dict.values().collect::<Vec<_>>()).unwrap();
+    }
+    let keys = |k: &bi_platform::model::keys::KeyColumn| k.iter().collect::<Vec<u32>>();
+    let extras = |e: &bi_platform::model::star::Extras| {
+        format!(
+            "{:?} {:?} {:?}",
+            e.names,
+            e.columns,
+            e.values.values().collect::<Vec<_>>()
+        )
+    };
+    let f = &star.campaigns;
+    writeln!(
+        out,
+        "fact_campaigns: {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} extras {}",
+        keys(&f.tenant),
+        f.campaign,
+        f.campaign_name,
+        f.date,
+        f.impressions,
+        f.clicks,
+        f.conversions,
+        f.spend,
+        f.revenue,
+        keys(&f.region),
+        keys(&f.product),
+        keys(&f.channel),
+        extras(&f.extras)
+    )
+    .unwrap();
+    let t = &star.targets;
+    writeln!(
+        out,
+        "dim_sales_targets: {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} extras {}",
+        keys(&t.tenant),
+        keys(&t.region),
+        keys(&t.product),
+        t.year,
+        t.month,
+        t.target_revenue,
+        t.target_conversions,
+        t.target_spend,
+        extras(&t.extras)
+    )
+    .unwrap();
+    let c = &star.customers;
+    writeln!(
+        out,
+        "dim_customers: {:?} {:?} {:?} {:?} {:?} {:?} {:?} extras {}",
+        keys(&c.tenant),
+        c.customer,
+        c.customer_name,
+        keys(&c.region),
+        keys(&c.product_preference),
+        c.total_spent,
+        c.total_orders,
+        extras(&c.extras)
+    )
+    .unwrap();
+    out
+}
