@@ -9,7 +9,7 @@
 //!
 //! Every chart respects the query's tenant scope and filters: it is built only from
 //! dashboard results under that query, or (the ROI distribution) from
-//! [`Scope::campaign_rows`], so no other tenant's rows can reach it.
+//! [`Scope::for_each_campaign_row`], so no other tenant's rows can reach it.
 //!
 //! ```
 //! use bi_platform::{chart, Query, Warehouse};
@@ -519,6 +519,7 @@ fn roi_bucket_label(i: usize) -> String {
 /// `spend > 0`, decided exactly: roi% >= edge <=> 100 * (revenue - spend) >= edge * spend.
 /// In `i64` when the products fit (rows under 2^52 millionths, $4.5 billion, so every
 /// real row), which is a few instructions; in `i128` otherwise.
+#[inline(always)]
 fn roi_bucket(spend: i64, revenue: i64) -> usize {
     const FITS: i64 = 1 << 52;
     if spend < FITS && revenue < FITS {
@@ -544,11 +545,14 @@ pub fn roi_distribution(warehouse: &Warehouse, query: &Query) -> Result<Chart, Q
     let scope = Scope::new(star, query)?;
     let f = &star.campaigns;
     let mut counts = vec![0u64; ROI_EDGES.len() + 1];
-    for row in scope.campaign_rows() {
-        if f.spend[row] != 0 {
-            counts[roi_bucket(f.spend[row], f.revenue[row])] += 1;
+    crate::with_keys!(f.tenant, |tenant| scope.for_each_campaign_row(
+        tenant,
+        |row| {
+            if f.spend[row] != 0 {
+                counts[roi_bucket(f.spend[row], f.revenue[row])] += 1;
+            }
         }
-    }
+    ));
     let mut chart = Chart::new(
         "roi_distribution",
         "ROI distribution of campaign rows",

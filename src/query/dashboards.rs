@@ -178,7 +178,7 @@ struct FactSums {
 }
 
 impl FactSums {
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, star: &StarSchema, row: usize) {
         let f = &star.campaigns;
         self.rows += 1;
@@ -189,7 +189,7 @@ impl FactSums {
         self.revenue += i128::from(f.revenue[row]);
     }
 
-    #[inline]
+    #[inline(always)]
     fn add_row_ratios(&mut self, star: &StarSchema, row: usize) {
         let f = &star.campaigns;
         if let Some(c) = ctr(u64::from(f.clicks[row]), u64::from(f.impressions[row])) {
@@ -208,13 +208,13 @@ impl FactSums {
 fn tenant_sums<T: Key>(scope: &Scope<'_>, tenant: &[T], with_ratios: bool) -> Vec<FactSums> {
     let star = scope.star;
     let mut sums = vec![FactSums::default(); star.dims.tenant.len()];
-    for row in scope.campaign_rows_of(tenant) {
+    scope.for_each_campaign_row(tenant, |row| {
         let acc = &mut sums[tenant[row].key() as usize];
         acc.add(star, row);
         if with_ratios {
             acc.add_row_ratios(star, row);
         }
-    }
+    });
     sums
 }
 
@@ -313,10 +313,10 @@ pub fn daily_performance<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResul
         // A dense tenant x day grid: one array index per row instead of a hash lookup.
         let mut grid = vec![FactSums::default(); cells];
         with_keys!(f.tenant, |tenant| {
-            for row in scope.campaign_rows_of(tenant) {
+            scope.for_each_campaign_row(tenant, |row| {
                 let day = (f.date[row] - ranks.first_day) as usize;
                 grid[tenant[row].key() as usize * days + day].add(star, row);
-            }
+            })
         });
         for (i, sums) in grid.into_iter().enumerate() {
             if sums.rows > 0 {
@@ -328,12 +328,12 @@ pub fn daily_performance<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResul
         }
     } else {
         with_keys!(f.tenant, |tenant| {
-            for row in scope.campaign_rows_of(tenant) {
+            scope.for_each_campaign_row(tenant, |row| {
                 groups
                     .entry((tenant[row].key(), f.date[row]))
                     .or_default()
                     .add(star, row);
-            }
+            })
         });
     }
     let mut keys: Vec<(u32, Day)> = groups.keys().copied().collect();
@@ -432,15 +432,40 @@ pub fn channel_mix<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult<'w> 
     let star = scope.star;
     let f = &star.campaigns;
     let mut groups: HashMap<(u32, u32), (i128, i128), RandomState> = HashMap::default();
-    with_keys!(f.tenant, |tenant| with_keys!(f.channel, |channel| {
-        for row in scope.campaign_rows_of(tenant) {
-            let acc = groups
-                .entry((tenant[row].key(), channel[row].key()))
-                .or_default();
-            acc.0 += i128::from(f.spend[row]);
-            acc.1 += i128::from(f.revenue[row]);
+    // Every fact row has a channel ("Unknown" at worst), so channel keys are dense.
+    let channels = star.dims.channel.len();
+    let cells = star.dims.tenant.len().saturating_mul(channels);
+    if cells <= MAX_DENSE_CELLS {
+        // A dense tenant x channel grid: an array index per row, not a hash lookup.
+        let mut grid = vec![(0i128, 0i128, 0u64); cells];
+        with_keys!(f.tenant, |tenant| with_keys!(f.channel, |channel| {
+            scope.for_each_campaign_row(tenant, |row| {
+                let acc =
+                    &mut grid[tenant[row].key() as usize * channels + channel[row].key() as usize];
+                acc.0 += i128::from(f.spend[row]);
+                acc.1 += i128::from(f.revenue[row]);
+                acc.2 += 1;
+            })
+        }));
+        for (i, (spend, revenue, rows)) in grid.into_iter().enumerate() {
+            if rows > 0 {
+                groups.insert(
+                    ((i / channels) as u32, (i % channels) as u32),
+                    (spend, revenue),
+                );
+            }
         }
-    }));
+    } else {
+        with_keys!(f.tenant, |tenant| with_keys!(f.channel, |channel| {
+            scope.for_each_campaign_row(tenant, |row| {
+                let acc = groups
+                    .entry((tenant[row].key(), channel[row].key()))
+                    .or_default();
+                acc.0 += i128::from(f.spend[row]);
+                acc.1 += i128::from(f.revenue[row]);
+            })
+        }));
+    }
     let mut keys: Vec<(u32, u32)> = groups.keys().copied().collect();
     keys.sort_unstable_by_key(|&(t, c)| (ranks.tenant[t as usize], ranks.channel[c as usize]));
     let rows = keys
@@ -492,10 +517,10 @@ fn actuals<T: Key, R: Key, P: Key>(
     if let Some(cells) = cells {
         // Every fact date lies in the months table's span, so each index is in range.
         let mut sums = vec![ActualSums::default(); cells];
-        for row in scope.campaign_rows_of(tenant) {
+        scope.for_each_campaign_row(tenant, |row| {
             let (r, p) = (region[row].key(), product[row].key());
             if r == NULL_KEY || p == NULL_KEY {
-                continue;
+                return;
             }
             let m = (ranks.month_index(f.date[row]) - first_month) as usize;
             let i = ((tenant[row].key() as usize * regions + r as usize) * products + p as usize)
@@ -505,7 +530,7 @@ fn actuals<T: Key, R: Key, P: Key>(
             acc.0 += i128::from(f.revenue[row]);
             acc.1 += u64::from(f.conversions[row]);
             acc.2 += i128::from(f.spend[row]);
-        }
+        });
         return Actuals::Dense {
             sums,
             regions,

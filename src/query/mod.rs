@@ -267,6 +267,37 @@ impl<'w> Scope<'w> {
         (0..tenant.len()).filter(move |&row| self.has_campaign_row_of(tenant, row))
     }
 
+    /// Calls `visit` with each fact row in scope that passes every filter, in storage
+    /// order: what [`campaign_rows_of`](Self::campaign_rows_of) yields, by internal
+    /// iteration, so a kernel's body is inlined into the loop. The common views get
+    /// loops of their own: every tenant and no filter visits every row without a test,
+    /// a tenant scope alone tests only the tenant mask.
+    #[inline(always)]
+    pub fn for_each_campaign_row<K: Key>(&self, tenant: &[K], mut visit: impl FnMut(usize)) {
+        debug_assert_eq!(tenant.len(), self.star.campaigns.len());
+        let only_tenants = self.from.is_none()
+            && self.to.is_none()
+            && self.regions.is_none()
+            && self.products.is_none()
+            && self.channels.is_none();
+        if only_tenants && self.tenants.iter().all(|&t| t) {
+            (0..tenant.len()).for_each(visit);
+        } else if only_tenants {
+            let mask = &self.tenants[..];
+            for (row, key) in tenant.iter().enumerate() {
+                if mask.get(key.key() as usize).copied().unwrap_or(false) {
+                    visit(row);
+                }
+            }
+        } else {
+            for row in 0..tenant.len() {
+                if self.has_campaign_row_of(tenant, row) {
+                    visit(row);
+                }
+            }
+        }
+    }
+
     /// Target rows in scope: the tenant scope, the region and product filters, and a
     /// date range overlapping the target's month. Channels do not apply to targets.
     pub fn target_rows(&self) -> impl Iterator<Item = usize> + '_ {
@@ -310,5 +341,67 @@ impl<'w> Scope<'w> {
                 && passes_column(&self.regions, &c.region, row)
                 && passes_column(&self.products, &c.product_preference, row)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{with_keys, Warehouse};
+
+    #[test]
+    fn each_scan_visits_exactly_the_rows_the_iterator_yields() {
+        let mut w = Warehouse::new();
+        w.load(
+            "c.csv",
+            b"tenant_id,campaign_id,campaign_name,date,impressions,clicks,conversions,spend,revenue,region,product\n\
+              a,c1,C1 - Search,2024-11-01,10,1,0,1.00,2.00,North,P1\n\
+              b,c2,C2 - Video,2024-11-02,10,1,0,1.00,2.00,South,P2\n\
+              a,c3,C3 - Email,2024-11-03,10,1,0,1.00,2.00,,P1\n\
+              c,c4,C4 - Search,2024-11-04,10,1,0,1.00,2.00,North,\n\
+              b,c5,C5,2024-11-05,10,1,0,1.00,2.00,North,P2\n",
+        );
+        let star = w.star();
+        let scoped =
+            |tenants: &[&str]| TenantScope::Only(tenants.iter().map(|t| t.to_string()).collect());
+        let queries = [
+            Query::default(),
+            Query {
+                tenants: scoped(&["a", "c"]),
+                ..Query::default()
+            },
+            Query {
+                tenants: scoped(&["nobody"]),
+                ..Query::default()
+            },
+            Query {
+                regions: vec!["North".into()],
+                ..Query::default()
+            },
+            Query {
+                tenants: scoped(&["b"]),
+                channels: vec!["Unknown".into()],
+                ..Query::default()
+            },
+            Query {
+                from: Some("2024-11-02".into()),
+                to: Some("2024-11-04".into()),
+                ..Query::default()
+            },
+            Query {
+                products: vec!["P1".into(), "P2".into()],
+                tenants: scoped(&["a", "b", "c"]),
+                ..Query::default()
+            },
+        ];
+        for query in &queries {
+            let scope = Scope::new(star, query).unwrap();
+            let (visited, yielded) = with_keys!(star.campaigns.tenant, |tenant| {
+                let mut visited = Vec::new();
+                scope.for_each_campaign_row(tenant, |row| visited.push(row));
+                (visited, scope.campaign_rows_of(tenant).collect::<Vec<_>>())
+            });
+            assert_eq!(visited, yielded, "{query:?}");
+        }
     }
 }
