@@ -34,6 +34,7 @@ pub mod memory;
 pub mod model;
 pub mod query;
 pub mod report;
+pub mod sql;
 pub mod transform;
 pub mod warehouse;
 #[cfg(target_arch = "wasm32")]
