@@ -128,7 +128,56 @@ pub fn split_statements(sql: &str) -> Vec<(u64, &str)> {
     out
 }
 
+/// Operators a text may hold at most: a chain of binary operators parses into a tree as
+/// deep as it is long, and deep trees overflow the stack when walked or dropped.
+const MAX_OPERATORS: usize = 2000;
+
 fn parse(sql: &str) -> Result<Vec<ast::Statement>, SqlError> {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let tokens = Tokenizer::new(&SQLiteDialect {}, sql)
+        .tokenize()
+        .map_err(|e| parser_error(ParserError::TokenizerError(e.to_string())))?;
+    let operators = tokens
+        .iter()
+        .filter(|t| match t {
+            Token::Word(w) => matches!(
+                w.keyword,
+                sqlparser::keywords::Keyword::AND
+                    | sqlparser::keywords::Keyword::OR
+                    | sqlparser::keywords::Keyword::NOT
+                    | sqlparser::keywords::Keyword::CASE
+            ),
+            Token::Whitespace(_)
+            | Token::Comma
+            | Token::Number(..)
+            | Token::SingleQuotedString(_) => false,
+            Token::LParen | Token::RParen | Token::SemiColon | Token::Period | Token::EOF => false,
+            _ => !matches!(t, Token::Word(_)),
+        })
+        .count();
+    let mut depth = 0i64;
+    let mut deepest = 0i64;
+    for t in &tokens {
+        match t {
+            Token::LParen => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            Token::RParen => depth -= 1,
+            _ => {}
+        }
+    }
+    if deepest > (MAX_DEPTH / 2) as i64 {
+        return Err(SqlError::new(format!(
+            "the query is nested too deeply: more than {} levels of parentheses",
+            MAX_DEPTH / 2
+        )));
+    }
+    if operators > MAX_OPERATORS {
+        return Err(SqlError::new(format!(
+            "the query is too complex: more than {MAX_OPERATORS} operators"
+        )));
+    }
     Parser::new(&SQLiteDialect {})
         .with_recursion_limit(MAX_DEPTH / 2)
         .try_with_sql(sql)
@@ -447,9 +496,18 @@ fn contains_window(e: &ast::Expr) -> bool {
     found
 }
 
-/// Visits an expression and its sub-expressions, not entering subqueries.
+/// Visits an expression and its sub-expressions, not entering subqueries (nor nesting
+/// deeper than the planner accepts, which refuses such expressions anyway).
 fn walk(e: &ast::Expr, f: &mut dyn FnMut(&ast::Expr)) {
+    walk_at(e, f, 0)
+}
+
+fn walk_at(e: &ast::Expr, f: &mut dyn FnMut(&ast::Expr), depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
     f(e);
+    let walk = |x: &ast::Expr, f: &mut dyn FnMut(&ast::Expr)| walk_at(x, f, depth + 1);
     use ast::Expr as E;
     match e {
         E::IsNull(x)

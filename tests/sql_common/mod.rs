@@ -3,6 +3,8 @@
 //! the awkward data (NULLs, zero denominators, ties, extra columns, empty tables).
 #![allow(dead_code)]
 
+pub mod gen;
+
 use bi_platform::model::dict::Dictionary;
 use bi_platform::model::keys::KeyColumn;
 use bi_platform::sql::{self, Val};
