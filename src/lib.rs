@@ -35,6 +35,7 @@ pub mod memory;
 pub mod model;
 pub mod query;
 pub mod report;
+pub mod sql;
 pub mod transform;
 pub mod view;
 pub mod warehouse;

@@ -125,6 +125,66 @@ impl Dashboard {
         }
     }
 
+    /// The dashboard written as SQL over the SQL tables ([`crate::sql`]): the same rows
+    /// in the same order as the dashboard's kernel under the same tenant scope (without
+    /// the date, region, product and channel filters, which SQL states in `WHERE`).
+    pub fn sql(self) -> &'static str {
+        match self {
+            Dashboard::CampaignSummary => {
+                "SELECT tenant_id, COUNT(*) AS campaigns, SUM(impressions) AS impressions, \
+                 SUM(clicks) AS clicks, SUM(conversions) AS conversions, SUM(spend) AS spend, \
+                 SUM(revenue) AS revenue, SUM(profit) AS profit, AVG(ctr) AS avg_ctr, \
+                 AVG(roi) AS avg_roi \
+                 FROM fact_campaigns GROUP BY tenant_id ORDER BY tenant_id"
+            }
+            Dashboard::DailyPerformance => {
+                "SELECT tenant_id, date, SUM(conversions) AS conversions, SUM(revenue) AS revenue, \
+                 SUM(spend) AS spend, SUM(revenue) - SUM(spend) AS profit \
+                 FROM fact_campaigns GROUP BY tenant_id, date ORDER BY tenant_id, date"
+            }
+            Dashboard::ConversionFunnel => {
+                "SELECT tenant_id, SUM(impressions) AS impressions, SUM(clicks) AS clicks, \
+                 SUM(conversions) AS conversions, \
+                 100.0 * SUM(clicks) / SUM(impressions) AS ctr_pct, \
+                 100.0 * SUM(conversions) / SUM(clicks) AS conversion_rate_pct \
+                 FROM fact_campaigns GROUP BY tenant_id ORDER BY tenant_id"
+            }
+            Dashboard::CampaignPerformance => {
+                "SELECT tenant_id, campaign_id, campaign_name, date, impressions, clicks, \
+                 conversions, spend, revenue, ctr, roi, performance_category \
+                 FROM fact_campaigns ORDER BY date DESC, tenant_id, campaign_id"
+            }
+            Dashboard::ChannelMix => {
+                "SELECT tenant_id, channel, SUM(spend) AS spend, SUM(revenue) AS revenue, \
+                 (SUM(revenue) - SUM(spend)) / SUM(spend) AS roi \
+                 FROM fact_campaigns GROUP BY tenant_id, channel ORDER BY tenant_id, channel"
+            }
+            Dashboard::TargetVsActual => {
+                "SELECT t.tenant_id, t.region, t.product, t.year, t.month, t.target_revenue, \
+                 COALESCE(a.revenue, 0.0) AS actual_revenue, \
+                 COALESCE(a.revenue, 0.0) / t.target_revenue AS attainment, \
+                 t.target_conversions, COALESCE(a.conversions, 0) AS actual_conversions, \
+                 t.target_spend, COALESCE(a.spend, 0.0) AS actual_spend \
+                 FROM dim_sales_targets t LEFT JOIN ( \
+                   SELECT f.tenant_id, f.region, f.product, d.year, d.month, \
+                   SUM(f.revenue) AS revenue, SUM(f.conversions) AS conversions, \
+                   SUM(f.spend) AS spend \
+                   FROM fact_campaigns f JOIN dim_date d ON d.date = f.date \
+                   WHERE f.region IS NOT NULL AND f.product IS NOT NULL \
+                   GROUP BY f.tenant_id, f.region, f.product, d.year, d.month) a \
+                 ON a.tenant_id = t.tenant_id AND a.region = t.region \
+                 AND a.product = t.product AND a.year = t.year AND a.month = t.month \
+                 ORDER BY t.tenant_id, t.region, t.product, t.year, t.month"
+            }
+            Dashboard::CustomerSummary => {
+                "SELECT tenant_id, COUNT(*) AS customers, SUM(total_spent) AS total_spent, \
+                 SUM(total_orders) AS total_orders, \
+                 SUM(total_spent) / SUM(total_orders) AS avg_order_value \
+                 FROM dim_customers GROUP BY tenant_id ORDER BY tenant_id"
+            }
+        }
+    }
+
     /// The dashboard called `name`.
     pub fn from_name(name: &str) -> Result<Dashboard, QueryError> {
         Dashboard::ALL

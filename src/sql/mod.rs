@@ -1,0 +1,169 @@
+//! SQL over the star schema: read-only `SELECT` queries in SQLite's dialect, answered
+//! from the engine's own columns under a tenant scope.
+//!
+//! ```text
+//!  SQL text ──parse (sqlparser, feature `sql`)──> Statement {columns, Plan} (serde data)
+//!                                                        │
+//!  StarSchema + TenantScope ──catalog (scans)──> exec ───┴──> Rows {columns, rows}
+//! ```
+//!
+//! - [`plan`]: the plan types, plain serde data;
+//! - [`parse`]: SQL text to plans (sqlparser with the SQLite dialect); behind the `sql`
+//!   feature, so a build that only runs plans (the page's wasm) does not carry the parser;
+//! - [`exec`]: runs a plan; [`catalog`]: the tables over the star schema and the tenant
+//!   wall (scans see only the scope's tenants); [`value`], [`func`]: SQLite's value
+//!   semantics and functions.
+//!
+//! Supported: `SELECT` with `WITH`, subqueries (in `FROM`, scalar, `IN`, `EXISTS`,
+//! correlated in `WHERE`/`ON`/non-grouped select lists), `UNION [ALL]`, `INTERSECT`,
+//! `EXCEPT`, `JOIN`/`LEFT JOIN`/`CROSS JOIN`/comma joins, `WHERE`, `GROUP BY`, `HAVING`,
+//! `ORDER BY` (`NULLS FIRST/LAST`), `LIMIT`/`OFFSET`, `DISTINCT`; SQLite's arithmetic,
+//! comparisons with its affinity rules, three-valued logic, `IN`, `BETWEEN`, `LIKE`,
+//! `IS [NOT] NULL`, `IS [NOT] DISTINCT FROM`, `CASE`, `CAST`; the functions of
+//! [`func`]; aggregates `COUNT`, `SUM`, `TOTAL`, `AVG`, `MIN`, `MAX`, `GROUP_CONCAT`
+//! (with `DISTINCT`); window functions `ROW_NUMBER`, `RANK`, `DENSE_RANK` and the
+//! aggregates over `(PARTITION BY ... ORDER BY ...)` with the default frame. Anything
+//! else is refused with an error saying what is not supported.
+//!
+//! ```
+//! # #[cfg(feature = "sql")] {
+//! use bi_platform::{sql, TenantScope, Warehouse};
+//! let mut warehouse = Warehouse::new();
+//! warehouse.load("c.csv", b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n\
+//!                          a,c1,2024-11-01,100,10,1,1.10,3.00\na,c2,2024-11-02,100,10,1,2.20,3.00\n\
+//!                          b,c1,2024-11-01,100,10,1,9.00,3.00\n");
+//! let rows = sql::query(
+//!     warehouse.star(),
+//!     &TenantScope::Only(vec!["a".into()]),
+//!     "SELECT tenant_id, SUM(spend) AS spend, COUNT(*) FROM fact_campaigns GROUP BY 1",
+//! )
+//! .unwrap();
+//! assert_eq!(serde_json::to_string(&rows).unwrap(),
+//!            r#"{"columns":["tenant_id","spend","COUNT(*)"],"rows":[["a",3.3,2]]}"#);
+//! # }
+//! ```
+
+pub mod catalog;
+pub mod exec;
+pub mod func;
+#[cfg(feature = "sql")]
+pub mod parse;
+pub mod plan;
+pub mod value;
+
+use crate::model::star::StarSchema;
+use crate::query::TenantScope;
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+
+pub use catalog::{Catalog, Schema};
+pub use exec::{Options, Rows};
+pub use plan::{Plan, Statement};
+pub use value::Val;
+
+/// Why a query cannot run: a syntax error (with its line and column), a name that does
+/// not resolve, something not supported, or a failure while running.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SqlError {
+    pub message: String,
+    pub line: Option<u64>,
+    pub column: Option<u64>,
+}
+
+impl SqlError {
+    pub fn new(message: impl Into<String>) -> Self {
+        SqlError {
+            message: message.into(),
+            line: None,
+            column: None,
+        }
+    }
+}
+
+impl std::fmt::Display for SqlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)?;
+        if let (Some(line), Some(column)) = (self.line, self.column) {
+            if !self.message.contains("Line: ") {
+                write!(f, " (line {line}, column {column})")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for SqlError {}
+
+/// The schema of a warehouse's SQL tables.
+pub fn schema(star: &StarSchema) -> Schema {
+    catalog::schema(star)
+}
+
+/// Compiles and runs one statement under a tenant scope, with the system clock for
+/// `'now'`.
+#[cfg(feature = "sql")]
+pub fn query<'w>(
+    star: &'w StarSchema,
+    tenants: &TenantScope,
+    sql: &str,
+) -> Result<Rows<'w>, SqlError> {
+    let statement = parse::compile_one(sql, &schema(star))?;
+    run(star, tenants, &statement, &Options::with_clock())
+}
+
+/// Runs a compiled statement under a tenant scope.
+pub fn run<'w>(
+    star: &'w StarSchema,
+    tenants: &TenantScope,
+    statement: &Statement,
+    options: &Options,
+) -> Result<Rows<'w>, SqlError> {
+    let catalog = Catalog::new(star, tenants);
+    exec::run(&catalog, statement, options)
+}
+
+impl Serialize for Val<'_> {
+    /// NULL is `null`, numbers JSON numbers (money in currency units), text strings.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Val::Null => s.serialize_none(),
+            Val::Int(i) => s.serialize_i64(*i),
+            Val::Real(f) if f.is_finite() => s.serialize_f64(*f),
+            Val::Real(_) => s.serialize_none(),
+            Val::Money(m) => s.serialize_f64(value::money_f64(*m)),
+            Val::Str(t) => s.serialize_str(t),
+            Val::String(t) => s.serialize_str(t),
+            Val::Date(_) => s.serialize_str(&self.as_text().unwrap_or_default()),
+        }
+    }
+}
+
+impl Serialize for Rows<'_> {
+    /// `{"columns": [...], "rows": [[...], ...]}`.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Row<'r, 'w>(&'r [Val<'w>]);
+        impl Serialize for Row<'_, '_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut seq = s.serialize_seq(Some(self.0.len()))?;
+                for v in self.0 {
+                    seq.serialize_element(v)?;
+                }
+                seq.end()
+            }
+        }
+        struct All<'r, 'w>(&'r [Vec<Val<'w>>]);
+        impl Serialize for All<'_, '_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut seq = s.serialize_seq(Some(self.0.len()))?;
+                for r in self.0 {
+                    seq.serialize_element(&Row(r))?;
+                }
+                seq.end()
+            }
+        }
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("columns", &self.columns)?;
+        map.serialize_entry("rows", &All(&self.rows))?;
+        map.end()
+    }
+}

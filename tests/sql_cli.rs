@@ -1,0 +1,112 @@
+//! `bi-platform sql` as a process: the seed's SQL file verbatim, JSON shape, a tenant
+//! scope, errors with their position and exit codes (0 all ran, 3 one failed, 1 no file
+//! loaded, 2 usage).
+
+use serde_json::Value as Json;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_bi-platform");
+const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/seed-data");
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn json(o: &Output) -> Json {
+    serde_json::from_slice(&o.stdout).expect("stdout is one JSON value")
+}
+
+fn campaigns() -> String {
+    format!("{SEED}/marketing_campaigns.csv")
+}
+
+#[test]
+fn the_seed_queries_run_verbatim_as_json() {
+    let file = format!("{SEED}/dashboard_queries.sql");
+    let o = run(&[
+        "sql",
+        "--json",
+        "-f",
+        &file,
+        &campaigns(),
+        &format!("{SEED}/sales_targets.xlsx"),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = json(&o);
+    let results = out.as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[0]["rows"].as_array().unwrap().len(), 100);
+    assert_eq!(results[1]["columns"][1], "1_Impressions");
+    assert_eq!(results[1]["rows"][0][0], "tenant_001");
+}
+
+#[test]
+fn a_tenant_scope_hides_the_other_tenants() {
+    let o = run(&[
+        "sql",
+        "--json",
+        "--tenant",
+        "tenant_002",
+        "-e",
+        "SELECT tenant_id, COUNT(*) FROM fact_campaigns GROUP BY 1; SELECT COUNT(*) FROM dim_tenant",
+        &campaigns(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = json(&o);
+    assert_eq!(out[0]["rows"], serde_json::json!([["tenant_002", 100]]));
+    assert_eq!(out[1]["rows"], serde_json::json!([[1]]));
+}
+
+#[test]
+fn errors_name_their_position_and_the_other_statements_still_run() {
+    let o = run(&[
+        "sql",
+        "--json",
+        "-e",
+        "SELECT 1;\nSELECT * FROM nowhere;\nSELECT FROM WHERE",
+        &campaigns(),
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+    let out = json(&o);
+    assert_eq!(out[0]["rows"], serde_json::json!([[1]]));
+    assert!(out[1]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("no such table"));
+    assert_eq!(out[2]["error"]["line"], 3);
+    // Tables without --json; errors on stderr.
+    let o = run(&[
+        "sql",
+        "SELECT tenant_id, SUM(spend) FROM fact_campaigns GROUP BY 1",
+        &campaigns(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.contains("tenant_003") && text.contains("(3 rows)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn exit_codes_for_usage_and_unloadable_files() {
+    assert_eq!(run(&["sql"]).status.code(), Some(2));
+    assert_eq!(run(&["sql", "SELECT 1"]).status.code(), Some(2));
+    assert_eq!(
+        run(&["sql", "SELECT 1", "/nonexistent.csv"]).status.code(),
+        Some(1)
+    );
+    let o = run(&["sql", "--schema", "--json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let schema = json(&o);
+    assert_eq!(schema["tables"][0]["name"], "fact_campaigns");
+    assert_eq!(schema["tables"][0]["columns"][7]["type"], "REAL");
+}
