@@ -1,18 +1,18 @@
 // The engine's home: a module worker holding one Warehouse, so the page never freezes.
 // Plumbing only: each message {id, op, args} calls the engine and answers
 // {id, ok: true, result} or {id, ok: false, error}.
-import init, { Warehouse, generateSample, version } from './pkg/bi_platform.js';
+import init, { Warehouse, dashboards, generateSample, version } from './pkg/bi_platform.js';
 
 const ready = init().then(() => { self.warehouse = new Warehouse(); });
 
 // Everything the page shows for one query, in one answer.
 function view({ query, page }) {
   const w = self.warehouse;
-  const names = ['campaign_summary', 'daily_performance', 'conversion_funnel',
-    'channel_mix', 'target_vs_actual', 'customer_summary'];
   const tables = {};
-  for (const name of names) tables[name] = w.dashboard(name, query);
-  tables.campaign_performance = w.dashboard('campaign_performance', { ...query, ...page });
+  // campaign_performance is one row per fact row: the page shows it a page at a time.
+  for (const name of dashboards()) {
+    tables[name] = w.dashboard(name, name === 'campaign_performance' ? { ...query, ...page } : query);
+  }
   return { options: w.options(), kpis: w.kpis(query), charts: w.charts(query), tables };
 }
 
@@ -28,6 +28,8 @@ const ops = {
   memory: () => ({ used: self.warehouse.memoryUsed(), budget: self.warehouse.memoryBudget() ?? null }),
   sample: (spec) => generateSample(spec).files
     .flatMap(({ name, bytes }) => self.warehouse.load(name, bytes)),
+  // The sample files themselves (for the start page's download links), not loaded.
+  sampleFiles: (spec) => generateSample(spec).files,
   view,
   page: ({ query, page }) => self.warehouse.dashboard('campaign_performance', { ...query, ...page }),
   exportCsv: ({ name, query }) => self.warehouse.exportCsv(name, query),
