@@ -3,13 +3,15 @@
 #   make tools   install the build and test tools, skipping what is present
 #   make wasm    build the engine for the browser into www/pkg/
 #   make serve   tools + wasm, then serve www/ on http://127.0.0.1:8080/ (or $PORT)
-#   make test    tools, then fmt, clippy (native and wasm32, which also builds the benches),
-#                a 5 s fuzz smoke run per target (where nightly is), native tests, and -- once
-#                their files exist -- browser tests (tests/web.rs) and end-to-end tests
-#                (tests/e2e/*.test.mjs)
-#   make bench   release wasm, native criterion benches (cargo bench), then the browser
-#                benchmark against DuckDB-WASM and SheetJS (node bench/run.mjs); see
-#                BENCHMARKS.md. Not part of make test.
+#   make test    tools, then fmt, clippy (native, which also builds the benches, and the
+#                wasm32 engine as shipped),
+#                npm and cargo audits (skipped, saying so, where their databases cannot be
+#                reached), a 5 s fuzz smoke run per target (where nightly is), native tests,
+#                and -- once their files exist -- browser tests (tests/web.rs, through
+#                wasm-pack test) and end-to-end tests with axe-core (tests/e2e/*.test.mjs)
+#   make bench   release wasm, bench/'s own npm packages (DuckDB-WASM, SheetJS), native
+#                criterion benches (cargo bench), then the browser benchmark
+#                (node bench/run.mjs); see BENCHMARKS.md. Not part of make test.
 #   make clean   remove build output (target/, www/pkg/)
 #   make fuzz    long fuzz runs (FUZZ_SECONDS per target, default 240; needs nightly and
 #                cargo-fuzz), then executions and coverage per target
@@ -35,13 +37,16 @@ E2E_TESTS := $(wildcard tests/e2e/*.test.mjs)
 .PHONY: help tools wasm serve test bench clean
 
 help:
-	@sed -n '3,16s/^# \{0,1\}//p' Makefile
+	@sed -n '3,18s/^# \{0,1\}//p' Makefile
 
 tools:
 	@bash scripts/install-tools.sh
 
+# The page's first download is www/pkg/bi_platform_bg.wasm: built without the default
+# `cli` feature, so the command line's crates (clap, rust_xlsxwriter) are not in it.
 wasm: tools
-	wasm-pack build --release --target web --no-typescript --out-dir www/pkg
+	wasm-pack build --release --target web --no-typescript --out-dir www/pkg . --no-default-features
+	@echo "www/pkg/bi_platform_bg.wasm: $$(wc -c <www/pkg/bi_platform_bg.wasm) bytes, $$(gzip -9 -c www/pkg/bi_platform_bg.wasm | wc -c) gzipped"
 
 serve: tools wasm
 	@echo
@@ -52,13 +57,13 @@ serve: tools wasm
 test: tools
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
-	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings
+	bash scripts/audit.sh
 	$(MAKE) --no-print-directory fuzz-smoke
 	cargo test --doc
 	cargo test --lib --bins --tests
 ifneq ($(WEB_TESTS),)
-	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=$(CHROMEDRIVER) \
-		cargo test --target wasm32-unknown-unknown --test web
+	wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER) -- --test web
 endif
 ifneq ($(E2E_TESTS),)
 	$(MAKE) --no-print-directory wasm
@@ -68,6 +73,9 @@ endif
 # BI_BENCH_LARGE=1 adds the 10M-row native dashboards (~3 GB RAM); BENCH_ROWS=100000
 # makes the browser run smaller (bench/run.mjs lists its other knobs).
 bench: tools wasm
+	@if [ ! -f bench/node_modules/.package-lock.json ] || [ bench/package-lock.json -nt bench/node_modules/.package-lock.json ]; then \
+		echo "==> npm ci (bench/)"; cd bench && npm ci --no-audit --no-fund; \
+	fi
 	cargo build --release
 	cargo bench
 	node bench/run.mjs
@@ -88,4 +96,4 @@ fuzz-smoke:
 
 clean:
 	cargo clean
-	rm -rf www/pkg
+	rm -rf www/pkg bench/node_modules

@@ -174,8 +174,8 @@ function plain(value) {
 }
 
 async function duck() {
-  const duckdb = await import('../node_modules/@duckdb/duckdb-wasm/dist/duckdb-browser.mjs');
-  const dist = new URL('../node_modules/@duckdb/duckdb-wasm/dist/', location.href).href;
+  const duckdb = await import('./node_modules/@duckdb/duckdb-wasm/dist/duckdb-browser.mjs');
+  const dist = new URL('./node_modules/@duckdb/duckdb-wasm/dist/', location.href).href;
   const bundles = {
     mvp: { mainModule: `${dist}duckdb-mvp.wasm`, mainWorker: `${dist}duckdb-browser-mvp.worker.js` },
     eh: { mainModule: `${dist}duckdb-eh.wasm`, mainWorker: `${dist}duckdb-browser-eh.worker.js` },
@@ -254,7 +254,7 @@ async function duck() {
 async function sheetjs() {
   await new Promise((resolve, reject) => {
     const script = document.createElement('script');
-    script.src = '../node_modules/xlsx/dist/xlsx.full.min.js';
+    script.src = './node_modules/xlsx/dist/xlsx.full.min.js';
     script.onload = resolve;
     script.onerror = () => reject(new Error('loading SheetJS'));
     document.head.append(script);

@@ -14,7 +14,8 @@
 // its multi-threaded "coi" bundle), CHROMIUM (default /usr/bin/chromium),
 // BI_PLATFORM (the CLI that generates the files, default target/release/bi-platform).
 //
-// Needs `make wasm` (www/pkg) and `npm install` (node_modules) first; `make bench` does both.
+// Needs `make wasm` (www/pkg), the root node_modules (playwright-core) and bench/node_modules
+// (DuckDB-WASM and SheetJS, bench/package.json) first; `make bench` does all three.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -290,12 +291,12 @@ try {
   const group = (test) => [...served].filter(([p]) => test(p.slice(root.length + 1)));
   const sizes = (list) => list.reduce((acc, [p, n]) => ({ raw: acc.raw + n, gz: acc.gz + gzipSync(readFileSync(p), { level: 9 }).length }), { raw: 0, gz: 0 });
   const oursAssets = sizes(group((p) => p.startsWith('www/pkg/')));
-  const duckAssets = sizes(group((p) => /^node_modules\/(@duckdb|apache-arrow|flatbuffers|tslib)\//.test(p)));
-  const sheetAssets = sizes(group((p) => p.startsWith('node_modules/xlsx/')));
+  const duckAssets = sizes(group((p) => /^bench\/node_modules\/(@duckdb|apache-arrow|flatbuffers|tslib)\//.test(p)));
+  const sheetAssets = sizes(group((p) => p.startsWith('bench/node_modules/xlsx/')));
   const pageFiles = ['www/index.html', 'www/app.js', 'www/worker.js', 'www/style.css', 'www/pkg/bi_platform.js', 'www/pkg/bi_platform_bg.wasm']
     .filter((p) => existsSync(join(root, p))).map((p) => [join(root, p), statSync(join(root, p)).size]);
   const pageAssets = sizes(pageFiles);
-  const duckFetched = group((p) => p.startsWith('node_modules/@duckdb/')).map(([p]) => p.split('/').pop());
+  const duckFetched = group((p) => p.startsWith('bench/node_modules/@duckdb/')).map(([p]) => p.split('/').pop());
 
   // ---- the table
   const f = (x, d = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : '-');

@@ -5,7 +5,8 @@
 #   rust:    wasm32-unknown-unknown target, clippy, rustfmt
 #   cargo:   wasm-pack 0.15.x, wasm-bindgen-cli (exactly the wasm-bindgen in Cargo.lock)
 #   apt:     chromium, chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver)
-#   npm:     package.json devDependencies: binaryen (wasm-opt), playwright-core
+#   npm:     package.json devDependencies: binaryen (wasm-opt), playwright-core, axe-core
+#            (the benchmark's own packages are in bench/package.json: `make bench` only)
 #
 # Nothing here downloads a prebuilt binary or a browser: everything comes from
 # crates.io, Debian's packages or the npm registry.
@@ -74,7 +75,7 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver
 fi
 
-# --- npm devDependencies (wasm-opt from binaryen, playwright-core) --------------------
+# --- npm devDependencies (wasm-opt from binaryen, playwright-core, axe-core) ----------
 # Reinstall only when node_modules is missing or older than package.json / its lockfile
 # (npm keeps its own record of the install in node_modules/.package-lock.json).
 npm_stamp=node_modules/.package-lock.json
@@ -95,4 +96,5 @@ echo "tools: $(rustc --version | cut -d' ' -f1-2), $(wasm-pack --version)," \
     "$(wasm-bindgen --version 2>/dev/null || echo 'no wasm-bindgen')," \
     "wasm-opt $(wasm-opt --version | awk '{print $3}')," \
     "$(/usr/bin/chromium --version 2>/dev/null | tr -s ' ' | sed 's/ $//')," \
-    "playwright-core $(node -p 'require("playwright-core/package.json").version')"
+    "playwright-core $(node -p 'require("playwright-core/package.json").version')," \
+    "axe-core $(node -p 'require("axe-core/package.json").version')"

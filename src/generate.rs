@@ -5,8 +5,11 @@
 //! This module owns the sample generator and nothing else: it knows the column names
 //! and value ranges of the seed files, and writes bytes. It does no file I/O (writers
 //! take any [`std::io::Write`], or return bytes) and runs unchanged on
-//! `wasm32-unknown-unknown` (the workbook needs rust_xlsxwriter's `wasm` feature
-//! there, see [`targets_xlsx`]).
+//! `wasm32-unknown-unknown`. The targets workbook ([`targets_xlsx`], rust_xlsxwriter)
+//! needs the `xlsx-writer` feature (on with the default `cli` feature); the wasm engine
+//! is built without it, and its sample data carries the same targets as CSV
+//! ([`SampleFiles::targets_csv`]). That keeps a workbook writer and its zip compressor
+//! out of the page's download.
 //!
 //! # Reproducibility
 //!
@@ -73,6 +76,7 @@ use std::io::{self, Write};
 
 use rand::{RngCore, SeedableRng};
 use rand_pcg::Pcg64Mcg;
+#[cfg(feature = "xlsx-writer")]
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
 
 /// How much sample data to generate, and from which seed.
@@ -146,12 +150,17 @@ impl SampleSpec {
     }
 }
 
-/// The three sample files, in memory (for the web page).
+/// The sample files, in memory (for the web page): campaigns, sales targets (as CSV,
+/// and natively also as the workbook) and customers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SampleFiles {
     /// `marketing_campaigns.csv`, as written by [`write_campaigns_csv`].
     pub campaigns_csv: Vec<u8>,
-    /// `sales_targets.xlsx`, as built by [`targets_xlsx`].
+    /// `sales_targets.csv`, as written by [`targets_csv`] (the page's sample targets).
+    pub targets_csv: Vec<u8>,
+    /// `sales_targets.xlsx`, as built by [`targets_xlsx`] (the same rows; only with
+    /// the `xlsx-writer` feature).
+    #[cfg(feature = "xlsx-writer")]
     pub targets_xlsx: Vec<u8>,
     /// `customers.json`, as written by [`write_customers_json`].
     pub customers_json: Vec<u8>,
@@ -161,6 +170,7 @@ pub struct SampleFiles {
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {
     /// The workbook library refused the sales targets sheet.
+    #[cfg(feature = "xlsx-writer")]
     #[error("could not build the sales targets workbook: {0}")]
     Xlsx(#[from] XlsxError),
     /// Writing a generated file failed.
@@ -225,6 +235,7 @@ pub const TARGETS_HEADER: [&str; 8] = [
 pub const TARGETS_SHEET: &str = "targets";
 
 /// Data rows one worksheet holds below its header (Excel's 1,048,576 rows less one).
+#[cfg(feature = "xlsx-writer")]
 const XLSX_MAX_DATA_ROWS: u64 = 1_048_575;
 
 const CHANNELS: [&str; 5] = ["Search", "Display", "Social Media", "Video", "Email"];
@@ -362,10 +373,10 @@ pub fn write_campaigns_csv<W: Write>(spec: &SampleSpec, mut out: W) -> io::Resul
 /// [`GenerateError::TooManyTargetRows`] beyond 4,369 tenants (one worksheet's
 /// rows); [`GenerateError::Xlsx`] should the workbook library fail.
 ///
-/// On `wasm32-unknown-unknown`, rust_xlsxwriter must be built with its `wasm`
-/// feature (Cargo.toml turns it on for that target): `Workbook::new()` reads the
-/// clock, and without the feature that is `SystemTime::now()`, which panics there.
-/// The clock's value is then overwritten with the fixed creation date.
+/// Needs the `xlsx-writer` feature (see the module docs). `Workbook::new()` reads the
+/// clock (on wasm32 that needs rust_xlsxwriter's `wasm` feature, which this crate does not
+/// turn on: the page never builds a workbook); its value is overwritten with the fixed
+/// creation date.
 ///
 /// ```
 /// use bi_platform::generate::{targets_xlsx, SampleSpec};
@@ -373,6 +384,7 @@ pub fn write_campaigns_csv<W: Write>(spec: &SampleSpec, mut out: W) -> io::Resul
 /// let xlsx = targets_xlsx(&SampleSpec::default()).unwrap();
 /// assert!(xlsx.starts_with(b"PK"));
 /// ```
+#[cfg(feature = "xlsx-writer")]
 pub fn targets_xlsx(spec: &SampleSpec) -> Result<Vec<u8>, GenerateError> {
     let rows = spec.target_rows();
     if rows > XLSX_MAX_DATA_ROWS {
@@ -538,7 +550,7 @@ pub fn write_customers_json<W: Write>(spec: &SampleSpec, mut out: W) -> io::Resu
     Ok(rows)
 }
 
-/// Builds all three sample files in memory (for the web page).
+/// Builds the sample files in memory (for the web page).
 ///
 /// # Errors
 ///
@@ -550,6 +562,7 @@ pub fn write_customers_json<W: Write>(spec: &SampleSpec, mut out: W) -> io::Resu
 ///
 /// let files = sample_files(&SampleSpec::default()).unwrap();
 /// assert!(files.campaigns_csv.starts_with(b"tenant_id,"));
+/// assert!(files.targets_csv.starts_with(b"tenant_id,region,product,month,"));
 /// assert!(files.targets_xlsx.starts_with(b"PK"));
 /// assert!(files.customers_json.starts_with(b"["));
 /// ```
@@ -564,7 +577,13 @@ pub fn sample_files(spec: &SampleSpec) -> Result<SampleFiles, GenerateError> {
             });
         }
     }
+    #[cfg(feature = "xlsx-writer")]
     let targets_xlsx = targets_xlsx(spec)?;
+    let mut targets_csv = Vec::with_capacity(64 + spec.target_rows() as usize * 64);
+    self::targets_csv(spec, &mut targets_csv).map_err(|source| GenerateError::Io {
+        file: "targets CSV",
+        source,
+    })?;
     // About 116 bytes a campaign row and 190 a customer (both counts are bounded
     // above, so these fit a 32-bit usize).
     let mut campaigns_csv = Vec::with_capacity(128 + rows as usize * 120);
@@ -579,6 +598,8 @@ pub fn sample_files(spec: &SampleSpec) -> Result<SampleFiles, GenerateError> {
     })?;
     Ok(SampleFiles {
         campaigns_csv,
+        targets_csv,
+        #[cfg(feature = "xlsx-writer")]
         targets_xlsx,
         customers_json,
     })
@@ -632,6 +653,8 @@ impl Campaign {
 /// One sales target row.
 struct Target {
     tenant: u32,
+    /// The first of its tenant's rows (the workbook writer formats the id once then).
+    #[cfg_attr(not(feature = "xlsx-writer"), allow(dead_code))]
     first_of_tenant: bool,
     region: usize,
     product: usize,
@@ -880,6 +903,7 @@ fn push_cents(buf: &mut Vec<u8>, cents: u64) {
     buf.extend_from_slice(&[b'.', b'0' + c / 10, b'0' + c % 10]);
 }
 
+#[cfg(feature = "xlsx-writer")]
 fn cents_f64(cents: u64) -> f64 {
     cents as f64 / 100.0
 }
@@ -1274,6 +1298,10 @@ mod tests {
         assert_eq!(json, b"[]\n");
         let files = sample_files(&s).unwrap();
         assert!(files.targets_xlsx.starts_with(b"PK"));
+        assert_eq!(
+            files.targets_csv,
+            format!("{}\n", TARGETS_HEADER.join(",")).as_bytes()
+        );
         assert_eq!(campaigns(&spec(4, 0)), format!("{CAMPAIGNS_HEADER}\n"));
     }
 

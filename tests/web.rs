@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use bi_platform::generate::{sample_files, SampleSpec};
-use bi_platform::web::{draw_chart, generate_sample, Warehouse};
+use bi_platform::web::{dashboards, draw_chart, generate_sample, table_shapes, Warehouse};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
@@ -144,11 +144,65 @@ fn errors_are_js_errors_with_a_message() {
 }
 
 #[wasm_bindgen_test]
+fn the_page_learns_dashboards_and_file_shapes_from_the_engine() {
+    assert_eq!(json(&dashboards().unwrap()), serde_json::json!(DASHBOARDS));
+    let shapes = json(&table_shapes().unwrap());
+    let tables: Vec<&str> = shapes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["table"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tables,
+        ["fact_campaigns", "dim_sales_targets", "dim_customers"]
+    );
+    assert_eq!(shapes[0]["required"][0], "tenant_id");
+    assert!(shapes[0]["optional"]
+        .as_array()
+        .unwrap()
+        .contains(&"campaign_name".into()));
+}
+
+#[wasm_bindgen_test]
+fn charts_carry_their_summary_to_js() {
+    let mut w = Warehouse::new();
+    w.load("c.csv", &sample()).unwrap();
+    let charts = json(&w.charts(JsValue::NULL).unwrap());
+    for chart in charts.as_array().unwrap() {
+        let summary = chart["summary"].as_str().unwrap();
+        assert!(summary.len() > 10, "{}: {summary}", chart["id"]);
+    }
+    assert!(charts[0]["summary"]
+        .as_str()
+        .unwrap()
+        .starts_with("Revenue peaked at $"));
+}
+
+#[wasm_bindgen_test]
 fn generate_sample_returns_three_files_as_bytes() {
     let out =
         generate_sample(js(r#"{"tenants": 2, "campaignsPerTenant": 10, "seed": 7}"#)).unwrap();
     let files: js_sys::Array = js_sys::Reflect::get(&out, &"files".into()).unwrap().into();
     assert_eq!(files.length(), 3);
+    // The wasm engine has no workbook writer: the targets come as CSV.
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| {
+            js_sys::Reflect::get(&f, &"name".into())
+                .unwrap()
+                .as_string()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "marketing_campaigns.csv",
+            "sales_targets.csv",
+            "customers.json"
+        ]
+    );
     let mut w = Warehouse::new();
     for file in files.iter() {
         let name: String = js_sys::Reflect::get(&file, &"name".into())

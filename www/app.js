@@ -1,20 +1,13 @@
 // The page: files in, filters, KPI tiles, charts and tables out. The engine runs in
 // worker.js; this thread only renders. Every value from a file is inserted as text
 // (textContent), never as HTML.
-import init, { drawChart } from './pkg/bi_platform.js';
+import init, { dashboards, drawChart, tableShapes } from './pkg/bi_platform.js';
 
 const CHUNK = 4 * 1024 * 1024;
 const TABLE_PAGE = 100;
 const PERF_PAGE = 50;
-const DASHBOARDS = [
-  ['campaign_summary', 'Campaign summary'],
-  ['campaign_performance', 'Campaigns'],
-  ['daily_performance', 'Daily performance'],
-  ['conversion_funnel', 'Conversion funnel'],
-  ['channel_mix', 'Channel mix'],
-  ['target_vs_actual', 'Target vs actual'],
-  ['customer_summary', 'Customers'],
-];
+// The dashboards' names, from the engine once it is loaded (the tabs, in its order).
+let DASHBOARDS = [];
 const MONEY = new Set(['spend', 'revenue', 'profit', 'target_revenue', 'actual_revenue',
   'target_spend', 'actual_spend', 'total_spent', 'avg_order_value']);
 const RATIO = new Set(['avg_ctr', 'avg_roi', 'ctr', 'roi', 'attainment']);
@@ -36,6 +29,17 @@ const el = (tag, props = {}, ...children) => {
   for (const c of children) if (c != null) node.append(c);
   return node;
 };
+
+// Re-rendering replaces elements; the one that had the keyboard focus gets it back by its
+// data-key (a sort button, a pager button, a picker's checkbox, a table region).
+function keepFocus(render) {
+  const key = document.activeElement?.dataset?.key;
+  render();
+  if (key && document.activeElement?.dataset?.key !== key) {
+    const again = [...document.querySelectorAll('[data-key]')].find((n) => n.dataset.key === key);
+    again?.focus();
+  }
+}
 
 const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const whole = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -99,7 +103,16 @@ const state = {
 };
 window.__bi = { firstChartAt: null, dropAt: null, state, memory: () => call('memory') };
 
-// --- Errors ---------------------------------------------------------------------------
+// --- Errors and announcements ----------------------------------------------------------
+// Errors go to an assertive live region (#errors, role=alert); everything else a screen
+// reader should hear once (progress steps, a load's result, a filter's result) to the
+// polite #status region.
+function announce(message) {
+  const status = $('status');
+  // The same words twice in a row are still announced.
+  status.textContent = status.textContent === message ? `${message}\u00a0` : message;
+}
+
 function showError(message) {
   const item = el('div', { class: 'error' },
     el('span', { text: message }),
@@ -109,9 +122,12 @@ function showError(message) {
 }
 
 // The filter bar sticks right under the top bar, whatever its height.
-new ResizeObserver(([entry]) => {
-  document.documentElement.style.setProperty('--topbar-height', `${Math.ceil(entry.target.getBoundingClientRect().height)}px`);
-}).observe(document.querySelector('.topbar'));
+// Their heights also keep a focused control from hiding under them (scroll-padding-top).
+for (const [selector, variable] of [['.topbar', '--topbar-height'], ['#filters', '--filters-height']]) {
+  new ResizeObserver(([entry]) => {
+    document.documentElement.style.setProperty(variable, `${Math.ceil(entry.target.getBoundingClientRect().height)}px`);
+  }).observe(document.querySelector(selector));
+}
 
 // --- Loading files --------------------------------------------------------------------
 // Files load one at a time, in the order dropped. Cancel stops the file being loaded
@@ -151,16 +167,24 @@ async function streamFile(file) {
   // A queued file starts from zero, not from the previous file's figures.
   $('progress-bar').value = 0;
   $('progress-detail').textContent = `0 KB of ${bytes(file.size)}`;
+  announce(`Loading ${file.name}, ${bytes(file.size)}.`);
   const started = performance.now();
   try {
     await call('begin', { name: file.name, total: file.size });
     let progress = { bytes: 0, rows: 0 };
+    // Announced at each quarter of the file (the bar itself moves every slice).
+    let quarter = 0;
     for (let offset = 0; offset < file.size; offset += CHUNK) {
       if (current.cancelled) return await cancelled(file);
       const chunk = await file.slice(offset, offset + CHUNK).arrayBuffer();
       progress = await call('push', { chunk }, [chunk]);
       const seconds = (performance.now() - started) / 1000;
-      $('progress-bar').value = file.size ? progress.bytes / file.size : 1;
+      const share = file.size ? progress.bytes / file.size : 1;
+      $('progress-bar').value = share;
+      if (Math.floor(share * 4) > quarter && share < 1) {
+        quarter = Math.floor(share * 4);
+        announce(`${file.name}: ${quarter * 25}% read.`);
+      }
       $('progress-detail').textContent = `${bytes(progress.bytes)} of ${bytes(file.size)}`
         + (progress.rows ? ` · ${whole.format(progress.rows)} rows · ${whole.format(progress.rows / Math.max(seconds, 0.001))} rows/s` : '');
       // Refused for want of memory: the rest need not be read; its report says why.
@@ -178,8 +202,14 @@ async function streamFile(file) {
     $('cancel').title = 'Too late to cancel: the file is being added';
     const reports = await call('commit');
     addReports(reports);
+    const loaded = reports.filter((r) => !r.error);
+    if (loaded.length) {
+      const rows = loaded.reduce((n, r) => n + r.rows_loaded, 0);
+      const rejected = loaded.reduce((n, r) => n + r.rows_rejected, 0);
+      announce(`${file.name} loaded: ${whole.format(rows)} rows${rejected ? `, ${whole.format(rejected)} rejected (see its report)` : ''}.`);
+    }
   } catch (error) {
-    showError(`${file.name} could not be loaded: ${error.message}. Data already loaded is unchanged.`);
+    showError(`${file.name} could not be loaded: ${error.message}. Data already loaded is unchanged. Try the file again; if it keeps failing, reload the page.`);
   } finally {
     state.current = null;
     state.loading = false;
@@ -189,10 +219,13 @@ async function streamFile(file) {
   }
 }
 
+// What to do about a file the engine refused (its own message says what was wrong).
+const NEXT_STEP = 'Fix the file and drop it again; “Files it reads”, under the drop zone, lists the columns each kind of file needs.';
+
 function addReports(reports) {
   for (const r of reports) {
     state.reports.push(r);
-    if (r.error) showError(`“${r.file}” could not be loaded: ${r.error}. Data already loaded is unchanged.`);
+    if (r.error) showError(`“${r.file}” could not be loaded: ${r.error}. Data already loaded is unchanged. ${NEXT_STEP}`);
   }
   renderReports();
 }
@@ -244,16 +277,19 @@ function renderReports() {
 
 // --- Filters --------------------------------------------------------------------------
 // A multi-select: a <details> with a search box and checkboxes. Nothing ticked = all.
-function multiPicker(container, allLabel, key, values) {
+// Its button is named by what it picks and what is picked ("Regions: North"); Escape
+// closes it (focus back on its button), and so does the focus leaving it.
+function multiPicker(container, noun, allLabel, key, values) {
   // The selection is read from state.query at each change: "Reset filters" changes the
   // query before the next view rebuilds the pickers (late while a file streams), and a
   // tick in between must not bring the reset selection back.
   const current = () => new Set(key === 'tenants' ? (Array.isArray(state.query.tenants) ? state.query.tenants : []) : state.query[key]);
   let selected = current();
   const details = el('details', { class: 'picker' });
-  const summary = el('summary');
+  const summary = el('summary', { 'data-key': `picker:${key}` });
   const updateSummary = () => {
     summary.textContent = selected.size === 0 ? allLabel : selected.size === 1 ? [...selected][0] : `${selected.size} selected`;
+    summary.setAttribute('aria-label', `${noun}: ${summary.textContent}`);
     details.classList.toggle('active', selected.size > 0);
   };
   const apply = () => {
@@ -262,14 +298,14 @@ function multiPicker(container, allLabel, key, values) {
     else state.query[key] = list;
     state.perfOffset = 0;
     updateSummary();
-    refresh();
+    refresh({ announce: true });
   };
-  const panel = el('div', { class: 'picker-panel' });
-  const search = el('input', { type: 'search', placeholder: 'Find…', 'aria-label': `Find in ${allLabel}` });
+  const panel = el('div', { class: 'picker-panel', role: 'group', 'aria-label': noun });
+  const search = el('input', { type: 'search', placeholder: 'Find…', 'aria-label': `Find ${noun.toLowerCase()}`, 'data-key': `find:${key}` });
   const options = el('div', { class: 'options' });
-  const all = el('button', { type: 'button', class: 'ghost small', text: allLabel, onclick: () => { selected.clear(); for (const b of options.querySelectorAll('input')) b.checked = false; apply(); } });
+  const all = el('button', { type: 'button', class: 'ghost small', text: allLabel, 'data-key': `all:${key}`, onclick: () => { selected.clear(); for (const b of options.querySelectorAll('input')) b.checked = false; apply(); } });
   for (const v of values) {
-    const box = el('input', { type: 'checkbox', value: v });
+    const box = el('input', { type: 'checkbox', value: v, 'data-key': `pick:${key}:${v}` });
     box.checked = selected.has(v);
     box.addEventListener('change', () => { selected = current(); if (box.checked) selected.add(v); else selected.delete(v); apply(); });
     options.append(el('label', { class: 'option' }, box, el('span', { text: v })));
@@ -281,6 +317,16 @@ function multiPicker(container, allLabel, key, values) {
   if (values.length > 8) panel.append(search);
   panel.append(all, options);
   details.append(summary, panel);
+  details.addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape' || !details.open) return;
+    e.preventDefault();
+    e.stopPropagation();
+    details.open = false;
+    summary.focus();
+  });
+  details.addEventListener('focusout', (e) => {
+    if (details.open && e.relatedTarget && !details.contains(e.relatedTarget)) details.open = false;
+  });
   updateSummary();
   // New options (a load ending, a reset) must not close a picker the user has open.
   details.open = Boolean(container.querySelector('details.picker')?.open);
@@ -292,45 +338,60 @@ function renderFilters(options) {
   const key = JSON.stringify(options);
   if (key === optionsKey) return;
   optionsKey = key;
-  multiPicker($('tenant-filter'), 'All tenants', 'tenants', options.tenants);
-  multiPicker($('region-filter'), 'All regions', 'regions', options.regions);
-  multiPicker($('product-filter'), 'All products', 'products', options.products);
-  multiPicker($('channel-filter'), 'All channels', 'channels', options.channels);
+  multiPicker($('tenant-filter'), 'Tenants', 'All tenants', 'tenants', options.tenants);
+  multiPicker($('region-filter'), 'Regions', 'All regions', 'regions', options.regions);
+  multiPicker($('product-filter'), 'Products', 'All products', 'products', options.products);
+  multiPicker($('channel-filter'), 'Channels', 'All channels', 'channels', options.channels);
   for (const id of ['from', 'to']) {
     $(id).min = options.first_date || '';
     $(id).max = options.last_date || '';
   }
 }
 for (const id of ['from', 'to']) {
-  $(id).addEventListener('change', () => { state.query[id] = $(id).value || null; state.perfOffset = 0; refresh(); });
+  $(id).addEventListener('change', () => { state.query[id] = $(id).value || null; state.perfOffset = 0; refresh({ announce: true }); });
 }
 $('reset').addEventListener('click', () => {
   state.query = { tenants: 'all', from: null, to: null, regions: [], products: [], channels: [] };
   $('from').value = ''; $('to').value = '';
   optionsKey = '';
   state.perfOffset = 0;
-  refresh();
+  refresh({ announce: true });
 });
 document.addEventListener('click', (e) => {
   for (const d of document.querySelectorAll('details.picker[open]')) if (!d.contains(e.target)) d.open = false;
 });
 
 // --- Rendering a view -------------------------------------------------------------------
-async function refresh() {
+// `announce`: the view answers a filter change, and its result is said once ("3 tenants,
+// 1,020 campaign rows shown"); a later view overtaking it says it instead.
+let announcePending = false;
+async function refresh({ announce: say = false } = {}) {
   if (!state.reports.some((r) => r.rows_loaded > 0 || r.unchanged_from)) return;
   const seq = ++state.seq;
+  announcePending ||= say;
   try {
     const view = await call('view', { query: state.query, page: { offset: state.perfOffset, limit: PERF_PAGE } });
     if (seq !== state.seq) return;
     state.view = view;
+    if ($('dropzone').classList.contains('empty')) {
+      $('dropzone').classList.remove('empty');
+      $('shapes-help').open = false;
+    }
     $('workspace').hidden = false;
-    $('dropzone').classList.remove('empty');
-    renderFilters(view.options);
-    renderKpis(view.kpis);
-    renderCharts(view.charts);
-    renderTables();
+    keepFocus(() => {
+      renderFilters(view.options);
+      renderKpis(view.kpis);
+      renderCharts(view.charts);
+      renderTabs();
+      renderTables();
+    });
+    if (announcePending) {
+      announcePending = false;
+      const tenants = view.tables.campaign_summary.rows.length;
+      announce(`${whole.format(tenants)} ${tenants === 1 ? 'tenant' : 'tenants'}, ${whole.format(view.kpis.campaigns)} campaign ${view.kpis.campaigns === 1 ? 'row' : 'rows'} shown.`);
+    }
   } catch (error) {
-    showError(`The dashboards could not be computed: ${error.message}`);
+    showError(`The dashboards could not be computed: ${error.message}. Press “Reset filters”, or reload the page if that does not help.`);
   }
 }
 
@@ -344,28 +405,71 @@ function renderKpis(k) {
     ['CTR', pct(k.ctr), 'clicks / impressions'],
     ['Conversion rate', pct(k.conversion_rate), 'conversions / clicks'],
   ];
+  // A description list: each tile reads as its name, then its value (and how it is made).
   $('kpis').replaceChildren(...tiles.map(([name, value, hint, tone, exact]) => el('div', { class: `kpi card ${tone || ''}` },
-    el('span', { class: 'kpi-name', text: name }),
-    el('span', { class: 'kpi-value', text: value, title: exact == null ? value : `$${money.format(exact)}` }),
-    el('span', { class: 'kpi-hint', text: hint }))));
+    el('dt', { class: 'kpi-name', text: name }),
+    el('dd', { class: 'kpi-value', text: value, title: exact == null ? value : `$${money.format(exact)}` }),
+    hint ? el('dd', { class: 'kpi-hint', text: hint }) : null)));
 }
 
 // --- Charts -----------------------------------------------------------------------------
+// Each chart is a figure: its title as a heading, the canvas (an image named by the title
+// and described by the engine's summary of its data, shown as the caption), and a "Show
+// as table" toggle with the chart's data as a table (categories by series, laid out
+// from the same chart data the engine drew).
 const canvases = new Map();
+const unitFormat = {
+  money: (v) => `${v < 0 ? '-' : ''}$${money.format(Math.abs(v))}`,
+  percent: (v) => `${decimal.format(v)}%`,
+  count: (v) => (Number.isInteger(v) ? whole.format(v) : decimal.format(v)),
+};
+function chartTable(chart) {
+  const format = unitFormat[chart.unit] || unitFormat.count;
+  const notes = chart.notes.some((n) => n);
+  const head = el('tr', {}, el('th', { scope: 'col', text: chart.x_label }),
+    ...chart.series.map((s) => el('th', { scope: 'col', class: 'num', text: s.name })),
+    notes ? el('th', { scope: 'col', text: 'Note' }) : null);
+  const rows = chart.categories.map((category, i) => el('tr', {},
+    el('th', { scope: 'row', text: category }),
+    ...chart.series.map((s) => el('td', { class: 'num', text: s.values[i] == null ? '—' : format(s.values[i]) })),
+    notes ? el('td', { text: chart.notes[i] || '' }) : null));
+  return el('table', { 'data-chart-table': chart.id },
+    el('caption', { text: chart.title }), el('thead', {}, head), el('tbody', {}, ...rows));
+}
+
 function renderCharts(charts) {
   const box = $('charts');
   for (const chart of charts) {
     let entry = canvases.get(chart.id);
     if (!entry) {
-      const canvas = el('canvas', { 'aria-label': chart.title, role: 'img', 'data-chart': chart.id });
-      const save = el('button', { type: 'button', class: 'ghost small', text: 'Save PNG', onclick: () => savePng(canvas, chart.id) });
-      const card = el('figure', { class: `chart card${chart.id === 'trend' || chart.id === 'tenant_trend' ? ' wide' : ''}` },
-        el('div', { class: 'chart-tools' }, save), canvas);
+      const id = chart.id;
+      const title = el('h4', { class: 'sr-only', id: `chart-title-${id}` });
+      const summary = el('figcaption', { class: 'chart-summary', id: `chart-summary-${id}` });
+      const canvas = el('canvas', { role: 'img', 'aria-describedby': summary.id, 'data-chart': id });
+      const table = el('div', { class: 'table-scroll chart-table', id: `chart-table-${id}`, tabindex: '0', role: 'region', 'data-key': `chart-table:${id}` });
+      table.hidden = true;
+      const toggle = el('button', {
+        type: 'button', class: 'ghost small', text: 'Show as table', 'aria-expanded': 'false', 'aria-controls': table.id, 'aria-describedby': title.id, 'data-key': `chart-toggle:${id}`,
+        onclick: () => {
+          table.hidden = !table.hidden;
+          toggle.setAttribute('aria-expanded', String(!table.hidden));
+          toggle.textContent = table.hidden ? 'Show as table' : 'Hide table';
+          if (!table.hidden) table.replaceChildren(chartTable(entry.chart));
+        },
+      });
+      const save = el('button', { type: 'button', class: 'ghost small', text: 'Save PNG', 'aria-describedby': title.id, 'data-key': `save:${id}`, onclick: () => savePng(canvas, id) });
+      const card = el('figure', { class: `chart card${id === 'trend' || id === 'tenant_trend' ? ' wide' : ''}`, 'aria-labelledby': title.id, 'data-figure': id },
+        title, canvas, el('div', { class: 'chart-foot' }, summary, el('div', { class: 'chart-tools' }, toggle, save)), table);
       box.append(card);
-      entry = { canvas };
-      canvases.set(chart.id, entry);
+      entry = { canvas, title, summary, table };
+      canvases.set(id, entry);
     }
     entry.chart = chart;
+    entry.title.textContent = chart.title;
+    entry.canvas.setAttribute('aria-label', chart.title);
+    entry.summary.textContent = chart.summary;
+    entry.table.setAttribute('aria-label', `${chart.title}, as a table`);
+    if (!entry.table.hidden) entry.table.replaceChildren(chartTable(chart));
     draw(entry);
   }
   if (window.__bi.dropAt != null && window.__bi.firstChartAt == null) window.__bi.firstChartAt = performance.now();
@@ -380,7 +484,7 @@ function draw({ canvas, chart }) {
   try {
     drawChart(canvas, chart, dpr);
   } catch (error) {
-    showError(`The chart “${chart.title}” could not be drawn: ${error.message}`);
+    showError(`The chart “${chart.title}” could not be drawn: ${error.message}. Its data is under “Show as table”.`);
   }
 }
 
@@ -403,13 +507,34 @@ function download(blob, name) {
 }
 
 // --- Tables -----------------------------------------------------------------------------
+// The WAI-ARIA tabs pattern: one tab in the Tab order (the selected one); Left and Right
+// arrows move to the previous and next tab (wrapping), Home and End to the first and
+// last, selecting it as the focus moves.
+const DASHBOARD_TITLES = { campaign_performance: 'Campaigns', customer_summary: 'Customers' };
 function renderTabs() {
-  $('tabs').replaceChildren(...DASHBOARDS.map(([name, title]) => el('button', {
-    type: 'button', role: 'tab', class: 'tab', 'aria-selected': String(state.tab === name), 'data-tab': name, text: title,
-    onclick: () => { state.tab = name; renderTabs(); renderTables(); },
-  })));
+  $('tabs').replaceChildren(...DASHBOARDS.map((name) => {
+    const selected = state.tab === name;
+    return el('button', {
+      type: 'button', role: 'tab', class: 'tab', id: `tab-${name}`, 'aria-controls': `panel-${name}`,
+      'aria-selected': String(selected), tabindex: selected ? '0' : '-1', 'data-tab': name, 'data-key': `tab:${name}`,
+      text: DASHBOARD_TITLES[name] || label(name), onclick: () => selectTab(name, true),
+    });
+  }));
 }
-renderTabs();
+function selectTab(name, focus = false) {
+  state.tab = name;
+  renderTabs();
+  renderTables();
+  if (focus) $(`tab-${name}`).focus();
+}
+$('tabs').addEventListener('keydown', (e) => {
+  const n = DASHBOARDS.length;
+  const i = DASHBOARDS.indexOf(state.tab);
+  const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: n - 1 }[e.key];
+  if (to === undefined || !n) return;
+  e.preventDefault();
+  selectTab(DASHBOARDS[(to + n) % n], true);
+});
 
 function sortedRows(name, result) {
   const sort = state.sort[name];
@@ -428,7 +553,7 @@ function renderTables() {
   const view = state.view;
   if (!view) return;
   const box = $('tables');
-  box.replaceChildren(...DASHBOARDS.map(([name]) => {
+  keepFocus(() => box.replaceChildren(...DASHBOARDS.map((name) => {
     const result = view.tables[name];
     const paged = name === 'campaign_performance';
     const rows = sortedRows(name, result);
@@ -443,7 +568,7 @@ function renderTables() {
       else {
         th.setAttribute('aria-sort', sort?.column === c ? (sort.desc ? 'descending' : 'ascending') : 'none');
         th.append(el('button', {
-          type: 'button', class: 'sort', text: label(c) + (sort?.column === c ? (sort.desc ? ' ▼' : ' ▲') : ''),
+          type: 'button', class: 'sort', 'data-key': `sort:${name}:${c}`, text: label(c) + (sort?.column === c ? (sort.desc ? ' ▼' : ' ▲') : ''),
           onclick: () => { state.sort[name] = { column: c, desc: sort?.column === c ? !sort.desc : false }; state.tablePage[name] = 0; renderTables(); },
         }));
       }
@@ -459,17 +584,18 @@ function renderTables() {
         if (paged) { state.perfOffset = Math.max(0, state.perfOffset + delta * PERF_PAGE); refreshPage(); }
         else { state.tablePage[name] = page + delta; renderTables(); }
       };
-      const prev = el('button', { type: 'button', class: 'ghost small', text: '← Previous', onclick: () => go(-1) });
-      const next = el('button', { type: 'button', class: 'ghost small', text: 'Next →', onclick: () => go(1) });
+      const prev = el('button', { type: 'button', class: 'ghost small', text: '← Previous', 'data-key': `prev:${name}`, onclick: () => go(-1) });
+      const next = el('button', { type: 'button', class: 'ghost small', text: 'Next →', 'data-key': `next:${name}`, onclick: () => go(1) });
       prev.disabled = offset === 0;
       next.disabled = offset + size >= total;
       pager.append(prev, next);
     }
-    const panel = el('div', { class: 'table-panel', role: 'tabpanel', 'data-panel': name },
-      el('div', { class: 'table-scroll' }, table), pager);
+    // The table scrolls in its own region, which the keyboard can reach and scroll.
+    const panel = el('div', { class: 'table-panel', role: 'tabpanel', id: `panel-${name}`, 'aria-labelledby': `tab-${name}`, 'data-panel': name },
+      el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `${DASHBOARD_TITLES[name] || label(name)} table`, 'data-key': `scroll:${name}` }, table), pager);
     panel.hidden = state.tab !== name;
     return panel;
-  }));
+  })));
 }
 
 async function refreshPage() {
@@ -477,7 +603,7 @@ async function refreshPage() {
     state.view.tables.campaign_performance = await call('page', { query: state.query, page: { offset: state.perfOffset, limit: PERF_PAGE } });
     renderTables();
   } catch (error) {
-    showError(`The campaigns could not be paged: ${error.message}`);
+    showError(`The campaigns could not be paged: ${error.message}. Try the page button again, or reload the page.`);
   }
 }
 
@@ -485,13 +611,18 @@ $('export').addEventListener('click', async () => {
   try {
     const csv = await call('exportCsv', { name: state.tab, query: state.query });
     download(new Blob([csv], { type: 'text/csv' }), `${state.tab}.csv`);
+    announce(`${state.tab}.csv downloaded.`);
   } catch (error) {
-    showError(`The export failed: ${error.message}`);
+    showError(`The export failed: ${error.message}. Try again; if it fails again, reload the page and export before loading more files.`);
   }
 });
 $('download-rejects').addEventListener('click', async () => {
-  const csv = await call('rejectsCsv');
-  download(new Blob([csv], { type: 'text/csv' }), 'rejected_rows.csv');
+  try {
+    const csv = await call('rejectsCsv');
+    download(new Blob([csv], { type: 'text/csv' }), 'rejected_rows.csv');
+  } catch (error) {
+    showError(`The rejected rows could not be exported: ${error.message}. Try again, or reload the page.`);
+  }
 });
 
 // --- Inputs -----------------------------------------------------------------------------
@@ -527,11 +658,14 @@ $('cancel').addEventListener('click', () => {
 });
 $('sample').addEventListener('click', async () => {
   $('sample').disabled = true;
+  announce('Generating and loading sample data.');
   try {
-    addReports(await call('sample', { tenants: 8, campaignsPerTenant: 1500, seed: 42 }));
+    const reports = await call('sample', { tenants: 8, campaignsPerTenant: 1500, seed: 42 });
+    addReports(reports);
     await refresh();
+    announce(`Sample data loaded: ${reports.map((r) => `${r.file}, ${whole.format(r.rows_loaded)} rows`).join('; ')}.`);
   } catch (error) {
-    showError(`The sample data could not be generated: ${error.message}`);
+    showError(`The sample data could not be generated: ${error.message}. Reload the page and try again.`);
   } finally {
     $('sample').disabled = false;
   }
@@ -547,15 +681,37 @@ $('url-form').addEventListener('submit', async (e) => {
     return;
   }
   if (!response.ok) {
-    showError(`${url} answered ${response.status} ${response.statusText}: nothing was loaded.`);
+    showError(`${url} answered ${response.status} ${response.statusText}: nothing was loaded. Check the address, or that the API is up, and press “Load from URL” again.`);
     return;
   }
   const name = decodeURIComponent(new URL(url).pathname.split('/').filter(Boolean).pop() || new URL(url).host);
   await loadFiles([new File([await response.arrayBuffer()], name.includes('.') ? name : `${name}.json`)]);
 });
 
+// The start page: what each kind of file holds (from the engine's table declarations),
+// and the sample files to download (generated by the engine at the size of the seed files).
+function renderShapes() {
+  $('shapes').replaceChildren(...tableShapes().flatMap(({ table, required, optional }) => [
+    el('dt', { text: TABLE_NAMES[table] || table }),
+    el('dd', {}, 'Needs ', el('code', { text: required.join(', ') }),
+      optional.length ? '; may have ' : '', optional.length ? el('code', { text: optional.join(', ') }) : null,
+      '. Any other column is kept and listed in the file’s report.'),
+  ]));
+}
+async function offerSamples() {
+  const files = await call('sampleFiles', {});
+  const links = { 'marketing_campaigns.csv': 'sample-campaigns', 'sales_targets.csv': 'sample-targets', 'customers.json': 'sample-customers' };
+  for (const { name, bytes: data } of files) {
+    const link = $(links[name]);
+    if (link) link.href = URL.createObjectURL(new Blob([data], { type: name.endsWith('.json') ? 'application/json' : 'text/csv' }));
+  }
+}
+
 // The main thread draws with the engine too (canvases live here).
 init().then(async () => {
+  DASHBOARDS = dashboards();
+  renderShapes();
   $('version').textContent = `v${await call('version')}`;
+  await offerSamples().catch((error) => showError(`The sample files could not be generated: ${error.message}. “Try sample data” may still work; reload the page to try again.`));
   document.body.dataset.ready = 'true';
 }).catch((error) => showError(`The engine failed to load (${error.message}). Build it with “make wasm” or start the page with “make serve”.`));

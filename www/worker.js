@@ -17,6 +17,8 @@ const ops = {
   memory: () => ({ used: self.warehouse.memoryUsed(), budget: self.warehouse.memoryBudget() ?? null }),
   sample: (spec) => generateSample(spec).files
     .flatMap(({ name, bytes }) => self.warehouse.load(name, bytes)),
+  // The sample files themselves (for the start page's download links), not loaded.
+  sampleFiles: (spec) => generateSample(spec).files,
   // Everything the page shows for one query, each dashboard computed once by the engine.
   view: ({ query, page }) => self.warehouse.view(query, page),
   page: ({ query, page }) => self.warehouse.dashboard('campaign_performance', { ...query, ...page }),

@@ -22,7 +22,7 @@
 
 mod draw;
 
-pub use draw::draw;
+pub use draw::{draw, format_value};
 
 use crate::model::date::format_day;
 use crate::query::result::{DashboardResult, Value};
@@ -87,6 +87,11 @@ pub struct Chart {
     pub series: Vec<Series>,
     /// A short note per category drawn next to its bars (empty for none).
     pub notes: Vec<String>,
+    /// The chart's data in one or two sentences, for readers who cannot see the drawing
+    /// (the page's text alternative; see [`Chart::describe`]). Filled by [`charts`];
+    /// empty in chart data built by hand.
+    #[serde(default)]
+    pub summary: String,
 }
 
 impl Chart {
@@ -102,6 +107,7 @@ impl Chart {
             categories: Vec::new(),
             series: Vec::new(),
             notes: Vec::new(),
+            summary: String::new(),
         }
     }
 
@@ -110,6 +116,157 @@ impl Chart {
         self.series
             .iter()
             .all(|s| s.values.iter().all(|v| v.unwrap_or(0.0) == 0.0))
+    }
+
+    /// This chart with its [`summary`](Chart::summary) filled in.
+    fn described(mut self) -> Self {
+        self.summary = self.describe();
+        self
+    }
+
+    /// The chart's data in words, derived from the data (never from the drawing), with
+    /// values as the value axis shows them ([`format_value`]):
+    ///
+    /// - a line chart: each series' peak and where it is, over the category range
+    ///   ("Revenue peaked at $131k on 2024-10-27; …");
+    /// - bars of one series over a few categories: every value, with its note
+    ///   ("Count by stage: Impressions 1.2M, Clicks 60k (CTR 5.0%), …");
+    /// - bars of one series over many categories: the largest share ("Most campaign rows
+    ///   are in ROI 100–150% (120 of 300)");
+    /// - bars of several series: where each series is highest.
+    ///
+    /// A chart with nothing to draw says so.
+    ///
+    /// ```
+    /// use bi_platform::chart::{Chart, Kind, Series, Unit};
+    /// let chart = Chart { id: "x".into(), title: "Spend".into(), kind: Kind::Line,
+    ///     x_label: "Date".into(), y_label: "Amount ($)".into(), unit: Unit::Money, log: false,
+    ///     categories: vec!["2024-10-26".into(), "2024-10-27".into()], notes: vec![],
+    ///     series: vec![Series { name: "Revenue".into(), values: vec![Some(90.0e3), Some(131.2e3)] }],
+    ///     summary: String::new() };
+    /// assert_eq!(chart.describe(),
+    ///     "Revenue peaked at $131k on 2024-10-27. 2 dates, 2024-10-26 to 2024-10-27.");
+    /// ```
+    pub fn describe(&self) -> String {
+        let n = self.categories.len();
+        if self.is_empty() || n == 0 {
+            return "No data in this selection.".into();
+        }
+        let value = |v: f64| format_value(v, self.unit);
+        // Each series named in the summary (the first few), with its peak.
+        let peaks = self
+            .series
+            .iter()
+            .take(SUMMARY_SERIES)
+            .filter_map(|s| s.peak().map(|(i, v)| (s, &self.categories[i], value(v))));
+        let more = match self.series.len().saturating_sub(SUMMARY_SERIES) {
+            0 => String::new(),
+            m => format!(" ({m} more series in the table)"),
+        };
+        match self.kind {
+            Kind::Line => {
+                let parts: Vec<String> = peaks
+                    .enumerate()
+                    .map(|(k, (s, at, v))| {
+                        let verb = if k == 0 { " peaked" } else { "" };
+                        format!("{}{verb} at {v} on {at}", s.name)
+                    })
+                    .collect();
+                format!(
+                    "{}{more}. {n} {}, {} to {}.",
+                    parts.join("; "),
+                    plural(&self.x_label, n),
+                    self.categories[0],
+                    self.categories[n - 1]
+                )
+            }
+            _ if self.series.len() == 1 && n <= FEW_CATEGORIES => {
+                let items: Vec<String> = self
+                    .categories
+                    .iter()
+                    .zip(&self.series[0].values)
+                    .enumerate()
+                    .map(|(i, (c, v))| {
+                        let v = v.map_or_else(|| "none".to_string(), value);
+                        match self.notes.get(i).filter(|n| !n.is_empty()) {
+                            Some(note) => format!("{c} {v} ({note})"),
+                            None => format!("{c} {v}"),
+                        }
+                    })
+                    .collect();
+                format!(
+                    "{} by {}: {}.",
+                    self.series[0].name,
+                    in_text(&self.x_label),
+                    items.join(", ")
+                )
+            }
+            _ if self.series.len() == 1 => {
+                let s = &self.series[0];
+                let total: f64 = s.values.iter().flatten().filter(|v| v.is_finite()).sum();
+                let (i, v) = s.peak().unwrap_or((0, 0.0));
+                format!(
+                    "Most {} are in {} {} ({} of {}).",
+                    s.name.to_lowercase(),
+                    self.x_label,
+                    self.categories[i],
+                    value(v),
+                    value(total)
+                )
+            }
+            _ => {
+                let parts: Vec<String> = peaks
+                    .enumerate()
+                    .map(|(k, (s, at, v))| {
+                        let verb = if k == 0 { " is highest" } else { "" };
+                        format!("{}{verb} for {at} ({v})", s.name)
+                    })
+                    .collect();
+                format!("{}{more}.", parts.join("; "))
+            }
+        }
+    }
+}
+
+impl Series {
+    /// The largest finite value and its category index (the first of equal ones).
+    pub fn peak(&self) -> Option<(usize, f64)> {
+        let values = self.values.iter().enumerate();
+        values
+            .filter_map(|(i, v)| v.filter(|v| v.is_finite()).map(|v| (i, v)))
+            .fold(None, |best, (i, v)| match best {
+                Some((_, b)) if b >= v => best,
+                _ => Some((i, v)),
+            })
+    }
+}
+
+/// Series a summary names one by one; the table has them all.
+const SUMMARY_SERIES: usize = 3;
+/// Up to this many categories, a one-series bar chart's summary lists every value.
+const FEW_CATEGORIES: usize = 6;
+
+/// An axis caption inside a sentence: "Stage" becomes "stage", an acronym ("ROI")
+/// stays as it is.
+fn in_text(caption: &str) -> String {
+    if caption
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .all(char::is_uppercase)
+    {
+        caption.to_string()
+    } else {
+        caption.to_lowercase()
+    }
+}
+
+/// `n` of an axis caption in words: "1 date", "61 dates".
+fn plural(caption: &str, n: usize) -> String {
+    let word = in_text(caption);
+    if n == 1 {
+        word
+    } else {
+        format!("{word}s")
     }
 }
 
@@ -235,7 +392,7 @@ pub struct ChartInputs<'r, 'w> {
 /// Every chart of the page, in page order, from results already computed (see
 /// [`crate::view`]) and the query's ROI distribution.
 pub fn charts_of(inputs: &ChartInputs<'_, '_>, roi: Chart) -> Vec<Chart> {
-    vec![
+    [
         trend(inputs.daily),
         tenant_trend(inputs.daily),
         by_tenant(inputs.summary),
@@ -244,6 +401,9 @@ pub fn charts_of(inputs: &ChartInputs<'_, '_>, roi: Chart) -> Vec<Chart> {
         attainment(inputs.targets),
         roi,
     ]
+    .into_iter()
+    .map(Chart::described)
+    .collect()
 }
 
 /// Daily revenue, spend and profit of the whole scope.
@@ -408,7 +568,7 @@ pub fn funnel_chart(funnel: &DashboardResult<'_>) -> Chart {
     chart.log = true;
     chart.categories = vec!["Impressions".into(), "Clicks".into(), "Conversions".into()];
     chart.series = vec![Series {
-        name: "Total".into(),
+        name: "Count".into(),
         values: sums.iter().map(|v| Some(*v)).collect(),
     }];
     let pct = |n: f64, d: f64| ratio(n, d).map_or(String::new(), |r| format!("{:.1}%", r * 100.0));
@@ -682,6 +842,81 @@ mod tests {
         }
         assert_eq!(roi_bucket(i64::MAX, i64::MAX), 2);
         assert_eq!(roi_bucket(1, i64::MAX), 12);
+    }
+
+    #[test]
+    fn every_chart_carries_the_summary_of_its_data() {
+        let w = warehouse();
+        for chart in charts(&w, &Query::default()).unwrap() {
+            assert_eq!(chart.summary, chart.describe(), "{}", chart.id);
+            assert!(!chart.summary.is_empty(), "{}", chart.id);
+        }
+        let empty = charts(&Warehouse::new(), &Query::default()).unwrap();
+        assert!(empty
+            .iter()
+            .all(|c| c.summary == "No data in this selection."));
+    }
+
+    #[test]
+    fn summaries_name_peaks_values_and_shares() {
+        let w = warehouse();
+        let all = charts(&w, &Query::default()).unwrap();
+        let get = |id: &str| all.iter().find(|c| c.id == id).unwrap().summary.clone();
+        // Revenue by day: 2024-11-01 has 30 + 20, 2024-11-02 has 5; spend 30 and 10;
+        // profit 20 and -5.
+        assert_eq!(
+            get("trend"),
+            "Revenue peaked at $50 on 2024-11-01; Spend at $30 on 2024-11-01; \
+             Profit at $20 on 2024-11-01. 2 dates, 2024-11-01 to 2024-11-02."
+        );
+        assert_eq!(
+            get("funnel"),
+            "Count by stage: Impressions 2.5k, Clicks 250 (CTR 10.0%), Conversions 25 (CVR 10.0%)."
+        );
+        // Tenant a: revenue 35, spend 20; b: 20 and 20 (a tie goes to the first).
+        assert_eq!(
+            get("tenants"),
+            "Revenue is highest for a ($35); Spend for a ($20)."
+        );
+        assert_eq!(
+            get("channels"),
+            "Spend is highest for Search ($30); Revenue for Search ($50)."
+        );
+    }
+
+    #[test]
+    fn summaries_of_many_series_and_categories() {
+        let mut chart = Chart::new("x", "X", Kind::Line, "Date", "Revenue ($)", Unit::Money);
+        chart.categories = vec!["2024-01-01".into()];
+        chart.series = (0..5)
+            .map(|i| Series {
+                name: format!("t{i}"),
+                values: vec![Some(f64::from(i + 1) * 1000.0)],
+            })
+            .collect();
+        assert_eq!(
+            chart.describe(),
+            "t0 peaked at $1k on 2024-01-01; t1 at $2k on 2024-01-01; t2 at $3k on 2024-01-01 \
+             (2 more series in the table). 1 date, 2024-01-01 to 2024-01-01."
+        );
+        let mut roi = Chart::new("r", "R", Kind::Bars, "ROI", "Campaign rows", Unit::Count);
+        roi.categories = (0..8).map(|i| format!("b{i}")).collect();
+        roi.series = vec![Series {
+            name: "Campaign rows".into(),
+            values: (0..8)
+                .map(|i| Some(if i == 5 { 12.0 } else { 1.0 }))
+                .collect(),
+        }];
+        assert_eq!(
+            roi.describe(),
+            "Most campaign rows are in ROI b5 (12 of 19)."
+        );
+        // Ties go to the first category; a missing value is not a peak.
+        let s = Series {
+            name: "s".into(),
+            values: vec![None, Some(2.0), Some(2.0), Some(f64::NAN)],
+        };
+        assert_eq!(s.peak(), Some((1, 2.0)));
     }
 
     #[test]

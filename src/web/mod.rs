@@ -16,6 +16,7 @@
 
 use crate::generate::{sample_files, SampleSpec};
 use crate::ingest::{IngestStream, Ingested};
+use crate::model::schema::TableKind;
 use crate::{chart, export, Dashboard, LoadReport, Query};
 use plotters_canvas::CanvasBackend;
 use serde::{Deserialize, Serialize};
@@ -55,6 +56,45 @@ fn query(value: JsValue) -> Result<Query, JsValue> {
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// Every dashboard's name, in the contract's order (the page's tabs).
+#[wasm_bindgen]
+pub fn dashboards() -> Result<JsValue, JsValue> {
+    to_js(&Dashboard::ALL.map(Dashboard::name))
+}
+
+/// The columns a file needs to feed a table, and those it may have.
+#[derive(Serialize)]
+struct TableShape {
+    table: &'static str,
+    required: Vec<&'static str>,
+    optional: Vec<&'static str>,
+}
+
+/// What each table's file holds, `[{table, required, optional}]` (column names, in the
+/// table's order), for the page to tell a newcomer which files it takes.
+#[wasm_bindgen(js_name = tableShapes)]
+pub fn table_shapes() -> Result<JsValue, JsValue> {
+    let shapes: Vec<TableShape> = TableKind::ALL
+        .into_iter()
+        .map(|table| {
+            let names = |required: bool| {
+                table
+                    .columns()
+                    .iter()
+                    .filter(|(_, r)| *r == required)
+                    .map(|(c, _)| c.name())
+                    .collect()
+            };
+            TableShape {
+                table: table.name(),
+                required: names(true),
+                optional: names(false),
+            }
+        })
+        .collect();
+    to_js(&shapes)
 }
 
 /// A file being streamed in.
@@ -271,7 +311,9 @@ struct SampleRequest {
     seed: Option<u64>,
 }
 
-/// The generator's sample files: `{files: [{name, bytes: Uint8Array}]}`.
+/// The generator's sample files: `{files: [{name, bytes: Uint8Array}]}`, named
+/// `marketing_campaigns.csv`, `sales_targets.csv` and `customers.json` (the wasm engine
+/// writes the targets as CSV; the command line's `generate` writes them as a workbook).
 #[wasm_bindgen(js_name = generateSample)]
 pub fn generate_sample(spec: JsValue) -> Result<JsValue, JsValue> {
     let request: SampleRequest = self::request(spec)?;
@@ -290,7 +332,7 @@ pub fn generate_sample(spec: JsValue) -> Result<JsValue, JsValue> {
     let list = js_sys::Array::new();
     for (name, bytes) in [
         ("marketing_campaigns.csv", &files.campaigns_csv),
-        ("sales_targets.xlsx", &files.targets_xlsx),
+        ("sales_targets.csv", &files.targets_csv),
         ("customers.json", &files.customers_json),
     ] {
         let file = js_sys::Object::new();

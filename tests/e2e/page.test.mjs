@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve, ROOT, CHROMIUM_ARGS } from './server.mjs';
+import { expectAccessible } from './axe.mjs';
 
 const SEED = join(ROOT, '..', 'shared', 'seed-data');
 const SHOTS = join(ROOT, 'tests', 'e2e', 'screenshots');
@@ -109,6 +110,7 @@ test('dropping the seed files shows the CLI numbers, charts, and tenant isolatio
   }
   assert.equal((await chartsNonBlank()).length, 7);
   await page.screenshot({ path: join(SHOTS, 'loaded.png'), fullPage: false });
+  await expectAccessible(page, 'seed files loaded');
   await page.evaluate(() => window.scrollTo(0, document.getElementById('filters').offsetTop - 90));
   await page.screenshot({ path: join(SHOTS, 'dashboard.png'), fullPage: false });
   await page.evaluate(() => window.scrollTo(0, 0));
@@ -131,6 +133,7 @@ test('dropping the seed files shows the CLI numbers, charts, and tenant isolatio
   }
   for (const chart of await chartsNonBlank()) assert.ok(chart.ink > 0.01, `chart ${chart.id} blank in scope`);
   await page.screenshot({ path: join(SHOTS, 'one-tenant.png'), fullPage: false });
+  await expectAccessible(page, 'one tenant');
 
   // A broken file: a clear error, and the data stays.
   await drop([{ name: 'broken.csv', text: 'hello,world\n1,2\n' }]);
@@ -140,6 +143,7 @@ test('dropping the seed files shows the CLI numbers, charts, and tenant isolatio
   assert.match(error, /could not be loaded/);
   assert.deepEqual(await summaryRows(), scoped);
   await page.screenshot({ path: join(SHOTS, 'broken-file.png'), fullPage: false });
+  await expectAccessible(page, 'a broken file');
   await dismissErrors();
 });
 
@@ -161,6 +165,7 @@ test('sorting, paging and a narrow window', async () => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `page scrolls sideways by ${overflow}px at 420px`);
   await page.screenshot({ path: join(SHOTS, 'narrow.png'), fullPage: false });
+  await expectAccessible(page, 'sorted, paged, narrow');
   await page.setViewportSize({ width: 1280, height: 800 });
 });
 
@@ -189,6 +194,7 @@ test('load from URL adds customers; a failing URL shows an error', async () => {
   await page.waitForFunction(() => window.__bi.state.reports.some((r) => r.table === 'dim_customers'));
   await page.click('button[data-tab="customer_summary"]');
   await page.waitForSelector('table[data-dashboard="customer_summary"] tbody tr');
+  await expectAccessible(page, 'customers from a URL');
   await page.fill('#url', `${base}api/missing`);
   await page.click('#url-form button');
   await page.waitForFunction(() => /answered 404/.test(document.getElementById('errors').textContent));

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve, ROOT, CHROMIUM_ARGS } from './server.mjs';
+import { expectAccessible } from './axe.mjs';
 
 const SEED_CSV = join(ROOT, '..', 'shared', 'seed-data', 'marketing_campaigns.csv');
 const HEADER = 'tenant_id,campaign_id,campaign_name,date,impressions,clicks,conversions,spend,revenue,region,product\n';
@@ -215,8 +216,10 @@ test('a second file dropped while the first streams is queued, and both load', a
 test('switching tenant and filters during a load: the final view is the chosen tenant with all its data', async () => {
   await withPage(async (page) => {
     await loadSeed(page);
-    // tenant_002 gets more rows from the big file; tenant_big is new.
-    await startBig(page, 'big.csv', [['tenant_002', 200_000], ['tenant_big', 600_000]]);
+    // tenant_002 gets more rows from the big file; tenant_big is new. Big enough (about
+    // 130 MB) that the load still runs after the four filter changes below on a busy
+    // machine (with 800,000 rows it sometimes ended first).
+    await startBig(page, 'big.csv', [['tenant_002', 200_000], ['tenant_big', 1_400_000]]);
     // Mid-stream: scope to tenant_001, narrow to a channel, reset, then scope to tenant_002.
     await pick(page, 'tenant-filter', 'tenant_001');
     await page.waitForFunction(() => document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr').length === 1);
@@ -229,7 +232,7 @@ test('switching tenant and filters during a load: the final view is the chosen t
       && document.getElementById('progress-label').textContent), 'Loading big.csv', 'the load ended before the filters were switched');
     // Seed 100 campaigns + 200,000 at 5.00 spend and 9.00 revenue each.
     await settle(page, 2, { tenant_002: ['200,100', '1,555,844.88', '2,809,722.20'] });
-    assert.deepEqual(await reports(page), [seedReport, bigReport('big.csv', 800_000)]);
+    assert.deepEqual(await reports(page), [seedReport, bigReport('big.csv', 1_600_000)]);
     assert.equal(await errorText(page), '');
     // The picker shows the chosen tenant and now offers the new one.
     assert.equal((await page.textContent('#tenant-filter summary')).trim(), 'tenant_002');
@@ -335,6 +338,7 @@ test('a file too big for the memory budget is refused like any load error; earli
     assert.deepEqual(await reports(page), [seedReport,
       { file: 'huge.csv', table: null, read: 0, loaded: 0, rejected: 0, error: 'error' }]);
     assert.ok(await page.isVisible('.report.failed'));
+    await expectAccessible(page, 'out of memory');
     // The engine gave the refused file's memory back, and the page still works.
     const memory = await page.evaluate(() => window.__bi.memory());
     assert.ok(memory.used < budget / 2, `the engine still holds ${memory.used} bytes`);
@@ -363,6 +367,7 @@ test('Cancel stops only the file being loaded: files dropped with it still load,
     await settle(page, 3, { ...seedRows, ...smallRows, tenant_other: smallRows.tenant_new });
     assert.equal(await page.locator('#errors .error').count(), 1);
     assert.match(await errorText(page), /^Loading big\.csv was cancelled; nothing from it was added\. Cancel stops only that file: the 2 files queued after it \(“small\.csv”, “other\.csv”\) still load\.×$/);
+    await expectAccessible(page, 'cancelled');
     assert.deepEqual((await reports(page)).map((r) => r.file), ['marketing_campaigns.csv', 'small.csv', 'other.csv']);
   });
 });
