@@ -2,6 +2,10 @@
 //! scope, errors with their position and exit codes (0 all ran, 3 one failed, 1 no file
 //! loaded, 2 usage).
 
+// Shares tests/sql_common, built on SQLite (rusqlite), a native dev-dependency:
+// `wasm-pack test` builds every test target for wasm32, where this file is empty.
+#![cfg(not(target_arch = "wasm32"))]
+
 use serde_json::Value as Json;
 use std::process::{Command, Output};
 

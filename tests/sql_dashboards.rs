@@ -3,6 +3,10 @@
 //! each tenant alone, over the seed files, a warehouse with NULLs and zero denominators,
 //! and generated sample data.
 
+// Shares tests/sql_common, built on SQLite (rusqlite), a native dev-dependency:
+// `wasm-pack test` builds every test target for wasm32, where this file is empty.
+#![cfg(not(target_arch = "wasm32"))]
+
 mod sql_common;
 
 use bi_platform::generate::{sample_files, SampleSpec};

@@ -7,6 +7,10 @@
 //! `SQL_FUZZ_QUERIES=N` runs N generated queries per test (default 1500; `make fuzz`
 //! style runs can raise it), `SQL_FUZZ_SEED` changes the seed.
 
+// SQLite (rusqlite) is a native dev-dependency: `wasm-pack test` builds every test
+// target for wasm32, where this file is empty.
+#![cfg(not(target_arch = "wasm32"))]
+
 mod sql_common;
 
 use bi_platform::{sql, TenantScope, Warehouse};
