@@ -16,7 +16,7 @@ cd "$(dirname "$0")"
 seconds=${1:-240}
 shift || true
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(csv_bytes csv_chunks xlsx_bytes json_bytes load_path)
+[[ ${#targets[@]} -gt 0 ]] || targets=(csv_bytes csv_chunks csv_parallel xlsx_bytes json_bytes load_path)
 mkdir -p logs
 cargo +nightly fuzz build >/dev/null
 status=0

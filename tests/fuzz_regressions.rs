@@ -60,6 +60,33 @@ fn csv_chunks() {
 }
 
 #[test]
+fn csv_parallel() {
+    let n = replay("csv_parallel", |b| {
+        if let Some((&seed, file)) = b.split_first() {
+            checks::check_parallel(seed, file);
+        }
+    });
+    assert!(n >= 7, "{n} files");
+}
+
+/// Two, four and six threads, with thresholds of 1, 17 and 33 bytes, on the CSV seeds.
+#[test]
+fn csv_parallel_every_thread_count() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/csv_bytes");
+    for file in files(&root) {
+        let Ok(bytes) = std::fs::read(&file) else {
+            continue;
+        };
+        if bytes.len() > 64 << 10 {
+            continue;
+        }
+        for seed in [0, 12, 19] {
+            checks::check_parallel(seed, &bytes);
+        }
+    }
+}
+
+#[test]
 fn xlsx_bytes() {
     let n = replay("xlsx_bytes", checks::check_xlsx);
     assert!(n >= 4, "{n} files");

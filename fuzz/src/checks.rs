@@ -134,6 +134,33 @@ pub fn check_chunks(seed: u8, bytes: &[u8]) {
     );
 }
 
+/// Streams `bytes` with several threads splitting runs of quote-free lines (`seed`
+/// picks the chunking, the thread count and the least run worth splitting, down to one
+/// byte) and asserts the reports and dashboards equal those of the one-shot load on one
+/// thread.
+pub fn check_parallel(seed: u8, bytes: &[u8]) {
+    let (whole, expected) = check_load("file.csv", bytes);
+    let threads = 2 + usize::from(seed % 5);
+    let min_run = 1 + usize::from(seed >> 3) * 16;
+    let mut stream = IngestStream::new("file.csv").with_parallel_reading(threads, min_run);
+    let mut at = 0;
+    for len in chunk_lengths(seed.rotate_left(4), bytes.len()) {
+        stream.push(&bytes[at..at + len]);
+        at += len;
+    }
+    let mut parallel = Warehouse::new();
+    let reports = parallel.commit(stream.finish());
+    assert_eq!(
+        reports, expected,
+        "{threads} threads changed the reports (seed {seed})"
+    );
+    assert_eq!(
+        dashboards_json(&parallel),
+        dashboards_json(&whole),
+        "{threads} threads changed the dashboards (seed {seed})"
+    );
+}
+
 /// Splits the input on the byte sequence `\0\0FILE\0\0` into up to four files and loads
 /// them in order into one warehouse.
 pub fn check_load_path(bytes: &[u8]) {

@@ -1,0 +1,11 @@
+//! The first byte picks the thread count, the split threshold and the chunking; the
+//! rest is the file, read with several threads and compared with the one-shot load on
+//! one thread.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Some((&seed, file)) = data.split_first() {
+        bi_platform_fuzz::checks::check_parallel(seed, file);
+    }
+});
