@@ -13,6 +13,7 @@
 //! - [`query`]: tenant scope, filters and the dashboards;
 //! - [`warehouse`]: the facade tying them together;
 //! - [`view`]: everything the page shows for one query, each dashboard computed once;
+//! - [`snapshot`]: the warehouse as bytes, to keep it across page reloads;
 //! - [`memory`]: the heap counter and the memory budget that keeps a huge file from
 //!   exhausting the browser's 4 GiB.
 //!
@@ -35,6 +36,7 @@ pub mod memory;
 pub mod model;
 pub mod query;
 pub mod report;
+pub mod snapshot;
 pub mod sql;
 pub mod transform;
 pub mod view;

@@ -21,11 +21,11 @@ use crate::transform::stage::{StagedTable, TextEncoding};
 use std::sync::OnceLock;
 
 /// A file loaded earlier: its bytes' fingerprint and what it fed.
-#[derive(Debug, Clone)]
-struct LoadedFile {
-    fingerprint: Fingerprint,
-    file: String,
-    tables: Vec<(Option<&'static str>, Option<Vec<String>>)>,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LoadedFile {
+    pub(crate) fingerprint: Fingerprint,
+    pub(crate) file: String,
+    pub(crate) tables: Vec<(Option<&'static str>, Option<Vec<String>>)>,
 }
 
 /// Orderings derived from the current data, computed on first use after each load.
@@ -179,6 +179,67 @@ impl Warehouse {
                 .collect(),
         });
         reports
+    }
+
+    /// The warehouse as bytes ([`crate::snapshot`]): every table with its extra
+    /// columns, every dictionary, and the loaded files' fingerprints (so a file loaded
+    /// again after [`Warehouse::restore`] is still recognised). The memory budget and
+    /// thread count are settings of this process, not data, and are not kept.
+    ///
+    /// ```
+    /// use bi_platform::Warehouse;
+    /// let mut w = Warehouse::new();
+    /// let csv = b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n\
+    ///             t,c1,2024-11-01,100,10,1,1.00,2.00\n";
+    /// w.load("c.csv", csv);
+    /// let mut back = Warehouse::restore(&w.snapshot()).unwrap();
+    /// assert_eq!(back.star().campaigns.spend, vec![1_000_000]);
+    /// assert_eq!(back.load("again.csv", csv)[0].unchanged_from.as_deref(), Some("c.csv"));
+    /// ```
+    pub fn snapshot(&self) -> Vec<u8> {
+        crate::snapshot::write(self, &[])
+    }
+
+    /// [`Warehouse::snapshot`] holding the load reports too (the page keeps the reports
+    /// of every file loaded, to show them again after a reload).
+    pub fn snapshot_with_reports(&self, reports: &[LoadReport]) -> Vec<u8> {
+        crate::snapshot::write(self, reports)
+    }
+
+    /// The size of [`Warehouse::snapshot_with_reports`] in bytes, without writing it
+    /// (to check it against a memory budget or a storage quota first).
+    pub fn snapshot_len(&self, reports: &[LoadReport]) -> u64 {
+        crate::snapshot::len(self, reports)
+    }
+
+    /// A warehouse from a [`Warehouse::snapshot`]: checked whole (checksum, format
+    /// version, lengths, every key within its dictionary) before anything is built, so a
+    /// truncated, damaged or foreign snapshot is an error, never a half-loaded or wrong
+    /// warehouse. The key indexes are rebuilt. Its memory budget and threads are a new
+    /// warehouse's.
+    pub fn restore(bytes: &[u8]) -> Result<Warehouse, crate::snapshot::SnapshotError> {
+        crate::snapshot::read(bytes).map(|(warehouse, _)| warehouse)
+    }
+
+    /// [`Warehouse::restore`], with the load reports the snapshot holds.
+    pub fn restore_with_reports(
+        bytes: &[u8],
+    ) -> Result<(Warehouse, Vec<LoadReport>), crate::snapshot::SnapshotError> {
+        crate::snapshot::read(bytes)
+    }
+
+    /// The files loaded so far, for [`crate::snapshot`].
+    pub(crate) fn loaded_files(&self) -> &[LoadedFile] {
+        &self.loaded
+    }
+
+    /// A warehouse holding `star`, which `loaded` fed (for [`crate::snapshot`]).
+    pub(crate) fn from_parts(star: StarSchema, loaded: Vec<LoadedFile>) -> Self {
+        Warehouse {
+            star,
+            loaded,
+            ..Warehouse::default()
+        }
     }
 
     /// The star schema, read-only.

@@ -59,10 +59,15 @@ const label = (c) => LABELS[c] || c.replace(/_/g, ' ').replace(/^./, (s) => s.to
 const bytes = (n) => (n >= 1e6 ? `${decimal.format(n / 1e6)} MB` : `${decimal.format(n / 1e3)} KB`);
 
 // --- The worker -----------------------------------------------------------------------
-const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+// `?keep=indexeddb` keeps the data in IndexedDB even where OPFS works (keep.js).
+const workerUrl = new URL('./worker.js', import.meta.url);
+const keepParam = new URLSearchParams(location.search).get('keep');
+if (keepParam) workerUrl.searchParams.set('keep', keepParam);
+const worker = new Worker(workerUrl, { type: 'module' });
 let nextId = 0;
 const pending = new Map();
-worker.onmessage = ({ data: { id, ok, result, error } }) => {
+worker.onmessage = ({ data: { id, ok, result, error, ...event } }) => {
+  if (event.event === 'kept') { renderKept(event); return; }
   const p = pending.get(id);
   pending.delete(id);
   if (ok) p.resolve(result); else p.reject(new Error(error));
@@ -707,10 +712,73 @@ async function offerSamples() {
   }
 }
 
+// --- Kept in this browser ----------------------------------------------------------------
+// After each load the worker keeps the warehouse in this browser (keep.js) and says how
+// it went; the status shows it next to "Forget all data".
+function renderKept({ kept, problem }) {
+  const status = $('kept');
+  status.hidden = false;
+  status.classList.toggle('warn', problem != null);
+  status.textContent = problem != null ? `Not kept in this browser: ${problem}` : `Kept in this browser · ${bytes(kept)}`;
+  window.__bi.kept = { kept, problem };
+}
+
+// What was kept, back in the warehouse before the first chart. A snapshot that cannot
+// be read (damaged, cut short, of another version) leaves the page empty and says so.
+async function restoreKept() {
+  let restored;
+  try {
+    restored = await call('restore');
+  } catch (error) {
+    restored = { reports: [], kept: null, problem: `it could not be read (${error.message})` };
+  }
+  window.__bi.restored = restored;
+  if (restored.problem) {
+    showError(`The data kept in this browser could not be restored: ${restored.problem}. The page starts empty; the next file you load replaces what was kept.`);
+    return;
+  }
+  if (!restored.reports.length) return;
+  state.reports.push(...restored.reports);
+  renderReports();
+  renderKept(restored);
+  await refresh();
+  announce(`Restored from this browser: ${restored.reports.length === 1 ? 'one file' : `${restored.reports.length} files`}.`);
+}
+
+// Back to the empty page: no files, no dashboards, filters reset.
+function showEmpty() {
+  Object.assign(state, {
+    reports: [], view: null, perfOffset: 0, tab: 'campaign_summary', sort: {}, tablePage: {}, seq: state.seq + 1,
+    query: { tenants: 'all', from: null, to: null, regions: [], products: [], channels: [] },
+  });
+  renderReports();
+  $('kept').hidden = true;
+  $('workspace').hidden = true;
+  $('dropzone').classList.add('empty');
+  $('shapes-help').open = true;
+}
+
+$('forget').addEventListener('click', async () => {
+  if (state.loading) {
+    showError('A file is loading: wait for it (or cancel it), then forget all data.');
+    return;
+  }
+  if (!window.confirm('Forget all data? Every loaded file and its reports are removed from this page and from this browser’s storage. The files themselves are not touched.')) return;
+  try {
+    await call('forget');
+    showEmpty();
+    $('pick-files').focus();
+    announce('All data forgotten: nothing is kept in this browser.');
+  } catch (error) {
+    showError(`The data could not be forgotten: ${error.message}. Reload the page and try again.`);
+  }
+});
+
 // The main thread draws with the engine too (canvases live here).
 init().then(async () => {
   DASHBOARDS = dashboards();
   renderShapes();
+  await restoreKept();
   $('version').textContent = `v${await call('version')}`;
   await offerSamples().catch((error) => showError(`The sample files could not be generated: ${error.message}. “Try sample data” may still work; reload the page to try again.`));
   document.body.dataset.ready = 'true';

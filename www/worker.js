@@ -2,8 +2,15 @@
 // Plumbing only: each message {id, op, args} calls the engine and answers
 // {id, ok: true, result} or {id, ok: false, error}.
 import init, { Warehouse, generateSample, version } from './pkg/bi_platform.js';
+import { keeper } from './keep.js';
 
 const ready = init().then(() => { self.warehouse = new Warehouse(); });
+// The warehouse is kept in this browser (keep.js) after each load; the page hears how
+// it went as {event: 'kept', kept, where, problem} messages.
+const prefer = new URLSearchParams(self.location.search).get('keep');
+const keep = keeper(() => self.warehouse, (status) => self.postMessage({ event: 'kept', ...status }), prefer);
+// Ops after which the warehouse may have changed and is kept again.
+const CHANGES = new Set(['finish', 'commit', 'sample']);
 
 const ops = {
   version: () => version(),
@@ -24,12 +31,17 @@ const ops = {
   page: ({ query, page }) => self.warehouse.dashboard('campaign_performance', { ...query, ...page }),
   exportCsv: ({ name, query }) => self.warehouse.exportCsv(name, query),
   rejectsCsv: () => self.warehouse.rejectsCsv(),
+  // Keeping: what was kept, restored (before the first chart); "Forget all data".
+  restore: () => keep.restore(),
+  forget: () => keep.forget(),
 };
 
 self.onmessage = async ({ data: { id, op, args } }) => {
   try {
     await ready;
-    self.postMessage({ id, ok: true, result: ops[op](args) });
+    const result = await ops[op](args);
+    if (CHANGES.has(op)) keep.schedule();
+    self.postMessage({ id, ok: true, result });
   } catch (error) {
     self.postMessage({ id, ok: false, error: String((error && error.message) || error) });
   }

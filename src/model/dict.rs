@@ -161,6 +161,62 @@ impl Dictionary {
         (0..self.len() as u32).map(|k| &self.text[self.ends.range(k)])
     }
 
+    /// The arena and the end offset of each value (value `k` is
+    /// `text[ends[k - 1]..ends[k]]`, the first starting at 0): the dictionary as stored,
+    /// for [`crate::snapshot`].
+    pub fn parts(&self) -> (&str, &[usize]) {
+        (&self.text, &self.ends.0)
+    }
+
+    /// A dictionary from its [`parts`](Self::parts), its intern table rebuilt (one hash
+    /// per value). Refused, with what is wrong, when an end goes backwards, past the
+    /// arena or into a character, when the last end is not the arena's length, or when
+    /// a value repeats (keys would no longer be the one key of their value).
+    ///
+    /// ```
+    /// use bi_platform::model::dict::Dictionary;
+    /// let d = Dictionary::from_parts("NorthSouth".into(), vec![5, 10]).unwrap();
+    /// assert_eq!((d.value(1), d.key_of("North")), (Some("South"), Some(0)));
+    /// assert!(Dictionary::from_parts("NorthNorth".into(), vec![5, 10]).is_err());
+    /// ```
+    pub fn from_parts(text: String, ends: Vec<usize>) -> Result<Self, String> {
+        let mut start = 0;
+        for &end in &ends {
+            if end < start || end > text.len() || !text.is_char_boundary(end) {
+                return Err(format!(
+                    "a dictionary value ends at {end}, outside its {} bytes of text",
+                    text.len()
+                ));
+            }
+            start = end;
+        }
+        if start != text.len() {
+            return Err(format!(
+                "a dictionary's values take {start} of its {} bytes of text",
+                text.len()
+            ));
+        }
+        u32::try_from(ends.len()).map_err(|_| "more than 4 billion distinct values")?;
+        let mut dict = Dictionary {
+            text,
+            ends: Ends(ends),
+            index: InternTable::default(),
+        };
+        let (text, ends) = (&dict.text, &dict.ends);
+        let get = |k: u32| text[ends.range(k)].as_bytes();
+        dict.index.reserve(ends.len(), get);
+        for key in 0..ends.len() as u32 {
+            let (found, added) = dict.index.find_or_insert(get(key), key, get);
+            if !added {
+                return Err(format!(
+                    "a dictionary holds {:?} twice (keys {found} and {key})",
+                    &text[ends.range(key)]
+                ));
+            }
+        }
+        Ok(dict)
+    }
+
     /// For each key, its position when the values are sorted by the byte order of their
     /// UTF-8 (SPEC §6), so results can be ordered by comparing `u32`s.
     pub fn sort_ranks(&self) -> Vec<u32> {

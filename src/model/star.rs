@@ -188,6 +188,23 @@ impl Campaigns {
     }
 }
 
+impl Campaigns {
+    /// Rebuilds the key index from the columns (after they were filled directly, as a
+    /// snapshot restore does). `false` when two rows share a key, which no load makes.
+    pub(crate) fn rebuild_index(&mut self) -> bool {
+        let mut index = RowIndex::default();
+        let key_at = |r: usize| (self.tenant.get(r), self.campaign[r], self.date[r]);
+        index.reserve(self.len(), key_at);
+        for row in 0..self.len() {
+            if index.upsert(key_at(row), row, key_at).is_some() {
+                return false;
+            }
+        }
+        self.index = index;
+        true
+    }
+}
+
 /// `dim_sales_targets`.
 #[derive(Debug, Default)]
 pub struct Targets {
@@ -215,6 +232,30 @@ impl Targets {
     }
 }
 
+impl Targets {
+    /// Rebuilds the key index from the columns ([`Campaigns::rebuild_index`]).
+    pub(crate) fn rebuild_index(&mut self) -> bool {
+        let mut index = RowIndex::default();
+        let key_at = |r: usize| {
+            (
+                self.tenant.get(r),
+                self.region.get(r),
+                self.product.get(r),
+                self.year[r],
+                self.month[r],
+            )
+        };
+        index.reserve(self.len(), key_at);
+        for row in 0..self.len() {
+            if index.upsert(key_at(row), row, key_at).is_some() {
+                return false;
+            }
+        }
+        self.index = index;
+        true
+    }
+}
+
 /// `dim_customers`.
 #[derive(Debug, Default)]
 pub struct Customers {
@@ -238,6 +279,22 @@ impl Customers {
     /// `true` when empty.
     pub fn is_empty(&self) -> bool {
         self.tenant.is_empty()
+    }
+}
+
+impl Customers {
+    /// Rebuilds the key index from the columns ([`Campaigns::rebuild_index`]).
+    pub(crate) fn rebuild_index(&mut self) -> bool {
+        let mut index = RowIndex::default();
+        let key_at = |r: usize| (self.tenant.get(r), self.customer[r]);
+        index.reserve(self.len(), key_at);
+        for row in 0..self.len() {
+            if index.upsert(key_at(row), row, key_at).is_some() {
+                return false;
+            }
+        }
+        self.index = index;
+        true
     }
 }
 

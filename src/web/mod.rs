@@ -301,6 +301,48 @@ impl Warehouse {
     }
 }
 
+/// Keeping the warehouse across page reloads: the worker writes [`Warehouse::snapshot`]
+/// to the browser's storage after each load and hands it to [`Warehouse::restore`] when
+/// the page opens again (`www/keep.js`; the format is [`crate::snapshot`]'s).
+#[wasm_bindgen]
+impl Warehouse {
+    /// The warehouse and every load report as snapshot bytes. An error, and nothing
+    /// copied, when a copy of that size would take the heap past the memory budget.
+    pub fn snapshot(&self) -> Result<Vec<u8>, JsValue> {
+        let len = self.inner.snapshot_len(&self.reports);
+        if let Some(budget) = self.inner.memory_budget() {
+            if crate::memory::live_bytes().saturating_add(len) > budget {
+                return Err(into_error(format!(
+                    "the data is too big to copy for keeping ({:.1} MB) within the engine's \
+                     memory budget",
+                    len as f64 / 1e6
+                )));
+            }
+        }
+        Ok(self.inner.snapshot_with_reports(&self.reports))
+    }
+
+    /// Replaces the warehouse with a snapshot's and returns its load reports. A snapshot
+    /// that is truncated, damaged or of another format version is an error, and the
+    /// warehouse is unchanged.
+    pub fn restore(&mut self, bytes: &[u8]) -> Result<JsValue, JsValue> {
+        let (mut inner, reports) =
+            crate::Warehouse::restore_with_reports(bytes).map_err(into_error)?;
+        inner.set_memory_budget(self.inner.memory_budget());
+        self.inner = inner;
+        self.reports = reports;
+        self.cancel();
+        to_js(&self.reports)
+    }
+
+    /// Empties the warehouse and forgets every load report (the memory budget stays).
+    pub fn clear(&mut self) {
+        let budget = self.inner.memory_budget();
+        *self = Warehouse::new();
+        self.inner.set_memory_budget(budget);
+    }
+}
+
 /// What `generateSample` takes (camelCase, every field optional).
 #[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]

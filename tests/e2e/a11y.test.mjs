@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { serve, ROOT, CHROMIUM_ARGS } from './server.mjs';
+import { serve, ROOT, CHROMIUM_ARGS, forgetKept } from './server.mjs';
 import { expectAccessible, checked } from './axe.mjs';
 
 const SEED = join(ROOT, '..', 'shared', 'seed-data');
@@ -47,6 +47,7 @@ async function withPage(fn, viewport) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   try {
+    await forgetKept(page, base);
     await page.goto(base);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
     await page.evaluate(() => {

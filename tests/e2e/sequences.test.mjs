@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { serve, ROOT, CHROMIUM_ARGS } from './server.mjs';
+import { serve, ROOT, CHROMIUM_ARGS, forgetKept } from './server.mjs';
 import { expectAccessible } from './axe.mjs';
 
 const SEED_CSV = join(ROOT, '..', 'shared', 'seed-data', 'marketing_campaigns.csv');
@@ -49,6 +49,7 @@ async function withPage(fn, search = '') {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   try {
+    await forgetKept(page, base);
     await page.goto(base + search);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
     await fn(page);
