@@ -42,11 +42,16 @@ help:
 tools:
 	@bash scripts/install-tools.sh
 
-# The page's first download is www/pkg/bi_platform_bg.wasm: built without the default
-# `cli` feature, so the command line's crates (clap, rust_xlsxwriter) are not in it.
+# The page's first download is www/pkg/bi_platform_bg.wasm: the engine binding only
+# (feature `web`), without the default `cli` and `sql` features, so neither the command
+# line's crates (clap, rust_xlsxwriter) nor the SQL parser are in it. The parser is the
+# same crate built with only its binding (`sql-web`) into www/pkg-sql/, which the page
+# fetches when the SQL tab first opens.
 wasm: tools
-	wasm-pack build --release --target web --no-typescript --out-dir www/pkg . --no-default-features
-	@echo "www/pkg/bi_platform_bg.wasm: $$(wc -c <www/pkg/bi_platform_bg.wasm) bytes, $$(gzip -9 -c www/pkg/bi_platform_bg.wasm | wc -c) gzipped"
+	wasm-pack build --release --target web --no-typescript --out-dir www/pkg . --no-default-features --features web
+	wasm-pack build --release --target web --no-typescript --out-dir www/pkg-sql --out-name bi_platform_sql . --no-default-features --features sql-web
+	@for f in www/pkg/bi_platform_bg.wasm www/pkg-sql/bi_platform_sql_bg.wasm; do \
+		echo "$$f: $$(wc -c <$$f) bytes, $$(gzip -9 -c $$f | wc -c) gzipped"; done
 
 serve: tools wasm
 	@echo
@@ -57,7 +62,7 @@ serve: tools wasm
 test: tools
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
-	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features web,sql-web -- -D warnings
 	bash scripts/audit.sh
 	$(MAKE) --no-print-directory fuzz-smoke
 	cargo test --doc
@@ -96,4 +101,4 @@ fuzz-smoke:
 
 clean:
 	cargo clean
-	rm -rf www/pkg bench/node_modules
+	rm -rf www/pkg www/pkg-sql bench/node_modules

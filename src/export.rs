@@ -14,6 +14,7 @@
 
 use crate::query::result::{DashboardResult, Value};
 use crate::report::LoadReport;
+use crate::sql::Rows;
 
 /// One CSV field: neutralised when it is text that a spreadsheet would evaluate, then
 /// quoted when needed.
@@ -64,6 +65,31 @@ pub fn dashboard_csv(result: &DashboardResult<'_>) -> String {
         let cells: Vec<(String, bool)> = row
             .iter()
             .map(|v| (v.to_plain_string(), matches!(v, Value::Text(_))))
+            .collect();
+        push_line(&mut out, cells.iter().map(|(s, t)| (s.as_str(), *t)));
+    }
+    out
+}
+
+/// A SQL result as CSV: a header line, then one line per row, each value as SQLite
+/// writes it as text (`CAST(x AS TEXT)`; NULL empty). Text values are neutralised.
+///
+/// ```
+/// use bi_platform::{export, sql::{Rows, Val}};
+/// let rows = Rows { columns: vec!["name".into(), "n".into()],
+///                   rows: vec![vec![Val::text("=cmd"), Val::Int(-3)], vec![Val::Null, Val::real(1.5)]] };
+/// assert_eq!(export::sql_csv(&rows), "name,n\r\n'=cmd,-3\r\n,1.5\r\n");
+/// ```
+pub fn sql_csv(result: &Rows<'_>) -> String {
+    let mut out = String::with_capacity(64 * (result.rows.len() + 1));
+    push_line(&mut out, result.columns.iter().map(|c| (c.as_str(), false)));
+    for row in &result.rows {
+        let cells: Vec<(String, bool)> = row
+            .iter()
+            .map(|v| {
+                let text = v.to_text().map(|t| t.into_owned()).unwrap_or_default();
+                (text, v.as_text().is_some())
+            })
             .collect();
         push_line(&mut out, cells.iter().map(|(s, t)| (s.as_str(), *t)));
     }

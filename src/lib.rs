@@ -41,8 +41,13 @@ pub mod sql;
 pub mod transform;
 pub mod view;
 pub mod warehouse;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub mod web;
+// The parser module's binding lives beside the engine's in src/web/ (the only bindings);
+// a separate module so that each wasm build carries one of them.
+#[cfg(all(target_arch = "wasm32", feature = "sql-web"))]
+#[path = "web/parser.rs"]
+pub mod web_parser;
 
 /// Every heap allocation is counted, so that a load can be refused before the wasm32
 /// memory runs out ([`memory`]); the same allocator runs natively.

@@ -263,3 +263,120 @@ fn draw_chart_paints_every_chart_into_a_canvas() {
         .unwrap();
     assert!(draw_chart(canvas, js(r#"{"id": 1}"#), 1.0).is_err());
 }
+
+/// Numbers equal to 1e-9 relative (SQL's AVG and a kernel's may round differently in
+/// the last bits), everything else exactly.
+fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value as J;
+    match (a, b) {
+        (J::Number(x), J::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs())
+        }
+        (J::Array(x), J::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y))
+        }
+        _ => a == b,
+    }
+}
+
+/// What the page does: the parser module (`web_parser::parse`) compiles a text into
+/// plans as JSON text, the engine (`Warehouse::sql_run`) runs them.
+fn sql_run(w: &Warehouse, text: &str, query: &str) -> Vec<serde_json::Value> {
+    let schema = json(&w.sql_schema().unwrap()).to_string();
+    let compiled: Vec<serde_json::Value> =
+        serde_json::from_str(&bi_platform::web_parser::parse(text, &schema).unwrap()).unwrap();
+    compiled
+        .iter()
+        .map(|c| match c["statement"].as_str() {
+            Some(plan) => json(&w.sql_run(plan, js(query), Some(1.7e12)).unwrap()),
+            None => c.clone(),
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn sql_run_of_each_dashboards_plan_equals_the_dashboard() {
+    let mut w = Warehouse::new();
+    w.load("campaigns.csv", &sample()).unwrap();
+    let files = sample_files(&SampleSpec {
+        tenants: 4,
+        campaigns_per_tenant: 250,
+        ..SampleSpec::default()
+    })
+    .unwrap();
+    w.load("targets.csv", &files.targets_csv).unwrap();
+    w.load("customers.json", &files.customers_json).unwrap();
+    let mut scopes = vec![r#"{"tenants":"all"}"#.to_string()];
+    for t in json(&w.tenants().unwrap()).as_array().unwrap() {
+        scopes.push(format!(r#"{{"tenants":[{t}]}}"#));
+    }
+    let listed = json(&bi_platform::web::dashboard_sql().unwrap());
+    assert_eq!(listed.as_array().unwrap().len(), DASHBOARDS.len());
+    for item in listed.as_array().unwrap() {
+        let name = item["name"].as_str().unwrap();
+        for scope in &scopes {
+            let results = sql_run(&w, item["sql"].as_str().unwrap(), scope);
+            assert_eq!(results.len(), 1);
+            let ours = &results[0];
+            let theirs = json(&w.dashboard(name, js(scope)).unwrap());
+            assert!(
+                !theirs["rows"].as_array().unwrap().is_empty(),
+                "{name} {scope}"
+            );
+            assert_eq!(ours["columns"], theirs["columns"], "{name} {scope}");
+            assert!(
+                same_json(&ours["rows"], &theirs["rows"]),
+                "{name} {scope}: {} != {}",
+                ours["rows"],
+                theirs["rows"]
+            );
+            assert_eq!(
+                ours["kinds"].as_array().unwrap().len(),
+                ours["columns"].as_array().unwrap().len()
+            );
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn sql_in_the_browser_keeps_to_the_scope_and_says_where_errors_are() {
+    let mut w = Warehouse::new();
+    w.load("campaigns.csv", &sample()).unwrap();
+    let tenants = json(&w.tenants().unwrap());
+    let one = tenants[1].as_str().unwrap().to_string();
+    let scope = format!(r#"{{"tenants":["{one}"]}}"#);
+    let results = sql_run(
+        &w,
+        "SELECT DISTINCT tenant_id FROM fact_campaigns UNION SELECT tenant_id FROM dim_tenant;\n\
+         SELECT COUNT(*) FROM fact_campaigns WHERE tenant_id <> (SELECT MIN(tenant_id) FROM dim_tenant);\n\
+         SELECT date('now');\n\
+         SELECT\n  SUM(revenue FROM fact_campaigns",
+        &scope,
+    );
+    assert_eq!(results[0]["rows"], serde_json::json!([[one]]));
+    assert_eq!(results[1]["rows"], serde_json::json!([[0]]));
+    // 'now' is the time the page passes.
+    assert_eq!(results[2]["rows"], serde_json::json!([["2023-11-14"]]));
+    assert_eq!(results[2]["kinds"], serde_json::json!(["text"]));
+    let error = &results[3]["error"];
+    assert_eq!(error["line"], 5, "{error}");
+    assert!(error["column"].as_u64().unwrap() > 1, "{error}");
+    // SQL takes only the tenant scope: other filters are refused, not ignored.
+    let plan = serde_json::from_str::<Vec<serde_json::Value>>(
+        &bi_platform::web_parser::parse("SELECT 1", &json(&w.sql_schema().unwrap()).to_string())
+            .unwrap(),
+    )
+    .unwrap()[0]["statement"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let refused = w
+        .sql_run(&plan, js(r#"{"regions":["North"]}"#), None)
+        .unwrap_err();
+    let message: String = refused.unchecked_into::<js_sys::Error>().message().into();
+    assert!(message.contains("WHERE"), "{message}");
+    // CSV of a result: every row.
+    let csv = w.sql_csv(&plan, js(r#"{"tenants":"all"}"#), None).unwrap();
+    assert_eq!(csv, "1\r\n1\r\n");
+}

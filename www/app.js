@@ -1,13 +1,15 @@
 // The page: files in, filters, KPI tiles, charts and tables out. The engine runs in
 // worker.js; this thread only renders. Every value from a file is inserted as text
 // (textContent), never as HTML.
-import init, { dashboards, drawChart, tableShapes } from './pkg/bi_platform.js';
+import init, { dashboards, dashboardSql, drawChart, tableShapes } from './pkg/bi_platform.js';
 
 const CHUNK = 4 * 1024 * 1024;
 const TABLE_PAGE = 100;
 const PERF_PAGE = 50;
 // The dashboards' names, from the engine once it is loaded (the tabs, in its order).
 let DASHBOARDS = [];
+// The tabs: the dashboards, then SQL.
+let TABS = [];
 const MONEY = new Set(['spend', 'revenue', 'profit', 'target_revenue', 'actual_revenue',
   'target_spend', 'actual_spend', 'total_spent', 'avg_order_value']);
 const RATIO = new Set(['avg_ctr', 'avg_roi', 'ctr', 'roi', 'attainment']);
@@ -106,7 +108,8 @@ const state = {
   waiting: [],
   seq: 0,
 };
-window.__bi = { firstChartAt: null, dropAt: null, state, memory: () => call('memory') };
+// `sqlRuns` counts the SQL runs shown (for tests to wait on).
+window.__bi = { firstChartAt: null, dropAt: null, state, memory: () => call('memory'), sqlRuns: 0 };
 
 // --- Errors and announcements ----------------------------------------------------------
 // Errors go to an assertive live region (#errors, role=alert); everything else a screen
@@ -390,6 +393,9 @@ async function refresh({ announce: say = false } = {}) {
       renderTabs();
       renderTables();
     });
+    // SQL results follow the tenant picker (and new data): run the last query again.
+    if (sqlState.ran) runSql(sqlState.text);
+    if (state.tab === 'sql') renderSchema().catch(() => {});
     if (announcePending) {
       announcePending = false;
       const tenants = view.tables.campaign_summary.rows.length;
@@ -515,9 +521,9 @@ function download(blob, name) {
 // The WAI-ARIA tabs pattern: one tab in the Tab order (the selected one); Left and Right
 // arrows move to the previous and next tab (wrapping), Home and End to the first and
 // last, selecting it as the focus moves.
-const DASHBOARD_TITLES = { campaign_performance: 'Campaigns', customer_summary: 'Customers' };
+const DASHBOARD_TITLES = { campaign_performance: 'Campaigns', customer_summary: 'Customers', sql: 'SQL' };
 function renderTabs() {
-  $('tabs').replaceChildren(...DASHBOARDS.map((name) => {
+  $('tabs').replaceChildren(...TABS.map((name) => {
     const selected = state.tab === name;
     return el('button', {
       type: 'button', role: 'tab', class: 'tab', id: `tab-${name}`, 'aria-controls': `panel-${name}`,
@@ -530,15 +536,19 @@ function selectTab(name, focus = false) {
   state.tab = name;
   renderTabs();
   renderTables();
+  $('panel-sql').hidden = name !== 'sql';
+  // The SQL tab exports each statement's result itself.
+  $('export').hidden = name === 'sql';
+  if (name === 'sql') openSql();
   if (focus) $(`tab-${name}`).focus();
 }
 $('tabs').addEventListener('keydown', (e) => {
-  const n = DASHBOARDS.length;
-  const i = DASHBOARDS.indexOf(state.tab);
+  const n = TABS.length;
+  const i = TABS.indexOf(state.tab);
   const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: n - 1 }[e.key];
   if (to === undefined || !n) return;
   e.preventDefault();
-  selectTab(DASHBOARDS[(to + n) % n], true);
+  selectTab(TABS[(to + n) % n], true);
 });
 
 function sortedRows(name, result) {
@@ -595,6 +605,10 @@ function renderTables() {
       next.disabled = offset + size >= total;
       pager.append(prev, next);
     }
+    pager.append(el('button', {
+      type: 'button', class: 'ghost small open-sql', text: 'Open in SQL', 'data-key': `open-sql:${name}`,
+      'aria-label': `Open in SQL: ${DASHBOARD_TITLES[name] || label(name)}`, onclick: () => openInSql(name),
+    }));
     // The table scrolls in its own region, which the keyboard can reach and scroll.
     const panel = el('div', { class: 'table-panel', role: 'tabpanel', id: `panel-${name}`, 'aria-labelledby': `tab-${name}`, 'data-panel': name },
       el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `${DASHBOARD_TITLES[name] || label(name)} table`, 'data-key': `scroll:${name}` }, table), pager);
@@ -627,6 +641,216 @@ $('download-rejects').addEventListener('click', async () => {
     download(new Blob([csv], { type: 'text/csv' }), 'rejected_rows.csv');
   } catch (error) {
     showError(`The rejected rows could not be exported: ${error.message}. Try again, or reload the page.`);
+  }
+});
+
+// --- SQL --------------------------------------------------------------------------------
+// The SQL tab. Its parser is a second wasm module (www/pkg-sql/), fetched the first time
+// the tab opens and handed to the worker; there it compiles the editor's text into plans
+// that the engine runs under the tenant picker's scope. Results are paged by the worker.
+const SQL_PARSER = new URL('./pkg-sql/bi_platform_sql_bg.wasm', import.meta.url);
+const SQL_EXAMPLES = [
+  ['Revenue by region per month', `SELECT region, strftime('%Y-%m', date) AS month, SUM(revenue) AS revenue
+FROM fact_campaigns
+GROUP BY region, month
+ORDER BY region, month`],
+  ['Top 3 campaigns per tenant', `SELECT tenant_id, campaign_name, revenue, rank
+FROM (
+  SELECT tenant_id, campaign_name, SUM(revenue) AS revenue,
+         RANK() OVER (PARTITION BY tenant_id ORDER BY SUM(revenue) DESC) AS rank
+  FROM fact_campaigns
+  GROUP BY tenant_id, campaign_name
+)
+WHERE rank <= 3
+ORDER BY tenant_id, rank`],
+  ['Running revenue per tenant', `SELECT tenant_id, date, SUM(revenue) AS revenue,
+       SUM(SUM(revenue)) OVER (PARTITION BY tenant_id ORDER BY date) AS running_revenue
+FROM fact_campaigns
+GROUP BY tenant_id, date
+ORDER BY tenant_id, date`],
+  ['Revenue against target by quarter', `SELECT t.tenant_id, d.year, d.quarter, SUM(f.revenue) AS revenue
+FROM fact_campaigns f JOIN dim_date d ON d.date = f.date
+JOIN dim_tenant t ON t.tenant_id = f.tenant_id
+GROUP BY 1, 2, 3
+ORDER BY 1, 2, 3`],
+];
+const sqlState = { parser: null, results: [], text: '', ran: false, seq: 0, schemaKey: '' };
+
+function ensureParser() {
+  sqlState.parser ||= (async () => {
+    $('sql-loading').textContent = 'Loading the SQL parser…';
+    const response = await fetch(SQL_PARSER);
+    if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+    // Its size when the server says it, else what has arrived so far.
+    const size = Number(response.headers.get('content-length'));
+    const kb = (n) => `${whole.format(Math.round(n / 1024))} KB`;
+    const chunks = [];
+    let got = 0;
+    $('sql-loading').textContent = `Loading the SQL parser… (${kb(size || 0)})`;
+    for (const reader = response.body.getReader(); ;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      got += value.length;
+      if (!size) $('sql-loading').textContent = `Loading the SQL parser… (${kb(got)})`;
+    }
+    const bytes = new Uint8Array(got);
+    chunks.reduce((at, c) => { bytes.set(c, at); return at + c.length; }, 0);
+    await call('sqlParser', { bytes: bytes.buffer }, [bytes.buffer]);
+    $('sql-loading').textContent = '';
+  })().catch((error) => {
+    sqlState.parser = null;
+    $('sql-loading').textContent = '';
+    throw new Error(`the SQL parser could not be loaded (${error.message}); build it with “make wasm”, or reload the page`);
+  });
+  return sqlState.parser;
+}
+
+async function renderSchema() {
+  const schema = await call('sqlSchema');
+  const key = JSON.stringify(schema);
+  if (key === sqlState.schemaKey) return;
+  sqlState.schemaKey = key;
+  $('sql-schema').replaceChildren(...schema.tables.map((t, i) => {
+    const details = el('details', { 'data-table': t.name },
+      el('summary', { text: t.name }),
+      el('p', { class: 'muted', text: t.about }),
+      el('ul', { 'aria-label': `Columns of ${t.name}` }, ...t.columns.map((c) => el('li', {}, c.name, ' ', el('span', { class: 'type', text: c.type })))));
+    details.open = i === 0;
+    return details;
+  }));
+}
+
+function openSql() {
+  if (!$('sql-examples').querySelector('button')) {
+    $('sql-examples').append(...SQL_EXAMPLES.map(([name, text]) => el('button', {
+      type: 'button', class: 'ghost small', text: name, onclick: () => { $('sql-text').value = text; runSql(); },
+    })));
+  }
+  renderSchema().catch((error) => showError(`The SQL tables could not be listed: ${error.message}. Reload the page.`));
+  ensureParser().catch((error) => showError(`SQL is not available: ${error.message}.`));
+}
+
+// Where the editor's text has line `line`, column `column` (both from 1).
+function textOffset(text, line, column) {
+  const lines = text.split('\n');
+  let offset = 0;
+  for (let i = 0; i < Math.min(line - 1, lines.length); i++) offset += lines[i].length + 1;
+  return Math.min(text.length, offset + Math.max(0, column - 1));
+}
+function markError({ line, column }) {
+  const editor = $('sql-text');
+  const at = textOffset(editor.value, line, column);
+  editor.focus();
+  editor.setSelectionRange(at, Math.min(editor.value.length, at + 1));
+}
+// A column the engine says holds money shows two decimals whatever its name ("SUM(spend)").
+const formatSql = (column, kind, v) => (kind === 'money' && typeof v === 'number' && !RATIO.has(column) ? money.format(v) : formatCell(column, v));
+const errorText = (e) => (e.line != null ? `Line ${e.line}, column ${e.column}: ${e.message}` : e.message);
+
+async function runSql(text = $('sql-text').value) {
+  if (!text.trim()) {
+    renderSqlMessage('Type a query first, or press one of the examples.');
+    return;
+  }
+  const seq = ++sqlState.seq;
+  const tenants = state.query.tenants;
+  $('sql-results').setAttribute('aria-busy', 'true');
+  try {
+    await ensureParser();
+    const results = await call('sql', { text, query: { tenants }, nowMs: Date.now(), limit: TABLE_PAGE });
+    if (seq !== sqlState.seq) return;
+    Object.assign(sqlState, { results, text, ran: true });
+    $('sql-results').dataset.tenants = JSON.stringify(tenants);
+    if (!results.length) renderSqlMessage('The text holds no statement: only blanks or comments.');
+    else renderSqlResults();
+    window.__bi.sqlRuns++;
+    const failed = results.filter((r) => r.error);
+    if (failed.length) announce(`${failed.length === results.length ? 'The query' : `${failed.length} of ${results.length} statements`} failed: ${errorText(failed[0].error)}.`);
+    else if (results.length) announce(results.map((r) => `${whole.format(r.total_rows)} ${r.total_rows === 1 ? 'row' : 'rows'}`).join(', ') + ` in ${decimal.format(results.reduce((t, r) => t + r.ms, 0))} ms.`);
+  } catch (error) {
+    showError(`The query could not run: ${error.message}.`);
+  } finally {
+    if (seq === sqlState.seq) $('sql-results').removeAttribute('aria-busy');
+  }
+}
+
+function renderSqlMessage(text) {
+  $('sql-results').replaceChildren(el('p', { class: 'muted', text }));
+}
+
+function renderSqlResults() {
+  const many = sqlState.results.length > 1;
+  keepFocus(() => $('sql-results').replaceChildren(...sqlState.results.map((r, i) => {
+    const title = many ? `Statement ${i + 1}` : 'Result';
+    const box = el('section', { class: 'sql-result', 'data-statement': String(i), 'aria-label': title }, el('h5', { text: title }));
+    if (r.error) {
+      box.append(el('div', { class: 'sql-error', 'data-sql-error': '' },
+        el('p', {}, el('strong', { text: errorText(r.error) })),
+        el('p', { text: `Fix the query ${r.error.line != null ? 'there' : ''} and run it again (Ctrl+Enter). The tables and their columns are listed beside the editor; SQLite’s read-only SELECT is what runs here.` }),
+        r.error.line != null ? el('button', { type: 'button', class: 'ghost small', 'data-key': `sql-goto:${i}`, text: `Go to line ${r.error.line}, column ${r.error.column}`, onclick: () => markError(r.error) }) : null));
+      return box;
+    }
+    const head = el('tr', {}, ...r.columns.map((c, j) => el('th', { scope: 'col', class: typeof r.rows[0]?.[j] === 'number' ? 'num' : '', text: c })));
+    const body = el('tbody', {}, ...r.rows.map((row) => el('tr', {}, ...row.map((v, j) => el('td', { class: typeof v === 'number' ? 'num' : '', text: formatSql(r.columns[j], r.kinds[j], v) })))));
+    const pager = el('div', { class: 'pager' }, el('span', { class: 'muted', text: r.total_rows ? `Rows ${whole.format(r.offset + 1)}–${whole.format(r.offset + r.rows.length)} of ${whole.format(r.total_rows)} · ${decimal.format(r.ms)} ms` : `No rows · ${decimal.format(r.ms)} ms` }));
+    if (r.total_rows > TABLE_PAGE) {
+      const prev = el('button', { type: 'button', class: 'ghost small', text: '← Previous', 'data-key': `sql-prev:${i}`, onclick: () => sqlPage(i, -1) });
+      const next = el('button', { type: 'button', class: 'ghost small', text: 'Next →', 'data-key': `sql-next:${i}`, onclick: () => sqlPage(i, 1) });
+      prev.disabled = r.offset === 0;
+      next.disabled = r.offset + TABLE_PAGE >= r.total_rows;
+      pager.append(prev, next);
+    }
+    pager.append(el('button', { type: 'button', class: 'ghost small open-sql', text: 'Export CSV', 'aria-label': `Export CSV: ${title.toLowerCase()}`, 'data-key': `sql-csv:${i}`, onclick: () => sqlCsv(i) }));
+    box.append(el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `${title}, as a table`, 'data-key': `sql-scroll:${i}` },
+      el('table', { 'data-sql-result': String(i) }, el('thead', {}, head), body)), pager);
+    return box;
+  })));
+  const error = sqlState.results.find((r) => r.error && r.error.line != null);
+  // The editor's caret goes to the first error's position (without taking the focus).
+  if (error) {
+    const editor = $('sql-text');
+    if (editor.value === sqlState.text) {
+      const at = textOffset(editor.value, error.error.line, error.error.column);
+      editor.setSelectionRange(at, Math.min(editor.value.length, at + 1));
+    }
+  }
+}
+
+async function sqlPage(index, delta) {
+  try {
+    const r = sqlState.results[index];
+    sqlState.results[index] = await call('sqlPage', { index, offset: Math.max(0, r.offset + delta * TABLE_PAGE), limit: TABLE_PAGE });
+    renderSqlResults();
+  } catch (error) {
+    showError(`The result could not be paged: ${error.message}. Run the query again.`);
+  }
+}
+
+async function sqlCsv(index) {
+  try {
+    const csv = await call('sqlCsv', { index });
+    download(new Blob([csv], { type: 'text/csv' }), `query-${index + 1}.csv`);
+    announce(`query-${index + 1}.csv downloaded.`);
+  } catch (error) {
+    showError(`The export failed: ${error.message}. Run the query again and export it.`);
+  }
+}
+
+// A dashboard's SQL, from the engine, into the editor (a line per clause), and run.
+async function openInSql(name) {
+  const { sql } = dashboardSql().find((d) => d.name === name);
+  $('sql-text').value = sql.replace(/\s+(FROM|WHERE|GROUP BY|ORDER BY|HAVING|LEFT JOIN|JOIN)\b/g, '\n$1');
+  selectTab('sql');
+  $('sql-text').focus();
+  await runSql();
+}
+
+$('sql-run').addEventListener('click', () => runSql());
+$('sql-text').addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+    e.preventDefault();
+    runSql();
   }
 });
 
@@ -777,6 +1001,7 @@ $('forget').addEventListener('click', async () => {
 // The main thread draws with the engine too (canvases live here).
 init().then(async () => {
   DASHBOARDS = dashboards();
+  TABS = [...DASHBOARDS, 'sql'];
   renderShapes();
   await restoreKept();
   $('version').textContent = `v${await call('version')}`;

@@ -12,6 +12,15 @@ const keep = keeper(() => self.warehouse, (status) => self.postMessage({ event: 
 // Ops after which the warehouse may have changed and is kept again.
 const CHANGES = new Set(['finish', 'commit', 'sample']);
 
+// SQL: the parser module (www/pkg-sql/, loaded by `sqlParser` from bytes the page
+// fetched) compiles text into plans (JSON text); the engine runs them under the tenant
+// scope. The last run's results stay here, and the page asks for them a page at a time.
+let parser = null;
+let lastRun = null;
+const sqlResult = (r, index, offset, limit) => (r.error ? r : {
+  index, columns: r.columns, kinds: r.kinds, rows: r.rows.slice(offset, offset + limit), offset, total_rows: r.rows.length, ms: r.ms,
+});
+
 const ops = {
   version: () => version(),
   begin: ({ name, total }) => self.warehouse.begin(name, total),
@@ -34,6 +43,28 @@ const ops = {
   // Keeping: what was kept, restored (before the first chart); "Forget all data".
   restore: () => keep.restore(),
   forget: () => keep.forget(),
+  sqlSchema: () => self.warehouse.sqlSchema(),
+  sqlParser: async ({ bytes }) => {
+    if (parser) return;
+    const module = await import('./pkg-sql/bi_platform_sql.js');
+    await module.default({ module_or_path: bytes });
+    parser = module;
+  },
+  // Every statement of `text`: {index, columns, rows (the first `limit`), offset,
+  // total_rows, ms} or {error: {message, line, column}}.
+  sql: ({ text, query, nowMs, limit }) => {
+    const schema = JSON.stringify(self.warehouse.sqlSchema());
+    const results = JSON.parse(parser.parse(text, schema)).map((compiled) => {
+      if (compiled.error) return compiled;
+      const started = performance.now();
+      const result = self.warehouse.sqlRun(compiled.statement, query, nowMs);
+      return { ...result, ms: performance.now() - started, statement: compiled.statement };
+    });
+    lastRun = { results, query, nowMs };
+    return results.map((r, index) => sqlResult(r, index, 0, limit));
+  },
+  sqlPage: ({ index, offset, limit }) => sqlResult(lastRun.results[index], index, offset, limit),
+  sqlCsv: ({ index }) => self.warehouse.sqlCsv(lastRun.results[index].statement, lastRun.query, lastRun.nowMs),
 };
 
 self.onmessage = async ({ data: { id, op, args } }) => {

@@ -498,7 +498,7 @@ mod cli {
     }
 
     fn sql(args: SqlArgs) -> ExitCode {
-        use bi_platform::sql::{self, parse, SqlError};
+        use bi_platform::sql::{self, SqlError};
         // The SQL texts, each with its source name.
         let mut texts: Vec<String> = args.execute.clone();
         for path in &args.sql_files {
@@ -574,14 +574,8 @@ mod cli {
         let options = sql::Options::with_clock();
         let mut results: Vec<Result<sql::Rows<'_>, SqlError>> = Vec::new();
         for text in &texts {
-            for (line, statement) in parse::split_statements(text) {
-                let result = parse::compile_one(statement, &schema)
-                    .and_then(|s| sql::run(star, &scope, &s, &options))
-                    .map_err(|mut e| {
-                        e.line = e.line.map(|l| l + line);
-                        e
-                    });
-                results.push(result);
+            for compiled in sql::compile_each(text, &schema) {
+                results.push(compiled.and_then(|s| sql::run(star, &scope, &s, &options)));
             }
         }
         if results.is_empty() {

@@ -111,6 +111,89 @@ pub fn query<'w>(
     run(star, tenants, &statement, &Options::with_clock())
 }
 
+/// Compiles each statement of a text on its own (split at the `;`s outside quotes and
+/// comments), so one failing statement does not stop the others; an error's line counts
+/// from the start of the whole text. What `bi-platform sql` runs, and what the page's
+/// lazily loaded parser module hands the engine.
+///
+/// ```
+/// use bi_platform::{sql, Warehouse};
+/// let schema = sql::schema(Warehouse::new().star());
+/// let compiled = sql::compile_each("SELECT 1;\nSELECT nope FROM fact_campaigns", &schema);
+/// assert!(compiled[0].is_ok());
+/// assert_eq!(compiled[1].as_ref().unwrap_err().line, Some(2));
+/// ```
+#[cfg(feature = "sql")]
+pub fn compile_each(sql: &str, schema: &Schema) -> Vec<Result<Statement, SqlError>> {
+    parse::split_statements(sql)
+        .into_iter()
+        .map(|(line, statement)| {
+            parse::compile_one(statement, schema).map_err(|mut e| {
+                e.line = e.line.map(|l| l + line);
+                e
+            })
+        })
+        .collect()
+}
+
+/// Runs a statement handed over as JSON text (a [`Statement`] as serde writes it, e.g.
+/// by the page's parser module) under a tenant scope. JSON text rather than JS objects
+/// keeps 64-bit integer literals exact on their way through JavaScript.
+pub fn run_json<'w>(
+    star: &'w StarSchema,
+    tenants: &TenantScope,
+    statement: &str,
+    options: &Options,
+) -> Result<Rows<'w>, SqlError> {
+    let statement: Statement = serde_json::from_str(statement)
+        .map_err(|e| SqlError::new(format!("not a compiled SQL statement: {e}")))?;
+    run(star, tenants, &statement, options)
+}
+
+/// What a result column holds, from its values (for display): `money` when every value
+/// is money (a REAL kept exact: a money column, or a `SUM` of one), `integer`, `real`,
+/// `text` (dates too), `mixed`, or `null` when every value is NULL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueKind {
+    Null,
+    Money,
+    Integer,
+    Real,
+    Text,
+    Mixed,
+}
+
+/// The [`ValueKind`] of each column of a result.
+///
+/// ```
+/// use bi_platform::sql::{value_kinds, Rows, Val, ValueKind};
+/// let rows = Rows { columns: vec!["a".into(), "b".into()],
+///                   rows: vec![vec![Val::Money(1_500_000), Val::Null], vec![Val::Null, Val::Int(2)]] };
+/// assert_eq!(value_kinds(&rows), [ValueKind::Money, ValueKind::Integer]);
+/// ```
+pub fn value_kinds(rows: &Rows<'_>) -> Vec<ValueKind> {
+    (0..rows.columns.len())
+        .map(|c| {
+            rows.rows
+                .iter()
+                .map(|r| match r[c] {
+                    Val::Null => ValueKind::Null,
+                    Val::Money(_) => ValueKind::Money,
+                    Val::Int(_) => ValueKind::Integer,
+                    Val::Real(_) => ValueKind::Real,
+                    Val::Str(_) | Val::String(_) | Val::Date(_) => ValueKind::Text,
+                })
+                .fold(ValueKind::Null, |kind, v| match (kind, v) {
+                    (k, ValueKind::Null) => k,
+                    (ValueKind::Null, v) => v,
+                    (k, v) if k == v => k,
+                    _ => ValueKind::Mixed,
+                })
+        })
+        .collect()
+}
+
 /// Runs a compiled statement under a tenant scope.
 pub fn run<'w>(
     star: &'w StarSchema,

@@ -17,7 +17,7 @@
 use crate::generate::{sample_files, SampleSpec};
 use crate::ingest::{IngestStream, Ingested};
 use crate::model::schema::TableKind;
-use crate::{chart, export, Dashboard, LoadReport, Query};
+use crate::{chart, export, sql, Dashboard, LoadReport, Query};
 use plotters_canvas::CanvasBackend;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -62,6 +62,38 @@ pub fn version() -> String {
 #[wasm_bindgen]
 pub fn dashboards() -> Result<JsValue, JsValue> {
     to_js(&Dashboard::ALL.map(Dashboard::name))
+}
+
+/// A dashboard and its SQL text.
+#[derive(Serialize)]
+struct DashboardSql {
+    name: &'static str,
+    sql: &'static str,
+}
+
+/// Every dashboard written as SQL, `[{name, sql}]` in the tabs' order ("Open in SQL").
+#[wasm_bindgen(js_name = dashboardSql)]
+pub fn dashboard_sql() -> Result<JsValue, JsValue> {
+    to_js(&Dashboard::ALL.map(|d| DashboardSql {
+        name: d.name(),
+        sql: d.sql(),
+    }))
+}
+
+/// A statement's result: `{columns, rows, kinds}` (`kinds`: what each column holds, for
+/// display).
+#[derive(Serialize)]
+struct SqlResult<'w> {
+    #[serde(flatten)]
+    result: sql::Rows<'w>,
+    kinds: Vec<sql::ValueKind>,
+}
+
+/// A statement that could not run: `{error: {message, line, column}}`, the shape of
+/// `bi-platform sql --json`.
+#[derive(Serialize)]
+struct SqlFailure {
+    error: sql::SqlError,
 }
 
 /// The columns a file needs to feed a table, and those it may have.
@@ -130,6 +162,37 @@ impl Default for Warehouse {
 }
 
 impl Warehouse {
+    /// Runs a statement under a query's tenant scope: the outer error is a bad request
+    /// (a query with filters other than tenants), the inner one the statement's.
+    fn sql_rows(
+        &self,
+        statement: &str,
+        query: JsValue,
+        now_ms: Option<f64>,
+    ) -> Result<Result<sql::Rows<'_>, sql::SqlError>, JsValue> {
+        let query = self::query(query)?;
+        let scope_only = Query {
+            tenants: query.tenants.clone(),
+            ..Query::default()
+        };
+        if query != scope_only {
+            return Err(into_error(
+                "SQL takes only the tenant scope; state dates, regions, products and \
+                 channels in its WHERE clause",
+            ));
+        }
+        let options = sql::Options {
+            now_ms: now_ms.filter(|t| t.is_finite()).map(|t| t as i64),
+            memory_budget: self.inner.memory_budget(),
+        };
+        Ok(sql::run_json(
+            self.inner.star(),
+            &query.tenants,
+            statement,
+            &options,
+        ))
+    }
+
     fn keep(&mut self, reports: Vec<LoadReport>) -> Result<JsValue, JsValue> {
         let js = to_js(&reports);
         self.reports.extend(reports);
@@ -293,6 +356,50 @@ impl Warehouse {
     pub fn view(&self, query: JsValue, page: JsValue) -> Result<JsValue, JsValue> {
         let page: crate::view::Page = request(page)?;
         to_js(&crate::view::view(&self.inner, &self::query(query)?, page).map_err(into_error)?)
+    }
+
+    /// The SQL tables and their columns, `{tables: [{name, about, columns: [{name,
+    /// type, kind}]}]}`: what a query can name (the parser module resolves names against
+    /// it).
+    #[wasm_bindgen(js_name = sqlSchema)]
+    pub fn sql_schema(&self) -> Result<JsValue, JsValue> {
+        to_js(&sql::schema(self.inner.star()))
+    }
+
+    /// Runs one compiled statement (JSON text of a `sql::Statement`, as the parser
+    /// module writes it) under the tenant scope of `query` (`{tenants}`), with `now_ms`
+    /// (milliseconds since 1970) as SQL's `'now'`. Returns `{columns, rows, kinds}`
+    /// (`kinds`: `money`, `integer`, `real`, `text`, `mixed` or `null` per column), or
+    /// `{error: {message, line, column}}` when the statement cannot run.
+    #[wasm_bindgen(js_name = sqlRun)]
+    pub fn sql_run(
+        &self,
+        statement: &str,
+        query: JsValue,
+        now_ms: Option<f64>,
+    ) -> Result<JsValue, JsValue> {
+        match self.sql_rows(statement, query, now_ms)? {
+            Ok(rows) => to_js(&SqlResult {
+                kinds: sql::value_kinds(&rows),
+                result: rows,
+            }),
+            Err(error) => to_js(&SqlFailure { error }),
+        }
+    }
+
+    /// One compiled statement's result as CSV text (values as SQLite writes them,
+    /// formula cells neutralised); a statement that cannot run is an `Error`.
+    #[wasm_bindgen(js_name = sqlCsv)]
+    pub fn sql_csv(
+        &self,
+        statement: &str,
+        query: JsValue,
+        now_ms: Option<f64>,
+    ) -> Result<String, JsValue> {
+        let rows = self
+            .sql_rows(statement, query, now_ms)?
+            .map_err(into_error)?;
+        Ok(export::sql_csv(&rows))
     }
 
     /// Every chart's data for a query, to hand to [`draw_chart`].

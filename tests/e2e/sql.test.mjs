@@ -1,0 +1,257 @@
+// End to end, the SQL tab: its parser module is fetched only when the tab first opens;
+// a query's rows equal the engine's dashboard numbers; a syntax error says where it is;
+// the tenant picker is a wall; "Open in SQL" gives a dashboard table's rows; keyboard
+// only; no WCAG 2.2 A/AA violation on any of its states. Run by `make test` (after
+// `make wasm`):   node --test tests/e2e/sql.test.mjs
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { serve, ROOT, CHROMIUM_ARGS } from './server.mjs';
+import { expectAccessible } from './axe.mjs';
+
+const SEED = join(ROOT, '..', 'shared', 'seed-data');
+const SHOTS = join(ROOT, 'tests', 'e2e', 'screenshots');
+const SEED_FILES = [join(SEED, 'marketing_campaigns.csv'), join(SEED, 'sales_targets.xlsx')];
+// The CLI's numbers (`bi-platform report --json` on the seed files): spend, revenue.
+const SUMMARY = {
+  tenant_001: ['513,138.45', '966,789.14'],
+  tenant_002: ['555,844.88', '1,009,722.20'],
+  tenant_003: ['537,648.67', '927,420.12'],
+};
+const PARSER = 'pkg-sql/bi_platform_sql_bg.wasm';
+
+let server; let context; let page; let profile; let base;
+const requests = [];
+const errors = [];
+
+before(async () => {
+  server = await serve();
+  base = `http://127.0.0.1:${server.address().port}/`;
+  profile = await mkdtemp(join(tmpdir(), 'bi-e2e-sql-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+  });
+  context.on('request', (request) => requests.push(request.url()));
+  page = context.pages()[0] || await context.newPage();
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(base);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+});
+
+after(async () => {
+  await context?.close();
+  server?.close();
+  if (profile) await rm(profile, { recursive: true, force: true });
+  assert.deepEqual(errors, [], 'uncaught errors in the page');
+});
+
+const rowsOf = (selector) => page.$$eval(`${selector} tbody tr`, (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+const sqlRows = (i = 0) => rowsOf(`table[data-sql-result="${i}"]`);
+const focused = () => page.evaluate(() => {
+  const a = document.activeElement;
+  return a ? { id: a.id, key: a.dataset.key || null, tab: a.dataset.tab || null, text: a.textContent.trim().slice(0, 40) } : null;
+});
+// Runs `text` with the Run button and waits for its results (a new run each time).
+async function run(text) {
+  await page.fill('#sql-text', text);
+  const before = await page.evaluate(() => window.__bi.sqlRuns);
+  await page.click('#sql-run');
+  await page.waitForFunction((n) => window.__bi.sqlRuns > n, before, { timeout: 30_000 });
+}
+
+test('the parser module is fetched only when the SQL tab first opens; a query gives the dashboards\' numbers', async () => {
+  await page.setInputFiles('#file-input', SEED_FILES);
+  await page.waitForFunction(() => document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr').length === 3
+    && document.getElementById('progress').hidden, null, { timeout: 60_000 });
+  assert.ok(!requests.some((u) => u.includes('pkg-sql')), 'the SQL parser was fetched before the SQL tab opened');
+  const dashboard = await rowsOf('table[data-dashboard="campaign_summary"]');
+
+  // What the loading line says, from the first click on.
+  await page.evaluate(() => {
+    window.__loading = [];
+    new MutationObserver(() => window.__loading.push(document.getElementById('sql-loading').textContent))
+      .observe(document.getElementById('sql-loading'), { childList: true, characterData: true, subtree: true });
+  });
+  await page.click('#tab-sql');
+  await page.waitForFunction(() => window.__loading.length && document.getElementById('sql-loading').textContent === '', null, { timeout: 30_000 });
+  const loading = await page.evaluate(() => window.__loading);
+  assert.ok(loading.some((t) => /^Loading the SQL parser… \(\d[\d,]* KB\)$/.test(t)), loading.join(' | '));
+  assert.equal(requests.filter((u) => u.includes(PARSER)).length, 1, 'the parser is fetched once');
+  // The schema lists the tables with their columns and types.
+  const schema = await page.textContent('#sql-schema');
+  for (const needle of ['fact_campaigns', 'dim_sales_targets', 'dim_date', 'revenue', 'REAL', 'INTEGER', 'TEXT']) {
+    assert.ok(schema.includes(needle), `the schema lists ${needle}`);
+  }
+  await expectAccessible(page, 'SQL tab, parser loaded');
+
+  await run('SELECT tenant_id, SUM(spend) AS spend, SUM(revenue) AS revenue\nFROM fact_campaigns GROUP BY tenant_id ORDER BY tenant_id');
+  const rows = await sqlRows();
+  assert.deepEqual(rows, Object.entries(SUMMARY).map(([t, [s, r]]) => [t, s, r]));
+  // The same numbers as the dashboard table (tenant, spend, revenue columns).
+  const header = await page.$$eval('table[data-dashboard="campaign_summary"] thead th', (t) => t.map((c) => c.textContent));
+  const at = ['Tenant', 'Spend', 'Revenue'].map((h) => header.findIndex((c) => c.startsWith(h)));
+  assert.deepEqual(rows, dashboard.map((r) => at.map((i) => r[i])));
+  assert.match(await page.textContent('[data-statement="0"] .pager'), /Rows 1–3 of 3 · [\d.]+ ms/);
+  await page.screenshot({ path: join(SHOTS, 'sql.png'), fullPage: false });
+  await expectAccessible(page, 'SQL tab, a result');
+
+  // Opening the tab again fetches nothing more.
+  await page.click('#tab-campaign_summary');
+  await page.click('#tab-sql');
+  assert.equal(requests.filter((u) => u.includes(PARSER)).length, 1);
+});
+
+test('a syntax error shows its line and column and puts the caret there; one failing statement does not stop the others', async () => {
+  await run('SELECT tenant_id,\n  SUM(revenue FROM fact_campaigns');
+  const error = await page.textContent('[data-sql-error]');
+  const [, line, column] = error.match(/Line (\d+), column (\d+)/) || [];
+  assert.equal(line, '2', error);
+  assert.ok(Number(column) > 1, error);
+  assert.match(error, /Fix the query there and run it again/);
+  const caret = await page.$eval('#sql-text', (t) => t.selectionStart);
+  assert.equal(caret, 'SELECT tenant_id,\n'.length + Number(column) - 1, 'the caret is at the error');
+  await expectAccessible(page, 'SQL tab, a syntax error');
+
+  // Several statements: each its own result; an unknown name says where, by line.
+  await run('SELECT COUNT(*) AS n FROM fact_campaigns;\nSELECT nope\n  FROM fact_campaigns;\nSELECT COUNT(*) AS targets FROM dim_sales_targets');
+  assert.deepEqual(await sqlRows(0), [['300']]);
+  assert.match(await page.textContent('[data-statement="1"] [data-sql-error]'), /^Line 2, column \d+: .*nope/);
+  assert.deepEqual(await sqlRows(2), [['720']]);
+  // "Go to line …" moves the focus and caret to the error.
+  await page.click('[data-statement="1"] [data-sql-error] button');
+  assert.equal((await focused()).id, 'sql-text');
+  await page.screenshot({ path: join(SHOTS, 'sql-error.png'), fullPage: false });
+  await expectAccessible(page, 'SQL tab, several statements, one failing');
+
+  // Writes are refused.
+  await run('DELETE FROM fact_campaigns');
+  assert.match(await page.textContent('[data-sql-error]'), /DELETE|read-only|not supported/i);
+});
+
+test('a tenant-scoped run never shows another tenant\'s rows, and results follow the picker', async () => {
+  await run('SELECT tenant_id, COUNT(*) AS rows_ FROM fact_campaigns GROUP BY 1 ORDER BY 1');
+  assert.equal((await sqlRows()).length, 3);
+  await page.click('#tenant-filter summary');
+  await page.check('#tenant-filter input[value="tenant_002"]');
+  await page.click('h1');
+  // The last query runs again under the new scope.
+  await page.waitForFunction(() => document.getElementById('sql-results').dataset.tenants === '["tenant_002"]', null, { timeout: 30_000 });
+  assert.deepEqual(await sqlRows(), [['tenant_002', '100']]);
+
+  // Every table, dimension and subquery stops at the scope.
+  await run(`SELECT tenant_id FROM dim_tenant
+UNION SELECT tenant_id FROM fact_campaigns
+UNION SELECT tenant_id FROM dim_sales_targets
+UNION SELECT (SELECT MAX(tenant_id) FROM fact_campaigns)
+UNION SELECT CAST((SELECT COUNT(DISTINCT tenant_id) FROM fact_campaigns) AS TEXT)`);
+  const text = await page.textContent('#sql-results');
+  assert.deepEqual(await sqlRows(), [['1'], ['tenant_002']]);
+  for (const other of ['tenant_001', 'tenant_003', ...SUMMARY.tenant_001, ...SUMMARY.tenant_003]) {
+    assert.ok(!text.includes(other), `the SQL results show ${other}`);
+  }
+  await run('SELECT SUM(spend), SUM(revenue) FROM fact_campaigns');
+  assert.deepEqual(await sqlRows(), [SUMMARY.tenant_002]);
+  await expectAccessible(page, 'SQL tab, one tenant');
+  await page.click('#reset');
+  await page.waitForFunction(() => document.getElementById('sql-results').dataset.tenants === '"all"', null, { timeout: 30_000 });
+});
+
+test('"Open in SQL" from a dashboard gives the same rows as its table', async () => {
+  for (const name of ['campaign_summary', 'target_vs_actual', 'channel_mix']) {
+    await page.click(`#tab-${name}`);
+    const dashboard = await rowsOf(`table[data-dashboard="${name}"]`);
+    const pager = await page.textContent(`[data-panel="${name}"] .pager span`);
+    const before = await page.evaluate(() => window.__bi.sqlRuns);
+    await page.click(`[data-key="open-sql:${name}"]`);
+    await page.waitForFunction((n) => window.__bi.sqlRuns > n, before, { timeout: 30_000 });
+    assert.equal(await page.getAttribute('#tab-sql', 'aria-selected'), 'true');
+    assert.equal((await focused()).id, 'sql-text', 'the editor has the focus');
+    assert.match(await page.inputValue('#sql-text'), /^SELECT /);
+    assert.ok(dashboard.length > 0);
+    assert.deepEqual(await sqlRows(), dashboard, `${name}: the SQL rows are the dashboard's`);
+    const total = pager.match(/of ([\d,]+)/)[1];
+    assert.match(await page.textContent('[data-statement="0"] .pager'), new RegExp(`of ${total} `), name);
+  }
+  await expectAccessible(page, 'SQL tab, a dashboard opened in SQL');
+});
+
+test('keyboard only: the SQL tab, the editor, Ctrl+Enter, paging and export', async () => {
+  await page.click('#tab-campaign_summary');
+  await page.focus('#tab-campaign_summary');
+  // The SQL tab is the last tab: End selects it.
+  await page.keyboard.press('End');
+  assert.equal((await focused()).tab, 'sql');
+  assert.equal(await page.getAttribute('#tab-sql', 'tabindex'), '0');
+  assert.equal(await page.isHidden('#panel-sql'), false);
+  // Next Tab stop: the editor (the dashboards' Export is for dashboards only).
+  await page.keyboard.press('Tab');
+  assert.equal((await focused()).id, 'sql-text');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.type('SELECT tenant_id, campaign_id, date, revenue FROM fact_campaigns ORDER BY date, tenant_id, campaign_id');
+  const before = await page.evaluate(() => window.__bi.sqlRuns);
+  await page.keyboard.press('Control+Enter');
+  await page.waitForFunction((n) => window.__bi.sqlRuns > n, before, { timeout: 30_000 });
+  assert.equal((await focused()).id, 'sql-text', 'Ctrl+Enter runs and keeps the focus in the editor');
+  assert.equal(await page.inputValue('#sql-text'), 'SELECT tenant_id, campaign_id, date, revenue FROM fact_campaigns ORDER BY date, tenant_id, campaign_id', 'Ctrl+Enter adds no line');
+  assert.match(await page.textContent('[data-statement="0"] .pager'), /Rows 1–100 of 300/);
+  // Tab leaves the editor (no trap): Run, the examples, then the result.
+  await page.keyboard.press('Tab');
+  assert.equal((await focused()).id, 'sql-run');
+  let f;
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press('Tab');
+    f = await focused();
+    if (f.key === 'sql-next:0') break;
+  }
+  assert.equal(f.key, 'sql-next:0', 'Tab reaches the result\'s Next button');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /Rows 101–200 of 300/.test(document.querySelector('[data-statement="0"] .pager').textContent));
+  assert.equal((await focused()).key, 'sql-next:0', 'the focus stays on Next');
+  await page.keyboard.press('Tab');
+  assert.equal((await focused()).key, 'sql-csv:0');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+  assert.equal(download.suggestedFilename(), 'query-1.csv');
+  const csv = (await readFile(await download.path(), 'utf8')).trim().split('\r\n');
+  assert.equal(csv[0], 'tenant_id,campaign_id,date,revenue');
+  assert.equal(csv.length, 301, 'the export holds every row, not one page');
+  assert.match(csv[1], /^tenant_00\d,[^,]+,\d{4}-\d\d-\d\d,\d+(\.\d+)?$/);
+  // An example by keyboard: it fills the editor and runs.
+  await page.focus('#sql-run');
+  await page.keyboard.press('Tab');
+  const example = await focused();
+  assert.match(example.text, /Revenue by region per month/);
+  const runs = await page.evaluate(() => window.__bi.sqlRuns);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((n) => window.__bi.sqlRuns > n, runs, { timeout: 30_000 });
+  assert.match(await page.inputValue('#sql-text'), /strftime\('%Y-%m', date\)/);
+  assert.ok((await sqlRows()).length > 0);
+  await expectAccessible(page, 'SQL tab, an example run');
+  // A narrow window: nothing scrolls sideways.
+  await page.setViewportSize({ width: 420, height: 800 });
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(wide <= 1, `the page scrolls sideways by ${wide}px`);
+  await expectAccessible(page, 'SQL tab, narrow window');
+  await page.setViewportSize({ width: 1280, height: 900 });
+});
+
+test('the window examples run: top campaigns per tenant with RANK, a running total', async () => {
+  for (const [name, check] of [
+    ['Top 3 campaigns per tenant', (rows) => rows.length === 9 && rows.every((r) => ['1', '2', '3'].includes(r[3]))],
+    ['Running revenue per tenant', (rows) => rows.length > 0],
+    ['Revenue against target by quarter', (rows) => rows.length > 0],
+  ]) {
+    const runs = await page.evaluate(() => window.__bi.sqlRuns);
+    await page.click(`#sql-examples button:text-is("${name}")`);
+    await page.waitForFunction((n) => window.__bi.sqlRuns > n, runs, { timeout: 30_000 });
+    assert.equal(await page.$('[data-sql-error]'), null, `${name}: ${await page.textContent('#sql-results')}`);
+    assert.ok(check(await sqlRows()), `${name}: ${JSON.stringify((await sqlRows()).slice(0, 5))}`);
+  }
+});
