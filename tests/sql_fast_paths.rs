@@ -115,6 +115,16 @@ const TARGETED: &[&str] = &[
     "SELECT COUNT(*) FROM fact_campaigns WHERE date BETWEEN date('2024-11-01', '-1 day') AND '2024-12-01'",
     "SELECT COUNT(*) FROM fact_campaigns WHERE abs(clicks - 9223372036854775807 - 2) > 0",
     "SELECT COUNT(*) FROM fact_campaigns WHERE date > date('2024-11-01', 'localtime')",
+    // A coded prefix of ANDs drops rows; the rest is evaluated row by row, errors
+    // included (or not reached, as AND does not evaluate past a false operand).
+    "SELECT COUNT(*) FROM fact_campaigns WHERE region = 'North' AND clicks > 3 AND roi > 0.5",
+    "SELECT COUNT(*) FROM fact_campaigns WHERE roi > 1 AND channel = 'Search'",
+    "SELECT COUNT(*) FROM fact_campaigns WHERE region = 'North' \
+     AND abs(clicks * 0 - 9223372036854775807 - 1) > 0 AND roi > 0",
+    "SELECT COUNT(*) FROM fact_campaigns WHERE tenant_id = 'nobody' \
+     AND abs(clicks * 0 - 9223372036854775807 - 1) > 0 AND roi > 0",
+    "SELECT COUNT(*) FROM fact_campaigns WHERE date > date('2024-11-01', 'localtime') \
+     AND roi > 1",
     // Joins looked up per distinct key.
     "SELECT f.tenant_id, d.year, d.month, SUM(f.revenue), COUNT(*) FROM fact_campaigns f \
      JOIN dim_date d ON d.date = f.date WHERE f.region IS NOT NULL AND d.month > 3 \

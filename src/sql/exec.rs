@@ -778,11 +778,15 @@ impl<'a, 'w> Exec<'a, 'w> {
         })
     }
 
-    /// WHERE over a scan when the predicate reads only columns with dense codes
-    /// (dictionary text, days, small integers, joined dimensions): the predicate is
-    /// evaluated once per distinct combination of those columns' values, at its first
-    /// row, and the selection vector keeps the rows of the combinations it holds for.
-    /// The first error is the general path's (the first row whose combination errs).
+    /// WHERE over a scan by codes. When the predicate reads only columns with dense
+    /// codes (dictionary text, days, small integers, joined dimensions), it is
+    /// evaluated once per distinct combination of their values, at its first row; the
+    /// first error is then the general path's (the first row whose combination errs).
+    /// Otherwise, when the leftmost operands of its `AND`s do (`c1 AND c2 AND roi > 1`:
+    /// `c1 AND c2`), that part is evaluated by codes and the rows where it is false are
+    /// dropped, as the general path's `AND` drops them without evaluating the rest; the
+    /// other rows are evaluated whole, row by row (if the part errs for any
+    /// combination, the general path runs instead, so errors come out as there).
     fn filter_by_codes(
         &self,
         readers: &[(usize, Column<'w>)],
@@ -790,8 +794,59 @@ impl<'a, 'w> Exec<'a, 'w> {
         width: usize,
         predicate: &Expr,
     ) -> Result<Option<Vec<u32>>, SqlError> {
+        let mut part = predicate;
+        loop {
+            let whole = std::ptr::eq(part, predicate);
+            if let Some((groups, truth)) = self.truth_by_codes(readers, rows, width, part, whole)? {
+                let selected = rows.iter().zip(&groups);
+                if whole {
+                    return Ok(Some(
+                        selected
+                            .filter(|(_, &g)| truth[g as usize] == Some(true))
+                            .map(|(&r, _)| r)
+                            .collect(),
+                    ));
+                }
+                let mut keep = Vec::new();
+                let mut buf: Vec<Val<'w>> = vec![Val::Null; width];
+                for (&r, &g) in selected {
+                    if truth[g as usize] == Some(false) {
+                        continue;
+                    }
+                    for (at, column) in readers {
+                        buf[*at] = column.get(r as usize);
+                    }
+                    if self.eval(predicate, &buf)?.truth() == Some(true) {
+                        keep.push(r);
+                    }
+                }
+                return Ok(Some(keep));
+            }
+            match part {
+                Expr::Binary {
+                    op: BinOp::And,
+                    left,
+                    ..
+                } => part = left,
+                _ => return Ok(None),
+            }
+        }
+    }
+
+    /// The truth of `e` per distinct combination of the coded columns it reads: a
+    /// group per selected row and a truth per group. An error is returned when `errors`
+    /// says so, else it gives `None`; `None` too when `e` reads other columns.
+    #[allow(clippy::type_complexity)]
+    fn truth_by_codes(
+        &self,
+        readers: &[(usize, Column<'w>)],
+        rows: &[u32],
+        width: usize,
+        e: &Expr,
+        errors: bool,
+    ) -> Result<Option<(Vec<u32>, Vec<Option<bool>>)>, SqlError> {
         let mut read = Vec::new();
-        if fast::columns_read(predicate, &mut read).is_none() {
+        if fast::columns_read(e, &mut read).is_none() {
             return Ok(None);
         }
         let group_by: Vec<Expr> = read.iter().map(|&i| Expr::Column(i)).collect();
@@ -803,22 +858,20 @@ impl<'a, 'w> Exec<'a, 'w> {
             return Ok(None);
         }
         let mut buf: Vec<Val<'w>> = vec![Val::Null; width];
-        let mut pass = Vec::with_capacity(first.len());
+        let mut truth = Vec::with_capacity(first.len());
         for &r in &first {
             for &i in &read {
                 if let (Some(slot), Some(column)) = (buf.get_mut(i), fast::column_at(readers, i)) {
                     *slot = column.get(r as usize);
                 }
             }
-            pass.push(self.eval(predicate, &buf)?.truth() == Some(true));
+            match self.eval(e, &buf) {
+                Ok(v) => truth.push(v.truth()),
+                Err(err) if errors => return Err(err),
+                Err(_) => return Ok(None),
+            }
         }
-        Ok(Some(
-            rows.iter()
-                .zip(&groups)
-                .filter(|(_, &g)| pass[g as usize])
-                .map(|(&r, _)| r)
-                .collect(),
-        ))
+        Ok(Some((groups, truth)))
     }
 
     /// An equality join of a scan (left) to rows (right) where each left row matches at
