@@ -103,6 +103,19 @@ const TARGETED: &[&str] = &[
     "SELECT tenant_id, date, clicks FROM fact_campaigns ORDER BY date",
     "SELECT t.tenant_id, t.region, SUM(f.spend) FROM dim_sales_targets t \
      JOIN fact_campaigns f ON f.tenant_id = t.tenant_id AND f.region = t.region GROUP BY 1, 2",
+    // Group expressions over coded columns, computed once per distinct combination
+    // (1 and 1.0 are one group whose value is the first row's).
+    "SELECT region, strftime('%Y-%m', date) AS month, SUM(revenue) FROM fact_campaigns \
+     GROUP BY 1, 2 ORDER BY 1, 2",
+    "SELECT upper(region) || '-' || channel, COUNT(*), AVG(roi) FROM fact_campaigns GROUP BY 1",
+    "SELECT clicks / 10, SUM(spend) FROM fact_campaigns GROUP BY 1",
+    "SELECT date(date, 'localtime'), COUNT(*) FROM fact_campaigns GROUP BY 1",
+    "SELECT CASE WHEN region IS NULL THEN 1 ELSE 1.0 END, COUNT(*) FROM fact_campaigns \
+     GROUP BY 1",
+    "SELECT 'all', tenant_id, COUNT(*) FROM fact_campaigns GROUP BY 1, 2",
+    "SELECT * FROM (SELECT tenant_id, campaign_id, revenue, ROW_NUMBER() OVER \
+     (PARTITION BY tenant_id ORDER BY revenue DESC) AS rn FROM fact_campaigns) \
+     WHERE rn <= 3 ORDER BY tenant_id, rn",
     // Filters on coded columns, evaluated once per distinct combination.
     "SELECT tenant_id, COUNT(*), SUM(spend) FROM fact_campaigns WHERE channel = 'Search' \
      AND date >= '2024-11-01' GROUP BY 1",

@@ -513,10 +513,16 @@ impl<'w> Catalog<'w> {
     }
 
     fn tenant_rows(&self, tenant: &KeyColumn) -> Vec<u32> {
-        (0..tenant.len())
-            .filter(|&r| self.scope.has_tenant(tenant.get(r)))
-            .map(|r| r as u32)
-            .collect()
+        fn rows_of<K: Key>(scope: &Scope<'_>, keys: &[K]) -> Vec<u32> {
+            let mut rows = Vec::with_capacity(keys.len());
+            for (r, k) in keys.iter().enumerate() {
+                if scope.has_tenant(k.key()) {
+                    rows.push(r as u32);
+                }
+            }
+            rows
+        }
+        crate::with_keys!(tenant, |keys| rows_of(&self.scope, keys))
     }
 
     /// Scans `table` with `columns`: the rows of the scope's tenants only.

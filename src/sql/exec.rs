@@ -313,9 +313,9 @@ pub(crate) struct Acc<'w> {
     pub(crate) money_sum: i128,
     pub(crate) has_money: bool,
     /// Kahan-Babuska-Neumaier sum of the non-integer values, as SQLite sums doubles.
-    real_sum: f64,
-    real_comp: f64,
-    has_real: bool,
+    pub(crate) real_sum: f64,
+    pub(crate) real_comp: f64,
+    pub(crate) has_real: bool,
     best: Option<Val<'w>>,
     text: Option<String>,
     seen: Option<HashSet<Key<'w>, FixedState>>,
@@ -833,6 +833,48 @@ impl<'a, 'w> Exec<'a, 'w> {
         }
     }
 
+    /// The values of `e`, an expression over coded columns, as a coded column: `e` is
+    /// evaluated once per distinct combination of the columns it reads. `None` when it
+    /// reads others, or errs for a combination (the general path then errs as it
+    /// does).
+    fn values_by_codes(
+        &self,
+        readers: &[(usize, Column<'w>)],
+        rows: &[u32],
+        width: usize,
+        e: &Expr,
+    ) -> Option<Column<'w>> {
+        let mut read = Vec::new();
+        fast::columns_read(e, &mut read)?;
+        let group_by: Vec<Expr> = read.iter().map(|&i| Expr::Column(i)).collect();
+        let (groups, first) = fast::group_rows(readers, rows, &group_by)?;
+        if first.len() * 4 > rows.len() + 64 {
+            return None;
+        }
+        let mut buf: Vec<Val<'w>> = vec![Val::Null; width];
+        let mut values = Vec::with_capacity(first.len());
+        for &r in &first {
+            for &i in &read {
+                if let (Some(slot), Some(column)) = (buf.get_mut(i), fast::column_at(readers, i)) {
+                    *slot = column.get(r as usize);
+                }
+            }
+            values.push(self.eval(e, &buf).ok()?);
+        }
+        let base = rows.iter().max().map_or(0, |&m| m as usize + 1);
+        let mut index = vec![u32::MAX; base];
+        for (&r, &g) in rows.iter().zip(&groups) {
+            index[r as usize] = g;
+        }
+        let (codes, distinct) = fast::value_codes(&values);
+        Some(Column::Joined(Rc::new(Joined {
+            index: Rc::new(index),
+            values,
+            codes,
+            distinct,
+        })))
+    }
+
     /// The truth of `e` per distinct combination of the coded columns it reads: a
     /// group per selected row and a truth per group. An error is returned when `errors`
     /// says so, else it gives `None`; `None` too when `e` reads other columns.
@@ -958,8 +1000,41 @@ impl<'a, 'w> Exec<'a, 'w> {
         aggregates: &[Aggregate],
     ) -> Result<Rel<'w>, SqlError> {
         let rel = self.plan(input)?;
-        if let (Rel::Scan { readers, rows, .. }, false) = (&rel, self.options.general_only) {
+        if let (
+            Rel::Scan {
+                readers,
+                rows,
+                width,
+            },
+            false,
+        ) = (&rel, self.options.general_only)
+        {
             self.check_memory()?;
+            // Group expressions over coded columns (strftime('%Y-%m', date)) become
+            // coded columns themselves, computed once per distinct combination.
+            let mut columns: Vec<(usize, Column<'w>)> = Vec::new();
+            let mut keys: Vec<Expr> = group_by.to_vec();
+            for key in keys.iter_mut() {
+                if matches!(key, Expr::Column(_)) {
+                    continue;
+                }
+                match self.values_by_codes(readers, rows, *width, key) {
+                    Some(column) => {
+                        if columns.is_empty() {
+                            columns = readers.to_vec();
+                        }
+                        let at = *width + columns.len();
+                        columns.push((at, column));
+                        *key = Expr::Column(at);
+                    }
+                    None => break,
+                }
+            }
+            let (readers, group_by) = if columns.is_empty() {
+                (&readers[..], group_by)
+            } else {
+                (&columns[..], &keys[..])
+            };
             if let Some(rows) = fast::aggregate(readers, rows, group_by, aggregates) {
                 return Ok(Rel::Rows {
                     width: group_by.len() + aggregates.len(),

@@ -19,7 +19,7 @@
 
 use crate::model::dict::Dictionary;
 use crate::model::keys::{Key, Keys};
-use crate::sql::catalog::Column;
+use crate::sql::catalog::{Column, Ratio};
 use crate::sql::exec::Acc;
 use crate::sql::plan::{AggFunc, Aggregate, Expr, SortKey};
 use crate::sql::value::{total_cmp, Key as ValKey, Val};
@@ -219,30 +219,27 @@ pub(crate) fn aggregate<'w>(
     for (a, (agg, arg)) in aggregates.iter().zip(&args).enumerate() {
         let at = |g: u32| g as usize * width + a;
         let sum_like = matches!(agg.func, AggFunc::Sum | AggFunc::Total | AggFunc::Avg);
+        let dense = (&groups[..], n_groups);
         match (agg.func, arg) {
             (AggFunc::CountRows, _) => {
+                let mut counts = vec![0i64; n_groups];
                 for &g in &groups {
-                    accs[at(g)].count += 1;
+                    counts[g as usize] += 1;
+                }
+                for (g, count) in counts.into_iter().enumerate() {
+                    accs[at(g as u32)].count += count;
                 }
             }
             (_, Some(column)) if sum_like && !agg.distinct => match column {
-                Column::U32(v) => sum_ints(&mut accs, &groups, rows, at, |r| i64::from(v[r])),
-                Column::U16(v) => sum_ints(&mut accs, &groups, rows, at, |r| i64::from(v[r])),
-                Column::U8(v) => sum_ints(&mut accs, &groups, rows, at, |r| i64::from(v[r])),
-                Column::Money(v) => sum_money(&mut accs, &groups, rows, at, |r| i128::from(v[r])),
-                Column::Profit { spend, revenue } => sum_money(&mut accs, &groups, rows, at, |r| {
+                Column::U32(v) => sum_ints(&mut accs, dense, rows, at, |r| i64::from(v[r])),
+                Column::U16(v) => sum_ints(&mut accs, dense, rows, at, |r| i64::from(v[r])),
+                Column::U8(v) => sum_ints(&mut accs, dense, rows, at, |r| i64::from(v[r])),
+                Column::Money(v) => sum_money(&mut accs, dense, rows, at, |r| i128::from(v[r])),
+                Column::Profit { spend, revenue } => sum_money(&mut accs, dense, rows, at, |r| {
                     i128::from(revenue[r]) - i128::from(spend[r])
                 }),
-                Column::Ratio(ratio) => {
-                    for (&g, &r) in groups.iter().zip(rows) {
-                        // NaN is NULL (`Val::real`), skipped as the general path does.
-                        if let Some(x) = ratio.get(r as usize).filter(|x| !x.is_nan()) {
-                            let acc = &mut accs[at(g)];
-                            acc.count += 1;
-                            acc.add_real(x);
-                        }
-                    }
-                }
+                // NaN is NULL (`Val::real`), skipped as the general path does.
+                Column::Ratio(ratio) => sum_ratio(&mut accs, dense, rows, at, ratio),
                 other => {
                     if let Err(e) = update_all(&mut accs, &groups, rows, at, agg.func, other) {
                         return Some(Err(e));
@@ -293,32 +290,84 @@ pub(crate) fn aggregate<'w>(
     Some(Ok(out))
 }
 
+/// Sums of integers per group in dense arrays, then into the accumulators.
 fn sum_ints(
     accs: &mut [Acc<'_>],
-    groups: &[u32],
+    (groups, n_groups): (&[u32], usize),
     rows: &[u32],
     at: impl Fn(u32) -> usize,
     get: impl Fn(usize) -> i64,
 ) {
+    let (mut counts, mut sums) = (vec![0i64; n_groups], vec![0i128; n_groups]);
     for (&g, &r) in groups.iter().zip(rows) {
-        let acc = &mut accs[at(g)];
-        acc.count += 1;
-        acc.int_sum += i128::from(get(r as usize));
+        counts[g as usize] += 1;
+        sums[g as usize] += i128::from(get(r as usize));
+    }
+    for (g, (count, sum)) in counts.into_iter().zip(sums).enumerate() {
+        let acc = &mut accs[at(g as u32)];
+        acc.count += count;
+        acc.int_sum += sum;
     }
 }
 
+/// Exact sums of money per group in dense arrays, then into the accumulators.
 fn sum_money(
     accs: &mut [Acc<'_>],
-    groups: &[u32],
+    (groups, n_groups): (&[u32], usize),
     rows: &[u32],
     at: impl Fn(u32) -> usize,
     get: impl Fn(usize) -> i128,
 ) {
+    let (mut counts, mut sums) = (vec![0i64; n_groups], vec![0i128; n_groups]);
     for (&g, &r) in groups.iter().zip(rows) {
-        let acc = &mut accs[at(g)];
-        acc.count += 1;
-        acc.money_sum += get(r as usize);
-        acc.has_money = true;
+        counts[g as usize] += 1;
+        sums[g as usize] += get(r as usize);
+    }
+    for (g, (count, sum)) in counts.into_iter().zip(sums).enumerate() {
+        if count > 0 {
+            let acc = &mut accs[at(g as u32)];
+            acc.count += count;
+            acc.money_sum += sum;
+            acc.has_money = true;
+        }
+    }
+}
+
+/// Sums of a ratio per group, NULL (and NaN, which is NULL) skipped: each group's
+/// values added in row order with [`Acc::add_real`]'s compensated sum, on dense arrays
+/// (the accumulators are fresh).
+fn sum_ratio(
+    accs: &mut [Acc<'_>],
+    (groups, n_groups): (&[u32], usize),
+    rows: &[u32],
+    at: impl Fn(u32) -> usize,
+    ratio: &Ratio<'_>,
+) {
+    let mut counts = vec![0i64; n_groups];
+    let (mut sums, mut comps) = (vec![0f64; n_groups], vec![0f64; n_groups]);
+    for (&g, &r) in groups.iter().zip(rows) {
+        if let Some(x) = ratio.get(r as usize).filter(|x| !x.is_nan()) {
+            let g = g as usize;
+            counts[g] += 1;
+            let sum = sums[g];
+            let t = sum + x;
+            if sum.abs() >= x.abs() {
+                comps[g] += (sum - t) + x;
+            } else {
+                comps[g] += (x - t) + sum;
+            }
+            sums[g] = t;
+        }
+    }
+    for g in 0..n_groups {
+        if counts[g] > 0 {
+            let acc = &mut accs[at(g as u32)];
+            debug_assert!(!acc.has_real && acc.count == 0);
+            acc.count += counts[g];
+            acc.real_sum = sums[g];
+            acc.real_comp = comps[g];
+            acc.has_real = true;
+        }
     }
 }
 
