@@ -91,6 +91,14 @@ const TARGETED: &[&str] = &[
      ORDER BY date DESC, tenant_id, campaign_id",
     "SELECT tenant_id, campaign_id, date, spend FROM fact_campaigns \
      ORDER BY spend DESC, campaign_name LIMIT 7",
+    // Wide text keys after packed ones: compared within ties, with and without LIMIT
+    // (ties across the k-th row included).
+    "SELECT tenant_id, campaign_id, campaign_name, date FROM fact_campaigns \
+     ORDER BY date DESC, tenant_id, campaign_id",
+    "SELECT tenant_id, campaign_id, campaign_name, date FROM fact_campaigns \
+     ORDER BY tenant_id, campaign_name DESC, date LIMIT 13",
+    "SELECT tenant_id, campaign_id, campaign_name, date FROM fact_campaigns \
+     ORDER BY channel, campaign_name NULLS LAST, campaign_id LIMIT 40 OFFSET 5",
     "SELECT campaign_name, region, revenue FROM fact_campaigns \
      ORDER BY region NULLS LAST, campaign_name DESC LIMIT 5 OFFSET 3",
     "SELECT campaign_name, region, product FROM fact_campaigns \

@@ -243,7 +243,7 @@ impl<'w> RowSet<'w> {
     }
 }
 
-fn cmp_keys(a: &[Val<'_>], b: &[Val<'_>], keys: &[SortKey]) -> Ordering {
+pub(crate) fn cmp_keys(a: &[Val<'_>], b: &[Val<'_>], keys: &[SortKey]) -> Ordering {
     for ((x, y), key) in a.iter().zip(b).zip(keys) {
         let nulls_first = key.nulls_first.unwrap_or(!key.desc);
         let o = match (x.is_null(), y.is_null()) {

@@ -20,7 +20,7 @@
 use crate::model::dict::Dictionary;
 use crate::model::keys::{Key, Keys};
 use crate::sql::catalog::{Column, Ratio};
-use crate::sql::exec::Acc;
+use crate::sql::exec::{cmp_keys, Acc};
 use crate::sql::plan::{AggFunc, Aggregate, Expr, SortKey};
 use crate::sql::value::{total_cmp, Key as ValKey, Val};
 use crate::sql::SqlError;
@@ -446,9 +446,24 @@ fn bits(domain: u64) -> u32 {
     64 - domain.saturating_sub(1).leading_zeros()
 }
 
+/// Whether ranking a text column's whole dictionary would cost more than comparing
+/// the text of the few rows that tie on the keys before it (campaign ids, names).
+fn wide_text(column: &Column<'_>, rows: usize) -> bool {
+    match column {
+        Column::Keys(_, d) | Column::Ids(_, d) | Column::Extra(_, d) => {
+            d.len() > 65_536 || d.len() > rows
+        }
+        _ => false,
+    }
+}
+
 /// The selected rows in the order of `keys` (each a plain column through `exprs`, a
 /// projection over the scan), stable, only the first `keep` when given. `None` when a
 /// key is not a plain column of a sortable type, or the packed key passes 128 bits.
+///
+/// The leading keys pack into one `u128` per row (their ordinals, then the row's
+/// position); from the first key on a wide text column ([`wide_text`]) the keys are
+/// compared as values, only within runs of rows that tie on the packed ones.
 pub(crate) fn sort_order(
     columns: &[(usize, Column<'_>)],
     rows: &[u32],
@@ -457,13 +472,19 @@ pub(crate) fn sort_order(
     keep: Option<usize>,
 ) -> Option<Vec<u32>> {
     let mut parts = Vec::with_capacity(keys.len());
-    for key in keys {
+    let mut rest: Vec<&Column<'_>> = Vec::new();
+    for (n, key) in keys.iter().enumerate() {
         let Expr::Column(j) = key.expr else {
             return None;
         };
         let column = plain(columns, exprs.get(j)?)?;
+        if !rest.is_empty() || (n > 0 && wide_text(column, rows.len())) {
+            rest.push(column);
+            continue;
+        }
         parts.push(ordinals(column, rows, key)?);
     }
+    let rest_keys = &keys[parts.len()..];
     let index_bits = bits(rows.len() as u64);
     let total: u32 = parts.iter().map(|(_, d)| bits(*d)).sum::<u32>() + index_bits;
     if total > 128 {
@@ -477,18 +498,53 @@ pub(crate) fn sort_order(
         }
         shift += bits(*domain);
     }
+    let prefix = |p: u128| p.checked_shr(index_bits).unwrap_or(0);
     match keep {
+        Some(0) => return Some(Vec::new()),
         Some(k) if k < packed.len() => {
-            if k == 0 {
-                return Some(Vec::new());
-            }
             packed.select_nth_unstable(k - 1);
-            packed.truncate(k);
+            if rest.is_empty() {
+                packed.truncate(k);
+            } else {
+                // Rows tying with the k-th on the packed keys may still come first.
+                let last = prefix(packed[k - 1]);
+                let mut tail = packed.split_off(k);
+                tail.retain(|&p| prefix(p) == last);
+                packed.extend(tail);
+            }
             packed.sort_unstable();
         }
         _ => packed.sort_unstable(),
     }
     let mask = (1u128 << index_bits) - 1;
+    if !rest.is_empty() {
+        let mut start = 0;
+        while start < packed.len() {
+            let head = prefix(packed[start]);
+            let mut end = start + 1;
+            while end < packed.len() && prefix(packed[end]) == head {
+                end += 1;
+            }
+            if end - start > 1 {
+                let mut run: Vec<(Vec<Val<'_>>, u128)> = packed[start..end]
+                    .iter()
+                    .map(|&p| {
+                        let r = rows[(p & mask) as usize] as usize;
+                        (rest.iter().map(|c| c.get(r)).collect(), p)
+                    })
+                    .collect();
+                // Stable: ties keep the order of their positions.
+                run.sort_by(|a, b| cmp_keys(&a.0, &b.0, rest_keys));
+                for (slot, (_, p)) in packed[start..end].iter_mut().zip(run) {
+                    *slot = p;
+                }
+            }
+            start = end;
+        }
+        if let Some(k) = keep {
+            packed.truncate(k);
+        }
+    }
     Some(
         packed
             .into_iter()
