@@ -12,12 +12,13 @@
 
 use crate::model::date::{date_attributes, Day};
 use crate::model::dict::{Dictionary, NULL_KEY};
-use crate::model::keys::KeyColumn;
+use crate::model::keys::{Key, KeyColumn, Keys};
 use crate::model::star::{Extras, StarSchema};
 use crate::query::{Query, Scope, TenantScope};
 use crate::sql::value::Val;
 use crate::transform::metrics::{self, PerformanceCategory};
 use serde::{Deserialize, Serialize};
+use std::rc::Rc;
 
 /// A column's declared type, as SQLite would see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -326,13 +327,156 @@ pub fn schema(star: &StarSchema) -> Schema {
     }
 }
 
-/// Reads one column's value at a row.
-pub type Reader<'w> = Box<dyn Fn(usize) -> Val<'w> + 'w>;
+/// A ratio computed per row from stored columns, exactly as the kernels do
+/// ([`metrics`]); `None` (a zero denominator) is NULL.
+#[derive(Clone, Copy)]
+pub enum Ratio<'w> {
+    Ctr {
+        clicks: &'w [u32],
+        impressions: &'w [u32],
+    },
+    ConversionRate {
+        conversions: &'w [u32],
+        clicks: &'w [u32],
+    },
+    Roi {
+        spend: &'w [i64],
+        revenue: &'w [i64],
+    },
+    Roas {
+        spend: &'w [i64],
+        revenue: &'w [i64],
+    },
+    /// Money per count (cpc, cpa, avg_order_value).
+    MoneyPer { money: &'w [i64], count: &'w [u32] },
+}
 
-/// The rows of a table in scope, and a reader per requested column (`None` for a
+impl Ratio<'_> {
+    /// The ratio at `row`.
+    #[inline]
+    pub fn get(&self, r: usize) -> Option<f64> {
+        match *self {
+            Ratio::Ctr {
+                clicks,
+                impressions,
+            } => metrics::ctr(u64::from(clicks[r]), u64::from(impressions[r])),
+            Ratio::ConversionRate {
+                conversions,
+                clicks,
+            } => metrics::conversion_rate(u64::from(conversions[r]), u64::from(clicks[r])),
+            Ratio::Roi { spend, revenue } => {
+                metrics::roi(i128::from(spend[r]), i128::from(revenue[r]))
+            }
+            Ratio::Roas { spend, revenue } => {
+                metrics::roas(i128::from(spend[r]), i128::from(revenue[r]))
+            }
+            Ratio::MoneyPer { money, count } => {
+                metrics::money_per(i128::from(money[r]), u64::from(count[r]))
+            }
+        }
+    }
+}
+
+/// One column of a scan, read in place from the star schema's typed vectors, so the
+/// executor's fast paths can run over slices (and [`Column::get`] gives the SQL value
+/// of one row for the general path).
+#[derive(Clone)]
+pub enum Column<'w> {
+    /// TEXT through a dictionary key column (`NULL_KEY` is NULL).
+    Keys(Keys<'w>, &'w Dictionary),
+    /// TEXT through `u32` keys (a key the dictionary lacks is NULL).
+    Ids(&'w [u32], &'w Dictionary),
+    /// TEXT through keys that may be fewer than the rows (extra columns).
+    Extra(&'w [u32], &'w Dictionary),
+    /// INTEGER.
+    U32(&'w [u32]),
+    U16(&'w [u16]),
+    U8(&'w [u8]),
+    /// Money (REAL, exact millionths).
+    Money(&'w [i64]),
+    /// `revenue - spend`, money.
+    Profit {
+        spend: &'w [i64],
+        revenue: &'w [i64],
+    },
+    /// A day, the TEXT `YYYY-MM-DD`.
+    Date(&'w [Day]),
+    /// A REAL computed per row.
+    Ratio(Ratio<'w>),
+    /// The performance category of (spend, revenue).
+    Category {
+        spend: &'w [i64],
+        revenue: &'w [i64],
+    },
+    /// A materialized dimension column.
+    Values(Rc<Vec<Val<'w>>>),
+    /// The other side of a join, looked up per base row: `index[row]` is a row of
+    /// `values` (`u32::MAX`, or a row past `index`, for none: NULL). `codes` numbers
+    /// the distinct values (SQL equality) `0..distinct`, NULL being `distinct`.
+    Joined(Rc<Joined<'w>>),
+}
+
+/// A joined column's values and its lookup by base row (see [`Column::Joined`]).
+pub struct Joined<'w> {
+    pub index: Rc<Vec<u32>>,
+    pub values: Vec<Val<'w>>,
+    pub codes: Vec<u32>,
+    pub distinct: u32,
+}
+
+impl<'w> Joined<'w> {
+    /// The row of `values` joined to base row `r`.
+    #[inline]
+    pub fn at(&self, r: usize) -> Option<usize> {
+        match self.index.get(r) {
+            Some(&i) if i != u32::MAX => Some(i as usize),
+            _ => None,
+        }
+    }
+
+    /// The distinct value's code at base row `r` (`distinct` for NULL).
+    #[inline]
+    pub fn code(&self, r: usize) -> u32 {
+        self.at(r).map_or(self.distinct, |i| self.codes[i])
+    }
+}
+
+impl<'w> Column<'w> {
+    /// The SQL value at `row`.
+    #[inline]
+    pub fn get(&self, r: usize) -> Val<'w> {
+        match self {
+            Column::Keys(keys, dict) => {
+                let k = match keys {
+                    Keys::Narrow(k) => k[r].key(),
+                    Keys::Wide(k) => k[r],
+                };
+                text_of(dict, k)
+            }
+            Column::Ids(ids, dict) => text_of(dict, ids[r]),
+            Column::Extra(ids, dict) => ids.get(r).map_or(Val::Null, |&k| text_of(dict, k)),
+            Column::U32(v) => Val::Int(i64::from(v[r])),
+            Column::U16(v) => Val::Int(i64::from(v[r])),
+            Column::U8(v) => Val::Int(i64::from(v[r])),
+            Column::Money(v) => Val::Money(i128::from(v[r])),
+            Column::Profit { spend, revenue } => {
+                Val::Money(i128::from(revenue[r]) - i128::from(spend[r]))
+            }
+            Column::Date(v) => Val::Date(v[r]),
+            Column::Ratio(ratio) => ratio.get(r).map_or(Val::Null, Val::real),
+            Column::Category { spend, revenue } => {
+                Val::Str(PerformanceCategory::of(spend[r], revenue[r]).label())
+            }
+            Column::Values(values) => values.get(r).cloned().unwrap_or(Val::Null),
+            Column::Joined(j) => j.at(r).map_or(Val::Null, |i| j.values[i].clone()),
+        }
+    }
+}
+
+/// The rows of a table in scope, and a column per requested column (`None` for a
 /// column the plan does not read, named `""`).
 pub struct ScanOutput<'w> {
-    pub readers: Vec<Option<Reader<'w>>>,
+    pub columns: Vec<Option<Column<'w>>>,
     /// Row numbers in scope, in storage order (a selection vector).
     pub rows: Vec<u32>,
 }
@@ -347,24 +491,8 @@ fn text_of(dict: &Dictionary, key: u32) -> Val<'_> {
     dict.value(key).map_or(Val::Null, Val::Str)
 }
 
-fn key_reader<'w>(column: &'w KeyColumn, dict: &'w Dictionary) -> Reader<'w> {
-    Box::new(move |r| text_of(dict, column.get(r)))
-}
-
-fn ids_reader<'w>(column: &'w [u32], dict: &'w Dictionary) -> Reader<'w> {
-    Box::new(move |r| text_of(dict, column[r]))
-}
-
-fn count_reader(column: &[u32]) -> Reader<'_> {
-    Box::new(move |r| Val::Int(i64::from(column[r])))
-}
-
-fn money_reader(column: &[i64]) -> Reader<'_> {
-    Box::new(move |r| Val::Money(i128::from(column[r])))
-}
-
-fn ratio(value: Option<f64>) -> Val<'static> {
-    value.map_or(Val::Null, Val::real)
+fn keys_of<'w>(column: &'w KeyColumn, dict: &'w Dictionary) -> Column<'w> {
+    Column::Keys(column.keys(), dict)
 }
 
 impl<'w> Catalog<'w> {
@@ -385,10 +513,16 @@ impl<'w> Catalog<'w> {
     }
 
     fn tenant_rows(&self, tenant: &KeyColumn) -> Vec<u32> {
-        (0..tenant.len())
-            .filter(|&r| self.scope.has_tenant(tenant.get(r)))
-            .map(|r| r as u32)
-            .collect()
+        fn rows_of<K: Key>(scope: &Scope<'_>, keys: &[K]) -> Vec<u32> {
+            let mut rows = Vec::with_capacity(keys.len());
+            for (r, k) in keys.iter().enumerate() {
+                if scope.has_tenant(k.key()) {
+                    rows.push(r as u32);
+                }
+            }
+            rows
+        }
+        crate::with_keys!(tenant, |keys| rows_of(&self.scope, keys))
     }
 
     /// Scans `table` with `columns`: the rows of the scope's tenants only.
@@ -405,24 +539,21 @@ impl<'w> Catalog<'w> {
                 ((0..len as u32).collect(), dims)
             }
         };
-        let mut readers = Vec::with_capacity(columns.len());
+        let dims: Vec<Rc<Vec<Val<'w>>>> = dims.into_iter().map(Rc::new).collect();
+        let mut out = Vec::with_capacity(columns.len());
         for name in columns {
             if name.is_empty() {
-                readers.push(None);
+                out.push(None);
                 continue;
             }
-            let reader = match decl
+            let column = match decl
                 .columns
                 .iter()
                 .find(|c| c.name.eq_ignore_ascii_case(name))
             {
                 Some(c) => match c.source {
-                    Source::Dim(i) => {
-                        let values = dims.get(i).cloned().unwrap_or_default();
-                        Box::new(move |r: usize| values.get(r).cloned().unwrap_or(Val::Null))
-                            as Reader<'w>
-                    }
-                    source => self.reader(source),
+                    Source::Dim(i) => Column::Values(dims.get(i).cloned().unwrap_or_default()),
+                    source => self.column(source),
                 },
                 None => {
                     let extras = extras_of(star, decl.table)
@@ -432,107 +563,90 @@ impl<'w> Catalog<'w> {
                         .iter()
                         .position(|n| n.eq_ignore_ascii_case(name))
                         .ok_or_else(|| format!("no such column: {table}.{name}"))?;
-                    let (keys, values) = (&extras.columns[i], &extras.values);
-                    Box::new(move |r: usize| keys.get(r).map_or(Val::Null, |&k| text_of(values, k)))
+                    Column::Extra(&extras.columns[i], &extras.values)
                 }
             };
-            readers.push(Some(reader));
+            out.push(Some(column));
         }
-        Ok(ScanOutput { readers, rows })
+        Ok(ScanOutput { columns: out, rows })
     }
 
-    fn reader(&self, source: Source) -> Reader<'w> {
+    fn column(&self, source: Source) -> Column<'w> {
         let star = self.star;
         let (f, t, c, d) = (&star.campaigns, &star.targets, &star.customers, &star.dims);
         match source {
-            Source::FactTenant => key_reader(&f.tenant, &d.tenant),
-            Source::FactCampaign => ids_reader(&f.campaign, &d.campaign),
-            Source::FactCampaignName => ids_reader(&f.campaign_name, &d.campaign_name),
-            Source::FactDate => Box::new(move |r| Val::Date(f.date[r])),
-            Source::FactImpressions => count_reader(&f.impressions),
-            Source::FactClicks => count_reader(&f.clicks),
-            Source::FactConversions => count_reader(&f.conversions),
-            Source::FactSpend => money_reader(&f.spend),
-            Source::FactRevenue => money_reader(&f.revenue),
-            Source::FactRegion => key_reader(&f.region, &d.region),
-            Source::FactProduct => key_reader(&f.product, &d.product),
-            Source::FactChannel => key_reader(&f.channel, &d.channel),
-            Source::FactCtr => Box::new(move |r| {
-                ratio(metrics::ctr(
-                    u64::from(f.clicks[r]),
-                    u64::from(f.impressions[r]),
-                ))
+            Source::FactTenant => keys_of(&f.tenant, &d.tenant),
+            Source::FactCampaign => Column::Ids(&f.campaign, &d.campaign),
+            Source::FactCampaignName => Column::Ids(&f.campaign_name, &d.campaign_name),
+            Source::FactDate => Column::Date(&f.date),
+            Source::FactImpressions => Column::U32(&f.impressions),
+            Source::FactClicks => Column::U32(&f.clicks),
+            Source::FactConversions => Column::U32(&f.conversions),
+            Source::FactSpend => Column::Money(&f.spend),
+            Source::FactRevenue => Column::Money(&f.revenue),
+            Source::FactRegion => keys_of(&f.region, &d.region),
+            Source::FactProduct => keys_of(&f.product, &d.product),
+            Source::FactChannel => keys_of(&f.channel, &d.channel),
+            Source::FactCtr => Column::Ratio(Ratio::Ctr {
+                clicks: &f.clicks,
+                impressions: &f.impressions,
             }),
-            Source::FactConversionRate => Box::new(move |r| {
-                ratio(metrics::conversion_rate(
-                    u64::from(f.conversions[r]),
-                    u64::from(f.clicks[r]),
-                ))
+            Source::FactConversionRate => Column::Ratio(Ratio::ConversionRate {
+                conversions: &f.conversions,
+                clicks: &f.clicks,
             }),
-            Source::FactRoi => Box::new(move |r| {
-                ratio(metrics::roi(
-                    i128::from(f.spend[r]),
-                    i128::from(f.revenue[r]),
-                ))
+            Source::FactRoi => Column::Ratio(Ratio::Roi {
+                spend: &f.spend,
+                revenue: &f.revenue,
             }),
-            Source::FactRoas => Box::new(move |r| {
-                ratio(metrics::roas(
-                    i128::from(f.spend[r]),
-                    i128::from(f.revenue[r]),
-                ))
+            Source::FactRoas => Column::Ratio(Ratio::Roas {
+                spend: &f.spend,
+                revenue: &f.revenue,
             }),
-            Source::FactCpc => Box::new(move |r| {
-                ratio(metrics::money_per(
-                    i128::from(f.spend[r]),
-                    u64::from(f.clicks[r]),
-                ))
+            Source::FactCpc => Column::Ratio(Ratio::MoneyPer {
+                money: &f.spend,
+                count: &f.clicks,
             }),
-            Source::FactCpa => Box::new(move |r| {
-                ratio(metrics::money_per(
-                    i128::from(f.spend[r]),
-                    u64::from(f.conversions[r]),
-                ))
+            Source::FactCpa => Column::Ratio(Ratio::MoneyPer {
+                money: &f.spend,
+                count: &f.conversions,
             }),
-            Source::FactProfit => {
-                Box::new(move |r| Val::Money(i128::from(f.revenue[r]) - i128::from(f.spend[r])))
-            }
-            Source::FactCategory => Box::new(move |r| {
-                Val::Str(PerformanceCategory::of(f.spend[r], f.revenue[r]).label())
+            Source::FactProfit => Column::Profit {
+                spend: &f.spend,
+                revenue: &f.revenue,
+            },
+            Source::FactCategory => Column::Category {
+                spend: &f.spend,
+                revenue: &f.revenue,
+            },
+            Source::TargetTenant => keys_of(&t.tenant, &d.tenant),
+            Source::TargetRegion => keys_of(&t.region, &d.region),
+            Source::TargetProduct => keys_of(&t.product, &d.product),
+            Source::TargetYear => Column::U16(&t.year),
+            Source::TargetMonth => Column::U8(&t.month),
+            Source::TargetRevenue => Column::Money(&t.target_revenue),
+            Source::TargetConversions => Column::U32(&t.target_conversions),
+            Source::TargetSpend => Column::Money(&t.target_spend),
+            Source::TargetRoi => Column::Ratio(Ratio::Roi {
+                spend: &t.target_spend,
+                revenue: &t.target_revenue,
             }),
-            Source::TargetTenant => key_reader(&t.tenant, &d.tenant),
-            Source::TargetRegion => key_reader(&t.region, &d.region),
-            Source::TargetProduct => key_reader(&t.product, &d.product),
-            Source::TargetYear => Box::new(move |r| Val::Int(i64::from(t.year[r]))),
-            Source::TargetMonth => Box::new(move |r| Val::Int(i64::from(t.month[r]))),
-            Source::TargetRevenue => money_reader(&t.target_revenue),
-            Source::TargetConversions => count_reader(&t.target_conversions),
-            Source::TargetSpend => money_reader(&t.target_spend),
-            Source::TargetRoi => Box::new(move |r| {
-                ratio(metrics::roi(
-                    i128::from(t.target_spend[r]),
-                    i128::from(t.target_revenue[r]),
-                ))
+            Source::TargetRoas => Column::Ratio(Ratio::Roas {
+                spend: &t.target_spend,
+                revenue: &t.target_revenue,
             }),
-            Source::TargetRoas => Box::new(move |r| {
-                ratio(metrics::roas(
-                    i128::from(t.target_spend[r]),
-                    i128::from(t.target_revenue[r]),
-                ))
+            Source::CustomerTenant => keys_of(&c.tenant, &d.tenant),
+            Source::CustomerId => Column::Ids(&c.customer, &d.customer),
+            Source::CustomerName => Column::Ids(&c.customer_name, &d.customer_name),
+            Source::CustomerRegion => keys_of(&c.region, &d.region),
+            Source::CustomerPreference => keys_of(&c.product_preference, &d.product),
+            Source::CustomerSpent => Column::Money(&c.total_spent),
+            Source::CustomerOrders => Column::U32(&c.total_orders),
+            Source::CustomerAvgOrder => Column::Ratio(Ratio::MoneyPer {
+                money: &c.total_spent,
+                count: &c.total_orders,
             }),
-            Source::CustomerTenant => key_reader(&c.tenant, &d.tenant),
-            Source::CustomerId => ids_reader(&c.customer, &d.customer),
-            Source::CustomerName => ids_reader(&c.customer_name, &d.customer_name),
-            Source::CustomerRegion => key_reader(&c.region, &d.region),
-            Source::CustomerPreference => key_reader(&c.product_preference, &d.product),
-            Source::CustomerSpent => money_reader(&c.total_spent),
-            Source::CustomerOrders => count_reader(&c.total_orders),
-            Source::CustomerAvgOrder => Box::new(move |r| {
-                ratio(metrics::money_per(
-                    i128::from(c.total_spent[r]),
-                    u64::from(c.total_orders[r]),
-                ))
-            }),
-            Source::Dim(_) => Box::new(|_| Val::Null),
+            Source::Dim(_) => Column::Values(Rc::default()),
         }
     }
 

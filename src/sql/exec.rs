@@ -11,14 +11,14 @@
 //! Nothing here parses SQL: plans are data ([`crate::sql::plan`]).
 
 use crate::memory;
-use crate::sql::catalog::{Catalog, Reader};
-use crate::sql::func;
+use crate::sql::catalog::{Catalog, Column, Joined};
 use crate::sql::plan::{
     AggFunc, Aggregate, BinOp, CastType, Coerce, Expr, JoinKind, Literal, Plan, SetOp, SortKey,
     Statement, WindowFunc, WindowFunction,
 };
 use crate::sql::value::{arith, hash_val, negate, sql_cmp, total_cmp, Arith, Key, Val, MICROS};
 use crate::sql::SqlError;
+use crate::sql::{fast, func};
 use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 use std::cell::RefCell;
@@ -35,6 +35,10 @@ pub struct Options {
     pub now_ms: Option<i64>,
     /// Stop when the process heap passes this many bytes.
     pub memory_budget: Option<u64>,
+    /// Run every operator on the general row-by-row path, never a fast path over typed
+    /// columns: the reference the fast paths are tested against (same answers, to the
+    /// bit).
+    pub general_only: bool,
 }
 
 impl Options {
@@ -43,6 +47,7 @@ impl Options {
         Options {
             now_ms: system_now_ms(),
             memory_budget: None,
+            general_only: false,
         }
     }
 }
@@ -100,7 +105,7 @@ enum Rel<'w> {
     /// uses (by position; the others stay NULL).
     Scan {
         width: usize,
-        readers: Rc<Vec<(usize, Reader<'w>)>>,
+        readers: Rc<Vec<(usize, Column<'w>)>>,
         rows: Vec<u32>,
     },
     Rows {
@@ -131,7 +136,7 @@ impl<'w> Rel<'w> {
                 let mut buf: Vec<Val<'w>> = vec![Val::Null; *width];
                 for (i, &row) in rows.iter().enumerate() {
                     for (at, read) in readers.iter() {
-                        buf[*at] = read(row as usize);
+                        buf[*at] = read.get(row as usize);
                     }
                     f(i, &buf)?;
                 }
@@ -158,7 +163,7 @@ impl<'w> Rel<'w> {
                 .map(|&r| {
                     let mut row = vec![Val::Null; width];
                     for (at, read) in readers.iter() {
-                        row[*at] = read(r as usize);
+                        row[*at] = read.get(r as usize);
                     }
                     row
                 })
@@ -238,7 +243,7 @@ impl<'w> RowSet<'w> {
     }
 }
 
-fn cmp_keys(a: &[Val<'_>], b: &[Val<'_>], keys: &[SortKey]) -> Ordering {
+pub(crate) fn cmp_keys(a: &[Val<'_>], b: &[Val<'_>], keys: &[SortKey]) -> Ordering {
     for ((x, y), key) in a.iter().zip(b).zip(keys) {
         let nulls_first = key.nulls_first.unwrap_or(!key.desc);
         let o = match (x.is_null(), y.is_null()) {
@@ -302,22 +307,22 @@ fn limit_value(v: &Val<'_>, what: &str) -> Result<i64, SqlError> {
 
 /// Running state of one aggregate.
 #[derive(Clone)]
-struct Acc<'w> {
-    count: i64,
-    int_sum: i128,
-    money_sum: i128,
-    has_money: bool,
+pub(crate) struct Acc<'w> {
+    pub(crate) count: i64,
+    pub(crate) int_sum: i128,
+    pub(crate) money_sum: i128,
+    pub(crate) has_money: bool,
     /// Kahan-Babuska-Neumaier sum of the non-integer values, as SQLite sums doubles.
-    real_sum: f64,
-    real_comp: f64,
-    has_real: bool,
+    pub(crate) real_sum: f64,
+    pub(crate) real_comp: f64,
+    pub(crate) has_real: bool,
     best: Option<Val<'w>>,
     text: Option<String>,
     seen: Option<HashSet<Key<'w>, FixedState>>,
 }
 
 impl<'w> Acc<'w> {
-    fn new(distinct: bool) -> Self {
+    pub(crate) fn new(distinct: bool) -> Self {
         Acc {
             count: 0,
             int_sum: 0,
@@ -332,7 +337,7 @@ impl<'w> Acc<'w> {
         }
     }
 
-    fn add_real(&mut self, x: f64) {
+    pub(crate) fn add_real(&mut self, x: f64) {
         let t = self.real_sum + x;
         if self.real_sum.abs() >= x.abs() {
             self.real_comp += (self.real_sum - t) + x;
@@ -343,7 +348,12 @@ impl<'w> Acc<'w> {
         self.has_real = true;
     }
 
-    fn update(&mut self, func: AggFunc, v: Val<'w>, sep: Option<Val<'w>>) -> Result<(), SqlError> {
+    pub(crate) fn update(
+        &mut self,
+        func: AggFunc,
+        v: Val<'w>,
+        sep: Option<Val<'w>>,
+    ) -> Result<(), SqlError> {
         if func == AggFunc::CountRows {
             self.count += 1;
             return Ok(());
@@ -409,7 +419,7 @@ impl<'w> Acc<'w> {
             + (self.real_sum + self.real_comp)
     }
 
-    fn finish(&self, func: AggFunc) -> Result<Val<'w>, SqlError> {
+    pub(crate) fn finish(&self, func: AggFunc) -> Result<Val<'w>, SqlError> {
         Ok(match func {
             AggFunc::CountRows | AggFunc::Count => Val::Int(self.count),
             AggFunc::Sum => {
@@ -463,7 +473,7 @@ impl<'a, 'w> Exec<'a, 'w> {
                 Ok(Rel::Scan {
                     width: columns.len(),
                     readers: Rc::new(
-                        scan.readers
+                        scan.columns
                             .into_iter()
                             .enumerate()
                             .filter_map(|(i, r)| r.map(|r| (i, r)))
@@ -494,11 +504,22 @@ impl<'a, 'w> Exec<'a, 'w> {
                         readers,
                         rows,
                     } => {
+                        if !self.options.general_only {
+                            if let Some(keep) =
+                                self.filter_by_codes(&readers, &rows, width, predicate)?
+                            {
+                                return Ok(Rel::Scan {
+                                    width,
+                                    readers,
+                                    rows: keep,
+                                });
+                            }
+                        }
                         let mut keep = Vec::new();
                         let mut buf: Vec<Val<'w>> = vec![Val::Null; width];
                         for &row in &rows {
                             for (at, read) in readers.iter() {
-                                buf[*at] = read(row as usize);
+                                buf[*at] = read.get(row as usize);
                             }
                             if self.eval(predicate, &buf)?.truth() == Some(true) {
                                 keep.push(row);
@@ -523,22 +544,7 @@ impl<'a, 'w> Exec<'a, 'w> {
             }
             Plan::Project { input, exprs } => {
                 let rel = self.plan(input)?;
-                let mut out = Vec::new();
-                rel.for_each(|i, row| {
-                    if i % 65_536 == 65_535 {
-                        self.check_memory()?;
-                    }
-                    let values = exprs
-                        .iter()
-                        .map(|e| self.eval(e, row))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    out.push(values);
-                    Ok(())
-                })?;
-                Ok(Rel::Rows {
-                    width: exprs.len(),
-                    rows: out,
-                })
+                self.project(rel, exprs)
             }
             Plan::Aggregate {
                 input,
@@ -546,24 +552,7 @@ impl<'a, 'w> Exec<'a, 'w> {
                 aggregates,
             } => self.aggregate(input, group_by, aggregates),
             Plan::Window { input, functions } => self.window(input, functions),
-            Plan::Sort { input, keys } => {
-                let rel = self.plan(input)?;
-                let width = rel.width();
-                let rows = rel.into_rows();
-                let mut keyed = Vec::with_capacity(rows.len());
-                for row in rows {
-                    let k = keys
-                        .iter()
-                        .map(|key| self.eval(&key.expr, &row))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    keyed.push((k, row));
-                }
-                keyed.sort_by(|a, b| cmp_keys(&a.0, &b.0, keys));
-                Ok(Rel::Rows {
-                    width,
-                    rows: keyed.into_iter().map(|(_, r)| r).collect(),
-                })
-            }
+            Plan::Sort { input, keys } => self.sort(input, keys, None),
             Plan::Limit {
                 input,
                 limit,
@@ -577,13 +566,19 @@ impl<'a, 'w> Exec<'a, 'w> {
                     Some(e) => limit_value(&self.eval(e, &[])?, "OFFSET")?.max(0),
                     None => 0,
                 };
-                let rel = self.plan(input)?;
-                let width = rel.width();
                 let take = if limit < 0 {
                     usize::MAX
                 } else {
                     limit as usize
                 };
+                let rel = match &**input {
+                    // Top-k: only the first offset + limit rows need ordering.
+                    Plan::Sort { input, keys } if limit >= 0 => {
+                        self.sort(input, keys, Some(take.saturating_add(offset as usize)))?
+                    }
+                    _ => self.plan(input)?,
+                };
+                let width = rel.width();
                 let rows = match rel {
                     Rel::Scan {
                         width,
@@ -692,6 +687,312 @@ impl<'a, 'w> Exec<'a, 'w> {
         }
     }
 
+    /// One output row per input row, one column per expression.
+    fn project(&self, rel: Rel<'w>, exprs: &[Expr]) -> Result<Rel<'w>, SqlError> {
+        let mut out = Vec::new();
+        if let (Rel::Scan { readers, rows, .. }, false) = (&rel, self.options.general_only) {
+            // Plain columns of a scan: read each straight from its column.
+            let direct: Option<Vec<&Column<'w>>> = exprs
+                .iter()
+                .map(|e| match e {
+                    Expr::Column(i) => fast::column_at(readers, *i),
+                    _ => None,
+                })
+                .collect();
+            if let Some(direct) = direct {
+                out.reserve(rows.len());
+                for (i, &r) in rows.iter().enumerate() {
+                    if i % 65_536 == 65_535 {
+                        self.check_memory()?;
+                    }
+                    out.push(direct.iter().map(|c| c.get(r as usize)).collect());
+                }
+                return Ok(Rel::Rows {
+                    width: exprs.len(),
+                    rows: out,
+                });
+            }
+        }
+        rel.for_each(|i, row| {
+            if i % 65_536 == 65_535 {
+                self.check_memory()?;
+            }
+            let values = exprs
+                .iter()
+                .map(|e| self.eval(e, row))
+                .collect::<Result<Vec<_>, _>>()?;
+            out.push(values);
+            Ok(())
+        })?;
+        Ok(Rel::Rows {
+            width: exprs.len(),
+            rows: out,
+        })
+    }
+
+    /// `input` ordered by `keys` (stable); with `keep`, at least its first `keep` rows
+    /// in order (the rest may be dropped). A projection of a scan sorted on plain
+    /// columns orders the selection vector on typed keys before projecting.
+    fn sort(
+        &self,
+        input: &Plan,
+        keys: &[SortKey],
+        keep: Option<usize>,
+    ) -> Result<Rel<'w>, SqlError> {
+        let rel = match input {
+            Plan::Project { input, exprs } if !self.options.general_only => {
+                let rel = self.plan(input)?;
+                if let Rel::Scan {
+                    width,
+                    readers,
+                    rows,
+                } = &rel
+                {
+                    if let Some(order) = fast::sort_order(readers, rows, exprs, keys, keep) {
+                        let sorted = Rel::Scan {
+                            width: *width,
+                            readers: readers.clone(),
+                            rows: order,
+                        };
+                        return self.project(sorted, exprs);
+                    }
+                }
+                self.project(rel, exprs)?
+            }
+            _ => self.plan(input)?,
+        };
+        let width = rel.width();
+        let rows = rel.into_rows();
+        let mut keyed = Vec::with_capacity(rows.len());
+        for row in rows {
+            let k = keys
+                .iter()
+                .map(|key| self.eval(&key.expr, &row))
+                .collect::<Result<Vec<_>, _>>()?;
+            keyed.push((k, row));
+        }
+        keyed.sort_by(|a, b| cmp_keys(&a.0, &b.0, keys));
+        Ok(Rel::Rows {
+            width,
+            rows: keyed.into_iter().map(|(_, r)| r).collect(),
+        })
+    }
+
+    /// WHERE over a scan by codes. When the predicate reads only columns with dense
+    /// codes (dictionary text, days, small integers, joined dimensions), it is
+    /// evaluated once per distinct combination of their values, at its first row; the
+    /// first error is then the general path's (the first row whose combination errs).
+    /// Otherwise, when the leftmost operands of its `AND`s do (`c1 AND c2 AND roi > 1`:
+    /// `c1 AND c2`), that part is evaluated by codes and the rows where it is false are
+    /// dropped, as the general path's `AND` drops them without evaluating the rest; the
+    /// other rows are evaluated whole, row by row (if the part errs for any
+    /// combination, the general path runs instead, so errors come out as there).
+    fn filter_by_codes(
+        &self,
+        readers: &[(usize, Column<'w>)],
+        rows: &[u32],
+        width: usize,
+        predicate: &Expr,
+    ) -> Result<Option<Vec<u32>>, SqlError> {
+        let mut part = predicate;
+        loop {
+            let whole = std::ptr::eq(part, predicate);
+            if let Some((groups, truth)) = self.truth_by_codes(readers, rows, width, part, whole)? {
+                let selected = rows.iter().zip(&groups);
+                if whole {
+                    return Ok(Some(
+                        selected
+                            .filter(|(_, &g)| truth[g as usize] == Some(true))
+                            .map(|(&r, _)| r)
+                            .collect(),
+                    ));
+                }
+                let mut keep = Vec::new();
+                let mut buf: Vec<Val<'w>> = vec![Val::Null; width];
+                for (&r, &g) in selected {
+                    if truth[g as usize] == Some(false) {
+                        continue;
+                    }
+                    for (at, column) in readers {
+                        buf[*at] = column.get(r as usize);
+                    }
+                    if self.eval(predicate, &buf)?.truth() == Some(true) {
+                        keep.push(r);
+                    }
+                }
+                return Ok(Some(keep));
+            }
+            match part {
+                Expr::Binary {
+                    op: BinOp::And,
+                    left,
+                    ..
+                } => part = left,
+                _ => return Ok(None),
+            }
+        }
+    }
+
+    /// The values of `e`, an expression over coded columns, as a coded column: `e` is
+    /// evaluated once per distinct combination of the columns it reads. `None` when it
+    /// reads others, or errs for a combination (the general path then errs as it
+    /// does).
+    fn values_by_codes(
+        &self,
+        readers: &[(usize, Column<'w>)],
+        rows: &[u32],
+        width: usize,
+        e: &Expr,
+    ) -> Option<Column<'w>> {
+        let mut read = Vec::new();
+        fast::columns_read(e, &mut read)?;
+        let group_by: Vec<Expr> = read.iter().map(|&i| Expr::Column(i)).collect();
+        let (groups, first) = fast::group_rows(readers, rows, &group_by)?;
+        if first.len() * 4 > rows.len() + 64 {
+            return None;
+        }
+        let mut buf: Vec<Val<'w>> = vec![Val::Null; width];
+        let mut values = Vec::with_capacity(first.len());
+        for &r in &first {
+            for &i in &read {
+                if let (Some(slot), Some(column)) = (buf.get_mut(i), fast::column_at(readers, i)) {
+                    *slot = column.get(r as usize);
+                }
+            }
+            values.push(self.eval(e, &buf).ok()?);
+        }
+        let base = rows.iter().max().map_or(0, |&m| m as usize + 1);
+        let mut index = vec![u32::MAX; base];
+        for (&r, &g) in rows.iter().zip(&groups) {
+            index[r as usize] = g;
+        }
+        let (codes, distinct) = fast::value_codes(&values);
+        Some(Column::Joined(Rc::new(Joined {
+            index: Rc::new(index),
+            values,
+            codes,
+            distinct,
+        })))
+    }
+
+    /// The truth of `e` per distinct combination of the coded columns it reads: a
+    /// group per selected row and a truth per group. An error is returned when `errors`
+    /// says so, else it gives `None`; `None` too when `e` reads other columns.
+    #[allow(clippy::type_complexity)]
+    fn truth_by_codes(
+        &self,
+        readers: &[(usize, Column<'w>)],
+        rows: &[u32],
+        width: usize,
+        e: &Expr,
+        errors: bool,
+    ) -> Result<Option<(Vec<u32>, Vec<Option<bool>>)>, SqlError> {
+        let mut read = Vec::new();
+        if fast::columns_read(e, &mut read).is_none() {
+            return Ok(None);
+        }
+        let group_by: Vec<Expr> = read.iter().map(|&i| Expr::Column(i)).collect();
+        let Some((groups, first)) = fast::group_rows(readers, rows, &group_by) else {
+            return Ok(None);
+        };
+        if first.len() * 4 > rows.len() + 64 {
+            // Nearly a combination per row: nothing to share.
+            return Ok(None);
+        }
+        let mut buf: Vec<Val<'w>> = vec![Val::Null; width];
+        let mut truth = Vec::with_capacity(first.len());
+        for &r in &first {
+            for &i in &read {
+                if let (Some(slot), Some(column)) = (buf.get_mut(i), fast::column_at(readers, i)) {
+                    *slot = column.get(r as usize);
+                }
+            }
+            match self.eval(e, &buf) {
+                Ok(v) => truth.push(v.truth()),
+                Err(err) if errors => return Err(err),
+                Err(_) => return Ok(None),
+            }
+        }
+        Ok(Some((groups, truth)))
+    }
+
+    /// An equality join of a scan (left) to rows (right) where each left row matches at
+    /// most one right row and there is no extra condition: the left key columns are
+    /// looked up once per distinct key, and the result stays a scan of the left rows
+    /// (in order; unmatched ones only for a LEFT join) whose right columns are read
+    /// through a row index ([`Column::Joined`]). `None` when it does not fit.
+    #[allow(clippy::too_many_arguments)]
+    fn join_scan(
+        &self,
+        readers: &[(usize, Column<'w>)],
+        rows: &[u32],
+        (lw, rw): (usize, usize),
+        kind: JoinKind,
+        left_keys: &[Expr],
+        right_rows: &[Vec<Val<'w>>],
+        table: &HashTable<(Vec<Val<'w>>, Vec<usize>)>,
+    ) -> Option<Rel<'w>> {
+        let key_columns: Vec<&Column<'w>> = left_keys
+            .iter()
+            .map(|e| match e {
+                Expr::Column(i) => fast::column_at(readers, *i),
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        let (groups, first) = fast::group_rows(readers, rows, left_keys)?;
+        let mut matched = Vec::with_capacity(first.len());
+        let mut key: Vec<Val<'w>> = Vec::with_capacity(left_keys.len());
+        for &r in &first {
+            key.clear();
+            key.extend(key_columns.iter().map(|c| c.get(r as usize)));
+            let hit: &[usize] = if key.iter().any(Val::is_null) {
+                &[]
+            } else {
+                table
+                    .find(hash_row(&key), |(k, _)| rows_equal(k, &key))
+                    .map_or(&[], |(_, v)| v.as_slice())
+            };
+            match hit {
+                [] => matched.push(u32::MAX),
+                [j] => matched.push(u32::try_from(*j).ok()?),
+                _ => return None,
+            }
+        }
+        let base = rows.iter().max().map_or(0, |&m| m as usize + 1);
+        let mut index = vec![u32::MAX; base];
+        let mut out = Vec::with_capacity(rows.len());
+        for (&r, &g) in rows.iter().zip(&groups) {
+            let j = matched[g as usize];
+            index[r as usize] = j;
+            if j != u32::MAX || kind == JoinKind::Left {
+                out.push(r);
+            }
+        }
+        let index = Rc::new(index);
+        let mut columns: Vec<(usize, Column<'w>)> = readers.to_vec();
+        for k in 0..rw {
+            let values: Vec<Val<'w>> = right_rows
+                .iter()
+                .map(|row| row.get(k).cloned().unwrap_or(Val::Null))
+                .collect();
+            let (codes, distinct) = fast::value_codes(&values);
+            columns.push((
+                lw + k,
+                Column::Joined(Rc::new(Joined {
+                    index: index.clone(),
+                    values,
+                    codes,
+                    distinct,
+                })),
+            ));
+        }
+        Some(Rel::Scan {
+            width: lw + rw,
+            readers: Rc::new(columns),
+            rows: out,
+        })
+    }
+
     fn aggregate(
         &self,
         input: &Plan,
@@ -699,6 +1000,48 @@ impl<'a, 'w> Exec<'a, 'w> {
         aggregates: &[Aggregate],
     ) -> Result<Rel<'w>, SqlError> {
         let rel = self.plan(input)?;
+        if let (
+            Rel::Scan {
+                readers,
+                rows,
+                width,
+            },
+            false,
+        ) = (&rel, self.options.general_only)
+        {
+            self.check_memory()?;
+            // Group expressions over coded columns (strftime('%Y-%m', date)) become
+            // coded columns themselves, computed once per distinct combination.
+            let mut columns: Vec<(usize, Column<'w>)> = Vec::new();
+            let mut keys: Vec<Expr> = group_by.to_vec();
+            for key in keys.iter_mut() {
+                if matches!(key, Expr::Column(_)) {
+                    continue;
+                }
+                match self.values_by_codes(readers, rows, *width, key) {
+                    Some(column) => {
+                        if columns.is_empty() {
+                            columns = readers.to_vec();
+                        }
+                        let at = *width + columns.len();
+                        columns.push((at, column));
+                        *key = Expr::Column(at);
+                    }
+                    None => break,
+                }
+            }
+            let (readers, group_by) = if columns.is_empty() {
+                (&readers[..], group_by)
+            } else {
+                (&columns[..], &keys[..])
+            };
+            if let Some(rows) = fast::aggregate(readers, rows, group_by, aggregates) {
+                return Ok(Rel::Rows {
+                    width: group_by.len() + aggregates.len(),
+                    rows: rows?,
+                });
+            }
+        }
         let mut table: HashTable<usize> = HashTable::new();
         let mut keys: Vec<Vec<Val<'w>>> = Vec::new();
         let mut accs: Vec<Vec<Acc<'w>>> = Vec::new();
@@ -907,6 +1250,25 @@ impl<'a, 'w> Exec<'a, 'w> {
                         table.insert_unique(hash, (key, vec![i]), |(k, _)| hash_row(k));
                     }
                 }
+            }
+        }
+        if let (Rel::Scan { readers, rows, .. }, None, false, false) = (
+            &l,
+            condition,
+            left_keys.is_empty(),
+            self.options.general_only,
+        ) {
+            self.check_memory()?;
+            if let Some(rel) = self.join_scan(
+                readers,
+                rows,
+                (lw, rw),
+                kind,
+                left_keys,
+                &right_rows,
+                &table,
+            ) {
+                return Ok(rel);
             }
         }
         let all_right: Vec<usize> = (0..right_rows.len()).collect();

@@ -45,6 +45,7 @@
 
 pub mod catalog;
 pub mod exec;
+mod fast;
 pub mod func;
 #[cfg(feature = "sql")]
 pub mod parse;

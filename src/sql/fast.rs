@@ -1,0 +1,640 @@
+//! The executor's fast paths: kernels over a scan's typed columns
+//! ([`Column`]) and its selection vector, for the shapes the dashboards and most
+//! analyst questions take. Each one first checks that it applies and otherwise says
+//! `None`, so the general row-by-row path answers; when it applies it gives exactly the
+//! general path's answer (same values, same order, same accumulators in the same row
+//! order).
+//!
+//! - [`group_rows`]: group-by on dictionary keys, days and small integers. Each
+//!   group column becomes a dense code per row (`key`, `day - min`, `value - min`);
+//!   the codes combine by mixed radix into one `u64`, looked up in a dense array when
+//!   the key space is small and in a hash map otherwise. The result is a group index
+//!   per selected row, and each group's first row (text is decoded only from it).
+//! - [`aggregate`]: `COUNT`, `SUM`, `TOTAL`, `AVG`, `MIN`, `MAX` updated by group
+//!   index, column at a time; integer and money sums exact, ratios summed per row in
+//!   `f64` as the general path does.
+//! - [`sort_order`]: `ORDER BY` on dictionary text (by [`Dictionary::sort_ranks`]),
+//!   days, integers and money as one packed `u128` per row (the keys' ordinals, then
+//!   the row's position so the sort is stable), with a top-k selection under `LIMIT`.
+
+use crate::model::dict::Dictionary;
+use crate::model::keys::{Key, Keys};
+use crate::sql::catalog::{Column, Ratio};
+use crate::sql::exec::{cmp_keys, Acc};
+use crate::sql::plan::{AggFunc, Aggregate, Expr, SortKey};
+use crate::sql::value::{total_cmp, Key as ValKey, Val};
+use crate::sql::SqlError;
+use foldhash::fast::FixedState;
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+/// The scan column at plan position `at`.
+pub(crate) fn column_at<'c, 'w>(
+    columns: &'c [(usize, Column<'w>)],
+    at: usize,
+) -> Option<&'c Column<'w>> {
+    columns.iter().find(|(i, _)| *i == at).map(|(_, c)| c)
+}
+
+/// The plain column `e` reads, if it is one the scan has.
+fn plain<'c, 'w>(columns: &'c [(usize, Column<'w>)], e: &Expr) -> Option<&'c Column<'w>> {
+    match e {
+        Expr::Column(i) => column_at(columns, *i),
+        _ => None,
+    }
+}
+
+/// A dictionary text column's key at a row, and the dictionary; NULL (and a key the
+/// dictionary lacks) is `dict.len()`.
+#[inline(always)]
+fn text_code(k: u32, n: u32) -> u32 {
+    if k < n {
+        k
+    } else {
+        n
+    }
+}
+
+/// Calls `f(i, code)` for each selected row with the column's dense code, returning the
+/// number of codes (the domain), or `None` for a column without dense codes.
+fn for_each_code(column: &Column<'_>, rows: &[u32], mut f: impl FnMut(usize, u64)) -> Option<u64> {
+    fn keys<K: Key>(keys: &[K], n: u32, rows: &[u32], f: &mut impl FnMut(usize, u64)) {
+        for (i, &r) in rows.iter().enumerate() {
+            f(i, u64::from(text_code(keys[r as usize].key(), n)));
+        }
+    }
+    fn ints(rows: &[u32], get: impl Fn(usize) -> i64, f: &mut impl FnMut(usize, u64)) -> u64 {
+        let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+        for &r in rows {
+            let v = get(r as usize);
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+        if rows.is_empty() {
+            return 1;
+        }
+        for (i, &r) in rows.iter().enumerate() {
+            f(i, (get(r as usize) - lo) as u64);
+        }
+        (hi - lo) as u64 + 1
+    }
+    Some(match column {
+        Column::Keys(k, dict) => {
+            let n = dict.len() as u32;
+            match k {
+                Keys::Narrow(k) => keys(k, n, rows, &mut f),
+                Keys::Wide(k) => keys(k, n, rows, &mut f),
+            }
+            u64::from(n) + 1
+        }
+        Column::Ids(ids, dict) => {
+            let n = dict.len() as u32;
+            keys(ids, n, rows, &mut f);
+            u64::from(n) + 1
+        }
+        Column::Extra(ids, dict) => {
+            let n = dict.len() as u32;
+            for (i, &r) in rows.iter().enumerate() {
+                let k = ids.get(r as usize).copied().unwrap_or(n);
+                f(i, u64::from(text_code(k, n)));
+            }
+            u64::from(n) + 1
+        }
+        Column::Joined(j) => {
+            for (i, &r) in rows.iter().enumerate() {
+                f(i, u64::from(j.code(r as usize)));
+            }
+            u64::from(j.distinct) + 1
+        }
+        Column::Date(d) => ints(rows, |r| i64::from(d[r]), &mut f),
+        Column::U32(v) => ints(rows, |r| i64::from(v[r]), &mut f),
+        Column::U16(v) => ints(rows, |r| i64::from(v[r]), &mut f),
+        Column::U8(v) => ints(rows, |r| i64::from(v[r]), &mut f),
+        _ => return None,
+    })
+}
+
+/// Whether dense codes exist for the column (without computing them).
+fn has_codes(column: &Column<'_>) -> bool {
+    matches!(
+        column,
+        Column::Keys(..)
+            | Column::Ids(..)
+            | Column::Extra(..)
+            | Column::Date(_)
+            | Column::U32(_)
+            | Column::U16(_)
+            | Column::U8(_)
+            | Column::Joined(_)
+    )
+}
+
+/// Groups of the selected rows: a group index per row (in `rows` order) and each
+/// group's first row, groups numbered by first occurrence. `None` when a group
+/// expression is not a plain column with dense codes, or the key space passes `u64`.
+pub(crate) fn group_rows(
+    columns: &[(usize, Column<'_>)],
+    rows: &[u32],
+    group_by: &[Expr],
+) -> Option<(Vec<u32>, Vec<u32>)> {
+    let group_columns: Vec<&Column<'_>> = group_by
+        .iter()
+        .map(|e| plain(columns, e).filter(|c| has_codes(c)))
+        .collect::<Option<_>>()?;
+    if group_columns.is_empty() {
+        let first = if rows.is_empty() {
+            vec![]
+        } else {
+            vec![rows[0]]
+        };
+        return Some((vec![0; rows.len()], first));
+    }
+    // Mixed radix: combined = ((c0 * d1) + c1) * d2 + c2 ...
+    let mut combined = vec![0u64; rows.len()];
+    let mut space: u64 = 1;
+    for column in group_columns {
+        let mut codes = vec![0u64; rows.len()];
+        let domain = for_each_code(column, rows, |i, c| codes[i] = c)?;
+        space = space.checked_mul(domain)?;
+        for (acc, c) in combined.iter_mut().zip(codes) {
+            *acc = *acc * domain + c;
+        }
+    }
+    let mut groups = Vec::with_capacity(rows.len());
+    let mut first = Vec::new();
+    let dense_limit = (rows.len() as u64 * 2).clamp(1 << 16, 1 << 24);
+    if space <= dense_limit {
+        let mut slot = vec![u32::MAX; space as usize];
+        for (&c, &r) in combined.iter().zip(rows) {
+            let s = &mut slot[c as usize];
+            if *s == u32::MAX {
+                *s = first.len() as u32;
+                first.push(r);
+            }
+            groups.push(*s);
+        }
+    } else {
+        let mut map: HashMap<u64, u32, FixedState> =
+            HashMap::with_hasher(FixedState::with_seed(0x5eed));
+        for (&c, &r) in combined.iter().zip(rows) {
+            let g = *map.entry(c).or_insert_with(|| {
+                first.push(r);
+                first.len() as u32 - 1
+            });
+            groups.push(g);
+        }
+    }
+    Some((groups, first))
+}
+
+/// `GROUP BY` plain columns with aggregates of plain columns over a scan: the group
+/// values then the aggregates per group, groups ordered by their values, as the
+/// general path's `Aggregate`. `None` when the shape does not fit.
+pub(crate) fn aggregate<'w>(
+    columns: &[(usize, Column<'w>)],
+    rows: &[u32],
+    group_by: &[Expr],
+    aggregates: &[Aggregate],
+) -> Option<Result<Vec<Vec<Val<'w>>>, SqlError>> {
+    let args: Vec<Option<&Column<'w>>> = aggregates
+        .iter()
+        .map(|a| {
+            if a.separator.is_some() {
+                return None;
+            }
+            match (&a.arg, a.func) {
+                (None, AggFunc::CountRows) => Some(None),
+                (None, _) => None,
+                (Some(e), _) => plain(columns, e).map(Some),
+            }
+        })
+        .collect::<Option<_>>()?;
+    let (groups, first) = group_rows(columns, rows, group_by)?;
+    let n_groups = if group_by.is_empty() { 1 } else { first.len() };
+    let width = aggregates.len();
+    let mut accs: Vec<Acc<'w>> = Vec::with_capacity(n_groups * width);
+    for _ in 0..n_groups {
+        accs.extend(aggregates.iter().map(|a| Acc::new(a.distinct)));
+    }
+    for (a, (agg, arg)) in aggregates.iter().zip(&args).enumerate() {
+        let at = |g: u32| g as usize * width + a;
+        let sum_like = matches!(agg.func, AggFunc::Sum | AggFunc::Total | AggFunc::Avg);
+        let dense = (&groups[..], n_groups);
+        match (agg.func, arg) {
+            (AggFunc::CountRows, _) => {
+                let mut counts = vec![0i64; n_groups];
+                for &g in &groups {
+                    counts[g as usize] += 1;
+                }
+                for (g, count) in counts.into_iter().enumerate() {
+                    accs[at(g as u32)].count += count;
+                }
+            }
+            (_, Some(column)) if sum_like && !agg.distinct => match column {
+                Column::U32(v) => sum_ints(&mut accs, dense, rows, at, |r| i64::from(v[r])),
+                Column::U16(v) => sum_ints(&mut accs, dense, rows, at, |r| i64::from(v[r])),
+                Column::U8(v) => sum_ints(&mut accs, dense, rows, at, |r| i64::from(v[r])),
+                Column::Money(v) => sum_money(&mut accs, dense, rows, at, |r| i128::from(v[r])),
+                Column::Profit { spend, revenue } => sum_money(&mut accs, dense, rows, at, |r| {
+                    i128::from(revenue[r]) - i128::from(spend[r])
+                }),
+                // NaN is NULL (`Val::real`), skipped as the general path does.
+                Column::Ratio(ratio) => sum_ratio(&mut accs, dense, rows, at, ratio),
+                other => {
+                    if let Err(e) = update_all(&mut accs, &groups, rows, at, agg.func, other) {
+                        return Some(Err(e));
+                    }
+                }
+            },
+            (func, Some(column)) => {
+                if let Err(e) = update_all(&mut accs, &groups, rows, at, func, column) {
+                    return Some(Err(e));
+                }
+            }
+            (_, None) => return None,
+        }
+    }
+    // Group values from each group's first row, groups in the order of their values.
+    let group_columns: Vec<&Column<'w>> =
+        group_by.iter().filter_map(|e| plain(columns, e)).collect();
+    let mut keys: Vec<Vec<Val<'w>>> = if group_by.is_empty() {
+        vec![Vec::new()]
+    } else {
+        first
+            .iter()
+            .map(|&r| group_columns.iter().map(|c| c.get(r as usize)).collect())
+            .collect()
+    };
+    let mut order: Vec<usize> = (0..n_groups).collect();
+    order.sort_by(|&a, &b| {
+        for (x, y) in keys[a].iter().zip(&keys[b]) {
+            let o = total_cmp(x, y);
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        Ordering::Equal
+    });
+    let mut out = Vec::with_capacity(n_groups);
+    for g in order {
+        let mut row = std::mem::take(&mut keys[g]);
+        row.reserve(width);
+        for (a, agg) in aggregates.iter().enumerate() {
+            match accs[g * width + a].finish(agg.func) {
+                Ok(v) => row.push(v),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        out.push(row);
+    }
+    Some(Ok(out))
+}
+
+/// Sums of integers per group in dense arrays, then into the accumulators.
+fn sum_ints(
+    accs: &mut [Acc<'_>],
+    (groups, n_groups): (&[u32], usize),
+    rows: &[u32],
+    at: impl Fn(u32) -> usize,
+    get: impl Fn(usize) -> i64,
+) {
+    let (mut counts, mut sums) = (vec![0i64; n_groups], vec![0i128; n_groups]);
+    for (&g, &r) in groups.iter().zip(rows) {
+        counts[g as usize] += 1;
+        sums[g as usize] += i128::from(get(r as usize));
+    }
+    for (g, (count, sum)) in counts.into_iter().zip(sums).enumerate() {
+        let acc = &mut accs[at(g as u32)];
+        acc.count += count;
+        acc.int_sum += sum;
+    }
+}
+
+/// Exact sums of money per group in dense arrays, then into the accumulators.
+fn sum_money(
+    accs: &mut [Acc<'_>],
+    (groups, n_groups): (&[u32], usize),
+    rows: &[u32],
+    at: impl Fn(u32) -> usize,
+    get: impl Fn(usize) -> i128,
+) {
+    let (mut counts, mut sums) = (vec![0i64; n_groups], vec![0i128; n_groups]);
+    for (&g, &r) in groups.iter().zip(rows) {
+        counts[g as usize] += 1;
+        sums[g as usize] += get(r as usize);
+    }
+    for (g, (count, sum)) in counts.into_iter().zip(sums).enumerate() {
+        if count > 0 {
+            let acc = &mut accs[at(g as u32)];
+            acc.count += count;
+            acc.money_sum += sum;
+            acc.has_money = true;
+        }
+    }
+}
+
+/// Sums of a ratio per group, NULL (and NaN, which is NULL) skipped: each group's
+/// values added in row order with [`Acc::add_real`]'s compensated sum, on dense arrays
+/// (the accumulators are fresh).
+fn sum_ratio(
+    accs: &mut [Acc<'_>],
+    (groups, n_groups): (&[u32], usize),
+    rows: &[u32],
+    at: impl Fn(u32) -> usize,
+    ratio: &Ratio<'_>,
+) {
+    let mut counts = vec![0i64; n_groups];
+    let (mut sums, mut comps) = (vec![0f64; n_groups], vec![0f64; n_groups]);
+    for (&g, &r) in groups.iter().zip(rows) {
+        if let Some(x) = ratio.get(r as usize).filter(|x| !x.is_nan()) {
+            let g = g as usize;
+            counts[g] += 1;
+            let sum = sums[g];
+            let t = sum + x;
+            if sum.abs() >= x.abs() {
+                comps[g] += (sum - t) + x;
+            } else {
+                comps[g] += (x - t) + sum;
+            }
+            sums[g] = t;
+        }
+    }
+    for g in 0..n_groups {
+        if counts[g] > 0 {
+            let acc = &mut accs[at(g as u32)];
+            debug_assert!(!acc.has_real && acc.count == 0);
+            acc.count += counts[g];
+            acc.real_sum = sums[g];
+            acc.real_comp = comps[g];
+            acc.has_real = true;
+        }
+    }
+}
+
+/// Any aggregate over any column: the general accumulator, fed the column's values.
+fn update_all<'w>(
+    accs: &mut [Acc<'w>],
+    groups: &[u32],
+    rows: &[u32],
+    at: impl Fn(u32) -> usize,
+    func: AggFunc,
+    column: &Column<'w>,
+) -> Result<(), SqlError> {
+    for (&g, &r) in groups.iter().zip(rows) {
+        accs[at(g)].update(func, column.get(r as usize), None)?;
+    }
+    Ok(())
+}
+
+/// Ordinals of one sort key per selected row, in `0..domain`, ordered as the general
+/// path orders the key's values (NULLs placed as the key says).
+fn ordinals(column: &Column<'_>, rows: &[u32], key: &SortKey) -> Option<(Vec<u64>, u64)> {
+    let nulls_first = key.nulls_first.unwrap_or(!key.desc);
+    // Value ordinals in 0..m, NULL as None.
+    let (values, m): (Vec<Option<u64>>, u64) = match column {
+        Column::Keys(..) | Column::Ids(..) | Column::Extra(..) => {
+            let dict: &Dictionary = match column {
+                Column::Keys(_, d) | Column::Ids(_, d) | Column::Extra(_, d) => d,
+                _ => return None,
+            };
+            let ranks = dict.sort_ranks();
+            let n = dict.len() as u32;
+            let mut values = vec![None; rows.len()];
+            for_each_code(column, rows, |i, c| {
+                if c < u64::from(n) {
+                    values[i] = Some(u64::from(ranks[c as usize]));
+                }
+            })?;
+            (values, u64::from(n))
+        }
+        Column::Date(_) | Column::U32(_) | Column::U16(_) | Column::U8(_) => {
+            let mut values = vec![None; rows.len()];
+            let domain = for_each_code(column, rows, |i, c| values[i] = Some(c))?;
+            (values, domain)
+        }
+        Column::Money(v) => {
+            let lo = rows.iter().map(|&r| v[r as usize]).min().unwrap_or(0);
+            let hi = rows.iter().map(|&r| v[r as usize]).max().unwrap_or(0);
+            let values = rows
+                .iter()
+                .map(|&r| Some((i128::from(v[r as usize]) - i128::from(lo)) as u64))
+                .collect();
+            (values, (i128::from(hi) - i128::from(lo)) as u64 + 1)
+        }
+        _ => return None,
+    };
+    let domain = m.checked_add(1)?;
+    let out = values
+        .into_iter()
+        .map(|v| match v {
+            None if nulls_first => 0,
+            None => m,
+            Some(o) => {
+                let o = if key.desc { m - 1 - o } else { o };
+                if nulls_first {
+                    o + 1
+                } else {
+                    o
+                }
+            }
+        })
+        .collect();
+    Some((out, domain))
+}
+
+fn bits(domain: u64) -> u32 {
+    64 - domain.saturating_sub(1).leading_zeros()
+}
+
+/// Whether ranking a text column's whole dictionary would cost more than comparing
+/// the text of the few rows that tie on the keys before it (campaign ids, names).
+fn wide_text(column: &Column<'_>, rows: usize) -> bool {
+    match column {
+        Column::Keys(_, d) | Column::Ids(_, d) | Column::Extra(_, d) => {
+            d.len() > 65_536 || d.len() > rows
+        }
+        _ => false,
+    }
+}
+
+/// The selected rows in the order of `keys` (each a plain column through `exprs`, a
+/// projection over the scan), stable, only the first `keep` when given. `None` when a
+/// key is not a plain column of a sortable type, or the packed key passes 128 bits.
+///
+/// The leading keys pack into one `u128` per row (their ordinals, then the row's
+/// position); from the first key on a wide text column ([`wide_text`]) the keys are
+/// compared as values, only within runs of rows that tie on the packed ones.
+pub(crate) fn sort_order(
+    columns: &[(usize, Column<'_>)],
+    rows: &[u32],
+    exprs: &[Expr],
+    keys: &[SortKey],
+    keep: Option<usize>,
+) -> Option<Vec<u32>> {
+    let mut parts = Vec::with_capacity(keys.len());
+    let mut rest: Vec<&Column<'_>> = Vec::new();
+    for (n, key) in keys.iter().enumerate() {
+        let Expr::Column(j) = key.expr else {
+            return None;
+        };
+        let column = plain(columns, exprs.get(j)?)?;
+        if !rest.is_empty() || (n > 0 && wide_text(column, rows.len())) {
+            rest.push(column);
+            continue;
+        }
+        parts.push(ordinals(column, rows, key)?);
+    }
+    let rest_keys = &keys[parts.len()..];
+    let index_bits = bits(rows.len() as u64);
+    let total: u32 = parts.iter().map(|(_, d)| bits(*d)).sum::<u32>() + index_bits;
+    if total > 128 {
+        return None;
+    }
+    let mut packed: Vec<u128> = (0..rows.len() as u128).collect();
+    let mut shift = index_bits;
+    for (ordinals, domain) in parts.iter().rev() {
+        for (p, &o) in packed.iter_mut().zip(ordinals) {
+            *p |= u128::from(o) << shift;
+        }
+        shift += bits(*domain);
+    }
+    let prefix = |p: u128| p.checked_shr(index_bits).unwrap_or(0);
+    match keep {
+        Some(0) => return Some(Vec::new()),
+        Some(k) if k < packed.len() => {
+            packed.select_nth_unstable(k - 1);
+            if rest.is_empty() {
+                packed.truncate(k);
+            } else {
+                // Rows tying with the k-th on the packed keys may still come first.
+                let last = prefix(packed[k - 1]);
+                let mut tail = packed.split_off(k);
+                tail.retain(|&p| prefix(p) == last);
+                packed.extend(tail);
+            }
+            packed.sort_unstable();
+        }
+        _ => packed.sort_unstable(),
+    }
+    let mask = (1u128 << index_bits) - 1;
+    if !rest.is_empty() {
+        let mut start = 0;
+        while start < packed.len() {
+            let head = prefix(packed[start]);
+            let mut end = start + 1;
+            while end < packed.len() && prefix(packed[end]) == head {
+                end += 1;
+            }
+            if end - start > 1 {
+                let mut run: Vec<(Vec<Val<'_>>, u128)> = packed[start..end]
+                    .iter()
+                    .map(|&p| {
+                        let r = rows[(p & mask) as usize] as usize;
+                        (rest.iter().map(|c| c.get(r)).collect(), p)
+                    })
+                    .collect();
+                // Stable: ties keep the order of their positions.
+                run.sort_by(|a, b| cmp_keys(&a.0, &b.0, rest_keys));
+                for (slot, (_, p)) in packed[start..end].iter_mut().zip(run) {
+                    *slot = p;
+                }
+            }
+            start = end;
+        }
+        if let Some(k) = keep {
+            packed.truncate(k);
+        }
+    }
+    Some(
+        packed
+            .into_iter()
+            .map(|p| rows[(p & mask) as usize])
+            .collect(),
+    )
+}
+
+/// Numbers the distinct values of `values` by SQL equality (as `GROUP BY` groups them):
+/// a code per value and the number of distinct non-NULL values; NULL gets that number.
+pub(crate) fn value_codes(values: &[Val<'_>]) -> (Vec<u32>, u32) {
+    let mut seen: HashMap<ValKey<'_>, u32, FixedState> =
+        HashMap::with_hasher(FixedState::with_seed(0x5eed));
+    let mut codes = Vec::with_capacity(values.len());
+    let mut nulls = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        if v.is_null() {
+            nulls.push(i);
+            codes.push(0);
+        } else {
+            let next = seen.len() as u32;
+            codes.push(*seen.entry(ValKey(v.clone())).or_insert(next));
+        }
+    }
+    let distinct = seen.len() as u32;
+    for i in nulls {
+        codes[i] = distinct;
+    }
+    (codes, distinct)
+}
+
+/// The columns an expression reads from its row, or `None` when its value may depend
+/// on more than them (subqueries, outer rows).
+pub(crate) fn columns_read(e: &Expr, out: &mut Vec<usize>) -> Option<()> {
+    match e {
+        Expr::Column(i) => {
+            if !out.contains(i) {
+                out.push(*i);
+            }
+        }
+        Expr::Literal(_) => {}
+        Expr::Outer { .. }
+        | Expr::InSubquery { .. }
+        | Expr::Subquery { .. }
+        | Expr::Exists { .. } => return None,
+        Expr::Neg(x) | Expr::Not(x) => columns_read(x, out)?,
+        Expr::IsNull { expr, .. } | Expr::Cast { expr, .. } => columns_read(expr, out)?,
+        Expr::Binary { left, right, .. } => {
+            columns_read(left, out)?;
+            columns_read(right, out)?;
+        }
+        Expr::InList { expr, list, .. } => {
+            columns_read(expr, out)?;
+            for (item, _) in list {
+                columns_read(item, out)?;
+            }
+        }
+        Expr::Case {
+            operand,
+            whens,
+            otherwise,
+        } => {
+            if let Some(o) = operand {
+                columns_read(o, out)?;
+            }
+            for (w, t) in whens {
+                columns_read(w, out)?;
+                columns_read(t, out)?;
+            }
+            if let Some(o) = otherwise {
+                columns_read(o, out)?;
+            }
+        }
+        Expr::Like {
+            expr,
+            pattern,
+            escape,
+            ..
+        } => {
+            columns_read(expr, out)?;
+            columns_read(pattern, out)?;
+            if let Some(x) = escape {
+                columns_read(x, out)?;
+            }
+        }
+        Expr::Call { args, .. } => {
+            for a in args {
+                columns_read(a, out)?;
+            }
+        }
+    }
+    Some(())
+}
