@@ -184,6 +184,7 @@ impl Warehouse {
         let options = sql::Options {
             now_ms: now_ms.filter(|t| t.is_finite()).map(|t| t as i64),
             memory_budget: self.inner.memory_budget(),
+            general_only: false,
         };
         Ok(sql::run_json(
             self.inner.star(),
