@@ -7,10 +7,12 @@
 
 use std::time::Duration;
 
-use bi_platform::generate::{targets_xlsx, write_campaigns_csv, write_customers_json, SampleSpec};
 use bi_platform::sql::{self, parse, Options};
-use bi_platform::{Dashboard, TenantScope, Warehouse};
+use bi_platform::{Dashboard, TenantScope};
+use common::warehouse;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+
+mod common;
 
 const QUESTIONS: &[(&str, &str)] = &[
     (
@@ -30,25 +32,6 @@ const QUESTIONS: &[(&str, &str)] = &[
          AND date >= '2024-11-01' AND roi > 1",
     ),
 ];
-
-fn warehouse(rows: u32) -> Warehouse {
-    let spec = SampleSpec {
-        tenants: 100,
-        campaigns_per_tenant: rows / 100,
-        ..SampleSpec::default()
-    };
-    let mut warehouse = Warehouse::new();
-    let mut csv = Vec::new();
-    write_campaigns_csv(&spec, &mut csv).expect("writing to memory");
-    warehouse.load("campaigns.csv", &csv);
-    drop(csv);
-    let xlsx = targets_xlsx(&spec).expect("building the workbook in memory");
-    warehouse.load("sales_targets.xlsx", &xlsx);
-    let mut json = Vec::new();
-    write_customers_json(&spec, &mut json).expect("writing to memory");
-    warehouse.load("customers.json", &json);
-    warehouse
-}
 
 fn bench(c: &mut Criterion) {
     let warehouse = warehouse(1_000_000);

@@ -48,13 +48,20 @@ pub struct View<'w> {
 impl View<'_> {
     /// A dashboard's result in this view.
     pub fn table(&self, dashboard: Dashboard) -> &DashboardResult<'_> {
-        &self
-            .tables
-            .iter()
-            .find(|(d, _)| *d == dashboard)
-            .expect("a view holds every dashboard")
-            .1
+        table_in(&self.tables, dashboard)
     }
+}
+
+/// A dashboard's result among a view's tables (which hold every dashboard).
+fn table_in<'t, 'w>(
+    tables: &'t [(Dashboard, DashboardResult<'w>)],
+    dashboard: Dashboard,
+) -> &'t DashboardResult<'w> {
+    &tables
+        .iter()
+        .find(|(d, _)| *d == dashboard)
+        .expect("a view holds every dashboard")
+        .1
 }
 
 /// Serialised as `{options, kpis, charts, tables: {name: result}}`.
@@ -107,13 +114,7 @@ pub fn view<'w>(
             warehouse.dashboard(d, q).map(|r| (d, r))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let find = |d: Dashboard| {
-        &tables
-            .iter()
-            .find(|(t, _)| *t == d)
-            .expect("every dashboard")
-            .1
-    };
+    let find = |d: Dashboard| table_in(&tables, d);
     let summary = find(Dashboard::CampaignSummary);
     let charts = chart::charts_of(
         &ChartInputs {

@@ -41,6 +41,13 @@ fn replay(target: &str, check: fn(&[u8])) -> usize {
     count
 }
 
+/// A seeded target's input: the first byte is the seed, the rest the file.
+fn seeded(bytes: &[u8], check: fn(u8, &[u8])) {
+    if let Some((&seed, file)) = bytes.split_first() {
+        check(seed, file);
+    }
+}
+
 #[test]
 fn csv_bytes() {
     let n = replay("csv_bytes", |b| {
@@ -51,21 +58,13 @@ fn csv_bytes() {
 
 #[test]
 fn csv_chunks() {
-    let n = replay("csv_chunks", |b| {
-        if let Some((&seed, file)) = b.split_first() {
-            checks::check_chunks(seed, file);
-        }
-    });
+    let n = replay("csv_chunks", |b| seeded(b, checks::check_chunks));
     assert!(n >= 7, "{n} files");
 }
 
 #[test]
 fn csv_parallel() {
-    let n = replay("csv_parallel", |b| {
-        if let Some((&seed, file)) = b.split_first() {
-            checks::check_parallel(seed, file);
-        }
-    });
+    let n = replay("csv_parallel", |b| seeded(b, checks::check_parallel));
     assert!(n >= 7, "{n} files");
 }
 

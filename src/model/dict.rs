@@ -273,7 +273,11 @@ impl ByteDictionary {
         self.ends
             .0
             .extend(other.ends.0.iter().map(|end| base + end));
-        u32::try_from(self.ends.len()).expect("more than 4 billion distinct values");
+        // Every key handed out must fit in a u32, the last one included.
+        assert!(
+            u32::try_from(self.ends.len()).is_ok(),
+            "more than 4 billion distinct values"
+        );
         first
     }
 
