@@ -281,6 +281,27 @@ impl ByteDictionary {
         first
     }
 
+    /// The arena (every value end to end, in key order) and each value's end in it: what
+    /// [`ByteDictionary::appended`] rebuilds the dictionary from, on another worker.
+    pub fn arena(&self) -> (&[u8], &[usize]) {
+        (&self.bytes, &self.ends.0)
+    }
+
+    /// A dictionary of the values of an [`arena`](ByteDictionary::arena), all added as
+    /// [`ByteDictionary::append`] adds them (not found by `intern`): a worker's staged
+    /// text, joining another dictionary with [`ByteDictionary::append_all`]. `None`
+    /// when the ends do not ascend within the arena.
+    pub fn appended(bytes: Vec<u8>, ends: Vec<usize>) -> Option<Self> {
+        let ascending = ends.windows(2).all(|w| w[0] <= w[1]);
+        let within = ends.last().is_none_or(|&end| end == bytes.len());
+        let fits = u32::try_from(ends.len()).is_ok();
+        (ascending && within && fits).then(|| ByteDictionary {
+            bytes,
+            ends: Ends(ends),
+            index: InternTable::default(),
+        })
+    }
+
     /// The bytes of `key`.
     pub fn value(&self, key: u32) -> &[u8] {
         &self.bytes[self.ends.range(key)]
