@@ -3,7 +3,7 @@
 // (textContent), never as HTML.
 import init, { dashboards, dashboardSql, drawChart, tableShapes } from './pkg/bi_platform.js';
 
-const CHUNK = 4 * 1024 * 1024;
+const CHUNK = 8 * 1024 * 1024;
 const TABLE_PAGE = 100;
 const PERF_PAGE = 50;
 // The dashboards' names, from the engine once it is loaded (the tabs, in its order).
@@ -61,10 +61,13 @@ const label = (c) => LABELS[c] || c.replace(/_/g, ' ').replace(/^./, (s) => s.to
 const bytes = (n) => (n >= 1e6 ? `${decimal.format(n / 1e6)} MB` : `${decimal.format(n / 1e3)} KB`);
 
 // --- The worker -----------------------------------------------------------------------
-// `?keep=indexeddb` keeps the data in IndexedDB even where OPFS works (keep.js).
+// `?keep=indexeddb` keeps the data in IndexedDB even where OPFS works (keep.js);
+// `?workers=N` sets how many workers read a large file (worker.js; 1: only the engine's).
 const workerUrl = new URL('./worker.js', import.meta.url);
-const keepParam = new URLSearchParams(location.search).get('keep');
-if (keepParam) workerUrl.searchParams.set('keep', keepParam);
+for (const param of ['keep', 'workers']) {
+  const value = new URLSearchParams(location.search).get(param);
+  if (value) workerUrl.searchParams.set(param, value);
+}
 const worker = new Worker(workerUrl, { type: 'module' });
 let nextId = 0;
 const pending = new Map();
@@ -209,6 +212,8 @@ async function streamFile(file) {
     $('cancel').disabled = true;
     $('cancel').title = 'Too late to cancel: the file is being added';
     const reports = await call('commit');
+    const note = readingNote(file, progress);
+    for (const r of reports) if (note && !r.error && !r.unchanged_from) r.reading = note;
     addReports(reports);
     const loaded = reports.filter((r) => !r.error);
     if (loaded.length) {
@@ -225,6 +230,20 @@ async function streamFile(file) {
     $('cancel').title = '';
     $('progress').hidden = true;
   }
+}
+
+// How a delimited file was read: split across the parsing workers, or (its lines
+// holding quoted fields, which may hide a line break) on one worker. Shown on the
+// file's card; not part of the engine's load report.
+function readingNote(file, progress) {
+  if (!progress.workers || progress.workers < 2 || !progress.rows) return null;
+  if (progress.elsewhere > 0) {
+    return `Read in parallel by ${progress.workers} workers (${bytes(progress.elsewhere)} of ${bytes(file.size)} split among them).`;
+  }
+  if (file.size >= 4 * 1024 * 1024) {
+    return 'Read by one worker: its lines hold quoted fields, which may hide a line break, so the file could not be split safely.';
+  }
+  return null;
 }
 
 // What to do about a file the engine refused (its own message says what was wrong).
@@ -258,6 +277,7 @@ function renderReports() {
       return card;
     }
     if (r.sheets) card.append(el('p', { class: 'muted', text: `Sheets: ${r.sheets.join(', ')}` }));
+    if (r.reading) card.append(el('p', { class: 'muted reading', text: r.reading }));
     const stats = el('dl', { class: 'stats' });
     for (const [k, name] of [['rows_read', 'Read'], ['rows_loaded', 'Loaded'], ['rows_rejected', 'Rejected'], ['rows_replaced', 'Replaced']]) {
       stats.append(el('div', { class: k === 'rows_rejected' && r[k] ? 'warn' : '' }, el('dt', { text: name }), el('dd', { text: whole.format(r[k]) })));

@@ -143,6 +143,21 @@ struct Progress {
     total: f64,
     rows: u64,
     refused: Option<String>,
+    /// A run of lines waits for the parsing workers (`work`, then `absorbWork`).
+    work: bool,
+    /// Bytes of lines the parsing workers read so far.
+    elsewhere: u64,
+}
+
+/// The least bytes of plain lines worth handing to the parsing workers: a piece must
+/// take longer to read than its trip through `postMessage` and back.
+const WORK_MIN_BYTES: usize = 256 << 10;
+
+/// Reads piece `index` of a `Warehouse.work()` on a parsing worker (a worker with its
+/// own instance of this module) and returns the answer for `Warehouse.absorbWork`.
+#[wasm_bindgen(js_name = parsePiece)]
+pub fn parse_piece(spec: &[u8], index: usize, piece: &[u8]) -> Vec<u8> {
+    crate::ingest::delimited::parse_piece(spec, index, piece)
 }
 
 /// The warehouse, as a JS class.
@@ -222,12 +237,55 @@ impl Warehouse {
 
     /// Starts streaming a file of `total_bytes` (for progress only), under the memory
     /// budget; a stream already open, or a file ended and not committed, is dropped.
-    pub fn begin(&mut self, file_name: &str, total_bytes: f64) {
+    ///
+    /// With `workers` above 1, long runs of plain lines are handed out for that many
+    /// parsing workers: after a `push` whose progress says `work`, read each piece of
+    /// `work()` with `parsePiece` (on any worker) and hand the answers, in order, to
+    /// `absorbWork` before the next `push`. The load is the same as without them.
+    pub fn begin(&mut self, file_name: &str, total_bytes: f64, workers: Option<u32>) {
         self.ended = None;
+        let mut ingest = self.inner.stream(file_name);
+        if let Some(workers) = workers.filter(|&w| w > 1) {
+            ingest = ingest.with_outsourcing(workers as usize, WORK_MIN_BYTES);
+        }
         self.stream = Some(Stream {
-            ingest: self.inner.stream(file_name),
+            ingest,
             total: total_bytes,
         });
+    }
+
+    /// The run of lines handed out by the last `push`: `{spec, pieces}` (bytes), or
+    /// `undefined`.
+    pub fn work(&self) -> Result<JsValue, JsValue> {
+        let Some(work) = self.stream.as_ref().and_then(|s| s.ingest.work()) else {
+            return Ok(JsValue::UNDEFINED);
+        };
+        let pieces = js_sys::Array::new();
+        for piece in &work.pieces {
+            pieces.push(&js_sys::Uint8Array::from(*piece));
+        }
+        let out = js_sys::Object::new();
+        js_sys::Reflect::set(
+            &out,
+            &"spec".into(),
+            &js_sys::Uint8Array::from(&work.spec[..]),
+        )?;
+        js_sys::Reflect::set(&out, &"pieces".into(), &pieces)?;
+        Ok(out.into())
+    }
+
+    /// The parsing workers' answers for the pieces of `work()`, in order. `true` when
+    /// they were used; `false` when the engine read the run itself (an answer was
+    /// missing or wrong), which gives the same load.
+    #[wasm_bindgen(js_name = absorbWork)]
+    pub fn absorb_work(&mut self, answers: Vec<js_sys::Uint8Array>) -> Result<bool, JsValue> {
+        let stream = self
+            .stream
+            .as_mut()
+            .ok_or_else(|| into_error("no file is being loaded"))?;
+        let answers: Vec<Vec<u8>> = answers.iter().map(js_sys::Uint8Array::to_vec).collect();
+        let answers: Vec<&[u8]> = answers.iter().map(Vec::as_slice).collect();
+        Ok(stream.ingest.absorb_work(&answers))
     }
 
     /// Takes the next chunk of the streamed file; returns `{bytes, total, rows,
@@ -238,11 +296,22 @@ impl Warehouse {
             .as_mut()
             .ok_or_else(|| into_error("no file is being loaded"))?;
         stream.ingest.push(chunk);
+        self.progress()
+    }
+
+    /// The streamed file's progress, as `push` returns it.
+    pub fn progress(&self) -> Result<JsValue, JsValue> {
+        let stream = self
+            .stream
+            .as_ref()
+            .ok_or_else(|| into_error("no file is being loaded"))?;
         to_js(&Progress {
             bytes: stream.ingest.bytes_read(),
             total: stream.total,
             rows: stream.ingest.rows_read(),
             refused: stream.ingest.refused().map(ToString::to_string),
+            work: stream.ingest.work().is_some(),
+            elsewhere: stream.ingest.bytes_read_elsewhere(),
         })
     }
 
