@@ -265,28 +265,47 @@ impl Warehouse {
         query: &Query,
     ) -> Result<DashboardResult<'_>, QueryError> {
         let scope = Scope::new(&self.star, query)?;
+        Ok(self.dashboard_in(dashboard, &scope, query, None))
+    }
+
+    /// Runs one dashboard over a resolved scope; `query` gives only the paging. With
+    /// `sums` (the scope's per-tenant sums, taken once for several dashboards),
+    /// `campaign_summary` and `conversion_funnel` are built from them without a scan.
+    fn dashboard_in<'w>(
+        &'w self,
+        dashboard: Dashboard,
+        scope: &Scope<'w>,
+        query: &Query,
+        sums: Option<&dashboards::TenantSums>,
+    ) -> DashboardResult<'w> {
         let ranks = self.ranks();
         let paged = query.offset.is_some() || query.limit.is_some();
         let offset = query.offset.unwrap_or(0);
-        let mut result = match dashboard {
-            Dashboard::CampaignSummary => dashboards::campaign_summary(&scope, ranks),
-            Dashboard::DailyPerformance => dashboards::daily_performance(&scope, ranks),
-            Dashboard::ConversionFunnel => dashboards::conversion_funnel(&scope, ranks),
-            Dashboard::CampaignPerformance => {
+        let mut result = match (dashboard, sums) {
+            (Dashboard::CampaignSummary, Some(sums)) => {
+                dashboards::campaign_summary_from(scope, sums)
+            }
+            (Dashboard::ConversionFunnel, Some(sums)) => {
+                dashboards::conversion_funnel_from(scope, sums)
+            }
+            (Dashboard::CampaignSummary, None) => dashboards::campaign_summary(scope, ranks),
+            (Dashboard::DailyPerformance, _) => dashboards::daily_performance(scope, ranks),
+            (Dashboard::ConversionFunnel, None) => dashboards::conversion_funnel(scope, ranks),
+            (Dashboard::CampaignPerformance, _) => {
                 let order = self
                     .cache
                     .performance_order
                     .get_or_init(|| dashboards::performance_order(&self.star, ranks));
                 let mut result =
-                    dashboards::campaign_performance(&scope, order, offset, query.limit);
+                    dashboards::campaign_performance(scope, order, offset, query.limit);
                 if !paged {
                     result.total_rows = None;
                 }
-                return Ok(result);
+                return result;
             }
-            Dashboard::ChannelMix => dashboards::channel_mix(&scope, ranks),
-            Dashboard::TargetVsActual => dashboards::target_vs_actual(&scope, ranks),
-            Dashboard::CustomerSummary => dashboards::customer_summary(&scope, ranks),
+            (Dashboard::ChannelMix, _) => dashboards::channel_mix(scope, ranks),
+            (Dashboard::TargetVsActual, _) => dashboards::target_vs_actual(scope, ranks),
+            (Dashboard::CustomerSummary, _) => dashboards::customer_summary(scope, ranks),
         };
         if paged {
             let total = result.rows.len();
@@ -299,18 +318,49 @@ impl Warehouse {
                 .collect();
             result.total_rows = Some(total);
         }
-        Ok(result)
+        result
     }
 
-    /// Every dashboard, in the contract's order.
+    /// Every dashboard, in the contract's order, each paged by the query's offset and
+    /// limit.
     pub fn dashboards(
         &self,
         query: &Query,
     ) -> Result<Vec<(Dashboard, DashboardResult<'_>)>, QueryError> {
-        Dashboard::ALL
+        self.all_dashboards(query, |_| query)
+    }
+
+    /// Every dashboard of `query` (its paging ignored), only `campaign_performance` paged,
+    /// by `page`'s offset and limit: what a view shows.
+    pub fn dashboards_paged(
+        &self,
+        query: &Query,
+        page: &Query,
+    ) -> Result<Vec<(Dashboard, DashboardResult<'_>)>, QueryError> {
+        let unpaged = Query::default();
+        self.all_dashboards(query, |d| {
+            if d == Dashboard::CampaignPerformance {
+                page
+            } else {
+                &unpaged
+            }
+        })
+    }
+
+    /// Every dashboard, paged as `paging` says: the scope is resolved once and the
+    /// per-tenant sums shared by `campaign_summary` and `conversion_funnel` taken in one
+    /// scan.
+    fn all_dashboards<'q>(
+        &self,
+        query: &Query,
+        paging: impl Fn(Dashboard) -> &'q Query,
+    ) -> Result<Vec<(Dashboard, DashboardResult<'_>)>, QueryError> {
+        let scope = Scope::new(&self.star, query)?;
+        let sums = dashboards::TenantSums::of(&scope, self.ranks());
+        Ok(Dashboard::ALL
             .into_iter()
-            .map(|d| self.dashboard(d, query).map(|r| (d, r)))
-            .collect()
+            .map(|d| (d, self.dashboard_in(d, &scope, paging(d), Some(&sums))))
+            .collect())
     }
 }
 

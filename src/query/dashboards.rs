@@ -236,11 +236,31 @@ fn sums_by_tenant(scope: &Scope<'_>, ranks: &Ranks, with_ratios: bool) -> Vec<(u
     out
 }
 
+/// The scope's per-tenant sums (with the row ratios' means), tenants in output order:
+/// what `campaign_summary` and `conversion_funnel` are both made of, so a view that shows
+/// both scans the facts for them once ([`campaign_summary_from`],
+/// [`conversion_funnel_from`]).
+#[derive(Debug, Clone)]
+pub struct TenantSums(Vec<(u32, FactSums)>);
+
+impl TenantSums {
+    /// One scan of the scope's fact rows.
+    pub fn of(scope: &Scope<'_>, ranks: &Ranks) -> Self {
+        TenantSums(sums_by_tenant(scope, ranks, true))
+    }
+}
+
 /// campaign_summary: per tenant, row count, sums, and the means of row ctr and roi.
 pub fn campaign_summary<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult<'w> {
-    let rows = sums_by_tenant(scope, ranks, true)
-        .into_iter()
-        .map(|(tenant, s)| {
+    campaign_summary_from(scope, &TenantSums::of(scope, ranks))
+}
+
+/// campaign_summary from sums already taken over the same scope.
+pub fn campaign_summary_from<'w>(scope: &Scope<'w>, sums: &TenantSums) -> DashboardResult<'w> {
+    let rows = sums
+        .0
+        .iter()
+        .map(|&(tenant, s)| {
             vec![
                 tenant_text(scope.star, tenant),
                 int(s.rows),
@@ -275,9 +295,16 @@ pub fn campaign_summary<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult
 
 /// conversion_funnel: per tenant, the funnel sums and the ratios of the sums in percent.
 pub fn conversion_funnel<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult<'w> {
-    let rows = sums_by_tenant(scope, ranks, false)
-        .into_iter()
-        .map(|(tenant, s)| {
+    // Alone, the funnel skips the row ratios it does not show.
+    conversion_funnel_from(scope, &TenantSums(sums_by_tenant(scope, ranks, false)))
+}
+
+/// conversion_funnel from sums already taken over the same scope.
+pub fn conversion_funnel_from<'w>(scope: &Scope<'w>, sums: &TenantSums) -> DashboardResult<'w> {
+    let rows = sums
+        .0
+        .iter()
+        .map(|&(tenant, s)| {
             vec![
                 tenant_text(scope.star, tenant),
                 int(s.impressions),
