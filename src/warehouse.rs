@@ -11,8 +11,8 @@ use crate::ingest::{Fingerprint, IngestStream, Ingested};
 use crate::memory;
 use crate::model::dict::Dictionary;
 use crate::model::keys::{KeyColumn, NARROW_MAX};
-use crate::model::schema::{Column, TableKind};
-use crate::model::star::{self, StarSchema};
+use crate::model::schema::Column;
+use crate::model::star::{self, StarSchema, StoredColumn, Values};
 use crate::query::dashboards::{self, Ranks};
 use crate::query::result::DashboardResult;
 use crate::query::{Dashboard, Query, QueryError, Scope};
@@ -501,79 +501,28 @@ pub fn commit_estimate(star: &StarSchema, staged: &StagedTable) -> u64 {
     let rows = staged.loaded_rows() as u64;
     let distinct = staged.dict.len() as u64;
     let d = &star.dims;
-    let keys = |column, dict| ColumnSize::of_keys(column, dict, distinct);
-    let (len, columns, extras, dims): (usize, Vec<ColumnSize>, _, Vec<(&Dictionary, Column)>) =
-        match table {
-            TableKind::Campaigns => {
-                let t = &star.campaigns;
-                let columns = vec![
-                    keys(&t.tenant, &d.tenant),
-                    ColumnSize::of(&t.campaign),
-                    ColumnSize::of(&t.campaign_name),
-                    ColumnSize::of(&t.date),
-                    ColumnSize::of(&t.impressions),
-                    ColumnSize::of(&t.clicks),
-                    ColumnSize::of(&t.conversions),
-                    ColumnSize::of(&t.spend),
-                    ColumnSize::of(&t.revenue),
-                    keys(&t.region, &d.region),
-                    keys(&t.product, &d.product),
-                    keys(&t.channel, &d.channel),
-                ];
-                let dims = vec![
-                    (&d.tenant, Column::TenantId),
-                    (&d.campaign, Column::CampaignId),
-                    (&d.campaign_name, Column::CampaignName),
-                    (&d.region, Column::Region),
-                    (&d.product, Column::Product),
-                    (&d.channel, Column::Channel),
-                ];
-                (t.len(), columns, &t.extras, dims)
-            }
-            TableKind::Targets => {
-                let t = &star.targets;
-                let columns = vec![
-                    keys(&t.tenant, &d.tenant),
-                    keys(&t.region, &d.region),
-                    keys(&t.product, &d.product),
-                    ColumnSize::of(&t.year),
-                    ColumnSize::of(&t.month),
-                    ColumnSize::of(&t.target_revenue),
-                    ColumnSize::of(&t.target_conversions),
-                    ColumnSize::of(&t.target_spend),
-                ];
-                (
-                    t.len(),
-                    columns,
-                    &t.extras,
-                    vec![
-                        (&d.tenant, Column::TenantId),
-                        (&d.region, Column::Region),
-                        (&d.product, Column::Product),
-                    ],
-                )
-            }
-            TableKind::Customers => {
-                let t = &star.customers;
-                let columns = vec![
-                    keys(&t.tenant, &d.tenant),
-                    ColumnSize::of(&t.customer),
-                    ColumnSize::of(&t.customer_name),
-                    keys(&t.region, &d.region),
-                    keys(&t.product_preference, &d.product),
-                    ColumnSize::of(&t.total_spent),
-                    ColumnSize::of(&t.total_orders),
-                ];
-                let dims = vec![
-                    (&d.tenant, Column::TenantId),
-                    (&d.customer, Column::CustomerId),
-                    (&d.customer_name, Column::CustomerName),
-                    (&d.region, Column::Region),
-                    (&d.product, Column::ProductPreference),
-                ];
-                (t.len(), columns, &t.extras, dims)
-            }
-        };
+    // The columns and dimensions come from the table's declaration (`star_table!`).
+    let (len, stored, extras) = star.stored(table);
+    let dict_of = |column: &StoredColumn<'_>| column.feeds.and_then(|(dim, _)| d.dict(dim));
+    let columns: Vec<ColumnSize> = stored
+        .iter()
+        .map(|column| match column.values {
+            Values::Keys(keys) => ColumnSize::of_keys(
+                keys,
+                dict_of(column).expect("a key column points into a dimension"),
+                distinct,
+            ),
+            Values::U32(v) => ColumnSize::of(v),
+            Values::I64(v) => ColumnSize::of(v),
+            Values::Days(v) => ColumnSize::of(v),
+            Values::U16(v) => ColumnSize::of(v),
+            Values::U8(v) => ColumnSize::of(v),
+        })
+        .collect();
+    let dims: Vec<(&Dictionary, Column)> = stored
+        .iter()
+        .filter_map(|column| Some((dict_of(column)?, column.feeds?.1)))
+        .collect();
     let len = len as u64;
     let word = std::mem::size_of::<usize>() as u64;
     let fact_columns: u64 = columns

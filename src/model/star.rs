@@ -94,6 +94,24 @@ pub struct Dimensions {
     pub customer_name: Dictionary,
 }
 
+impl Dimensions {
+    /// The dictionary of a dimension ([`Dim::Extra`] has none here: each table keeps
+    /// its extra values in its [`Extras`]).
+    pub fn dict(&self, dim: Dim) -> Option<&Dictionary> {
+        Some(match dim {
+            Dim::Tenant => &self.tenant,
+            Dim::Campaign => &self.campaign,
+            Dim::CampaignName => &self.campaign_name,
+            Dim::Region => &self.region,
+            Dim::Product => &self.product,
+            Dim::Channel => &self.channel,
+            Dim::Customer => &self.customer,
+            Dim::CustomerName => &self.customer_name,
+            Dim::Extra => return None,
+        })
+    }
+}
+
 /// Unknown columns of a table, kept as text attributes.
 #[derive(Debug, Default)]
 pub struct Extras {
@@ -114,77 +132,111 @@ impl Extras {
     }
 }
 
-/// `fact_campaigns`.
-#[derive(Debug, Default)]
-pub struct Campaigns {
-    pub tenant: KeyColumn,
-    pub campaign: Vec<u32>,
-    pub campaign_name: Vec<u32>,
-    pub date: Vec<Day>,
-    pub impressions: Vec<u32>,
-    pub clicks: Vec<u32>,
-    pub conversions: Vec<u32>,
-    pub spend: Vec<i64>,
-    pub revenue: Vec<i64>,
-    pub region: KeyColumn,
-    pub product: KeyColumn,
-    pub channel: KeyColumn,
-    pub extras: Extras,
-    index: RowIndex,
+/// A stored column of a star table, borrowed at its stored type.
+#[derive(Debug, Clone, Copy)]
+pub enum Values<'a> {
+    /// Keys into a dimension, `u16` or `u32` wide.
+    Keys(&'a KeyColumn),
+    /// Keys of a high-cardinality dimension (campaign, customer) or counts.
+    U32(&'a Vec<u32>),
+    /// Money in millionths.
+    I64(&'a Vec<i64>),
+    /// Day numbers.
+    Days(&'a Vec<Day>),
+    /// Years.
+    U16(&'a Vec<u16>),
+    /// Months.
+    U8(&'a Vec<u8>),
 }
 
-impl Campaigns {
-    /// Number of rows.
-    pub fn len(&self) -> usize {
-        self.tenant.len()
-    }
+/// One stored column of a star table: its name, the dimension its keys point into and
+/// the staged column feeding that dimension (for text columns), and its values.
+#[derive(Debug, Clone, Copy)]
+pub struct StoredColumn<'a> {
+    pub name: &'static str,
+    pub feeds: Option<(Dim, Column)>,
+    pub values: Values<'a>,
+}
 
-    /// `true` when empty.
-    pub fn is_empty(&self) -> bool {
-        self.tenant.is_empty()
-    }
+/// The Rust type a stored column kind is kept in.
+macro_rules! stored_type {
+    (Keys) => { KeyColumn };
+    (U32) => { Vec<u32> };
+    (I64) => { Vec<i64> };
+    (Days) => { Vec<Day> };
+    (U16) => { Vec<u16> };
+    (U8) => { Vec<u8> };
+}
 
-    /// Makes room in every column for `additional` more rows (as `push` would, growing
-    /// at least by doubling, so never past what growing row by row could reach).
-    fn reserve(&mut self, additional: usize) {
-        for column in [
-            &mut self.tenant,
-            &mut self.region,
-            &mut self.product,
-            &mut self.channel,
-        ] {
-            column.reserve(additional);
+/// Declares a star table once: its columns (name, stored kind, and for text the
+/// dimension and the staged column feeding it), from which come the struct, `reserve`,
+/// the memory accounting ([`TableMemory`]) and the commit's memory estimate
+/// ([`StarSchema::stored`], `warehouse::commit_estimate`), so a column added here is
+/// counted everywhere.
+macro_rules! star_table {
+    ($(#[$meta:meta])* $table:ident {
+        $($field:ident: $kind:ident $(=> ($dim:ident, $column:ident))?),* $(,)?
+    }) => {
+        $(#[$meta])*
+        #[derive(Debug, Default)]
+        pub struct $table {
+            $(pub $field: stored_type!($kind),)*
+            pub extras: Extras,
+            index: RowIndex,
         }
-        for column in [
-            &mut self.campaign,
-            &mut self.campaign_name,
-            &mut self.impressions,
-            &mut self.clicks,
-            &mut self.conversions,
-        ] {
-            column.reserve(additional);
-        }
-        self.date.reserve(additional);
-        self.spend.reserve(additional);
-        self.revenue.reserve(additional);
-    }
 
-    /// Every column with its name, in the table's order.
-    fn column_memory(&self) -> Vec<ColumnMemory> {
-        vec![
-            ColumnMemory::of_keys("tenant", &self.tenant),
-            ColumnMemory::of("campaign", &self.campaign),
-            ColumnMemory::of("campaign_name", &self.campaign_name),
-            ColumnMemory::of("date", &self.date),
-            ColumnMemory::of("impressions", &self.impressions),
-            ColumnMemory::of("clicks", &self.clicks),
-            ColumnMemory::of("conversions", &self.conversions),
-            ColumnMemory::of("spend", &self.spend),
-            ColumnMemory::of("revenue", &self.revenue),
-            ColumnMemory::of_keys("region", &self.region),
-            ColumnMemory::of_keys("product", &self.product),
-            ColumnMemory::of_keys("channel", &self.channel),
-        ]
+        impl $table {
+            /// Every stored column, in the table's order.
+            pub fn stored(&self) -> Vec<StoredColumn<'_>> {
+                vec![$(StoredColumn {
+                    name: stringify!($field),
+                    feeds: None $(.or(Some((Dim::$dim, Column::$column))))?,
+                    values: Values::$kind(&self.$field),
+                }),*]
+            }
+
+            /// Number of rows.
+            pub fn len(&self) -> usize {
+                self.tenant.len()
+            }
+
+            /// `true` when empty.
+            pub fn is_empty(&self) -> bool {
+                self.tenant.is_empty()
+            }
+
+            /// Makes room in every column for `additional` more rows (as `push` would,
+            /// growing at least by doubling, so never past what growing row by row could
+            /// reach).
+            #[allow(dead_code)] // only fact_campaigns is committed in bulk
+            fn reserve(&mut self, additional: usize) {
+                $(self.$field.reserve(additional);)*
+            }
+
+            /// Every column's memory, in the table's order.
+            #[allow(dead_code)] // reported for fact_campaigns
+            fn column_memory(&self) -> Vec<ColumnMemory> {
+                self.stored().iter().map(ColumnMemory::of_stored).collect()
+            }
+        }
+    };
+}
+
+star_table! {
+    /// `fact_campaigns`.
+    Campaigns {
+        tenant: Keys => (Tenant, TenantId),
+        campaign: U32 => (Campaign, CampaignId),
+        campaign_name: U32 => (CampaignName, CampaignName),
+        date: Days,
+        impressions: U32,
+        clicks: U32,
+        conversions: U32,
+        spend: I64,
+        revenue: I64,
+        region: Keys => (Region, Region),
+        product: Keys => (Product, Product),
+        channel: Keys => (Channel, Channel),
     }
 }
 
@@ -205,30 +257,17 @@ impl Campaigns {
     }
 }
 
-/// `dim_sales_targets`.
-#[derive(Debug, Default)]
-pub struct Targets {
-    pub tenant: KeyColumn,
-    pub region: KeyColumn,
-    pub product: KeyColumn,
-    pub year: Vec<u16>,
-    pub month: Vec<u8>,
-    pub target_revenue: Vec<i64>,
-    pub target_conversions: Vec<u32>,
-    pub target_spend: Vec<i64>,
-    pub extras: Extras,
-    index: RowIndex,
-}
-
-impl Targets {
-    /// Number of rows.
-    pub fn len(&self) -> usize {
-        self.tenant.len()
-    }
-
-    /// `true` when empty.
-    pub fn is_empty(&self) -> bool {
-        self.tenant.is_empty()
+star_table! {
+    /// `dim_sales_targets`.
+    Targets {
+        tenant: Keys => (Tenant, TenantId),
+        region: Keys => (Region, Region),
+        product: Keys => (Product, Product),
+        year: U16,
+        month: U8,
+        target_revenue: I64,
+        target_conversions: U32,
+        target_spend: I64,
     }
 }
 
@@ -256,29 +295,16 @@ impl Targets {
     }
 }
 
-/// `dim_customers`.
-#[derive(Debug, Default)]
-pub struct Customers {
-    pub tenant: KeyColumn,
-    pub customer: Vec<u32>,
-    pub customer_name: Vec<u32>,
-    pub region: KeyColumn,
-    pub product_preference: KeyColumn,
-    pub total_spent: Vec<i64>,
-    pub total_orders: Vec<u32>,
-    pub extras: Extras,
-    index: RowIndex,
-}
-
-impl Customers {
-    /// Number of rows.
-    pub fn len(&self) -> usize {
-        self.tenant.len()
-    }
-
-    /// `true` when empty.
-    pub fn is_empty(&self) -> bool {
-        self.tenant.is_empty()
+star_table! {
+    /// `dim_customers`.
+    Customers {
+        tenant: Keys => (Tenant, TenantId),
+        customer: U32 => (Customer, CustomerId),
+        customer_name: U32 => (CustomerName, CustomerName),
+        region: Keys => (Region, Region),
+        product_preference: Keys => (Product, ProductPreference),
+        total_spent: I64,
+        total_orders: U32,
     }
 }
 
@@ -318,6 +344,17 @@ impl ColumnMemory {
             width,
             bytes: column.len() * width,
             heap_bytes: column.capacity() * width,
+        }
+    }
+
+    fn of_stored(column: &StoredColumn<'_>) -> Self {
+        match column.values {
+            Values::Keys(keys) => Self::of_keys(column.name, keys),
+            Values::U32(v) => Self::of(column.name, v),
+            Values::I64(v) => Self::of(column.name, v),
+            Values::Days(v) => Self::of(column.name, v),
+            Values::U16(v) => Self::of(column.name, v),
+            Values::U8(v) => Self::of(column.name, v),
         }
     }
 
@@ -460,21 +497,39 @@ impl StarSchema {
     /// assert_eq!((memory.rows, memory.row_width()), (1, 48));
     /// ```
     pub fn campaign_memory(&self) -> TableMemory {
-        let (f, d) = (&self.campaigns, &self.dims);
+        let f = &self.campaigns;
         TableMemory {
             table: "fact_campaigns",
             rows: f.len(),
             columns: f.column_memory(),
             extras: extras_bytes(&f.extras),
             index: f.index.heap_bytes(),
-            dictionaries: vec![
-                ("tenant", dictionary_bytes(&d.tenant)),
-                ("campaign", dictionary_bytes(&d.campaign)),
-                ("campaign_name", dictionary_bytes(&d.campaign_name)),
-                ("region", dictionary_bytes(&d.region)),
-                ("product", dictionary_bytes(&d.product)),
-                ("channel", dictionary_bytes(&d.channel)),
-            ],
+            dictionaries: f
+                .stored()
+                .iter()
+                .filter_map(|c| {
+                    let dict = self.dims.dict(c.feeds?.0)?;
+                    Some((c.name, dictionary_bytes(dict)))
+                })
+                .collect(),
+        }
+    }
+
+    /// A table's rows, stored columns and extra columns, as its declaration lists them.
+    pub fn stored(&self, table: TableKind) -> (usize, Vec<StoredColumn<'_>>, &Extras) {
+        match table {
+            TableKind::Campaigns => {
+                let t = &self.campaigns;
+                (t.len(), t.stored(), &t.extras)
+            }
+            TableKind::Targets => {
+                let t = &self.targets;
+                (t.len(), t.stored(), &t.extras)
+            }
+            TableKind::Customers => {
+                let t = &self.customers;
+                (t.len(), t.stored(), &t.extras)
+            }
         }
     }
 }
@@ -487,10 +542,10 @@ fn put<T>(column: &mut Vec<T>, row: Option<usize>, value: T) {
     }
 }
 
-/// Which dictionary a staged text value is translated into. Each has its own cache:
-/// the same text in two columns (a campaign named like a tenant) maps to two keys.
-#[derive(Clone, Copy)]
-enum Dim {
+/// A dictionary staged text values are translated into. Each has its own cache in a
+/// commit: the same text in two columns (a campaign named like a tenant) maps to two keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dim {
     Tenant,
     Campaign,
     CampaignName,
