@@ -30,6 +30,8 @@
 pub mod chart;
 pub mod error;
 pub mod export;
+#[cfg(all(feature = "sqlite", not(target_arch = "wasm32")))]
+pub mod export_sqlite;
 pub mod generate;
 pub mod ingest;
 pub mod memory;

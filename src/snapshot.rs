@@ -898,4 +898,64 @@ mod tests {
             FORMAT + 1
         )));
     }
+
+    /// A snapshot whose checksum matches but whose bytes were made to break a rule a
+    /// load keeps: the row keys or dictionary values must be distinct, which a restore
+    /// checks by hashes (the indexes themselves being built only when needed).
+    #[test]
+    fn repeated_row_keys_and_dictionary_values_are_refused() {
+        let mut w = Warehouse::new();
+        w.load(
+            "a.csv",
+            b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n\
+              t,c1,2024-11-01,100,10,1,1.00,2.00\nt,c2,2024-11-01,100,10,1,1.00,2.00\n",
+        );
+        let good = w.snapshot();
+        let reseal = |mut bytes: Vec<u8>| {
+            let end = bytes.len() - 8;
+            let checksum = xxh3_64(&bytes[..end]);
+            bytes[end..].copy_from_slice(&checksum.to_le_bytes());
+            bytes
+        };
+        let find = |bytes: &[u8], what: &[u8], from: usize| {
+            from + bytes[from..]
+                .windows(what.len())
+                .position(|w| w == what)
+                .expect("pattern present")
+        };
+        let camp = find(&good, b"CAMP", 0);
+        // The campaign column [0, 1] (a u64 length, then two u32 keys) becomes [0, 0]:
+        // two rows of (t, c1, 2024-11-01).
+        let mut column = 2u64.to_le_bytes().to_vec();
+        column.extend_from_slice(&[0, 0, 0, 0, 1, 0, 0, 0]);
+        let at = find(&good, &column, camp) + 12;
+        let mut bytes = good.clone();
+        bytes[at] = 0;
+        assert_eq!(
+            read(&reseal(bytes)).unwrap_err(),
+            SnapshotError::Invalid("fact_campaigns holds two rows with the same key".into())
+        );
+        // The campaign dictionary "c1c2" becomes "c1c1".
+        let at = find(&good, b"c1c2", 0) + 3;
+        let mut bytes = good.clone();
+        bytes[at] = b'1';
+        let error = read(&reseal(bytes)).unwrap_err();
+        assert!(
+            matches!(&error, SnapshotError::Invalid(m) if m.contains("holds \"c1\" twice")),
+            "{error}"
+        );
+        // Untouched, it restores, and a load after the restore replaces by key (the
+        // deferred index is built then).
+        let (mut restored, _) = read(&good).unwrap();
+        let reports = restored.load(
+            "b.csv",
+            b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n\
+              t,c2,2024-11-01,100,10,1,5.00,2.00\nt,c3,2024-11-01,100,10,1,1.00,2.00\n",
+        );
+        assert_eq!(
+            (reports[0].rows_replaced, restored.star().campaigns.len()),
+            (1, 3)
+        );
+        assert_eq!(restored.star().dims.campaign.key_of("c2"), Some(1));
+    }
 }

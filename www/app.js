@@ -2,6 +2,7 @@
 // worker.js; this thread only renders. Every value from a file is inserted as text
 // (textContent), never as HTML.
 import init, { dashboards, dashboardSql, drawChart, tableShapes } from './pkg/bi_platform.js';
+import { viewLinks, parseHash } from './links.js';
 
 const CHUNK = 8 * 1024 * 1024;
 const TABLE_PAGE = 100;
@@ -393,13 +394,15 @@ document.addEventListener('click', (e) => {
 // `announce`: the view answers a filter change, and its result is said once ("3 tenants,
 // 1,020 campaign rows shown"); a later view overtaking it says it instead.
 let announcePending = false;
-async function refresh({ announce: say = false } = {}) {
+async function refresh({ announce: say = false, fromLink = false } = {}) {
   if (!state.reports.some((r) => r.rows_loaded > 0 || r.unchanged_from)) return;
   const seq = ++state.seq;
   announcePending ||= say;
   try {
     const view = await call('view', { query: state.query, page: { offset: state.perfOffset, limit: PERF_PAGE } });
     if (seq !== state.seq) return;
+    // A link's values the data lacks are dropped (and named) before anything is shown.
+    if (links.check(view.options)) { await refresh({ announce: say, fromLink: true }); return; }
     state.view = view;
     if ($('dropzone').classList.contains('empty')) {
       $('dropzone').classList.remove('empty');
@@ -413,6 +416,10 @@ async function refresh({ announce: say = false } = {}) {
       renderTabs();
       renderTables();
     });
+    // The view in the address (links.js): a new history entry for a filter change, none
+    // for a view that came from the address.
+    if (state.tab === 'sql' && $('panel-sql').hidden) selectTab('sql');
+    links.save({ replace: !say || fromLink });
     // SQL results follow the tenant picker (and new data): run the last query again.
     if (sqlState.ran) runSql(sqlState.text);
     if (state.tab === 'sql') renderSchema().catch(() => {});
@@ -561,6 +568,7 @@ function selectTab(name, focus = false) {
   $('export').hidden = name === 'sql';
   if (name === 'sql') openSql();
   if (focus) $(`tab-${name}`).focus();
+  links.save();
 }
 $('tabs').addEventListener('keydown', (e) => {
   const n = TABS.length;
@@ -1000,6 +1008,7 @@ function showEmpty() {
   $('workspace').hidden = true;
   $('dropzone').classList.add('empty');
   $('shapes-help').open = true;
+  links.save({ replace: true });
 }
 
 $('forget').addEventListener('click', async () => {
@@ -1018,12 +1027,50 @@ $('forget').addEventListener('click', async () => {
   }
 });
 
+// --- Views as links (links.js) ----------------------------------------------------------
+// The tenants, filters, tab and SQL text in the address; a link's view is applied before
+// the kept warehouse is restored and checked against it once its first view is computed.
+const links = viewLinks({
+  current: () => ({ query: state.query, tab: state.tab, sql: $('sql-text').value }),
+  apply: ({ query, tab, sql }) => {
+    Object.assign(state, { query, perfOffset: 0 });
+    optionsKey = '';
+    $('from').value = query.from || '';
+    $('to').value = query.to || '';
+    if (sql != null && sql !== $('sql-text').value) {
+      $('sql-text').value = sql;
+      // A link's query is shown, never run for the user.
+      if (sqlState.ran) {
+        Object.assign(sqlState, { ran: false, results: [], seq: sqlState.seq + 1 });
+        renderSqlMessage('The link’s query is in the editor: press Run to run it.');
+      }
+    }
+    if (tab !== state.tab) {
+      if (state.view) selectTab(tab); else state.tab = tab;
+    }
+  },
+  tabs: () => TABS,
+  notify: showError,
+});
+let sqlSaving;
+$('sql-text').addEventListener('input', () => {
+  clearTimeout(sqlSaving);
+  sqlSaving = setTimeout(() => links.save({ replace: true }), 400);
+});
+for (const type of ['popstate', 'hashchange']) {
+  window.addEventListener(type, () => { if (links.follow()) refresh({ announce: true, fromLink: true }); });
+}
+
 // The main thread draws with the engine too (canvases live here).
 init().then(async () => {
   DASHBOARDS = dashboards();
   TABS = [...DASHBOARDS, 'sql'];
   renderShapes();
+  links.open();
   await restoreKept();
+  if (!state.reports.length && parseHash(location.hash)) {
+    showError('This link shows a view of data that is not loaded here: load the files it was made from, and the view applies to them.');
+  }
   $('version').textContent = `v${await call('version')}`;
   await offerSamples().catch((error) => showError(`The sample files could not be generated: ${error.message}. “Try sample data” may still work; reload the page to try again.`));
   document.body.dataset.ready = 'true';

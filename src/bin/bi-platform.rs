@@ -46,6 +46,8 @@ mod cli {
         Generate(GenerateArgs),
         /// Load files, then answer SQL queries (SQLite's dialect, read-only) over them.
         Sql(SqlArgs),
+        /// Load files, then write the warehouse (a tenant scope and filters applied) to another format.
+        Export(ExportArgs),
     }
 
     #[derive(Args)]
@@ -135,6 +137,7 @@ mod cli {
         match cli.command {
             Command::Report(args) => report(args),
             Command::Sql(args) => sql(args),
+            Command::Export(args) => export(args),
             Command::Generate(args) => match run_generate(&args) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
@@ -671,6 +674,107 @@ mod cli {
     }
 
     use bi_platform::sql::Val as Value_;
+
+    // ---- export (issue 11) ----
+
+    #[derive(Args)]
+    #[command(
+        long_about = "Load the data files as `report` does, then write the warehouse: every table SQL sees (fact_campaigns, dim_sales_targets, dim_customers with their derived columns, and the dimensions), under the tenant scope and filters given (default: everything).\n\n--sqlite writes the SQLite file the seed's pipeline left behind (data_warehouse.db: the same tables and column names, plus the derived columns), so BI tools and the seed's dashboard_queries.sql run on it unchanged. An existing file is replaced only once the export is complete.\n\nExit status: 0 when written, 1 when no data file could be loaded or the output cannot be written, 2 for a usage error.",
+        after_help = "Examples:\n  bi-platform export --sqlite data_warehouse.db campaigns.csv targets.xlsx\n  bi-platform export --sqlite acme.db --tenant acme --from 2024-11-01 campaigns.csv"
+    )]
+    struct ExportArgs {
+        /// Write a SQLite database to this file.
+        #[arg(long, value_name = "OUT.db", required = true)]
+        sqlite: Option<PathBuf>,
+        /// Only this tenant (repeat for several); default: all tenants.
+        #[arg(long = "tenant", value_name = "ID")]
+        tenants: Vec<String>,
+        /// First day included, YYYY-MM-DD (fact rows; targets whose month overlaps).
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day included, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Only this region (repeat for several).
+        #[arg(long = "region", value_name = "R")]
+        regions: Vec<String>,
+        /// Only this product (repeat for several).
+        #[arg(long = "product", value_name = "P")]
+        products: Vec<String>,
+        /// Only this channel (repeat for several; fact rows only).
+        #[arg(long = "channel", value_name = "C")]
+        channels: Vec<String>,
+        /// Files to load (CSV, TSV, `;`/`|`-delimited, XLSX, JSON).
+        #[arg(required = true, value_name = "DATA_FILE")]
+        files: Vec<PathBuf>,
+    }
+
+    fn export(args: ExportArgs) -> ExitCode {
+        let query = Query {
+            tenants: if args.tenants.is_empty() {
+                TenantScope::All
+            } else {
+                TenantScope::Only(args.tenants.clone())
+            },
+            from: args.from.clone(),
+            to: args.to.clone(),
+            regions: args.regions.clone(),
+            products: args.products.clone(),
+            channels: args.channels.clone(),
+            offset: None,
+            limit: None,
+        };
+        // A bad date is a usage error, found before any file is read.
+        if let Err(e) = bi_platform::query::Scope::new(Warehouse::new().star(), &query) {
+            eprintln!("error: {e}\n\nSee bi-platform export --help.");
+            return ExitCode::from(2);
+        }
+        let mut warehouse = Warehouse::new();
+        let mut loads = Vec::new();
+        for path in &args.files {
+            loads.extend(load_file(&mut warehouse, path));
+        }
+        for l in &loads {
+            if let Some(e) = &l.error {
+                eprintln!("{}: {e}", l.file);
+            } else if l.rows_rejected > 0 {
+                eprintln!(
+                    "{}: {} rows rejected (bi-platform report lists them)",
+                    l.file, l.rows_rejected
+                );
+            }
+        }
+        if !loads.iter().any(LoadReport::succeeded) {
+            eprintln!("error: no data file could be loaded; nothing written");
+            return ExitCode::FAILURE;
+        }
+        let Some(out) = &args.sqlite else {
+            return ExitCode::from(2);
+        };
+        let started = Instant::now();
+        match bi_platform::export_sqlite::write(warehouse.star(), &query, out) {
+            Ok(written) => {
+                let rows: Vec<String> = written
+                    .tables
+                    .iter()
+                    .map(|(t, n)| format!("{t} {n}"))
+                    .collect();
+                eprintln!(
+                    "wrote {} in {:.2} s: {}",
+                    out.display(),
+                    started.elapsed().as_secs_f64(),
+                    rows.join(", ")
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    }
+
+    // ---- end export ----
 
     fn run_generate(args: &GenerateArgs) -> Result<(), String> {
         let spec = SampleSpec {

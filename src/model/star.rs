@@ -42,9 +42,49 @@ use std::hash::{BuildHasher, Hash};
 struct RowIndex {
     rows: HashTable<u32>,
     hasher: RandomState,
+    /// Not built yet: the table's rows were restored from a snapshot and checked to have
+    /// distinct keys ([`rows_distinct`]); the table is built before the next load
+    /// changes them (`ensure_index`), so a restore does not pay for it.
+    pending: bool,
+}
+
+/// Whether rows `0..len` have distinct keys, shown by sorting one hash per row and
+/// finding no two equal (sequential work, where building the index is a random write
+/// per row). `false` means two hashes are equal: the keys may still be distinct (a
+/// one-in-billions collision), and only building the index (the exact test) tells.
+fn rows_distinct<K: Hash>(len: usize, key_at: impl Fn(usize) -> K) -> bool {
+    let hasher = foldhash::fast::FixedState::default();
+    let mut hashes: Vec<u64> = (0..len).map(|r| hasher.hash_one(key_at(r))).collect();
+    hashes.sort_unstable();
+    !hashes.windows(2).any(|w| w[0] == w[1])
 }
 
 impl RowIndex {
+    /// The index of rows `0..len`, or `None` when two rows share a key.
+    fn build<K: Hash + Eq>(len: usize, key_at: impl Fn(usize) -> K) -> Option<RowIndex> {
+        let mut index = RowIndex::default();
+        index.reserve(len, &key_at);
+        for row in 0..len {
+            if index.upsert(key_at(row), row, &key_at).is_some() {
+                return None;
+            }
+        }
+        Some(index)
+    }
+
+    /// The index of restored rows `0..len`: deferred when their keys are shown
+    /// distinct, else built (`None` when two rows share a key).
+    fn restored<K: Hash + Eq>(len: usize, key_at: impl Fn(usize) -> K) -> Option<RowIndex> {
+        if rows_distinct(len, &key_at) {
+            Some(RowIndex {
+                pending: true,
+                ..RowIndex::default()
+            })
+        } else {
+            RowIndex::build(len, key_at)
+        }
+    }
+
     /// The row holding `key` (`key_at(row)` reads a row's key from the columns), or
     /// `None` after registering `key` as the new row `len`.
     fn upsert<K: Hash + Eq>(
@@ -242,18 +282,29 @@ star_table! {
 
 impl Campaigns {
     /// Rebuilds the key index from the columns (after they were filled directly, as a
-    /// snapshot restore does). `false` when two rows share a key, which no load makes.
+    /// snapshot restore does), or defers it when the rows' keys are shown distinct by
+    /// their hashes. `false` when two rows share a key, which no load makes.
     pub(crate) fn rebuild_index(&mut self) -> bool {
-        let mut index = RowIndex::default();
-        let key_at = |r: usize| (self.tenant.get(r), self.campaign[r], self.date[r]);
-        index.reserve(self.len(), key_at);
-        for row in 0..self.len() {
-            if index.upsert(key_at(row), row, key_at).is_some() {
-                return false;
+        match RowIndex::restored(self.len(), |r: usize| self.key_at(r)) {
+            Some(index) => {
+                self.index = index;
+                true
             }
+            None => false,
         }
-        self.index = index;
-        true
+    }
+
+    /// The row key of row `r`.
+    fn key_at(&self, r: usize) -> (u32, u32, Day) {
+        (self.tenant.get(r), self.campaign[r], self.date[r])
+    }
+
+    /// Builds the key index if a restore deferred it, before rows are added.
+    fn ensure_index(&mut self) {
+        if self.index.pending {
+            self.index = RowIndex::build(self.len(), |r: usize| self.key_at(r))
+                .expect("the rows were checked distinct when restored");
+        }
     }
 }
 
@@ -274,24 +325,32 @@ star_table! {
 impl Targets {
     /// Rebuilds the key index from the columns ([`Campaigns::rebuild_index`]).
     pub(crate) fn rebuild_index(&mut self) -> bool {
-        let mut index = RowIndex::default();
-        let key_at = |r: usize| {
-            (
-                self.tenant.get(r),
-                self.region.get(r),
-                self.product.get(r),
-                self.year[r],
-                self.month[r],
-            )
-        };
-        index.reserve(self.len(), key_at);
-        for row in 0..self.len() {
-            if index.upsert(key_at(row), row, key_at).is_some() {
-                return false;
+        match RowIndex::restored(self.len(), |r: usize| self.key_at(r)) {
+            Some(index) => {
+                self.index = index;
+                true
             }
+            None => false,
         }
-        self.index = index;
-        true
+    }
+
+    /// The row key of row `r`.
+    fn key_at(&self, r: usize) -> (u32, u32, u32, u16, u8) {
+        (
+            self.tenant.get(r),
+            self.region.get(r),
+            self.product.get(r),
+            self.year[r],
+            self.month[r],
+        )
+    }
+
+    /// Builds the key index if a restore deferred it, before rows are added.
+    fn ensure_index(&mut self) {
+        if self.index.pending {
+            self.index = RowIndex::build(self.len(), |r: usize| self.key_at(r))
+                .expect("the rows were checked distinct when restored");
+        }
     }
 }
 
@@ -311,16 +370,26 @@ star_table! {
 impl Customers {
     /// Rebuilds the key index from the columns ([`Campaigns::rebuild_index`]).
     pub(crate) fn rebuild_index(&mut self) -> bool {
-        let mut index = RowIndex::default();
-        let key_at = |r: usize| (self.tenant.get(r), self.customer[r]);
-        index.reserve(self.len(), key_at);
-        for row in 0..self.len() {
-            if index.upsert(key_at(row), row, key_at).is_some() {
-                return false;
+        match RowIndex::restored(self.len(), |r: usize| self.key_at(r)) {
+            Some(index) => {
+                self.index = index;
+                true
             }
+            None => false,
         }
-        self.index = index;
-        true
+    }
+
+    /// The row key of row `r`.
+    fn key_at(&self, r: usize) -> (u32, u32) {
+        (self.tenant.get(r), self.customer[r])
+    }
+
+    /// Builds the key index if a restore deferred it, before rows are added.
+    fn ensure_index(&mut self) {
+        if self.index.pending {
+            self.index = RowIndex::build(self.len(), |r: usize| self.key_at(r))
+                .expect("the rows were checked distinct when restored");
+        }
     }
 }
 
@@ -727,6 +796,7 @@ impl StarSchema {
         let mut channel_of_name: Vec<u32> = Vec::new();
         let dims = &mut self.dims;
         let facts = &mut self.campaigns;
+        facts.ensure_index();
         let rows_before = facts.len();
         // Campaign ids are nearly unique per row: size the tables once, not by doubling.
         let distinct_campaigns = match staged.column(Column::CampaignId) {
@@ -837,6 +907,7 @@ impl StarSchema {
         let conversions = count(staged, Column::TargetConversions);
         let dims = &mut self.dims;
         let targets = &mut self.targets;
+        targets.ensure_index();
         let rows_before = targets.len();
         let extra_columns = prepare_extras(&mut targets.extras, staged, rows_before);
         let mut replaced = 0;
@@ -900,6 +971,7 @@ impl StarSchema {
         let orders = count(staged, Column::TotalOrders);
         let dims = &mut self.dims;
         let customers = &mut self.customers;
+        customers.ensure_index();
         let rows_before = customers.len();
         let extra_columns = prepare_extras(&mut customers.extras, staged, rows_before);
         let mut replaced = 0;
