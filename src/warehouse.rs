@@ -503,7 +503,7 @@ pub fn commit_estimate(star: &StarSchema, staged: &StagedTable) -> u64 {
     let d = &star.dims;
     // The columns and dimensions come from the table's declaration (`star_table!`).
     let (len, stored, extras) = star.stored(table);
-    let dict_of = |column: &StoredColumn<'_>| column.feeds.and_then(|(dim, _)| d.dict(dim));
+    let dict_of = |column: &StoredColumn<'_>| column.feeds.and_then(|feeds| d.dict(feeds.dim));
     let columns: Vec<ColumnSize> = stored
         .iter()
         .map(|column| match column.values {
@@ -521,7 +521,7 @@ pub fn commit_estimate(star: &StarSchema, staged: &StagedTable) -> u64 {
         .collect();
     let dims: Vec<(&Dictionary, Column)> = stored
         .iter()
-        .filter_map(|column| Some((dict_of(column)?, column.feeds?.1)))
+        .filter_map(|column| Some((dict_of(column)?, column.feeds?.column)))
         .collect();
     let len = len as u64;
     let word = std::mem::size_of::<usize>() as u64;

@@ -189,13 +189,52 @@ pub enum Values<'a> {
     U8(&'a Vec<u8>),
 }
 
-/// One stored column of a star table: its name, the dimension its keys point into and
-/// the staged column feeding that dimension (for text columns), and its values.
+/// A stored column of a star table, borrowed mutably (to fill it, as a snapshot restore
+/// does).
+#[derive(Debug)]
+pub enum ValuesMut<'a> {
+    Keys(&'a mut KeyColumn),
+    U32(&'a mut Vec<u32>),
+    I64(&'a mut Vec<i64>),
+    Days(&'a mut Vec<Day>),
+    U16(&'a mut Vec<u16>),
+    U8(&'a mut Vec<u8>),
+}
+
+/// What a text column's keys point into: the dimension, the staged column feeding it,
+/// and whether a row may have no value ([`crate::model::dict::NULL_KEY`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Feeds {
+    pub dim: Dim,
+    pub column: Column,
+    pub nullable: bool,
+}
+
+/// One stored column of a star table: its name, what its keys point into (text
+/// columns), and its values.
 #[derive(Debug, Clone, Copy)]
 pub struct StoredColumn<'a> {
     pub name: &'static str,
-    pub feeds: Option<(Dim, Column)>,
+    pub feeds: Option<Feeds>,
     pub values: Values<'a>,
+}
+
+/// [`StoredColumn`], borrowed mutably.
+#[derive(Debug)]
+pub struct StoredColumnMut<'a> {
+    pub name: &'static str,
+    pub feeds: Option<Feeds>,
+    pub values: ValuesMut<'a>,
+}
+
+/// `required` or `nullable`, as a flag.
+macro_rules! nullable {
+    (required) => {
+        false
+    };
+    (nullable) => {
+        true
+    };
 }
 
 /// The Rust type a stored column kind is kept in.
@@ -209,13 +248,14 @@ macro_rules! stored_type {
 }
 
 /// Declares a star table once: its columns (name, stored kind, and for text the
-/// dimension and the staged column feeding it), from which come the struct, `reserve`,
-/// the memory accounting ([`TableMemory`]) and the commit's memory estimate
-/// ([`StarSchema::stored`], `warehouse::commit_estimate`), so a column added here is
-/// counted everywhere.
+/// dimension, the staged column feeding it and whether it may be missing), from which
+/// come the struct, `reserve`, the memory accounting ([`TableMemory`]), the commit's
+/// memory estimate ([`StarSchema::stored`], `warehouse::commit_estimate`) and the
+/// snapshot's sections (`crate::snapshot`), so a column added here is counted and kept
+/// everywhere.
 macro_rules! star_table {
     ($(#[$meta:meta])* $table:ident {
-        $($field:ident: $kind:ident $(=> ($dim:ident, $column:ident))?),* $(,)?
+        $($field:ident: $kind:ident $(=> ($dim:ident, $column:ident, $null:ident))?),* $(,)?
     }) => {
         $(#[$meta])*
         #[derive(Debug, Default)]
@@ -230,8 +270,25 @@ macro_rules! star_table {
             pub fn stored(&self) -> Vec<StoredColumn<'_>> {
                 vec![$(StoredColumn {
                     name: stringify!($field),
-                    feeds: None $(.or(Some((Dim::$dim, Column::$column))))?,
+                    feeds: None $(.or(Some(Feeds {
+                        dim: Dim::$dim,
+                        column: Column::$column,
+                        nullable: nullable!($null),
+                    })))?,
                     values: Values::$kind(&self.$field),
+                }),*]
+            }
+
+            /// Every stored column, mutably, in the table's order.
+            pub fn stored_mut(&mut self) -> Vec<StoredColumnMut<'_>> {
+                vec![$(StoredColumnMut {
+                    name: stringify!($field),
+                    feeds: None $(.or(Some(Feeds {
+                        dim: Dim::$dim,
+                        column: Column::$column,
+                        nullable: nullable!($null),
+                    })))?,
+                    values: ValuesMut::$kind(&mut self.$field),
                 }),*]
             }
 
@@ -265,18 +322,18 @@ macro_rules! star_table {
 star_table! {
     /// `fact_campaigns`.
     Campaigns {
-        tenant: Keys => (Tenant, TenantId),
-        campaign: U32 => (Campaign, CampaignId),
-        campaign_name: U32 => (CampaignName, CampaignName),
+        tenant: Keys => (Tenant, TenantId, required),
+        campaign: U32 => (Campaign, CampaignId, required),
+        campaign_name: U32 => (CampaignName, CampaignName, nullable),
         date: Days,
         impressions: U32,
         clicks: U32,
         conversions: U32,
         spend: I64,
         revenue: I64,
-        region: Keys => (Region, Region),
-        product: Keys => (Product, Product),
-        channel: Keys => (Channel, Channel),
+        region: Keys => (Region, Region, nullable),
+        product: Keys => (Product, Product, nullable),
+        channel: Keys => (Channel, Channel, nullable),
     }
 }
 
@@ -311,9 +368,9 @@ impl Campaigns {
 star_table! {
     /// `dim_sales_targets`.
     Targets {
-        tenant: Keys => (Tenant, TenantId),
-        region: Keys => (Region, Region),
-        product: Keys => (Product, Product),
+        tenant: Keys => (Tenant, TenantId, required),
+        region: Keys => (Region, Region, nullable),
+        product: Keys => (Product, Product, nullable),
         year: U16,
         month: U8,
         target_revenue: I64,
@@ -357,11 +414,11 @@ impl Targets {
 star_table! {
     /// `dim_customers`.
     Customers {
-        tenant: Keys => (Tenant, TenantId),
-        customer: U32 => (Customer, CustomerId),
-        customer_name: U32 => (CustomerName, CustomerName),
-        region: Keys => (Region, Region),
-        product_preference: Keys => (Product, ProductPreference),
+        tenant: Keys => (Tenant, TenantId, required),
+        customer: U32 => (Customer, CustomerId, required),
+        customer_name: U32 => (CustomerName, CustomerName, nullable),
+        region: Keys => (Region, Region, nullable),
+        product_preference: Keys => (Product, ProductPreference, nullable),
         total_spent: I64,
         total_orders: U32,
     }
@@ -577,7 +634,7 @@ impl StarSchema {
                 .stored()
                 .iter()
                 .filter_map(|c| {
-                    let dict = self.dims.dict(c.feeds?.0)?;
+                    let dict = self.dims.dict(c.feeds?.dim)?;
                     Some((c.name, dictionary_bytes(dict)))
                 })
                 .collect(),
