@@ -270,7 +270,7 @@ impl IngestStream {
                 };
                 // Dropping the staged rows and buffers here gives their memory back now,
                 // not when the caller gets round to `finish`.
-                self.state = State::Refused(format, error);
+                self.state = State::Refused(format, error.into());
                 true
             }
         }
@@ -427,7 +427,7 @@ impl IngestStream {
                 Ok(()) => Ok(staged),
                 Err(error) => {
                     drop(staged);
-                    Err(error)
+                    Err(error.into())
                 }
             },
             Err(error) => Err(error),
