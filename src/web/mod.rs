@@ -80,13 +80,38 @@ pub fn dashboard_sql() -> Result<JsValue, JsValue> {
     }))
 }
 
-/// A statement's result: `{columns, rows, kinds}` (`kinds`: what each column holds, for
-/// display).
+/// A statement's result: `{columns, rows, kinds, types, chart}` (`kinds`: what each
+/// column's values are; `types`: `[{name, type, label}]`, what the page formats by;
+/// `chart`: the result drawn, or null when it has nothing numeric).
 #[derive(Serialize)]
 struct SqlResult<'w> {
     #[serde(flatten)]
     result: sql::Rows<'w>,
     kinds: Vec<sql::ValueKind>,
+    types: Vec<crate::query::columns::Column>,
+    chart: Option<chart::Chart>,
+}
+
+/// A dashboard as the page lists it: name, title, SQL and typed columns.
+#[derive(Serialize)]
+struct DashboardInfo {
+    name: &'static str,
+    label: &'static str,
+    sql: &'static str,
+    columns: Vec<crate::query::columns::Column>,
+}
+
+/// Every dashboard, `[{name, label, sql, columns: [{name, type, label}]}]` in the
+/// contract's order: the page's tabs, titles, "Open in SQL" and how it formats each
+/// column, from the engine's one declaration.
+#[wasm_bindgen(js_name = dashboardInfo)]
+pub fn dashboard_info() -> Result<JsValue, JsValue> {
+    to_js(&Dashboard::ALL.map(|d| DashboardInfo {
+        name: d.name(),
+        label: d.label(),
+        sql: d.sql(),
+        columns: d.columns().iter().map(|c| c.to_column()).collect(),
+    }))
 }
 
 /// A statement that could not run: `{error: {message, line, column}}`, the shape of
@@ -170,6 +195,19 @@ impl Warehouse {
         query: JsValue,
         now_ms: Option<f64>,
     ) -> Result<Result<sql::Rows<'_>, sql::SqlError>, JsValue> {
+        Ok(self
+            .sql_statement(statement, query, now_ms)?
+            .map(|(_, rows)| rows))
+    }
+
+    /// [`sql_rows`](Self::sql_rows), with the compiled statement (what the result's
+    /// types are derived from).
+    fn sql_statement(
+        &self,
+        statement: &str,
+        query: JsValue,
+        now_ms: Option<f64>,
+    ) -> Result<Result<(sql::Statement, sql::Rows<'_>), sql::SqlError>, JsValue> {
         let query = self::query(query)?;
         let scope_only = Query {
             tenants: query.tenants.clone(),
@@ -186,12 +224,18 @@ impl Warehouse {
             memory_budget: self.inner.memory_budget(),
             general_only: false,
         };
-        Ok(sql::run_json(
-            self.inner.star(),
-            &query.tenants,
-            statement,
-            &options,
-        ))
+        let compiled: sql::Statement = match serde_json::from_str(statement) {
+            Ok(s) => s,
+            Err(e) => {
+                return Ok(Err(sql::SqlError::new(format!(
+                    "not a compiled SQL statement: {e}"
+                ))))
+            }
+        };
+        Ok(
+            sql::run(self.inner.star(), &query.tenants, &compiled, &options)
+                .map(|rows| (compiled, rows)),
+        )
     }
 
     fn keep(&mut self, reports: Vec<LoadReport>) -> Result<JsValue, JsValue> {
@@ -369,7 +413,8 @@ impl Warehouse {
 
     /// Runs one compiled statement (JSON text of a `sql::Statement`, as the parser
     /// module writes it) under the tenant scope of `query` (`{tenants}`), with `now_ms`
-    /// (milliseconds since 1970) as SQL's `'now'`. Returns `{columns, rows, kinds}`
+    /// (milliseconds since 1970) as SQL's `'now'`. Returns `{columns, rows, kinds, types,
+    /// chart}`
     /// (`kinds`: `money`, `integer`, `real`, `text`, `mixed` or `null` per column), or
     /// `{error: {message, line, column}}` when the statement cannot run.
     #[wasm_bindgen(js_name = sqlRun)]
@@ -379,11 +424,16 @@ impl Warehouse {
         query: JsValue,
         now_ms: Option<f64>,
     ) -> Result<JsValue, JsValue> {
-        match self.sql_rows(statement, query, now_ms)? {
-            Ok(rows) => to_js(&SqlResult {
-                kinds: sql::value_kinds(&rows),
-                result: rows,
-            }),
+        match self.sql_statement(statement, query, now_ms)? {
+            Ok((compiled, rows)) => {
+                let types = sql::types::columns(&compiled, &rows, &sql::schema(self.inner.star()));
+                to_js(&SqlResult {
+                    kinds: sql::value_kinds(&rows),
+                    chart: chart::result::of_rows(&types, &rows.rows),
+                    types,
+                    result: rows,
+                })
+            }
             Err(error) => to_js(&SqlFailure { error }),
         }
     }
