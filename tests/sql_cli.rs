@@ -161,3 +161,16 @@ fn table_output_formats_by_column_type() {
     );
     assert_eq!(cells[4], group(row[4].as_u64().unwrap()));
 }
+
+/// The page offers the seed's queries as examples from its own copy
+/// (`www/examples/dashboard_queries.sql`): the seed's file, byte for byte.
+#[test]
+fn the_pages_copy_of_the_seed_queries_is_verbatim() {
+    let seed = std::fs::read(format!("{SEED}/dashboard_queries.sql")).expect("the seed's SQL");
+    let copy = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/www/examples/dashboard_queries.sql"
+    ))
+    .expect("the page's copy");
+    assert_eq!(seed, copy);
+}

@@ -183,6 +183,12 @@ fn expr_type(expr: &Expr, input: &[Option<ColumnType>]) -> Option<ColumnType> {
             let (l, r) = (expr_type(left, input), expr_type(right, input));
             match (op, l, r) {
                 (BinOp::Add | BinOp::Sub, Some(a), Some(b)) if a == b && a.is_numeric() => l,
+                // A constant moved by a number keeps its unit (`roas - 1`, `spend + 0.5`).
+                (BinOp::Add | BinOp::Sub, Some(a), None)
+                    if a.is_numeric() && matches!(**right, Expr::Literal(_)) =>
+                {
+                    l
+                }
                 (BinOp::Div, Some(T::Money), Some(T::Money)) => Some(T::Ratio),
                 (BinOp::Div, Some(T::Money), Some(T::Integer | T::Number)) => Some(T::Money),
                 (BinOp::Concat, _, _) => Some(T::Text),
@@ -278,9 +284,10 @@ mod tests {
             types_of(
                 &w,
                 "SELECT (SUM(revenue) - SUM(spend)) / SUM(spend), SUM(spend) / COUNT(*), \
-                 100.0 * SUM(clicks) / SUM(impressions) FROM fact_campaigns"
+                 100.0 * SUM(clicks) / SUM(impressions), SUM(revenue) / SUM(spend) - 1 \
+                 FROM fact_campaigns"
             ),
-            [T::Ratio, T::Money, T::Number]
+            [T::Ratio, T::Money, T::Number, T::Ratio]
         );
     }
 
