@@ -1,7 +1,8 @@
 # bi-platform: a newcomer needs only `make serve` and `make test`.
 #
 #   make tools   install the build and test tools, skipping what is present
-#   make wasm    build the engine for the browser into www/pkg/
+#   make wasm    build the engine for the browser into www/pkg/ (the SQL parser into
+#                www/pkg-sql/, the SQL editor's CodeMirror bundle into www/pkg-editor/)
 #   make serve   tools + wasm, then serve www/ on http://127.0.0.1:8080/ (or $PORT)
 #   make test    tools, then fmt, clippy (native, which also builds the benches, and the
 #                wasm32 engine as shipped),
@@ -37,7 +38,7 @@ E2E_TESTS := $(wildcard tests/e2e/*.test.mjs)
 .PHONY: help tools wasm editor serve test bench clean
 
 help:
-	@sed -n '3,18s/^# \{0,1\}//p' Makefile
+	@sed -n '3,19s/^# \{0,1\}//p' Makefile
 
 tools:
 	@bash scripts/install-tools.sh

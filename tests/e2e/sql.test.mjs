@@ -290,6 +290,9 @@ FROM fact_campaigns f JOIN dim_date d ON d.date = f.date GROUP BY 1, 2 ORDER BY 
   await page.keyboard.type('SELECT * FROM fact_ca');
   await page.waitForSelector('.cm-tooltip-autocomplete', { timeout: 10_000 });
   assert.match(await page.textContent('.cm-tooltip-autocomplete'), /fact_campaigns/);
+  // CodeMirror takes Enter as "accept" only once the list has been open for its
+  // interaction delay (75 ms), so a fast typist's Enter is not swallowed.
+  await page.waitForTimeout(300);
   await page.keyboard.press('Enter');
   assert.equal(JSON.stringify(await editorText()), JSON.stringify('SELECT * FROM fact_campaigns'), 'Enter takes the completion');
   await page.keyboard.type(' WHERE perf');
