@@ -45,7 +45,7 @@ const ops = {
   sampleFiles: (spec) => generateSample(spec).files,
   // Everything the page shows for one query, each dashboard computed once by the engine.
   view: ({ query, page }) => self.warehouse.view(query, page),
-  page: ({ query, page }) => self.warehouse.dashboard('campaign_performance', { ...query, ...page }),
+  page: ({ query, page }) => self.warehouse.request({ dashboard: 'campaign_performance', query: { ...query, ...page } }),
   exportCsv: ({ name, query }) => self.warehouse.exportCsv(name, query),
   rejectsCsv: () => self.warehouse.rejectsCsv(),
   // Keeping: what was kept, restored (before the first chart); "Forget all data".

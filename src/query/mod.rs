@@ -468,6 +468,16 @@ mod tests {
         let bare: Request = serde_json::from_str(r#"{"dashboard": "campaign_summary"}"#).unwrap();
         assert_eq!(bare.query, Query::default());
         assert!(serde_json::from_str::<Request>(r#"{"dashboard": "nope"}"#).is_err());
+        let mut w = Warehouse::new();
+        w.load(
+            "c.csv",
+            b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n\
+              t1,c1,2024-11-01,10,1,0,1.00,2.00\nt2,c2,2024-11-01,10,1,0,1.00,2.00\n",
+        );
+        assert_eq!(
+            w.request(&request).unwrap(),
+            w.dashboard(Dashboard::ChannelMix, &request.query).unwrap()
+        );
         assert!(
             serde_json::from_str::<Request>(r#"{"dashboard": "channel_mix", "x": 1}"#).is_err()
         );

@@ -47,6 +47,18 @@ fn request<T: serde::de::DeserializeOwned + Default>(value: JsValue) -> Result<T
     serde_json::from_str(&text).map_err(into_error)
 }
 
+/// Request data from JS that has no default (read through JSON, as [`request`]);
+/// `None` for `undefined` or `null`.
+fn request_value<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<Option<T>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    let text = js_sys::JSON::stringify(&value)?
+        .as_string()
+        .ok_or_else(|| into_error("the request is not JSON data"))?;
+    serde_json::from_str(&text).map(Some).map_err(into_error)
+}
+
 /// A query from JS; `undefined` or `null` is every tenant, no filter.
 fn query(value: JsValue) -> Result<Query, JsValue> {
     request(value)
@@ -371,6 +383,16 @@ impl Warehouse {
             .dashboard(dashboard, &self::query(query)?)
             .map_err(into_error)?;
         to_js(&result)
+    }
+
+    /// One request as one value, `{dashboard, query}` (`query` as for `dashboard`; a
+    /// misspelt member is an error): the dashboard's `{columns, rows}`.
+    pub fn request(&self, request: JsValue) -> Result<JsValue, JsValue> {
+        let request: crate::query::Request = match self::request_value(request)? {
+            Some(r) => r,
+            None => return Err(into_error("a request needs {dashboard, query}")),
+        };
+        to_js(&self.inner.request(&request).map_err(into_error)?)
     }
 
     /// One dashboard as CSV text, formula cells neutralised.
