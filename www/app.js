@@ -1177,9 +1177,12 @@ $('forget').addEventListener('click', async () => {
     showError('A file is loading: wait for it (or cancel it), then forget all data.');
     return;
   }
-  if (!window.confirm('Forget all data? Every loaded file and its reports are removed from this page and from this browser’s storage. The files themselves are not touched.')) return;
+  if (!window.confirm('Forget all data? Every loaded file, its reports and the recent SQL queries are removed from this page and from this browser’s storage. The files themselves are not touched.')) return;
   try {
     await call('forget');
+    // The SQL tab's recent queries are this browser's data too.
+    try { localStorage.removeItem(HISTORY_KEY); } catch { /* storage off: nothing kept */ }
+    renderHistory();
     showEmpty();
     $('pick-files').focus();
     announce('All data forgotten: nothing is kept in this browser.');
