@@ -123,6 +123,28 @@ async function ours() {
       });
       return { ms: now() - t0, charts: charts.length };
     },
+    // The SQL layer: the parser module (www/pkg-sql) compiles each dashboard's SQL (from
+    // the engine, `dashboardInfo`) and the engine runs the plan under the tenant scope.
+    async sqlSetup() {
+      this.parser = await import('../www/pkg-sql/bi_platform_sql.js');
+      await this.parser.default();
+      this.sqlText = Object.fromEntries(pkg.dashboardInfo().map((d) => [d.name, d.sql]));
+      return Object.keys(this.sqlText).length;
+    },
+    // Times compile + run of one dashboard's SQL (`LIMIT` appended when the query has a
+    // limit, as DuckDB's SQL has it).
+    sqlDashboard(name, query, keep) {
+      const text = this.sqlText[name] + (query && query.limit != null ? ` LIMIT ${Number(query.limit)}` : '');
+      const scope = { tenants: query && query.tenants ? query.tenants : 'all' };
+      const t0 = now();
+      const [compiled] = JSON.parse(this.parser.parse(text, JSON.stringify(warehouse.sqlSchema())));
+      if (!compiled.statement) throw new Error(`${name}: ${compiled.error.message}`);
+      const t1 = now();
+      const result = warehouse.sqlRun(compiled.statement, scope, Date.now());
+      const ms = now() - t0;
+      if (result.error) throw new Error(`${name}: ${result.error.message}`);
+      return keep ? { ms, compileMs: t1 - t0, columns: result.columns, rows: result.rows } : { ms, compileMs: t1 - t0, rowCount: result.rows.length };
+    },
     xlsx(name) {
       if (warehouse) { warehouse.free(); warehouse = null; }
       const t0 = now();

@@ -14,7 +14,7 @@
 // its multi-threaded "coi" bundle), CHROMIUM (default /usr/bin/chromium),
 // BI_PLATFORM (the CLI that generates the files, default target/release/bi-platform).
 //
-// Needs `make wasm` (www/pkg), the root node_modules (playwright-core) and bench/node_modules
+// Needs `make wasm` (www/pkg and www/pkg-sql, the SQL parser module), the root node_modules (playwright-core) and bench/node_modules
 // (DuckDB-WASM and SheetJS, bench/package.json) first; `make bench` does all three.
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -257,8 +257,28 @@ try {
       failed = true;
       say(`MISMATCH in ${c.label}:\n  ${problems.slice(0, 10).join('\n  ')}${problems.length > 10 ? `\n  ... ${problems.length - 10} more` : ''}`);
     }
-    dash.push({ ...c, ours: median(o), duck: median(d), rows: lastO.rows.length, ok: problems.length === 0 });
+    dash.push({ ...c, ours: median(o), duck: median(d), rows: lastO.rows.length, ok: problems.length === 0, duckResult: lastD });
     say(`${c.label}: ours ${median(o).toFixed(2)} ms, DuckDB ${median(d).toFixed(2)} ms, ${lastO.rows.length} rows, ${problems.length ? 'MISMATCH' : 'same numbers'}`);
+  }
+
+  // ---- the same questions as SQL through our SQL layer (the dashboards' SQL from the
+  // engine, target_vs_actual as a LEFT JOIN of an aggregate), against DuckDB's SQL above
+  // (same run, same tables); checked against DuckDB's rows.
+  const sqlDash = [];
+  await ours.page.evaluate(() => window.bench.sqlSetup());
+  for (const c of dash) {
+    const o = []; const compile = []; let last;
+    for (let run = 0; run <= RUNS; run++) {
+      last = await ours.page.evaluate(([n, q, k]) => window.bench.sqlDashboard(n, q, k), [c.name, c.query, run === RUNS]);
+      if (run) { o.push(last.ms); compile.push(last.compileMs); }
+    }
+    const problems = compare(c.name, last, c.duckResult);
+    if (problems.length) {
+      failed = true;
+      say(`MISMATCH in SQL ${c.label}:\n  ${problems.slice(0, 10).join('\n  ')}`);
+    }
+    sqlDash.push({ ...c, sql: median(o), compile: median(compile), sqlOk: problems.length === 0 });
+    say(`SQL ${c.label}: ours ${median(o).toFixed(2)} ms (compile ${median(compile).toFixed(2)}), DuckDB ${c.duck.toFixed(2)} ms, kernel ${c.ours.toFixed(2)} ms, ${problems.length ? 'MISMATCH' : 'same numbers'}`);
   }
 
   // ---- a tenant change on the page: every dashboard + kpis + charts drawn (ours only)
@@ -315,6 +335,7 @@ try {
   const ingestWorkers = ms(ingest.workers);
   row([`ingest, the page's configuration: 8 MB slices, ${ingest.workers.at(-1).workers} parsing workers, ms (MB/s)`, `${f(ingestWorkers)} (${f(csvBytes / MB / (ingestWorkers / 1000))})`, '', '', ratio(ingestWorkers, ingestDuck)]);
   for (const c of dash) row([`${c.label}, ms${c.ok ? '' : ' **MISMATCH**'}`, f(c.ours, 2), f(c.duck, 2), '', ratio(c.ours, c.duck)]);
+  for (const c of sqlDash) row([`SQL: ${c.label} (compile ${f(c.compile, 2)} ms + run; kernel ${f(c.ours, 2)} ms), ms${c.sqlOk ? '' : ' **MISMATCH**'}`, f(c.sql, 2), f(c.duck, 2), '', ratio(c.sql, c.duck)]);
   row([`tenant change: all 7 dashboards + KPIs + charts drawn, one tenant, ms`, f(median(inter), 1), '', '', '']);
   row([`same for all tenants, ms`, f(median(interAll), 1), '', '', '']);
   const xOurs = ms(xo); const xSheet = ms(xs);

@@ -15,7 +15,7 @@ use crate::model::schema::Column;
 use crate::model::star::{self, StarSchema, StoredColumn, Values};
 use crate::query::dashboards::{self, Ranks};
 use crate::query::result::DashboardResult;
-use crate::query::{Dashboard, Query, QueryError, Scope};
+use crate::query::{Dashboard, Query, QueryError, Request, Scope};
 use crate::report::LoadReport;
 use crate::transform::stage::{StagedTable, TextEncoding};
 use std::sync::OnceLock;
@@ -256,6 +256,12 @@ impl Warehouse {
         let mut tenants: Vec<&str> = self.star.dims.tenant.values().collect();
         tenants.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
         tenants
+    }
+
+    /// Answers one request, `{dashboard, query}` as one value (what the page's worker
+    /// sends).
+    pub fn request(&self, request: &Request) -> Result<DashboardResult<'_>, QueryError> {
+        self.dashboard(request.dashboard, &request.query)
     }
 
     /// Runs one dashboard under the query's tenant scope and filters.

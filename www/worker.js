@@ -72,8 +72,16 @@ const CHANGES = new Set(['finish', 'commit', 'sample']);
 let parser = null;
 let lastRun = null;
 const sqlResult = (r, index, offset, limit) => (r.error ? r : {
-  index, columns: r.columns, kinds: r.kinds, rows: r.rows.slice(offset, offset + limit), offset, total_rows: r.rows.length, ms: r.ms,
+  index, columns: r.columns, kinds: r.kinds, types: r.types, chart: r.chart, rows: r.rows.slice(offset, offset + limit), offset, total_rows: r.rows.length, ms: r.ms,
 });
+// Orders a result's rows by one column (stable): numbers as numbers, text by code
+// points, NULLs last either way.
+const compareBy = (column, desc) => (a, b) => {
+  const x = a[column]; const y = b[column];
+  if (x == null || y == null) return (x == null) - (y == null);
+  const order = typeof x === 'number' && typeof y === 'number' ? x - y : (String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0);
+  return desc ? -order : order;
+};
 
 const ops = {
   version: () => version(),
@@ -97,7 +105,7 @@ const ops = {
   sampleFiles: (spec) => generateSample(spec).files,
   // Everything the page shows for one query, each dashboard computed once by the engine.
   view: ({ query, page }) => self.warehouse.view(query, page),
-  page: ({ query, page }) => self.warehouse.dashboard('campaign_performance', { ...query, ...page }),
+  page: ({ query, page }) => self.warehouse.request({ dashboard: 'campaign_performance', query: { ...query, ...page } }),
   exportCsv: ({ name, query }) => self.warehouse.exportCsv(name, query),
   rejectsCsv: () => self.warehouse.rejectsCsv(),
   // Keeping: what was kept, restored (before the first chart); "Forget all data".
@@ -124,6 +132,12 @@ const ops = {
     return results.map((r, index) => sqlResult(r, index, 0, limit));
   },
   sqlPage: ({ index, offset, limit }) => sqlResult(lastRun.results[index], index, offset, limit),
+  // The whole result sorted by a column, then its first page.
+  sqlSort: ({ index, column, desc, limit }) => {
+    const r = lastRun.results[index];
+    r.rows.sort(compareBy(column, desc));
+    return sqlResult(r, index, 0, limit);
+  },
   sqlCsv: ({ index }) => self.warehouse.sqlCsv(lastRun.results[index].statement, lastRun.query, lastRun.nowMs),
 };
 

@@ -16,6 +16,7 @@ fn main() {}
 mod cli {
     use bi_platform::generate::{self, SampleSpec};
     use bi_platform::model::star::TableMemory;
+    use bi_platform::query::columns::ColumnType;
     use bi_platform::{
         Dashboard, DashboardResult, LoadReport, Query, TenantScope, Value, Warehouse,
     };
@@ -303,27 +304,71 @@ mod cli {
         format!("{sign}{out}")
     }
 
-    /// A cell for the table output: money with 2 decimals and thousands separators,
-    /// percentages with 2 decimals, other ratios with 4.
-    fn display_cell(column: &str, value: &Value<'_>) -> String {
-        match value {
-            Value::Null => "-".to_string(),
-            Value::Int(i) if column == "year" || column == "month" => i.to_string(),
-            Value::Int(i) => group_thousands(&i.to_string()),
-            Value::Money(m) => {
-                let cents = (*m + if *m >= 0 { 5_000 } else { -5_000 }) / 10_000;
-                let whole = group_thousands(&(cents / 100).to_string());
-                let sign = if cents < 0 && cents / 100 == 0 {
-                    "-"
-                } else {
-                    ""
-                };
-                format!("{sign}{whole}.{:02}", (cents % 100).abs())
+    /// A cell's value on its way to the table output, whichever result it came from.
+    enum Cell<'a> {
+        Null,
+        Int(i64),
+        /// Money in exact millionths.
+        Money(i128),
+        Real(f64),
+        Text(std::borrow::Cow<'a, str>),
+    }
+
+    impl<'a> From<&'a Value<'_>> for Cell<'a> {
+        fn from(v: &'a Value<'_>) -> Self {
+            match v {
+                Value::Null => Cell::Null,
+                Value::Int(i) => Cell::Int(*i),
+                Value::Money(m) => Cell::Money(*m),
+                Value::Float(f) => Cell::Real(*f),
+                other => Cell::Text(other.to_plain_string().into()),
             }
-            Value::Float(f) if column.ends_with("_pct") => format!("{f:.2}%"),
-            Value::Float(f) if column == "avg_order_value" => format!("{f:.2}"),
-            Value::Float(f) => format!("{f:.4}"),
-            other => other.to_plain_string(),
+        }
+    }
+
+    impl<'a> From<&'a Value_<'_>> for Cell<'a> {
+        fn from(v: &'a Value_<'_>) -> Self {
+            match v {
+                Value_::Null => Cell::Null,
+                Value_::Int(i) => Cell::Int(*i),
+                Value_::Money(m) => Cell::Money(*m),
+                Value_::Real(f) => Cell::Real(*f),
+                other => Cell::Text(other.to_text().unwrap_or_default()),
+            }
+        }
+    }
+
+    /// Money with 2 decimals (half away from zero) and thousands separators.
+    fn money_text(millionths: i128) -> String {
+        let m = millionths;
+        let cents = (m + if m >= 0 { 5_000 } else { -5_000 }) / 10_000;
+        let whole = group_thousands(&(cents / 100).to_string());
+        let sign = if cents < 0 && cents / 100 == 0 {
+            "-"
+        } else {
+            ""
+        };
+        format!("{sign}{whole}.{:02}", (cents % 100).abs())
+    }
+
+    /// A cell for the table output, formatted by its column's type (declared by the
+    /// engine, never guessed from the column's name): counts with thousands separators,
+    /// codes (years, months) as they are, money with 2 decimals, ratios as percentages,
+    /// other numbers with 2 decimals (4 below 1); `null` for a missing value.
+    fn display_cell(ty: ColumnType, cell: Cell<'_>, null: &str) -> String {
+        match (ty, cell) {
+            (_, Cell::Null) => null.to_string(),
+            (_, Cell::Text(t)) => t.into_owned(),
+            (ColumnType::Money, Cell::Money(m)) => money_text(m),
+            (ColumnType::Money, Cell::Int(i)) => money_text(i128::from(i) * 1_000_000),
+            (ColumnType::Money, Cell::Real(f)) => money_text((f * 1e6).round() as i128),
+            (ColumnType::Ratio, Cell::Real(f)) => format!("{:.2}%", f * 100.0),
+            (ColumnType::Ratio, Cell::Int(i)) => format!("{:.2}%", i as f64 * 100.0),
+            (ColumnType::Code, Cell::Int(i)) => i.to_string(),
+            (_, Cell::Int(i)) => group_thousands(&i.to_string()),
+            (_, Cell::Money(m)) => money_text(m),
+            (_, Cell::Real(f)) if f.abs() >= 1.0 => format!("{f:.2}"),
+            (_, Cell::Real(f)) => format!("{f:.4}"),
         }
     }
 
@@ -469,7 +514,7 @@ mod cli {
                 .map(|row| {
                     row.iter()
                         .zip(result.columns)
-                        .map(|(v, c)| display_cell(c, v))
+                        .map(|(v, c)| display_cell(c.ty, v.into(), "-"))
                         .collect()
                 })
                 .collect();
@@ -483,7 +528,8 @@ mod cli {
                 writeln!(out, "  (no rows)")?;
                 continue;
             }
-            write_table(&mut out, result.columns, &rows, &right)?;
+            let names: Vec<&str> = result.columns.iter().map(|c| c.name).collect();
+            write_table(&mut out, &names, &rows, &right)?;
             if shown < result.rows.len() {
                 writeln!(
                     out,
@@ -575,10 +621,13 @@ mod cli {
         };
         let schema = sql::schema(star);
         let options = sql::Options::with_clock();
-        let mut results: Vec<Result<sql::Rows<'_>, SqlError>> = Vec::new();
+        let mut results: Vec<Result<(sql::Statement, sql::Rows<'_>), SqlError>> = Vec::new();
         for text in &texts {
             for compiled in sql::compile_each(text, &schema) {
-                results.push(compiled.and_then(|s| sql::run(star, &scope, &s, &options)));
+                results.push(compiled.and_then(|s| {
+                    let rows = sql::run(star, &scope, &s, &options)?;
+                    Ok((s, rows))
+                }));
             }
         }
         if results.is_empty() {
@@ -588,7 +637,7 @@ mod cli {
         let written = if args.json {
             write_sql_json(&results)
         } else {
-            write_sql_tables(&results)
+            write_sql_tables(&results, &schema)
         };
         if let Err(e) = written {
             if e.kind() != io::ErrorKind::BrokenPipe {
@@ -603,13 +652,16 @@ mod cli {
         }
     }
 
-    fn write_sql_json(
-        results: &[Result<bi_platform::sql::Rows<'_>, bi_platform::sql::SqlError>],
-    ) -> io::Result<()> {
+    type SqlOutcome<'w> = Result<
+        (bi_platform::sql::Statement, bi_platform::sql::Rows<'w>),
+        bi_platform::sql::SqlError,
+    >;
+
+    fn write_sql_json(results: &[SqlOutcome<'_>]) -> io::Result<()> {
         let items: Vec<serde_json::Value> = results
             .iter()
             .map(|r| match r {
-                Ok(rows) => serde_json::to_value(rows),
+                Ok((_, rows)) => serde_json::to_value(rows),
                 Err(e) => serde_json::to_value(e).map(|e| serde_json::json!({ "error": e })),
             })
             .collect::<Result<_, _>>()
@@ -621,7 +673,8 @@ mod cli {
     }
 
     fn write_sql_tables(
-        results: &[Result<bi_platform::sql::Rows<'_>, bi_platform::sql::SqlError>],
+        results: &[SqlOutcome<'_>],
+        schema: &bi_platform::sql::Schema,
     ) -> io::Result<()> {
         let mut out = io::BufWriter::new(io::stdout().lock());
         for (i, result) in results.iter().enumerate() {
@@ -633,32 +686,19 @@ mod cli {
                     out.flush()?;
                     eprintln!("error in statement {}: {e}", i + 1);
                 }
-                Ok(rows) => {
+                Ok((statement, rows)) => {
+                    let types = bi_platform::sql::types::columns(statement, rows, schema);
                     let cells: Vec<Vec<String>> = rows
                         .rows
                         .iter()
                         .map(|r| {
                             r.iter()
-                                .map(|v| {
-                                    v.to_text()
-                                        .map_or_else(|| "NULL".to_string(), |t| t.into_owned())
-                                })
+                                .zip(&types)
+                                .map(|(v, c)| display_cell(c.ty, v.into(), "NULL"))
                                 .collect()
                         })
                         .collect();
-                    let right: Vec<bool> = (0..rows.columns.len())
-                        .map(|c| {
-                            rows.rows.iter().all(|r| {
-                                matches!(
-                                    r[c],
-                                    Value_::Int(_)
-                                        | Value_::Real(_)
-                                        | Value_::Money(_)
-                                        | Value_::Null
-                                )
-                            })
-                        })
-                        .collect();
+                    let right: Vec<bool> = types.iter().map(|c| c.ty.is_numeric()).collect();
                     let columns: Vec<&str> = rows.columns.iter().map(String::as_str).collect();
                     write_table(&mut out, &columns, &cells, &right)?;
                     writeln!(

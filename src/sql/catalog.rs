@@ -29,24 +29,17 @@ pub enum SqlType {
     Text,
 }
 
-/// What a column holds, for display: money is a REAL kept exact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    Text,
-    Integer,
-    Money,
-    Ratio,
-    Date,
-}
+/// What a column holds, for display: the engine's one list of column types (money is
+/// a REAL kept exact).
+pub use crate::query::columns::ColumnType as Kind;
 
 impl Kind {
     /// The declared type of a column of this kind.
     pub fn sql_type(self) -> SqlType {
         match self {
             Kind::Text | Kind::Date => SqlType::Text,
-            Kind::Integer => SqlType::Integer,
-            Kind::Money | Kind::Ratio => SqlType::Real,
+            Kind::Integer | Kind::Code => SqlType::Integer,
+            Kind::Money | Kind::Ratio | Kind::Number => SqlType::Real,
         }
     }
 }
@@ -130,7 +123,9 @@ pub struct TableDecl {
     pub columns: &'static [ColumnDecl],
 }
 
-use Kind::{Date as KDate, Integer as KInt, Money as KMoney, Ratio as KRatio, Text as KText};
+use Kind::{
+    Code as KCode, Date as KDate, Integer as KInt, Money as KMoney, Ratio as KRatio, Text as KText,
+};
 
 /// Every table, its columns in order. Extra (unknown) columns of a loaded file follow a
 /// table's declared ones as TEXT.
@@ -156,8 +151,8 @@ pub const TABLES: &[TableDecl] = &[
             col("conversion_rate", KRatio, Source::FactConversionRate),
             col("roi", KRatio, Source::FactRoi),
             col("roas", KRatio, Source::FactRoas),
-            col("cpc", KRatio, Source::FactCpc),
-            col("cpa", KRatio, Source::FactCpa),
+            col("cpc", KMoney, Source::FactCpc),
+            col("cpa", KMoney, Source::FactCpa),
             col("profit", KMoney, Source::FactProfit),
             col("performance_category", KText, Source::FactCategory),
         ],
@@ -170,8 +165,8 @@ pub const TABLES: &[TableDecl] = &[
             col("tenant_id", KText, Source::TargetTenant),
             col("region", KText, Source::TargetRegion),
             col("product", KText, Source::TargetProduct),
-            col("year", KInt, Source::TargetYear),
-            col("month", KInt, Source::TargetMonth),
+            col("year", KCode, Source::TargetYear),
+            col("month", KCode, Source::TargetMonth),
             col("target_revenue", KMoney, Source::TargetRevenue),
             col("target_conversions", KInt, Source::TargetConversions),
             col("target_spend", KMoney, Source::TargetSpend),
@@ -191,7 +186,7 @@ pub const TABLES: &[TableDecl] = &[
             col("product_preference", KText, Source::CustomerPreference),
             col("total_spent", KMoney, Source::CustomerSpent),
             col("total_orders", KInt, Source::CustomerOrders),
-            col("avg_order_value", KRatio, Source::CustomerAvgOrder),
+            col("avg_order_value", KMoney, Source::CustomerAvgOrder),
         ],
     },
     TableDecl {
@@ -200,11 +195,11 @@ pub const TABLES: &[TableDecl] = &[
         about: "one row per date of fact_campaigns, ascending; iso_week and weekday (1 = Monday) per ISO 8601",
         columns: &[
             col("date", KDate, Source::Dim(0)),
-            col("year", KInt, Source::Dim(1)),
-            col("quarter", KInt, Source::Dim(2)),
-            col("month", KInt, Source::Dim(3)),
-            col("iso_week", KInt, Source::Dim(4)),
-            col("weekday", KInt, Source::Dim(5)),
+            col("year", KCode, Source::Dim(1)),
+            col("quarter", KCode, Source::Dim(2)),
+            col("month", KCode, Source::Dim(3)),
+            col("iso_week", KCode, Source::Dim(4)),
+            col("weekday", KCode, Source::Dim(5)),
         ],
     },
     TableDecl {
