@@ -904,6 +904,9 @@ async function runSql(text = sqlText()) {
   }
   const seq = ++sqlState.seq;
   const tenants = state.query.tenants;
+  // The query run is the one the address keeps (not a text still waiting to be saved).
+  clearTimeout(sqlSaving);
+  links.save({ replace: true });
   $('sql-results').setAttribute('aria-busy', 'true');
   sqlState.editor?.clearError();
   sqlState.editor?.closePopups();

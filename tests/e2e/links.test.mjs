@@ -66,7 +66,8 @@ async function loadSeed(page) {
 const view = (page) => page.evaluate(() => ({
   query: window.__bi.state.query,
   tab: document.querySelector('[role="tab"][aria-selected="true"]')?.dataset.tab,
-  sql: document.getElementById('sql-text').value,
+  // The SQL editor's text (CodeMirror once loaded, the plain text box before).
+  sql: window.__bi.sqlEditor ? window.__bi.sqlEditor.text() : document.getElementById('sql-text').value,
   sqlPanel: !document.getElementById('panel-sql').hidden,
   tenants: [...document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr')].map((r) => r.cells[0].textContent),
   pickers: [...document.querySelectorAll('#filters summary')].map((s) => s.getAttribute('aria-label')),
@@ -116,11 +117,13 @@ test('a view set on the page is in its address and comes back after a reload', a
 
   // The SQL tab and its text: in the address, back after a reload, not run.
   await page.click('#tab-sql');
+  await page.waitForSelector('body[data-sql-editor="ready"]', { timeout: 30_000 });
   await page.fill('#sql-text', "SELECT region, SUM(revenue) FROM fact_campaigns WHERE channel = 'Email' GROUP BY 1");
   await page.waitForFunction(() => location.hash.includes('sql=') && location.hash.includes('tab=sql'));
   await page.reload();
   await ready(page);
   await page.waitForFunction(() => !document.getElementById('panel-sql').hidden);
+  await page.waitForSelector('body[data-sql-editor="ready"]', { timeout: 30_000 });
   const sql = await view(page);
   assert.equal(sql.tab, 'sql');
   assert.equal(sql.sql, "SELECT region, SUM(revenue) FROM fact_campaigns WHERE channel = 'Email' GROUP BY 1");
