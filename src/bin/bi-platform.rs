@@ -217,6 +217,7 @@ mod cli {
             channels: args.channels.clone(),
             offset: None,
             limit: None,
+            ..Query::default()
         };
         let mut warehouse = Warehouse::new();
         warehouse.set_threads(args.threads.map_or_else(

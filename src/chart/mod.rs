@@ -21,10 +21,13 @@
 //! ```
 
 mod draw;
+pub mod hit;
 
 pub use draw::{draw, format_value};
+pub use hit::{hit, Datum, HitMap, Mark, Region};
 
 use crate::model::date::format_day;
+use crate::query::field::Field;
 use crate::query::result::{DashboardResult, Value};
 use crate::query::{Dashboard, Query, QueryError, Scope};
 use crate::Warehouse;
@@ -92,6 +95,22 @@ pub struct Chart {
     /// empty in chart data built by hand.
     #[serde(default)]
     pub summary: String,
+    /// The filter a click on a category (a bar, a point) adds its value to; `None` when
+    /// the categories are not values of a field (funnel stages, ROI buckets).
+    #[serde(default)]
+    pub field: Option<Field>,
+    /// The value of [`field`](Chart::field) of each category (a month category "Nov 24"
+    /// is `2024-11`); empty for one that is no single value ("Others (12)").
+    #[serde(default)]
+    pub keys: Vec<String>,
+    /// The filter a click on a series' legend entry adds its name to (the tenants of
+    /// the per-tenant trend); `None` when the series are measures.
+    #[serde(default)]
+    pub series_field: Option<Field>,
+    /// The value of [`series_field`](Chart::series_field) of each series; empty for one
+    /// that is no single value.
+    #[serde(default)]
+    pub series_keys: Vec<String>,
 }
 
 impl Chart {
@@ -108,7 +127,30 @@ impl Chart {
             series: Vec::new(),
             notes: Vec::new(),
             summary: String::new(),
+            field: None,
+            keys: Vec::new(),
+            series_field: None,
+            series_keys: Vec::new(),
         }
+    }
+
+    /// This chart with its categories filtering `field`, each by its own text.
+    fn filtering(mut self, field: Field) -> Self {
+        self.field = Some(field);
+        self.keys = self.categories.clone();
+        self
+    }
+
+    /// The filter and value a click on category `i` means, if any.
+    pub fn category_filter(&self, i: usize) -> Option<(Field, &str)> {
+        let key = self.keys.get(i).filter(|k| !k.is_empty())?;
+        Some((self.field?, key))
+    }
+
+    /// The filter and value a click on series `i`'s legend entry means, if any.
+    pub fn series_filter(&self, i: usize) -> Option<(Field, &str)> {
+        let key = self.series_keys.get(i).filter(|k| !k.is_empty())?;
+        Some((self.series_field?, key))
     }
 
     /// `true` when there is no non-zero value to draw.
@@ -143,7 +185,7 @@ impl Chart {
     ///     x_label: "Date".into(), y_label: "Amount ($)".into(), unit: Unit::Money, log: false,
     ///     categories: vec!["2024-10-26".into(), "2024-10-27".into()], notes: vec![],
     ///     series: vec![Series { name: "Revenue".into(), values: vec![Some(90.0e3), Some(131.2e3)] }],
-    ///     summary: String::new() };
+    ///     summary: String::new(), field: None, keys: vec![], series_field: None, series_keys: vec![] };
     /// assert_eq!(chart.describe(),
     ///     "Revenue peaked at $131k on 2024-10-27. 2 dates, 2024-10-26 to 2024-10-27.");
     /// ```
@@ -430,7 +472,7 @@ pub fn trend(daily: &DashboardResult<'_>) -> Chart {
         });
     }
     chart.categories = by_day.into_keys().collect();
-    chart
+    chart.filtering(Field::Dates)
 }
 
 /// Tenants ordered by a total, largest first (ties by id), the rest after `top`.
@@ -486,8 +528,13 @@ pub fn tenant_trend(daily: &DashboardResult<'_>) -> Chart {
         Unit::Money,
     );
     chart.categories = days.into_keys().collect();
+    chart.series_field = Some(Field::Tenants);
+    chart.series_keys = top.clone();
+    if others {
+        chart.series_keys.push(String::new());
+    }
     chart.series = series;
-    chart
+    chart.filtering(Field::Dates)
 }
 
 /// Revenue and spend per tenant (top tenants by revenue, the others summed), with ROI.
@@ -542,6 +589,11 @@ pub fn by_tenant(summary: &DashboardResult<'_>) -> Chart {
         .map(|r| ratio(r.1 - r.2, r.2).map_or(String::new(), format_roi))
         .collect();
     chart.categories = rows.into_iter().map(|r| r.0).collect();
+    chart.field = Some(Field::Tenants);
+    chart.keys = top;
+    if others {
+        chart.keys.push(String::new());
+    }
     chart
 }
 
@@ -611,7 +663,7 @@ pub fn channel_mix(mix: &DashboardResult<'_>) -> Chart {
         .map(|(s, r)| ratio(r - s, *s).map_or(String::new(), format_roi))
         .collect();
     chart.categories = by_channel.into_keys().collect();
-    chart
+    chart.filtering(Field::Channels)
 }
 
 /// Target and actual revenue by month, with the attainment.
@@ -647,6 +699,11 @@ pub fn attainment(targets: &DashboardResult<'_>) -> Chart {
             Some(r) if *a > 0.0 => format!("{:.0}%", r * 100.0),
             _ => String::new(),
         })
+        .collect();
+    chart.field = Some(Field::Months);
+    chart.keys = by_month
+        .keys()
+        .map(|(year, month)| format!("{year:04}-{month:02}"))
         .collect();
     chart.categories = by_month
         .into_keys()
