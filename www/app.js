@@ -2,6 +2,8 @@
 // worker.js; this thread only renders. Every value from a file is inserted as text
 // (textContent), never as HTML.
 import init, { dashboards, dashboardSql, drawChart, tableShapes } from './pkg/bi_platform.js';
+// Click to filter, chips and drill-down (issue 13): hooks marked "crossfilter" below.
+import { installCrossfilter, decorateChartTable, decorateDashboardTable, renderSelection } from './crossfilter.js';
 
 const CHUNK = 4 * 1024 * 1024;
 const TABLE_PAGE = 100;
@@ -378,8 +380,10 @@ async function refresh({ announce: say = false } = {}) {
   const seq = ++state.seq;
   announcePending ||= say;
   try {
+    const asked = performance.now();
     const view = await call('view', { query: state.query, page: { offset: state.perfOffset, limit: PERF_PAGE } });
     if (seq !== state.seq) return;
+    const got = performance.now();
     state.view = view;
     if ($('dropzone').classList.contains('empty')) {
       $('dropzone').classList.remove('empty');
@@ -392,7 +396,10 @@ async function refresh({ announce: say = false } = {}) {
       renderCharts(view.charts);
       renderTabs();
       renderTables();
+      renderSelection(); // crossfilter
     });
+    // How long the view took in the worker (and its way back) and to render here.
+    window.__bi.lastRefresh = { view: got - asked, render: performance.now() - got };
     // SQL results follow the tenant picker (and new data): run the last query again.
     if (sqlState.ran) runSql(sqlState.text);
     if (state.tab === 'sql') renderSchema().catch(() => {});
@@ -444,8 +451,9 @@ function chartTable(chart) {
     el('th', { scope: 'row', text: category }),
     ...chart.series.map((s) => el('td', { class: 'num', text: s.values[i] == null ? '—' : format(s.values[i]) })),
     notes ? el('td', { text: chart.notes[i] || '' }) : null));
-  return el('table', { 'data-chart-table': chart.id },
-    el('caption', { text: chart.title }), el('thead', {}, head), el('tbody', {}, ...rows));
+  // crossfilter: category cells become filter buttons.
+  return decorateChartTable(el('table', { 'data-chart-table': chart.id },
+    el('caption', { text: chart.title }), el('thead', {}, head), el('tbody', {}, ...rows)), chart);
 }
 
 function renderCharts(charts) {
@@ -486,14 +494,16 @@ function renderCharts(charts) {
   if (window.__bi.dropAt != null && window.__bi.firstChartAt == null) window.__bi.firstChartAt = performance.now();
 }
 
-function draw({ canvas, chart }) {
+function draw(entry) {
+  const { canvas, chart } = entry;
   const dpr = window.devicePixelRatio || 1;
   const width = canvas.clientWidth || 600;
   const height = canvas.clientHeight || 320;
   canvas.width = Math.round(width * dpr);
   canvas.height = Math.round(height * dpr);
   try {
-    drawChart(canvas, chart, dpr);
+    // crossfilter: where each mark went, for mapping a click back to its datum.
+    entry.marks = drawChart(canvas, chart, dpr);
   } catch (error) {
     showError(`The chart “${chart.title}” could not be drawn: ${error.message}. Its data is under “Show as table”.`);
   }
@@ -590,7 +600,8 @@ function renderTables() {
       return th;
     }));
     const body = el('tbody', {}, ...shown.map((row) => el('tr', {}, ...row.map((v, i) => el('td', { class: typeof v === 'number' ? 'num' : '', text: formatCell(result.columns[i], v) })))));
-    const table = el('table', { 'data-dashboard': name }, el('thead', {}, head), body);
+    // crossfilter: value cells become filter buttons.
+    const table = decorateDashboardTable(el('table', { 'data-dashboard': name }, el('thead', {}, head), body), result);
     const pager = el('div', { class: 'pager' },
       el('span', { class: 'muted', text: total ? `Rows ${whole.format(offset + 1)}–${whole.format(offset + shown.length)} of ${whole.format(total)}` : 'No rows match this selection' }));
     const size = paged ? PERF_PAGE : TABLE_PAGE;
@@ -1003,6 +1014,13 @@ init().then(async () => {
   DASHBOARDS = dashboards();
   TABS = [...DASHBOARDS, 'sql'];
   renderShapes();
+  // crossfilter: click to filter, chips, drill-down.
+  installCrossfilter({
+    state, canvases, refresh, announce, el, selectTab, whole,
+    repick: () => { optionsKey = ''; },
+    syncDates: () => { $('from').value = state.query.from || ''; $('to').value = state.query.to || ''; },
+    fail: (error) => showError(`The filter could not be applied: ${error.message}. Press “Reset filters”.`),
+  });
   await restoreKept();
   $('version').textContent = `v${await call('version')}`;
   await offerSamples().catch((error) => showError(`The sample files could not be generated: ${error.message}. “Try sample data” may still work; reload the page to try again.`));

@@ -247,7 +247,7 @@ fn axis_value(chart: &Chart, v: f64) -> String {
 ///     x_label: "Channel".into(), y_label: "Amount ($)".into(), unit: Unit::Money, log: false,
 ///     categories: vec!["Search".into()], notes: vec![],
 ///     series: vec![Series { name: "Spend".into(), values: vec![Some(12.5)] }],
-///     summary: String::new(), field: None, keys: vec![], series_field: None, series_keys: vec![] };
+///     summary: String::new(), field: None, keys: vec![], series_field: None, series_keys: vec![], selected: vec![] };
 /// let mut svg = String::new();
 /// let marks = draw(&chart, SVGBackend::with_string(&mut svg, (400, 300)), 1.0).unwrap();
 /// assert!(svg.contains("Search"));
@@ -360,6 +360,33 @@ fn draw_line<DB: DrawingBackend>(
 
 type DrawResult<E> = Result<(), DrawingAreaErrorKind<E>>;
 
+/// Outlines the bars of the selected categories (a dark frame a few pixels outside the
+/// bar): the selection is marked by shape, not by colour alone.
+fn outline_selected<DB: DrawingBackend>(
+    chart: &Chart,
+    root: &DrawingArea<DB, Shift>,
+    regions: &[Region],
+    s: f64,
+) -> DrawResult<DB::ErrorType> {
+    let gap = (2.0 * s).round() as i32;
+    for r in regions.iter().filter(|r| r.mark == Mark::Bar) {
+        if r.category.is_some_and(|c| chart.selected.contains(&c)) {
+            let frame = vec![
+                (r.x0 - gap, r.y0 - gap),
+                (r.x1 + gap, r.y0 - gap),
+                (r.x1 + gap, r.y1 + gap),
+                (r.x0 - gap, r.y1 + gap),
+                (r.x0 - gap, r.y0 - gap),
+            ];
+            root.draw(&PathElement::new(
+                frame,
+                TEXT.stroke_width(((1.5 * s).round() as u32).max(1)),
+            ))?;
+        }
+    }
+    Ok(())
+}
+
 fn draw_on<DB: DrawingBackend>(
     chart: &Chart,
     root: &DrawingArea<DB, Shift>,
@@ -421,6 +448,17 @@ fn draw_on<DB: DrawingBackend>(
                 .label_style(font(11.0))
                 .axis_desc_style(font(12.0))
                 .draw()?;
+            // A rule at each selected category (a date picked by a click), under the lines.
+            for &x in &chart.selected {
+                let (top, bottom) = (
+                    cc.backend_coord(&(x as f64, hi)),
+                    cc.backend_coord(&(x as f64, lo)),
+                );
+                root.draw(&PathElement::new(
+                    vec![top, bottom],
+                    TEXT.stroke_width(px(2.0).max(1)),
+                ))?;
+            }
             // Markers on every `step`-th point, shifted per series so they do not sit
             // on top of each other.
             let step = n.div_ceil(8).max(1);
@@ -536,6 +574,7 @@ fn draw_on<DB: DrawingBackend>(
                     }
                 }
             }
+            outline_selected(chart, root, regions, s)?;
             let notes = chart
                 .notes
                 .iter()
@@ -614,6 +653,7 @@ fn draw_on<DB: DrawingBackend>(
                     }
                 }
             }
+            outline_selected(chart, root, regions, s)?;
             let note_style = font(10.5)
                 .color(&MUTED)
                 .pos(Pos::new(HPos::Left, VPos::Center));
@@ -818,6 +858,7 @@ mod tests {
             keys: vec![],
             series_field: None,
             series_keys: vec![],
+            selected: vec![],
         };
         let out = svg(&chart);
         for text in ["Search", "Video", "ROI 200%", "Spend", "Revenue", "$30"] {

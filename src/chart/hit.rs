@@ -22,7 +22,7 @@
 //!     x_label: "Channel".into(), y_label: "Amount ($)".into(), unit: Unit::Money, log: false,
 //!     categories: vec!["Search".into()], notes: vec![],
 //!     series: vec![Series { name: "Spend".into(), values: vec![Some(12.5)] }],
-//!     summary: String::new(), field: None, keys: vec![], series_field: None, series_keys: vec![] };
+//!     summary: String::new(), field: None, keys: vec![], series_field: None, series_keys: vec![], selected: vec![] };
 //! let mut svg = String::new();
 //! let map = draw(&chart, SVGBackend::with_string(&mut svg, (400, 300)), 1.0).unwrap();
 //! let bar = map.regions[0];
@@ -446,6 +446,7 @@ mod tests {
                 keys: (0..n).map(|i| format!("c{i}")).collect(),
                 series_field: None,
                 series_keys: vec![],
+                selected: vec![],
             })
     }
 

@@ -72,9 +72,42 @@ impl Field {
         }
     }
 
+    /// The dashboards' result column holding values of the field (a click on a table
+    /// cell of that column filters by it); `None` for months, which results hold as
+    /// `year` and `month`.
+    pub fn column(self) -> Option<&'static str> {
+        Some(match self {
+            Field::Tenants => "tenant_id",
+            Field::Campaigns => "campaign_id",
+            Field::Channels => "channel",
+            Field::Regions => "region",
+            Field::Products => "product",
+            Field::PerformanceCategories => "performance_category",
+            Field::Dates => "date",
+            Field::Months => return None,
+        })
+    }
+
     /// The field called `name`.
     pub fn from_name(name: &str) -> Option<Field> {
         Field::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// The field's values in `query` (none for a query that sees every tenant).
+    pub fn values(self, query: &Query) -> &[String] {
+        match self {
+            Field::Tenants => match &query.tenants {
+                TenantScope::All => &[],
+                TenantScope::Only(ids) => ids,
+            },
+            Field::Campaigns => &query.campaigns,
+            Field::Channels => &query.channels,
+            Field::Regions => &query.regions,
+            Field::Products => &query.products,
+            Field::PerformanceCategories => &query.performance_categories,
+            Field::Dates => &query.dates,
+            Field::Months => &query.months,
+        }
     }
 
     /// The field's values in `query`, to change them. `None` for the tenants of a query
@@ -114,5 +147,16 @@ mod tests {
             assert_eq!(field.values_mut(&mut q).unwrap(), &vec!["x".to_string()]);
         }
         assert_eq!(Field::from_name("tenant"), None);
+        // Each column a field names is a column of some dashboard.
+        let w = crate::Warehouse::new();
+        let columns: Vec<&str> = crate::Dashboard::ALL
+            .into_iter()
+            .flat_map(|d| w.dashboard(d, &Query::default()).unwrap().columns.to_vec())
+            .collect();
+        for field in Field::ALL {
+            if let Some(column) = field.column() {
+                assert!(columns.contains(&column), "{column}");
+            }
+        }
     }
 }

@@ -535,15 +535,18 @@ pub fn chart_hit(chart: JsValue, marks: JsValue, x: f64, y: f64) -> Result<JsVal
 struct FilterField {
     name: &'static str,
     label: &'static str,
+    column: Option<&'static str>,
 }
 
-/// The filter fields a click can set, `[{name, label}]` in chip order (the query's field
-/// names: `tenants`, `campaigns`, `channels`, ...).
+/// The filter fields a click can set, `[{name, label, column}]` in chip order (the
+/// query's field names: `tenants`, `campaigns`, `channels`, ...; `column`: the
+/// dashboards' result column holding its values, or `null`).
 #[wasm_bindgen(js_name = filterFields)]
 pub fn filter_fields() -> Result<JsValue, JsValue> {
     use crate::query::field::Field;
     to_js(&Field::ALL.map(|f| FilterField {
         name: f.name(),
         label: f.label(),
+        column: f.column(),
     }))
 }
