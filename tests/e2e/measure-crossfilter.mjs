@@ -5,15 +5,17 @@
 // engine). Not part of `make test` (the 1M-row file takes a while to load):
 //
 //   cargo run --release -- generate --out /tmp/gen1m --tenants 100 --campaigns-per-tenant 10000
-//   make wasm && node tests/e2e/measure-crossfilter.mjs [/tmp/gen1m/campaigns.csv] [RUNS]
+//   make wasm && RUNS=5 node tests/e2e/measure-crossfilter.mjs [FILE ...]
+// (default: the generator's three files in /tmp/gen1m: campaigns, targets, customers).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve, CHROMIUM_ARGS } from './server.mjs';
 
-const file = process.argv[2] || '/tmp/gen1m/campaigns.csv';
-const runs = Number(process.argv[3] || 5);
+const files = process.argv.length > 2 ? process.argv.slice(2)
+  : ['campaigns.csv', 'sales_targets.xlsx', 'customers.json'].map((f) => `/tmp/gen1m/${f}`);
+const runs = Number(process.env.RUNS || 5);
 const server = await serve();
 const base = `http://127.0.0.1:${server.address().port}/`;
 const profile = await mkdtemp(join(tmpdir(), 'bi-measure-cf-'));
@@ -24,9 +26,10 @@ const context = await chromium.launchPersistentContext(profile, {
 const page = context.pages()[0] || await context.newPage();
 await page.goto(`${base}?keep=indexeddb`);
 await page.waitForSelector('body[data-ready="true"]');
-await page.setInputFiles('#file-input', [file]);
-await page.waitForFunction(() => window.__bi.firstChartAt != null && document.getElementById('progress').hidden,
-  null, { timeout: 900_000, polling: 250 });
+await page.setInputFiles('#file-input', files);
+await page.waitForFunction((n) => window.__bi.firstChartAt != null && document.getElementById('progress').hidden
+  && window.__bi.state.reports.length >= n, files.length, { timeout: 900_000, polling: 250 });
+await page.waitForTimeout(1000);
 const rows = await page.evaluate(() => window.__bi.state.reports.reduce((n, r) => n + r.rows_loaded, 0));
 console.log(`${rows} campaign rows loaded`);
 
@@ -40,6 +43,7 @@ async function click(kind, arg) {
     if (kind === 'mark') {
       const { chart, marks } = window.__bi.chartMarks(arg.chart);
       const r = marks.regions.find((m) => m.mark === arg.mark && (arg.category == null || chart.categories[m.category] === arg.category));
+      if (!r) throw new Error(`no ${arg.mark} of ${arg.category ?? 'any category'} in ${arg.chart} (${marks.regions.length} marks; ${JSON.stringify(chart.categories).slice(0, 200)})`);
       const canvas = document.querySelector(`canvas[data-chart="${arg.chart}"]`);
       const box = canvas.getBoundingClientRect();
       const k = box.width / canvas.width;
