@@ -116,6 +116,10 @@ pub fn view<'w>(
         },
         chart::roi_distribution(warehouse, &query)?,
     );
+    // A chart whose own field is filtered keeps every category (one more dashboard for
+    // each such chart; none when no click filter is set).
+    let mut own = chart::OwnCharts::new(warehouse);
+    let charts = chart::relax(charts, &query, |id, q| own.chart(id, q))?;
     let kpis = chart::kpis_of(summary);
     Ok(View {
         options: chart::filter_options(warehouse),

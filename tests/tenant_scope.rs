@@ -6,6 +6,10 @@
 //!    scope's tenants (same rows, same order);
 //! 2. no cell of a scoped result names another tenant;
 //! 3. a scoped result is the same as in a warehouse that never saw the other tenants.
+//!
+//! The filters include those that click-to-filter and drill-down set (campaign ids,
+//! performance categories, single days and months), with random values, and drill-down
+//! paths (tenant -> campaign -> its days, month -> its days) keep the scope.
 
 mod common;
 
@@ -266,7 +270,14 @@ struct Filters {
     regions: Vec<usize>,
     products: Vec<usize>,
     channels: Vec<usize>,
+    campaigns: Vec<usize>,
+    categories: Vec<usize>,
+    dates: Vec<i64>,
+    months: Vec<u32>,
 }
+
+/// Performance categories of SPEC §5, as the filter names them.
+const CATEGORIES: [&str; 5] = ["Excellent", "Good", "Break Even", "Loss", "Unknown"];
 
 fn filters() -> impl Strategy<Value = Filters> {
     let subset = |n: usize| prop::collection::vec(0..n, 0..3);
@@ -276,14 +287,28 @@ fn filters() -> impl Strategy<Value = Filters> {
         prop::option::weighted(0.3, subset(REGIONS.len())),
         prop::option::weighted(0.3, subset(PRODUCTS.len())),
         prop::option::weighted(0.3, subset(CHANNELS.len())),
+        (
+            prop::option::weighted(0.3, prop::collection::vec(0..7usize, 1..3)),
+            prop::option::weighted(0.25, subset(CATEGORIES.len())),
+            prop::option::weighted(0.2, prop::collection::vec(0..120i64, 1..4)),
+            prop::option::weighted(0.2, prop::collection::vec(7..13u32, 1..3)),
+        ),
     )
-        .prop_map(|(from, to, regions, products, channels)| Filters {
-            from,
-            to,
-            regions: regions.unwrap_or_default(),
-            products: products.unwrap_or_default(),
-            channels: channels.unwrap_or_default(),
-        })
+        .prop_map(
+            |(from, to, regions, products, channels, (campaigns, categories, dates, months))| {
+                Filters {
+                    from,
+                    to,
+                    regions: regions.unwrap_or_default(),
+                    products: products.unwrap_or_default(),
+                    channels: channels.unwrap_or_default(),
+                    campaigns: campaigns.unwrap_or_default(),
+                    categories: categories.unwrap_or_default(),
+                    dates: dates.unwrap_or_default(),
+                    months: months.unwrap_or_default(),
+                }
+            },
+        )
 }
 
 fn query(scope: TenantScope, f: &Filters) -> Query {
@@ -304,6 +329,16 @@ fn query(scope: TenantScope, f: &Filters) -> Query {
             .collect(),
         offset: None,
         limit: None,
+        // Campaign 6 is one no row has.
+        campaigns: f.campaigns.iter().map(|c| format!("c{c}")).collect(),
+        performance_categories: f
+            .categories
+            .iter()
+            .map(|&i| CATEGORIES[i].to_string())
+            .collect(),
+        dates: f.dates.iter().map(|&d| date_text(d, false)).collect(),
+        // Month 7 (July) has no row.
+        months: f.months.iter().map(|m| format!("2024-{m:02}")).collect(),
     }
 }
 
@@ -609,6 +644,161 @@ proptest! {
                 .collect();
             let got = facts_in(&w, &only(&[t])).len();
             prop_assert_eq!(got, keys.len(), "rows of {}", t);
+        }
+    }
+}
+
+/// The facts a query should select, computed from the generated rows (the oracle): the
+/// last row of each (tenant, campaign, date) key wins, as loading does.
+fn expected_facts(data: &Data, q: &Query) -> std::collections::BTreeSet<(String, String, String)> {
+    let mut latest = std::collections::BTreeMap::new();
+    for r in &data.campaigns {
+        latest.insert((r.tenant, r.campaign, r.day), r);
+    }
+    let has = |list: &[String], v: &str| list.is_empty() || list.iter().any(|x| x == v);
+    latest
+        .into_values()
+        .filter(|r| match &q.tenants {
+            TenantScope::All => true,
+            TenantScope::Only(ids) => ids.iter().any(|t| t == TENANTS[r.tenant]),
+        })
+        .filter(|r| {
+            let date = date_text(r.day, false);
+            let (spend, revenue) = (i64::from(r.spend_cents), i64::from(r.revenue_cents));
+            let category = if spend == 0 {
+                "Unknown"
+            } else if revenue > 3 * spend {
+                "Excellent"
+            } else if revenue > 2 * spend {
+                "Good"
+            } else if revenue > spend {
+                "Break Even"
+            } else {
+                "Loss"
+            };
+            let dated = (q.dates.is_empty() && q.months.is_empty())
+                || q.dates.contains(&date)
+                || q.months.iter().any(|m| date.starts_with(m.as_str()));
+            has(&q.campaigns, &format!("c{}", r.campaign))
+                && has(&q.performance_categories, category)
+                && dated
+                && q.from.as_ref().is_none_or(|f| date >= *f)
+                && q.to.as_ref().is_none_or(|t| date <= *t)
+                && (q.regions.is_empty() || r.region.is_some_and(|i| has(&q.regions, REGIONS[i])))
+                && (q.products.is_empty()
+                    || r.product.is_some_and(|i| has(&q.products, PRODUCTS[i])))
+                && (q.channels.is_empty()
+                    || has(&q.channels, r.channel.map_or("Unknown", |c| CHANNELS[c])))
+        })
+        .map(|r| {
+            (
+                TENANTS[r.tenant].to_string(),
+                format!("c{}", r.campaign),
+                date_text(r.day, false),
+            )
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Click-to-filter's filters select exactly the facts the oracle computes from the
+    /// generated rows, under a random scope.
+    #[test]
+    fn click_filters_select_what_the_oracle_selects(
+        data in data(),
+        mask in 0u32..(1 << TENANTS.len()),
+        f in filters(),
+    ) {
+        let w = warehouse(&data, |_| true);
+        let ids: Vec<String> = (0..TENANTS.len())
+            .filter(|i| mask & (1 << i) != 0)
+            .map(|i| TENANTS[i].to_string())
+            .collect();
+        let q = query(TenantScope::Only(ids), &f);
+        let got: std::collections::BTreeSet<(String, String, String)> = facts_in(&w, &q)
+            .into_iter()
+            .map(|f| (f.tenant, f.campaign, f.date))
+            .collect();
+        prop_assert_eq!(got, expected_facts(&data, &q));
+    }
+
+    /// A filter on a campaign only other tenants have shows nothing of it inside a
+    /// tenant's scope: no row, no count, no chart value.
+    #[test]
+    fn another_tenants_campaign_shows_nothing(
+        data in data(),
+        tenant in 0..TENANTS.len(),
+    ) {
+        let w = warehouse(&data, |_| true);
+        let own: std::collections::BTreeSet<usize> =
+            data.campaigns.iter().filter(|r| r.tenant == tenant).map(|r| r.campaign).collect();
+        let foreign: Vec<String> = data
+            .campaigns
+            .iter()
+            .filter(|r| r.tenant != tenant && !own.contains(&r.campaign))
+            .map(|r| format!("c{}", r.campaign))
+            .collect();
+        prop_assume!(!foreign.is_empty());
+        let q = Query {
+            tenants: TenantScope::Only(vec![TENANTS[tenant].into()]),
+            campaigns: foreign,
+            ..Query::default()
+        };
+        for d in [Dashboard::CampaignSummary, Dashboard::CampaignPerformance, Dashboard::DailyPerformance,
+                  Dashboard::ConversionFunnel, Dashboard::ChannelMix] {
+            prop_assert_eq!(rows_of(&json(&w, d, &q)), Vec::<Json>::new(), "{}", d.name());
+        }
+        let view = bi_platform::view::view(&w, &q, bi_platform::view::Page::default()).unwrap();
+        prop_assert_eq!(view.kpis.campaigns, 0);
+        // Targets have no campaign: the attainment chart still shows the tenant's own
+        // targets, with no actual revenue; every other chart shows nothing.
+        for chart in &view.charts {
+            let drawn: Vec<&bi_platform::chart::Series> = chart
+                .series
+                .iter()
+                .filter(|s| chart.id != "attainment" || s.name == "Actual")
+                .collect();
+            prop_assert!(
+                drawn.iter().all(|s| s.values.iter().all(|v| v.unwrap_or(0.0) == 0.0)),
+                "{} shows something",
+                chart.id
+            );
+        }
+    }
+
+    /// Drilling down (tenant -> one of its campaigns -> a month of it -> its days), each
+    /// step a narrower query, never leaves the tenant and never grows the rows.
+    #[test]
+    fn drill_down_paths_stay_in_the_tenant(
+        data in data(),
+        tenant in 0..TENANTS.len(),
+        pick in any::<prop::sample::Index>(),
+    ) {
+        let w = warehouse(&data, |_| true);
+        let isolated = warehouse(&data, |t| t == tenant);
+        let mut q = Query { tenants: TenantScope::Only(vec![TENANTS[tenant].into()]), ..Query::default() };
+        let facts = facts_in(&w, &q);
+        prop_assume!(!facts.is_empty());
+        let fact = &facts[pick.index(facts.len())];
+        let mut steps = vec![q.clone()];
+        q.campaigns = vec![fact.campaign.clone()];
+        steps.push(q.clone());
+        q.months = vec![fact.date[..7].to_string()];
+        steps.push(q.clone());
+        q.months.clear();
+        q.dates = vec![fact.date.clone()];
+        steps.push(q.clone());
+        let mut before = usize::MAX;
+        for step in &steps {
+            let rows = facts_in(&w, step);
+            prop_assert!(rows.len() <= before && !rows.is_empty(), "{step:?}");
+            before = rows.len();
+            prop_assert!(rows.iter().all(|f| f.tenant == TENANTS[tenant]));
+            for d in Dashboard::ALL {
+                prop_assert_eq!(json(&w, d, step), json(&isolated, d, step), "{}: {:?}", d.name(), step);
+            }
         }
     }
 }

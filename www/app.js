@@ -3,6 +3,8 @@
 // (textContent), never as HTML.
 import init, { dashboardInfo, drawChart, tableShapes } from './pkg/bi_platform.js';
 import { viewLinks, parseHash } from './links.js';
+// Click to filter, chips and drill-down (issue 13): hooks marked "crossfilter" below.
+import { installCrossfilter, decorateChartTable, decorateDashboardTable, renderSelection } from './crossfilter.js';
 
 const CHUNK = 8 * 1024 * 1024;
 const TABLE_PAGE = 100;
@@ -418,8 +420,10 @@ async function refresh({ announce: say = false, fromLink = false } = {}) {
   const seq = ++state.seq;
   announcePending ||= say;
   try {
+    const asked = performance.now();
     const view = await call('view', { query: state.query, page: { offset: state.perfOffset, limit: PERF_PAGE } });
     if (seq !== state.seq) return;
+    const got = performance.now();
     // A link's values the data lacks are dropped (and named) before anything is shown.
     if (links.check(view.options)) { await refresh({ announce: say, fromLink: true }); return; }
     state.view = view;
@@ -434,7 +438,10 @@ async function refresh({ announce: say = false, fromLink = false } = {}) {
       renderCharts(view.charts);
       renderTabs();
       renderTables();
+      renderSelection(); // crossfilter
     });
+    // How long the view took in the worker (and its way back) and to render here.
+    window.__bi.lastRefresh = { view: got - asked, render: performance.now() - got };
     // The view in the address (links.js): a new history entry for a filter change, none
     // for a view that came from the address.
     if (state.tab === 'sql' && $('panel-sql').hidden) selectTab('sql');
@@ -490,8 +497,9 @@ function chartTable(chart) {
     el('th', { scope: 'row', text: category }),
     ...chart.series.map((s) => el('td', { class: 'num', text: s.values[i] == null ? '—' : format(s.values[i]) })),
     notes ? el('td', { text: chart.notes[i] || '' }) : null));
-  return el('table', { 'data-chart-table': chart.id },
-    el('caption', { text: chart.title }), el('thead', {}, head), el('tbody', {}, ...rows));
+  // crossfilter: category cells become filter buttons.
+  return decorateChartTable(el('table', { 'data-chart-table': chart.id },
+    el('caption', { text: chart.title }), el('thead', {}, head), el('tbody', {}, ...rows)), chart);
 }
 
 function renderCharts(charts) {
@@ -532,14 +540,16 @@ function renderCharts(charts) {
   if (window.__bi.dropAt != null && window.__bi.firstChartAt == null) window.__bi.firstChartAt = performance.now();
 }
 
-function draw({ canvas, chart }) {
+function draw(entry) {
+  const { canvas, chart } = entry;
   const dpr = window.devicePixelRatio || 1;
   const width = canvas.clientWidth || 600;
   const height = canvas.clientHeight || 320;
   canvas.width = Math.round(width * dpr);
   canvas.height = Math.round(height * dpr);
   try {
-    drawChart(canvas, chart, dpr);
+    // crossfilter: where each mark went, for mapping a click back to its datum.
+    entry.marks = drawChart(canvas, chart, dpr);
   } catch (error) {
     showError(`The chart “${chart.title}” could not be drawn: ${error.message}. Its data is under “Show as table”.`);
   }
@@ -639,7 +649,8 @@ function renderTables() {
       return th;
     }));
     const body = el('tbody', {}, ...shown.map((row) => el('tr', {}, ...row.map((v, i) => el('td', { class: NUMERIC.has(typeAt(i)) ? 'num' : '', text: formatValue(typeAt(i), v) })))));
-    const table = el('table', { 'data-dashboard': name }, el('thead', {}, head), body);
+    // crossfilter: value cells become filter buttons.
+    const table = decorateDashboardTable(el('table', { 'data-dashboard': name }, el('thead', {}, head), body), result);
     const pager = el('div', { class: 'pager' },
       el('span', { class: 'muted', text: total ? `Rows ${whole.format(offset + 1)}–${whole.format(offset + shown.length)} of ${whole.format(total)}` : 'No rows match this selection' }));
     const size = paged ? PERF_PAGE : TABLE_PAGE;
@@ -1266,6 +1277,13 @@ init().then(async () => {
   DASHBOARDS = INFO.map((d) => d.name);
   TABS = [...DASHBOARDS, 'sql'];
   renderShapes();
+  // crossfilter: click to filter, chips, drill-down.
+  installCrossfilter({
+    state, canvases, refresh, announce, el, selectTab, whole,
+    repick: () => { optionsKey = ''; },
+    syncDates: () => { $('from').value = state.query.from || ''; $('to').value = state.query.to || ''; },
+    fail: (error) => showError(`The filter could not be applied: ${error.message}. Press “Reset filters”.`),
+  });
   links.open();
   await restoreKept();
   if (!state.reports.length && parseHash(location.hash)) {

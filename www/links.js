@@ -20,7 +20,14 @@ const LISTS = [
   ['region', 'regions', 'region'],
   ['product', 'products', 'product'],
   ['channel', 'channels', 'channel'],
+  // Set by clicking the charts and tables, and by drill-down (crossfilter.js).
+  ['campaign', 'campaigns', 'campaign'],
+  ['performance', 'performance_categories', 'performance category'],
+  ['day', 'dates', 'day'],
+  ['month', 'months', 'month'],
 ];
+// Values a list must look like to be used at all (others are named and ignored).
+const SHAPES = { dates: [/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD'], months: [/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM'] };
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const validDate = (text) => DATE.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`))
   && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text);
@@ -33,8 +40,15 @@ export function parseHash(hash) {
   const params = new URLSearchParams(text);
   const query = { tenants: 'all', from: null, to: null, regions: [], products: [], channels: [] };
   const problems = [];
-  for (const [key, field] of LISTS) {
-    const values = [...new Set(params.getAll(key).filter((v) => v !== ''))].sort();
+  for (const [key, field, noun] of LISTS) {
+    let values = [...new Set(params.getAll(key).filter((v) => v !== ''))].sort();
+    if (SHAPES[field]) {
+      const [shape, words] = SHAPES[field];
+      for (const v of values.filter((x) => !shape.test(x) || (field === 'dates' && !validDate(x)))) {
+        problems.push(`the ${noun} “${v}” is not a ${noun} (${words})`);
+      }
+      values = values.filter((x) => shape.test(x) && (field !== 'dates' || validDate(x)));
+    }
     if (field === 'tenants') query.tenants = values.length ? values : 'all';
     else query[field] = values;
   }
@@ -68,7 +82,10 @@ export function withoutUnknown(query, options) {
   const unknown = [];
   const known = { ...query };
   for (const [, field, noun] of LISTS) {
-    const have = new Set(options[field] || []);
+    // Only what the options list can be checked (campaigns and days are too many to
+    // list: the engine shows nothing for a value it does not have).
+    if (!options[field]) continue;
+    const have = new Set(options[field]);
     const values = field === 'tenants' ? (Array.isArray(query.tenants) ? query.tenants : []) : query[field];
     const missing = values.filter((v) => !have.has(v));
     if (!missing.length) continue;

@@ -221,6 +221,7 @@ mod cli {
             channels: args.channels.clone(),
             offset: None,
             limit: None,
+            ..Query::default()
         };
         let mut warehouse = Warehouse::new();
         warehouse.set_threads(args.threads.map_or_else(
@@ -761,8 +762,7 @@ mod cli {
             regions: args.regions.clone(),
             products: args.products.clone(),
             channels: args.channels.clone(),
-            offset: None,
-            limit: None,
+            ..Query::default()
         };
         // A bad date is a usage error, found before any file is read.
         if let Err(e) = bi_platform::query::Scope::new(Warehouse::new().star(), &query) {

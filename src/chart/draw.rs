@@ -1,6 +1,7 @@
 //! Drawing a [`Chart`] with plotters, generic over the backend (canvas in the page, SVG
 //! in the tests).
 
+use super::hit::{HitMap, Mark, Region};
 use super::{Chart, Kind, Unit};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -236,7 +237,8 @@ fn axis_value(chart: &Chart, v: f64) -> String {
 }
 
 /// Draws `chart` on `backend`, scaling text and margins by `scale` (the device pixel
-/// ratio on a canvas, 1 for SVG).
+/// ratio on a canvas, 1 for SVG). Returns where each mark went (see [`super::hit`]), so
+/// a click can be mapped back to its datum.
 ///
 /// ```
 /// use bi_platform::chart::{draw, Chart, Kind, Series, Unit};
@@ -245,16 +247,20 @@ fn axis_value(chart: &Chart, v: f64) -> String {
 ///     x_label: "Channel".into(), y_label: "Amount ($)".into(), unit: Unit::Money, log: false,
 ///     categories: vec!["Search".into()], notes: vec![],
 ///     series: vec![Series { name: "Spend".into(), values: vec![Some(12.5)] }],
-///     summary: String::new() };
+///     summary: String::new(), field: None, keys: vec![], series_field: None, series_keys: vec![], selected: vec![] };
 /// let mut svg = String::new();
-/// draw(&chart, SVGBackend::with_string(&mut svg, (400, 300)), 1.0).unwrap();
+/// let marks = draw(&chart, SVGBackend::with_string(&mut svg, (400, 300)), 1.0).unwrap();
 /// assert!(svg.contains("Search"));
+/// assert_eq!(marks.regions.len(), 1);
 /// ```
-pub fn draw<DB: DrawingBackend>(chart: &Chart, backend: DB, scale: f64) -> Result<(), String> {
+pub fn draw<DB: DrawingBackend>(chart: &Chart, backend: DB, scale: f64) -> Result<HitMap, String> {
     let root = backend.into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
-    draw_on(chart, &root, scale.max(0.5)).map_err(|e| e.to_string())?;
-    root.present().map_err(|e| e.to_string())
+    let scale = scale.max(0.5);
+    let mut regions = Vec::new();
+    draw_on(chart, &root, scale, &mut regions).map_err(|e| e.to_string())?;
+    root.present().map_err(|e| e.to_string())?;
+    Ok(HitMap { scale, regions })
 }
 
 /// Draws the series legend as rows of keys and names under the title, starting at
@@ -265,6 +271,7 @@ fn draw_legend<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     s: f64,
     top: u32,
+    regions: &mut Vec<Region>,
 ) -> Result<u32, DrawingAreaErrorKind<DB::ErrorType>> {
     let (width, _) = root.dim_in_pixel();
     let style = (FONT, 11.5 * s).into_font().color(&TEXT);
@@ -316,6 +323,13 @@ fn draw_legend<DB: DrawingBackend>(
                 (x + key + (6.0 * s) as i32, mid),
                 style.pos(Pos::new(HPos::Left, VPos::Center)),
             ))?;
+            regions.push(Region::new(
+                (x, y),
+                (x + w, y + row - 1),
+                Mark::Legend,
+                None,
+                i,
+            ));
             x += w + gap;
         }
         y += row;
@@ -346,10 +360,38 @@ fn draw_line<DB: DrawingBackend>(
 
 type DrawResult<E> = Result<(), DrawingAreaErrorKind<E>>;
 
+/// Outlines the bars of the selected categories (a dark frame a few pixels outside the
+/// bar): the selection is marked by shape, not by colour alone.
+fn outline_selected<DB: DrawingBackend>(
+    chart: &Chart,
+    root: &DrawingArea<DB, Shift>,
+    regions: &[Region],
+    s: f64,
+) -> DrawResult<DB::ErrorType> {
+    let gap = (2.0 * s).round() as i32;
+    for r in regions.iter().filter(|r| r.mark == Mark::Bar) {
+        if r.category.is_some_and(|c| chart.selected.contains(&c)) {
+            let frame = vec![
+                (r.x0 - gap, r.y0 - gap),
+                (r.x1 + gap, r.y0 - gap),
+                (r.x1 + gap, r.y1 + gap),
+                (r.x0 - gap, r.y1 + gap),
+                (r.x0 - gap, r.y0 - gap),
+            ];
+            root.draw(&PathElement::new(
+                frame,
+                TEXT.stroke_width(((1.5 * s).round() as u32).max(1)),
+            ))?;
+        }
+    }
+    Ok(())
+}
+
 fn draw_on<DB: DrawingBackend>(
     chart: &Chart,
     root: &DrawingArea<DB, Shift>,
     s: f64,
+    regions: &mut Vec<Region>,
 ) -> DrawResult<DB::ErrorType> {
     let px = |v: f64| (v * s).round() as u32;
     let font = |size: f64| (FONT, size * s).into_font().color(&TEXT);
@@ -377,7 +419,7 @@ fn draw_on<DB: DrawingBackend>(
     let mut header = px(36.0);
     // Lines always name their series (a tenant's line says whose it is).
     if chart.series.len() > 1 || chart.kind == Kind::Line {
-        header = draw_legend(chart, root, s, header)?;
+        header = draw_legend(chart, root, s, header, regions)?;
     }
     let body = root.margin(header, 0, 0, 0);
     let mut builder = ChartBuilder::on(&body);
@@ -406,6 +448,17 @@ fn draw_on<DB: DrawingBackend>(
                 .label_style(font(11.0))
                 .axis_desc_style(font(12.0))
                 .draw()?;
+            // A rule at each selected category (a date picked by a click), under the lines.
+            for &x in &chart.selected {
+                let (top, bottom) = (
+                    cc.backend_coord(&(x as f64, hi)),
+                    cc.backend_coord(&(x as f64, lo)),
+                );
+                root.draw(&PathElement::new(
+                    vec![top, bottom],
+                    TEXT.stroke_width(px(2.0).max(1)),
+                ))?;
+            }
             // Markers on every `step`-th point, shifted per series so they do not sit
             // on top of each other.
             let step = n.div_ceil(8).max(1);
@@ -418,6 +471,14 @@ fn draw_on<DB: DrawingBackend>(
                         Some(y) => {
                             let at = cc.backend_coord(&(x as f64, y));
                             segments.last_mut().unwrap().push(at);
+                            let reach = (6.0 * s).round() as i32;
+                            regions.push(Region::new(
+                                (at.0 - reach, at.1 - reach),
+                                (at.0 + reach, at.1 + reach),
+                                Mark::Point,
+                                Some(x),
+                                i,
+                            ));
                             if (x + i * step / chart.series.len().max(1)).is_multiple_of(step) {
                                 marks.push(at);
                             }
@@ -496,6 +557,14 @@ fn draw_on<DB: DrawingBackend>(
                         continue;
                     };
                     let x0 = x as f64 - 0.4 + bar * i as f64;
+                    // The rectangle drawn above, through the same mapping.
+                    regions.push(Region::new(
+                        cc.backend_coord(&(x0, 0.0)),
+                        cc.backend_coord(&(x0 + bar * 0.92, y)),
+                        Mark::Bar,
+                        Some(x),
+                        i,
+                    ));
                     let (left, top) = cc.backend_coord(&(x0, y));
                     let (right, bottom) = cc.backend_coord(&(x0 + bar * 0.92, lo.max(0.0)));
                     let r = (((right - left) as f64 * 0.3).min(4.5 * s)) as i32;
@@ -505,6 +574,7 @@ fn draw_on<DB: DrawingBackend>(
                     }
                 }
             }
+            outline_selected(chart, root, regions, s)?;
             let notes = chart
                 .notes
                 .iter()
@@ -567,6 +637,13 @@ fn draw_on<DB: DrawingBackend>(
                         continue;
                     };
                     let y1 = position(cat) + 0.4 - height * i as f64;
+                    regions.push(Region::new(
+                        cc.backend_coord(&(0.0, y1)),
+                        cc.backend_coord(&(x, y1 - height * 0.92)),
+                        Mark::Bar,
+                        Some(cat),
+                        i,
+                    ));
                     let (left, top) = cc.backend_coord(&(lo.max(0.0), y1));
                     let (right, bottom) = cc.backend_coord(&(x, y1 - height * 0.92));
                     let r = (((bottom - top) as f64 * 0.3).min(4.5 * s)) as i32;
@@ -576,6 +653,7 @@ fn draw_on<DB: DrawingBackend>(
                     }
                 }
             }
+            outline_selected(chart, root, regions, s)?;
             let note_style = font(10.5)
                 .color(&MUTED)
                 .pos(Pos::new(HPos::Left, VPos::Center));
@@ -776,6 +854,11 @@ mod tests {
             ],
             notes: vec!["ROI 200%".into(), String::new()],
             summary: String::new(),
+            field: None,
+            keys: vec![],
+            series_field: None,
+            series_keys: vec![],
+            selected: vec![],
         };
         let out = svg(&chart);
         for text in ["Search", "Video", "ROI 200%", "Spend", "Revenue", "$30"] {

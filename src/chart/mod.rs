@@ -21,11 +21,14 @@
 //! ```
 
 mod draw;
+pub mod hit;
 pub mod result;
 
 pub use draw::{draw, format_value};
+pub use hit::{hit, Datum, HitMap, Mark, Region};
 
 use crate::model::date::format_day;
+use crate::query::field::Field;
 use crate::query::result::{DashboardResult, Value};
 use crate::query::{Dashboard, Query, QueryError, Scope};
 use crate::Warehouse;
@@ -93,6 +96,80 @@ pub struct Chart {
     /// empty in chart data built by hand.
     #[serde(default)]
     pub summary: String,
+    /// The filter a click on a category (a bar, a point) adds its value to; `None` when
+    /// the categories are not values of a field (funnel stages, ROI buckets).
+    #[serde(default)]
+    pub field: Option<Field>,
+    /// The value of [`field`](Chart::field) of each category (a month category "Nov 24"
+    /// is `2024-11`); empty for one that is no single value ("Others (12)").
+    #[serde(default)]
+    pub keys: Vec<String>,
+    /// The filter a click on a series' legend entry adds its name to (the tenants of
+    /// the per-tenant trend); `None` when the series are measures.
+    #[serde(default)]
+    pub series_field: Option<Field>,
+    /// The value of [`series_field`](Chart::series_field) of each series; empty for one
+    /// that is no single value.
+    #[serde(default)]
+    pub series_keys: Vec<String>,
+    /// The categories the query selects, drawn marked (outlined bars, a rule at a
+    /// selected date). Set only on a chart drawn without the filter on its own field
+    /// (see [`RELAXED`]), which shows every category so that more can be picked.
+    #[serde(default)]
+    pub selected: Vec<usize>,
+}
+
+/// The charts drawn without the query's filter on their own categories, so a click's
+/// chart keeps every category (the selected ones marked) and Ctrl-click can add
+/// another, as cross-filtering does; every other chart follows the filter. The tenant
+/// scope is never relaxed: it is the wall of SPEC §6, so the tenant charts show only
+/// the tenants in scope.
+pub const RELAXED: [(&str, Field); 4] = [
+    ("trend", Field::Dates),
+    ("tenant_trend", Field::Dates),
+    ("channels", Field::Channels),
+    ("attainment", Field::Months),
+];
+
+/// `charts` with each chart of [`RELAXED`] whose field `query` filters rebuilt from
+/// `rebuild(id, query without that filter)`, its selected categories marked and named
+/// in its summary.
+pub fn relax(
+    mut charts: Vec<Chart>,
+    query: &Query,
+    mut rebuild: impl FnMut(&str, &Query) -> Result<Option<Chart>, QueryError>,
+) -> Result<Vec<Chart>, QueryError> {
+    for chart in &mut charts {
+        let Some(&(_, field)) = RELAXED.iter().find(|(id, _)| *id == chart.id) else {
+            continue;
+        };
+        let wanted = field.values(query);
+        if wanted.is_empty() {
+            continue;
+        }
+        let mut relaxed = query.clone();
+        if let Some(values) = field.values_mut(&mut relaxed) {
+            values.clear();
+        }
+        let Some(mut own) = rebuild(&chart.id, &relaxed)? else {
+            continue;
+        };
+        own.selected = (0..own.keys.len())
+            .filter(|&i| wanted.contains(&own.keys[i]))
+            .collect();
+        let names: Vec<String> = own
+            .selected
+            .iter()
+            .map(|&i| own.categories[i].clone())
+            .collect();
+        own = own.described();
+        if !names.is_empty() {
+            own.summary
+                .push_str(&format!(" Selected: {}.", names.join(", ")));
+        }
+        *chart = own;
+    }
+    Ok(charts)
 }
 
 impl Chart {
@@ -109,7 +186,31 @@ impl Chart {
             series: Vec::new(),
             notes: Vec::new(),
             summary: String::new(),
+            field: None,
+            keys: Vec::new(),
+            series_field: None,
+            series_keys: Vec::new(),
+            selected: Vec::new(),
         }
+    }
+
+    /// This chart with its categories filtering `field`, each by its own text.
+    fn filtering(mut self, field: Field) -> Self {
+        self.field = Some(field);
+        self.keys = self.categories.clone();
+        self
+    }
+
+    /// The filter and value a click on category `i` means, if any.
+    pub fn category_filter(&self, i: usize) -> Option<(Field, &str)> {
+        let key = self.keys.get(i).filter(|k| !k.is_empty())?;
+        Some((self.field?, key))
+    }
+
+    /// The filter and value a click on series `i`'s legend entry means, if any.
+    pub fn series_filter(&self, i: usize) -> Option<(Field, &str)> {
+        let key = self.series_keys.get(i).filter(|k| !k.is_empty())?;
+        Some((self.series_field?, key))
     }
 
     /// `true` when there is no non-zero value to draw.
@@ -144,7 +245,7 @@ impl Chart {
     ///     x_label: "Date".into(), y_label: "Amount ($)".into(), unit: Unit::Money, log: false,
     ///     categories: vec!["2024-10-26".into(), "2024-10-27".into()], notes: vec![],
     ///     series: vec![Series { name: "Revenue".into(), values: vec![Some(90.0e3), Some(131.2e3)] }],
-    ///     summary: String::new() };
+    ///     summary: String::new(), field: None, keys: vec![], series_field: None, series_keys: vec![], selected: vec![] };
     /// assert_eq!(chart.describe(),
     ///     "Revenue peaked at $131k on 2024-10-27. 2 dates, 2024-10-26 to 2024-10-27.");
     /// ```
@@ -366,10 +467,11 @@ pub fn kpis_of(summary: &DashboardResult<'_>) -> Kpis {
     }
 }
 
-/// Every chart of the page for one query, in page order.
+/// Every chart of the page for one query, in page order (the charts of [`RELAXED`]
+/// without the filter on their own field).
 pub fn charts(warehouse: &Warehouse, query: &Query) -> Result<Vec<Chart>, QueryError> {
     let result = |d| warehouse.dashboard(d, query);
-    Ok(charts_of(
+    let charts = charts_of(
         &ChartInputs {
             daily: &result(Dashboard::DailyPerformance)?,
             summary: &result(Dashboard::CampaignSummary)?,
@@ -378,7 +480,47 @@ pub fn charts(warehouse: &Warehouse, query: &Query) -> Result<Vec<Chart>, QueryE
             targets: &result(Dashboard::TargetVsActual)?,
         },
         roi_distribution(warehouse, query)?,
-    ))
+    );
+    let mut own = OwnCharts::new(warehouse);
+    relax(charts, query, |id, q| own.chart(id, q))
+}
+
+/// Builds the charts of [`RELAXED`] under a relaxed query, each from its one dashboard;
+/// the two daily charts, relaxed alike, share one `daily_performance`.
+pub struct OwnCharts<'w> {
+    warehouse: &'w Warehouse,
+    daily: Option<(Query, DashboardResult<'w>)>,
+}
+
+impl<'w> OwnCharts<'w> {
+    pub fn new(warehouse: &'w Warehouse) -> Self {
+        OwnCharts {
+            warehouse,
+            daily: None,
+        }
+    }
+
+    /// The chart `id` of [`RELAXED`] under `query` (`None` for another chart).
+    pub fn chart(&mut self, id: &str, query: &Query) -> Result<Option<Chart>, QueryError> {
+        let w = self.warehouse;
+        Ok(match id {
+            "trend" | "tenant_trend" => {
+                if self.daily.as_ref().is_none_or(|(q, _)| q != query) {
+                    let daily = w.dashboard(Dashboard::DailyPerformance, query)?;
+                    self.daily = Some((query.clone(), daily));
+                }
+                let daily = &self.daily.as_ref().expect("computed above").1;
+                Some(if id == "trend" {
+                    trend(daily)
+                } else {
+                    tenant_trend(daily)
+                })
+            }
+            "channels" => Some(channel_mix(&w.dashboard(Dashboard::ChannelMix, query)?)),
+            "attainment" => Some(attainment(&w.dashboard(Dashboard::TargetVsActual, query)?)),
+            _ => None,
+        })
+    }
 }
 
 /// The dashboard results the charts are drawn from, all under one query.
@@ -431,7 +573,7 @@ pub fn trend(daily: &DashboardResult<'_>) -> Chart {
         });
     }
     chart.categories = by_day.into_keys().collect();
-    chart
+    chart.filtering(Field::Dates)
 }
 
 /// Tenants ordered by a total, largest first (ties by id), the rest after `top`.
@@ -487,8 +629,13 @@ pub fn tenant_trend(daily: &DashboardResult<'_>) -> Chart {
         Unit::Money,
     );
     chart.categories = days.into_keys().collect();
+    chart.series_field = Some(Field::Tenants);
+    chart.series_keys = top.clone();
+    if others {
+        chart.series_keys.push(String::new());
+    }
     chart.series = series;
-    chart
+    chart.filtering(Field::Dates)
 }
 
 /// Revenue and spend per tenant (top tenants by revenue, the others summed), with ROI.
@@ -543,6 +690,11 @@ pub fn by_tenant(summary: &DashboardResult<'_>) -> Chart {
         .map(|r| ratio(r.1 - r.2, r.2).map_or(String::new(), format_roi))
         .collect();
     chart.categories = rows.into_iter().map(|r| r.0).collect();
+    chart.field = Some(Field::Tenants);
+    chart.keys = top;
+    if others {
+        chart.keys.push(String::new());
+    }
     chart
 }
 
@@ -612,7 +764,7 @@ pub fn channel_mix(mix: &DashboardResult<'_>) -> Chart {
         .map(|(s, r)| ratio(r - s, *s).map_or(String::new(), format_roi))
         .collect();
     chart.categories = by_channel.into_keys().collect();
-    chart
+    chart.filtering(Field::Channels)
 }
 
 /// Target and actual revenue by month, with the attainment.
@@ -648,6 +800,11 @@ pub fn attainment(targets: &DashboardResult<'_>) -> Chart {
             Some(r) if *a > 0.0 => format!("{:.0}%", r * 100.0),
             _ => String::new(),
         })
+        .collect();
+    chart.field = Some(Field::Months);
+    chart.keys = by_month
+        .keys()
+        .map(|(year, month)| format!("{year:04}-{month:02}"))
         .collect();
     chart.categories = by_month
         .into_keys()
@@ -760,6 +917,53 @@ mod tests {
             tenants: TenantScope::Only(vec![t.into()]),
             ..Query::default()
         }
+    }
+
+    #[test]
+    fn a_charts_own_filter_is_relaxed_and_its_selection_marked() {
+        let w = warehouse();
+        let video = Query {
+            channels: vec!["Video".into()],
+            ..Query::default()
+        };
+        let all = charts(&w, &video).unwrap();
+        let get = |id: &str| all.iter().find(|c| c.id == id).unwrap();
+        // The clicked chart keeps every channel, Video marked; the others follow.
+        let channels = get("channels");
+        assert_eq!(channels.categories, vec!["Search", "Video"]);
+        assert_eq!(channels.selected, vec![1]);
+        assert!(channels.summary.ends_with(" Selected: Video."));
+        assert_eq!(get("tenants").categories, vec!["a"]);
+        assert_eq!(get("tenants").series[0].values, vec![Some(5.0)]);
+        assert!(get("tenants").selected.is_empty());
+        // The tenant scope is a wall, never relaxed: b is nowhere.
+        let scoped = Query {
+            tenants: TenantScope::Only(vec!["b".into()]),
+            channels: vec!["Video".into()],
+            ..Query::default()
+        };
+        let charts = charts(&w, &scoped).unwrap();
+        let channels = charts.iter().find(|c| c.id == "channels").unwrap();
+        assert_eq!(channels.categories, vec!["Search"]);
+        assert!(channels.selected.is_empty());
+        let json = serde_json::to_string(&charts).unwrap();
+        assert!(!json.contains("\"a\""));
+        // The selected bars are outlined in the drawing: one frame per selected bar.
+        let mut plain = String::new();
+        let mut marked = String::new();
+        let unmarked = Chart {
+            selected: vec![],
+            ..get("channels").clone()
+        };
+        let backend = |out| plotters::prelude::SVGBackend::with_string(out, (640, 360));
+        draw(&unmarked, backend(&mut plain), 1.0).unwrap();
+        draw(get("channels"), backend(&mut marked), 1.0).unwrap();
+        let frames = |svg: &str| svg.matches("stroke=\"#1E293B\"").count();
+        assert_eq!(
+            frames(&marked),
+            frames(&plain) + 2,
+            "Video's two bars framed"
+        );
     }
 
     #[test]

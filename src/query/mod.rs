@@ -9,12 +9,14 @@
 
 pub mod columns;
 pub mod dashboards;
+pub mod field;
 pub mod result;
 
 use crate::model::date::{day_from_ymd, Day};
 use crate::model::dict::Dictionary;
 use crate::model::keys::{Key, KeyColumn, Keys};
 use crate::model::star::StarSchema;
+use crate::transform::metrics::PerformanceCategory;
 use crate::transform::value::{parse_date, ParsedDate};
 use serde::{Deserialize, Deserializer, Serialize};
 use thiserror::Error;
@@ -65,6 +67,18 @@ pub struct Query {
     pub offset: Option<usize>,
     /// Rows to return at most.
     pub limit: Option<usize>,
+    /// Campaign ids (click-to-filter, drill-down from a tenant). Facts only: targets and
+    /// customers have no campaign.
+    pub campaigns: Vec<String>,
+    /// Performance categories (`Excellent`, `Good`, `Break Even`, `Loss`, `Unknown`, as
+    /// SPEC §5 derives them). Facts only.
+    pub performance_categories: Vec<String>,
+    /// Single days (`YYYY-MM-DD`). With [`months`](Query::months) one date selection: a
+    /// fact passes when its date is one of these days or in one of the months (and
+    /// within `from`..=`to`); a target when its month holds one of them.
+    pub dates: Vec<String>,
+    /// Calendar months (`YYYY-MM`), the drill-down from a month to its days.
+    pub months: Vec<String>,
 }
 
 /// A query that cannot run.
@@ -74,6 +88,105 @@ pub enum QueryError {
     BadDate { field: &'static str, value: String },
     #[error("unknown dashboard '{0}'; the dashboards are {names}", names = Dashboard::ALL.map(|d| d.name()).join(", "))]
     UnknownDashboard(String),
+    #[error("'{0}' is not a month for 'months' (expected YYYY-MM)")]
+    BadMonth(String),
+}
+
+/// The selected days of a query's `dates` and `months` as one mask over the days from
+/// the first selected to the last: a day test is one subtraction and one index.
+#[derive(Debug, Clone)]
+struct DaySet {
+    first: Day,
+    mask: Vec<bool>,
+}
+
+impl DaySet {
+    /// `None` when neither list holds anything (no date selection).
+    fn new(dates: &[String], months: &[String]) -> Result<Option<DaySet>, QueryError> {
+        let mut spans: Vec<(Day, Day)> = Vec::with_capacity(dates.len() + months.len());
+        for text in dates {
+            match parse_date(text.as_bytes()) {
+                Ok(ParsedDate::Day(day)) => spans.push((day, day)),
+                _ => {
+                    return Err(QueryError::BadDate {
+                        field: "dates",
+                        value: text.clone(),
+                    })
+                }
+            }
+        }
+        for text in months {
+            spans.push(month_span(text).ok_or_else(|| QueryError::BadMonth(text.clone()))?);
+        }
+        let (Some(first), Some(last)) = (
+            spans.iter().map(|s| s.0).min(),
+            spans.iter().map(|s| s.1).max(),
+        ) else {
+            return Ok(None);
+        };
+        let mut mask = vec![false; (last - first) as usize + 1];
+        for (a, b) in spans {
+            mask[(a - first) as usize..=(b - first) as usize].fill(true);
+        }
+        Ok(Some(DaySet { first, mask }))
+    }
+
+    #[inline(always)]
+    fn has(&self, day: Day) -> bool {
+        day >= self.first && self.mask.get((day - self.first) as usize) == Some(&true)
+    }
+
+    /// Whether any selected day lies in `first..=last`.
+    fn any_in(&self, first: Day, last: Day) -> bool {
+        (first.max(self.first)..=last).any(|d| self.has(d))
+    }
+}
+
+/// The first and last day of a `YYYY-MM` month.
+fn month_span(text: &str) -> Option<(Day, Day)> {
+    let (year, month) = text.trim().split_once('-')?;
+    if year.len() != 4 || month.len() != 2 {
+        return None;
+    }
+    let (year, month): (i32, u32) = (year.parse().ok()?, month.parse().ok()?);
+    let first = day_from_ymd(year, month, 1)?;
+    Some((
+        first,
+        first + crate::model::date::days_in_month(year, month) as Day - 1,
+    ))
+}
+
+/// Which performance categories pass a filter (indexed by the category's position in
+/// [`CATEGORIES`]); unknown labels pass nothing.
+fn category_mask(wanted: &[String]) -> Option<[bool; 5]> {
+    if wanted.is_empty() {
+        return None;
+    }
+    let mut mask = [false; 5];
+    for (i, c) in CATEGORIES.iter().enumerate() {
+        mask[i] = wanted.iter().any(|w| w == c.label());
+    }
+    Some(mask)
+}
+
+/// The performance categories, in the order of [`category_index`].
+const CATEGORIES: [PerformanceCategory; 5] = [
+    PerformanceCategory::Excellent,
+    PerformanceCategory::Good,
+    PerformanceCategory::BreakEven,
+    PerformanceCategory::Loss,
+    PerformanceCategory::Unknown,
+];
+
+#[inline(always)]
+fn category_index(c: PerformanceCategory) -> usize {
+    match c {
+        PerformanceCategory::Excellent => 0,
+        PerformanceCategory::Good => 1,
+        PerformanceCategory::BreakEven => 2,
+        PerformanceCategory::Loss => 3,
+        PerformanceCategory::Unknown => 4,
+    }
 }
 
 fn query_date(field: &'static str, value: &Option<String>) -> Result<Option<Day>, QueryError> {
@@ -270,6 +383,10 @@ pub struct Scope<'w> {
     channels: Option<Vec<bool>>,
     from: Option<Day>,
     to: Option<Day>,
+    /// Campaign keys that pass (`None`: no campaign filter).
+    campaigns: Option<Vec<bool>>,
+    categories: Option<[bool; 5]>,
+    days: Option<DaySet>,
 }
 
 impl<'w> Scope<'w> {
@@ -296,7 +413,24 @@ impl<'w> Scope<'w> {
             channels: key_mask(&dims.channel, &query.channels),
             from: query_date("from", &query.from)?,
             to: query_date("to", &query.to)?,
+            campaigns: key_mask(&dims.campaign, &query.campaigns),
+            categories: category_mask(&query.performance_categories),
+            days: DaySet::new(&query.dates, &query.months)?,
         })
+    }
+
+    /// Whether the filters that only facts have (campaigns, performance categories, the
+    /// date selection) pass `row`. Each reads its column only when set.
+    #[inline(always)]
+    fn passes_fact_only(&self, row: usize) -> bool {
+        let f = &self.star.campaigns;
+        self.campaigns
+            .as_ref()
+            .is_none_or(|m| m.get(f.campaign[row] as usize) == Some(&true))
+            && self.days.as_ref().is_none_or(|d| d.has(f.date[row]))
+            && self.categories.is_none_or(|m| {
+                m[category_index(PerformanceCategory::of(f.spend[row], f.revenue[row]))]
+            })
     }
 
     /// `true` when the tenant key is in scope.
@@ -326,6 +460,7 @@ impl<'w> Scope<'w> {
             && passes_column(&self.regions, &f.region, row)
             && passes_column(&self.products, &f.product, row)
             && passes_column(&self.channels, &f.channel, row)
+            && self.passes_fact_only(row)
     }
 
     /// Fact rows in scope that pass every filter, in storage order.
@@ -379,7 +514,10 @@ impl<'w> Scope<'w> {
             && self.to.is_none()
             && self.regions.is_none()
             && self.products.is_none()
-            && self.channels.is_none();
+            && self.channels.is_none()
+            && self.campaigns.is_none()
+            && self.categories.is_none()
+            && self.days.is_none();
         if only_tenants && self.tenants.iter().all(|&t| t) {
             (0..tenant.len()).for_each(visit);
         } else if only_tenants {
@@ -398,8 +536,10 @@ impl<'w> Scope<'w> {
         }
     }
 
-    /// Target rows in scope: the tenant scope, the region and product filters, and a
-    /// date range overlapping the target's month. Channels do not apply to targets.
+    /// Target rows in scope: the tenant scope, the region and product filters, a date
+    /// range overlapping the target's month, and a date selection (`dates`, `months`)
+    /// holding a day of it. Channels, campaigns and performance categories do not apply
+    /// to targets.
     pub fn target_rows(&self) -> impl Iterator<Item = usize> + '_ {
         let t = &self.star.targets;
         (0..t.len()).filter(move |&row| {
@@ -411,12 +551,13 @@ impl<'w> Scope<'w> {
                 && passes_column(&self.products, &t.product, row)
                 && self.from.is_none_or(|f| last >= f)
                 && self.to.is_none_or(|to| first <= to)
+                && self.days.as_ref().is_none_or(|d| d.any_in(first, last))
         })
     }
 
     /// Customer rows in scope: the tenant scope, the region filter on the customer's
-    /// region and the product filter on their product preference. Dates and channels
-    /// do not apply to customers.
+    /// region and the product filter on their product preference. Dates, channels,
+    /// campaigns and performance categories do not apply to customers.
     pub fn customer_rows(&self) -> impl Iterator<Item = usize> + '_ {
         let (narrow, wide) = match self.star.customers.tenant.keys() {
             Keys::Narrow(keys) => (Some(self.customer_rows_of(keys)), None),
@@ -571,6 +712,19 @@ mod tests {
                 tenants: scoped(&["a", "b", "c"]),
                 ..Query::default()
             },
+            Query {
+                campaigns: vec!["c1".into(), "c5".into(), "nope".into()],
+                ..Query::default()
+            },
+            Query {
+                performance_categories: vec!["Break Even".into()],
+                ..Query::default()
+            },
+            Query {
+                dates: vec!["2024-11-04".into()],
+                months: vec!["2024-10".into()],
+                ..Query::default()
+            },
         ];
         for query in &queries {
             let scope = Scope::new(star, query).unwrap();
@@ -581,5 +735,67 @@ mod tests {
             });
             assert_eq!(visited, yielded, "{query:?}");
         }
+    }
+
+    #[test]
+    fn fact_only_filters_select_the_rows_they_name() {
+        let mut w = Warehouse::new();
+        w.load(
+            "c.csv",
+            b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n\
+              a,c1,2024-10-31,10,1,0,1.00,5.00\n\
+              a,c2,2024-11-01,10,1,0,1.00,1.50\n\
+              b,c1,2024-11-30,10,1,0,0,2.00\n\
+              b,c3,2024-12-01,10,1,0,2.00,1.00\n",
+        );
+        let rows = |query: Query| -> Vec<usize> {
+            let scope = Scope::new(w.star(), &query).unwrap();
+            scope.campaign_rows().collect()
+        };
+        let campaigns = |c: &[&str]| Query {
+            campaigns: c.iter().map(|s| s.to_string()).collect(),
+            ..Query::default()
+        };
+        assert_eq!(rows(campaigns(&["c1"])), vec![0, 2]);
+        assert_eq!(rows(campaigns(&["zz"])), Vec::<usize>::new());
+        let months = Query {
+            months: vec!["2024-11".into()],
+            ..Query::default()
+        };
+        assert_eq!(rows(months), vec![1, 2]);
+        let days = Query {
+            dates: vec!["2024-10-31".into(), "2024-12-01".into()],
+            ..Query::default()
+        };
+        assert_eq!(rows(days), vec![0, 3]);
+        // roi 4 Excellent, 0.5 Break Even, no spend Unknown, -0.5 Loss.
+        for (category, expected) in [
+            ("Excellent", 0),
+            ("Break Even", 1),
+            ("Unknown", 2),
+            ("Loss", 3),
+        ] {
+            let q = Query {
+                performance_categories: vec![category.into()],
+                ..Query::default()
+            };
+            assert_eq!(rows(q), vec![expected], "{category}");
+        }
+        let bad = Query {
+            months: vec!["2024-13".into()],
+            ..Query::default()
+        };
+        assert!(matches!(
+            Scope::new(w.star(), &bad),
+            Err(QueryError::BadMonth(_))
+        ));
+        let bad = Query {
+            dates: vec!["tomorrow".into()],
+            ..Query::default()
+        };
+        assert!(matches!(
+            Scope::new(w.star(), &bad),
+            Err(QueryError::BadDate { field: "dates", .. })
+        ));
     }
 }

@@ -641,15 +641,53 @@ pub fn generate_sample(spec: JsValue) -> Result<JsValue, JsValue> {
 }
 
 /// Draws one chart's data into a canvas whose pixel size is already its CSS size times
-/// `device_pixel_ratio` (text and lines are scaled by it).
+/// `device_pixel_ratio` (text and lines are scaled by it). Returns where its marks went
+/// (`{scale, regions}`), for [`chart_hit`].
 #[wasm_bindgen(js_name = drawChart)]
 pub fn draw_chart(
     canvas: web_sys::HtmlCanvasElement,
     chart: JsValue,
     device_pixel_ratio: f64,
-) -> Result<(), JsValue> {
+) -> Result<JsValue, JsValue> {
     let chart: chart::Chart = serde_wasm_bindgen::from_value(chart).map_err(into_error)?;
     let backend = CanvasBackend::with_canvas_object(canvas)
         .ok_or_else(|| into_error("the canvas has no 2D context"))?;
-    chart::draw(&chart, backend, device_pixel_ratio).map_err(into_error)
+    let marks = chart::draw(&chart, backend, device_pixel_ratio).map_err(into_error)?;
+    to_js(&marks)
+}
+
+// --- Click to filter (issue 13) -------------------------------------------------------
+
+/// The datum under a click at CSS pixel `(x, y)` of a chart drawn by [`draw_chart`]
+/// (`marks` is what it returned): `{chart, mark, category, series, value, field, key}`,
+/// or `undefined` over a gap, an axis or the title.
+#[wasm_bindgen(js_name = chartHit)]
+pub fn chart_hit(chart: JsValue, marks: JsValue, x: f64, y: f64) -> Result<JsValue, JsValue> {
+    let chart: chart::Chart = serde_wasm_bindgen::from_value(chart).map_err(into_error)?;
+    let marks: chart::HitMap = serde_wasm_bindgen::from_value(marks).map_err(into_error)?;
+    match chart::hit::hit_css(&chart, &marks, x, y) {
+        Some(datum) => to_js(&datum),
+        None => Ok(JsValue::UNDEFINED),
+    }
+}
+
+/// A filter field a click can set.
+#[derive(Serialize)]
+struct FilterField {
+    name: &'static str,
+    label: &'static str,
+    column: Option<&'static str>,
+}
+
+/// The filter fields a click can set, `[{name, label, column}]` in chip order (the
+/// query's field names: `tenants`, `campaigns`, `channels`, ...; `column`: the
+/// dashboards' result column holding its values, or `null`).
+#[wasm_bindgen(js_name = filterFields)]
+pub fn filter_fields() -> Result<JsValue, JsValue> {
+    use crate::query::field::Field;
+    to_js(&Field::ALL.map(|f| FilterField {
+        name: f.name(),
+        label: f.label(),
+        column: f.column(),
+    }))
 }
