@@ -50,6 +50,10 @@ pub enum LoadError {
     /// The JSON is valid but not rows of objects.
     #[error("the JSON holds no rows: expected an array of objects, an object with one array of rows, or one object per line")]
     JsonShape,
+    /// The Parquet file cannot be read: its footer, a page or a codec (the message
+    /// says which, and what to do).
+    #[error("the Parquet file cannot be read: {0}")]
+    Parquet(String),
     /// A resource limit was reached.
     #[error("{0}")]
     Limit(String),

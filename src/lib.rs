@@ -34,6 +34,8 @@ pub mod generate;
 pub mod ingest;
 pub mod memory;
 pub mod model;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod query;
 pub mod report;
 pub mod snapshot;
