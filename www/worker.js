@@ -3,6 +3,7 @@
 // {id, ok: true, result} or {id, ok: false, error}.
 import init, { Warehouse, generateSample, version } from './pkg/bi_platform.js';
 import { keeper } from './keep.js';
+import { parquetLoader } from './parquet.js';
 
 const ready = init().then(() => { self.warehouse = new Warehouse(); });
 // The warehouse is kept in this browser (keep.js) after each load; the page hears how
@@ -11,6 +12,8 @@ const prefer = new URLSearchParams(self.location.search).get('keep');
 const keep = keeper(() => self.warehouse, (status) => self.postMessage({ event: 'kept', ...status }), prefer);
 // Ops after which the warehouse may have changed and is kept again.
 const CHANGES = new Set(['finish', 'commit', 'sample']);
+// Parquet files and the Parquet export (parquet.js); other files go straight to the engine.
+const parquet = parquetLoader(() => self.warehouse, (event) => self.postMessage(event));
 
 // SQL: the parser module (www/pkg-sql/, loaded by `sqlParser` from bytes the page
 // fetched) compiles text into plans (JSON text); the engine runs them under the tenant
@@ -23,12 +26,14 @@ const sqlResult = (r, index, offset, limit) => (r.error ? r : {
 
 const ops = {
   version: () => version(),
-  begin: ({ name, total }) => self.warehouse.begin(name, total),
-  push: ({ chunk }) => self.warehouse.push(new Uint8Array(chunk)),
+  begin: ({ name, total }) => { parquet.begin(name); self.warehouse.begin(name, total); },
+  push: ({ chunk }) => parquet.push(chunk) ?? self.warehouse.push(new Uint8Array(chunk)),
   finish: () => self.warehouse.finish(),
-  end: () => self.warehouse.end(),
+  end: () => parquet.end() ?? self.warehouse.end(),
   commit: () => self.warehouse.commit(),
-  cancel: () => self.warehouse.cancel(),
+  cancel: () => { parquet.cancel(); self.warehouse.cancel(); },
+  // The star schema as a zip of Parquet files, under the tenant scope ([]: all).
+  exportParquet: ({ tenants }) => parquet.exportZip(tenants),
   setMemoryBudget: ({ bytes }) => self.warehouse.setMemoryBudget(bytes ?? undefined),
   memory: () => ({ used: self.warehouse.memoryUsed(), budget: self.warehouse.memoryBudget() ?? null }),
   sample: (spec) => generateSample(spec).files
