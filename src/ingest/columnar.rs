@@ -179,6 +179,18 @@ fn without_derived(mut matched: HeaderMatch) -> HeaderMatch {
     matched
 }
 
+/// The catalog table (a dimension the engine derives) whose columns are exactly
+/// `header`, as the export writes it.
+fn derived_table(header: &[String]) -> Option<&'static str> {
+    crate::sql::catalog::TABLES
+        .iter()
+        .find(|t| {
+            t.columns.len() == header.len()
+                && t.columns.iter().zip(header).all(|(c, h)| c.name == h)
+        })
+        .map(|t| t.name)
+}
+
 /// Stages a columnar file's rows, batch by batch.
 pub struct ColumnarReader {
     builder: TableBuilder,
@@ -189,11 +201,14 @@ pub struct ColumnarReader {
 impl ColumnarReader {
     /// A reader for a file with these column names, or why no table fits them.
     pub fn new(header: &[String]) -> Result<Self, LoadError> {
-        let matched = best_table(header).map_err(|near| LoadError::NoTableMatches {
-            closest: near.table.name(),
-            missing: near.missing,
-            sheet: None,
-            line: None,
+        let matched = best_table(header).map_err(|near| match derived_table(header) {
+            Some(table) => LoadError::DerivedTable { table },
+            None => LoadError::NoTableMatches {
+                closest: near.table.name(),
+                missing: near.missing,
+                sheet: None,
+                line: None,
+            },
         })?;
         let matched = without_derived(matched);
         let mut builder = TableBuilder::new(matched.table);
@@ -324,5 +339,11 @@ mod tests {
         let header = vec!["tenant_id".to_string(), "x".to_string()];
         let error = ColumnarReader::new(&header).err().unwrap().to_string();
         assert!(error.contains("no table matches"), "{error}");
+        // An export's dimension table says what it is.
+        for table in crate::sql::catalog::TABLES.iter().skip(3) {
+            let header: Vec<String> = table.columns.iter().map(|c| c.name.to_string()).collect();
+            let error = ColumnarReader::new(&header).err().unwrap();
+            assert_eq!(error, LoadError::DerivedTable { table: table.name });
+        }
     }
 }

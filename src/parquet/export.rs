@@ -194,24 +194,29 @@ fn write_column(
     let values = rows.iter().map(|&r| column.get(r as usize));
     match writer {
         ColumnWriter::ByteArrayColumnWriter(w) => {
-            // A dictionary's text is shared by many rows: one `ByteArray` per distinct
-            // borrowed value (by address), cloned (a reference count) per row.
-            let mut cache: foldhash::HashMap<(usize, usize), ByteArray> = Default::default();
-            let mut out: Vec<ByteArray> = Vec::with_capacity(rows.len());
+            // The row group's text goes into one buffer, and each value is a slice of
+            // it: one allocation per column chunk instead of one per row (measured: a
+            // `ByteArray` per row spent a third of the export in malloc and free).
+            let mut buffer: Vec<u8> = Vec::new();
+            let mut spans: Vec<(usize, usize)> = Vec::with_capacity(rows.len());
             for value in values {
-                let text: Option<ByteArray> = match value {
+                let text = match &value {
                     Val::Null => None,
-                    Val::Str(s) => Some(
-                        cache
-                            .entry((s.as_ptr() as usize, s.len()))
-                            .or_insert_with(|| ByteArray::from(s))
-                            .clone(),
-                    ),
-                    other => other.to_text().map(|t| ByteArray::from(t.as_ref())),
+                    Val::Str(s) => Some(std::borrow::Cow::Borrowed(*s)),
+                    other => other.to_text(),
                 };
                 defs.push(i16::from(text.is_some()));
-                out.extend(text);
+                if let Some(text) = text {
+                    let start = buffer.len();
+                    buffer.extend_from_slice(text.as_bytes());
+                    spans.push((start, buffer.len()));
+                }
             }
+            let shared = bytes::Bytes::from(buffer);
+            let out: Vec<ByteArray> = spans
+                .into_iter()
+                .map(|(start, end)| ByteArray::from(shared.slice(start..end)))
+                .collect();
             w.write_batch(&out, Some(&defs), None)?;
         }
         ColumnWriter::Int64ColumnWriter(w) => {
