@@ -30,7 +30,7 @@ mod cli {
     #[command(
         name = "bi-platform",
         version,
-        about = "Private, instant BI over marketing files: validate CSV/TSV, XLSX and JSON files into a star schema and print per-tenant dashboards.",
+        about = "Private, instant BI over marketing files: validate CSV/TSV, XLSX, JSON and Parquet files into a star schema and print per-tenant dashboards.",
         after_help = "Examples:\n  bi-platform report campaigns.csv targets.xlsx\n  bi-platform report --json --tenant tenant_001 --from 2024-11-01 campaigns.csv\n  bi-platform generate --out sample --tenants 100 --campaigns-per-tenant 10000"
     )]
     struct Cli {
@@ -99,7 +99,7 @@ mod cli {
         /// Threads reading delimited files (default: every core). The results do not depend on it.
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
         threads: Option<u16>,
-        /// Files to load (CSV, TSV, `;`/`|`-delimited, XLSX, JSON).
+        /// Files to load (CSV, TSV, `;`/`|`-delimited, XLSX, JSON, Parquet).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     }
