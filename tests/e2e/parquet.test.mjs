@@ -122,7 +122,9 @@ test('the export downloads a zip of Parquet files that reloads to the same dashb
   await page.click('#forget');
   await page.waitForFunction(() => !document.querySelector('article.report'), null, { timeout: 30_000 });
   await page.setInputFiles('#file-input', SEED_FILES);
-  await page.waitForFunction(() => document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr').length === 3
+  // The seed's tenants (the previous test's t1-t3 table may still be in the page).
+  await page.waitForFunction(() => document.querySelectorAll('article.report').length === 2
+    && document.querySelector('table[data-dashboard="campaign_summary"] tbody tr td')?.textContent === 'tenant_001'
     && document.getElementById('progress').hidden, null, { timeout: 60_000 });
   const dashboard = await rowsOf('table[data-dashboard="campaign_summary"]');
 
@@ -147,7 +149,7 @@ test('the export downloads a zip of Parquet files that reloads to the same dashb
   await drop(['fact_campaigns.parquet', 'dim_sales_targets.parquet'].map((name) => ({ name, bytes: entries.get(name) })));
   await page.waitForFunction(() => document.querySelectorAll('article.report').length === 2
     && document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr').length === 3
-    && document.getElementById('progress').hidden, null, { timeout: 60_000 });
+    && document.getElementById('progress').hidden && window.__bi.firstChartAt !== null, null, { timeout: 60_000 });
   const reloaded = await rowsOf('table[data-dashboard="campaign_summary"]');
   assert.deepEqual(reloaded, dashboard);
   assert.deepEqual(reloaded.map((r) => r[0]), Object.keys(SUMMARY));
