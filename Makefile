@@ -47,11 +47,13 @@ tools:
 # (feature `web`), without the default `cli` and `sql` features, so neither the command
 # line's crates (clap, rust_xlsxwriter) nor the SQL parser are in it. The parser is the
 # same crate built with only its binding (`sql-web`) into www/pkg-sql/, which the page
-# fetches when the SQL tab first opens.
+# fetches when the SQL tab first opens. The Parquet reader and exporter (`parquet-web`)
+# is a third build into www/pkg-parquet/, fetched on the first Parquet drop or export.
 wasm: tools
 	wasm-pack build --release --target web --no-typescript --out-dir www/pkg . --no-default-features --features web
 	wasm-pack build --release --target web --no-typescript --out-dir www/pkg-sql --out-name bi_platform_sql . --no-default-features --features sql-web
-	@for f in www/pkg/bi_platform_bg.wasm www/pkg-sql/bi_platform_sql_bg.wasm; do \
+	wasm-pack build --release --target web --no-typescript --out-dir www/pkg-parquet --out-name bi_platform_parquet . --no-default-features --features parquet-web
+	@for f in www/pkg/bi_platform_bg.wasm www/pkg-sql/bi_platform_sql_bg.wasm www/pkg-parquet/bi_platform_parquet_bg.wasm; do \
 		echo "$$f: $$(wc -c <$$f) bytes, $$(gzip -9 -c $$f | wc -c) gzipped"; done
 	$(MAKE) --no-print-directory editor
 
@@ -114,4 +116,4 @@ fuzz-smoke:
 
 clean:
 	cargo clean
-	rm -rf www/pkg www/pkg-sql www/pkg-editor bench/node_modules editor/node_modules
+	rm -rf www/pkg www/pkg-sql www/pkg-editor www/pkg-parquet bench/node_modules editor/node_modules

@@ -50,6 +50,18 @@ pub enum LoadError {
     /// The JSON is valid but not rows of objects.
     #[error("the JSON holds no rows: expected an array of objects, an object with one array of rows, or one object per line")]
     JsonShape,
+    /// The Parquet file cannot be read: its footer, a page or a codec (the message
+    /// says which, and what to do).
+    #[error("the Parquet file cannot be read: {0}")]
+    Parquet(String),
+    /// The file is one of the tables the engine derives (a dimension of an export,
+    /// recognised by its exact columns), not an input.
+    #[error(
+        "this file holds {table}, a table the engine derives from the others (as written by \
+         an export); nothing was added. Load an export's fact_campaigns, dim_sales_targets \
+         and dim_customers files instead"
+    )]
+    DerivedTable { table: &'static str },
     /// A resource limit was reached.
     #[error("{0}")]
     Limit(String),

@@ -36,6 +36,8 @@ pub mod generate;
 pub mod ingest;
 pub mod memory;
 pub mod model;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod query;
 pub mod report;
 pub mod snapshot;
@@ -51,6 +53,10 @@ pub mod wire;
 #[cfg(all(target_arch = "wasm32", feature = "sql-web"))]
 #[path = "web/parser.rs"]
 pub mod web_parser;
+// The Parquet module's binding (www/pkg-parquet/), likewise a build of its own.
+#[cfg(all(target_arch = "wasm32", feature = "parquet-web"))]
+#[path = "web/parquet.rs"]
+pub mod web_parquet;
 
 /// Every heap allocation is counted, so that a load can be refused before the wasm32
 /// memory runs out ([`memory`]); the same allocator runs natively.

@@ -83,6 +83,7 @@ function startWorker() {
   worker = new Worker(workerUrl, { type: 'module' });
   worker.onmessage = ({ data: { id, ok, result, error, ...event } }) => {
     if (event.event === 'kept') { renderKept(event); return; }
+    if (event.event === 'rows') { renderRows(event); return; }
     const p = pending.get(id);
     pending.delete(id);
     if (ok) p.resolve(result); else p.reject(new Error(error));
@@ -701,6 +702,32 @@ $('download-rejects').addEventListener('click', async () => {
     download(new Blob([csv], { type: 'text/csv' }), 'rejected_rows.csv');
   } catch (error) {
     showError(`The rejected rows could not be exported: ${error.message}. Try again, or reload the page.`);
+  }
+});
+
+// --- Parquet ----------------------------------------------------------------------------
+// A Parquet file is decoded a row group at a time when its bytes are in (worker.js,
+// parquet.js): the bar then counts rows. The export downloads one zip of Parquet files,
+// one per table, under the tenant picker's scope.
+function renderRows({ file, done, total }) {
+  $('progress-label').textContent = `Reading ${file}`;
+  $('progress-bar').value = total ? done / total : 1;
+  $('progress-detail').textContent = `${whole.format(done)} of ${whole.format(total)} rows`;
+}
+$('export-parquet').addEventListener('click', async () => {
+  const button = $('export-parquet');
+  button.disabled = true;
+  announce('Exporting the tables as Parquet…');
+  try {
+    const tenants = state.query.tenants === 'all' ? [] : state.query.tenants;
+    const zip = await call('exportParquet', { tenants });
+    download(new Blob([zip], { type: 'application/zip' }), 'warehouse-parquet.zip');
+    announce(`warehouse-parquet.zip downloaded (${bytes(zip.byteLength)}).`);
+    window.__bi.parquetExports = (window.__bi.parquetExports || 0) + 1;
+  } catch (error) {
+    showError(`The Parquet export failed: ${error.message}. Try again; if it fails again, reload the page.`);
+  } finally {
+    button.disabled = false;
   }
 });
 

@@ -3,6 +3,7 @@
 // {id, ok: true, result} or {id, ok: false, error}.
 import init, { Warehouse, generateSample, parsePiece, version } from './pkg/bi_platform.js';
 import { keeper } from './keep.js';
+import { parquetLoader } from './parquet.js';
 
 // The engine's wasm is compiled once: here, and (as the same Module) in the parsing
 // workers.
@@ -65,6 +66,8 @@ const prefer = new URLSearchParams(self.location.search).get('keep');
 const keep = keeper(() => self.warehouse, (status) => self.postMessage({ event: 'kept', ...status }), prefer);
 // Ops after which the warehouse may have changed and is kept again.
 const CHANGES = new Set(['finish', 'commit', 'sample']);
+// Parquet files and the Parquet export (parquet.js); other files go straight to the engine.
+const parquet = parquetLoader(() => self.warehouse, (event) => self.postMessage(event));
 
 // SQL: the parser module (www/pkg-sql/, loaded by `sqlParser` from bytes the page
 // fetched) compiles text into plans (JSON text); the engine runs them under the tenant
@@ -85,8 +88,11 @@ const compareBy = (column, desc) => (a, b) => {
 
 const ops = {
   version: () => version(),
-  begin: ({ name, total }) => self.warehouse.begin(name, total, WORKERS),
+  begin: ({ name, total }) => { parquet.begin(name); self.warehouse.begin(name, total, WORKERS); },
   push: async ({ chunk }) => {
+    // A Parquet file is kept whole for its module (parquet.js); text goes to the engine.
+    const columnar = parquet.push(chunk);
+    if (columnar) return columnar;
     const progress = self.warehouse.push(new Uint8Array(chunk));
     if (!progress.work) return { ...progress, workers: WORKERS };
     await readWork();
@@ -94,9 +100,11 @@ const ops = {
     return { ...self.warehouse.progress(), workers: WORKERS };
   },
   finish: () => self.warehouse.finish(),
-  end: () => self.warehouse.end(),
+  end: () => parquet.end() ?? self.warehouse.end(),
   commit: () => self.warehouse.commit(),
-  cancel: () => self.warehouse.cancel(),
+  cancel: () => { parquet.cancel(); self.warehouse.cancel(); },
+  // The star schema as a zip of Parquet files, under the tenant scope ([]: all).
+  exportParquet: ({ tenants }) => parquet.exportZip(tenants),
   setMemoryBudget: ({ bytes }) => self.warehouse.setMemoryBudget(bytes ?? undefined),
   memory: () => ({ used: self.warehouse.memoryUsed(), budget: self.warehouse.memoryBudget() ?? null }),
   sample: (spec) => generateSample(spec).files

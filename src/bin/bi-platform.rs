@@ -31,7 +31,7 @@ mod cli {
     #[command(
         name = "bi-platform",
         version,
-        about = "Private, instant BI over marketing files: validate CSV/TSV, XLSX and JSON files into a star schema and print per-tenant dashboards.",
+        about = "Private, instant BI over marketing files: validate CSV/TSV, XLSX, JSON and Parquet files into a star schema and print per-tenant dashboards.",
         after_help = "Examples:\n  bi-platform report campaigns.csv targets.xlsx\n  bi-platform report --json --tenant tenant_001 --from 2024-11-01 campaigns.csv\n  bi-platform generate --out sample --tenants 100 --campaigns-per-tenant 10000"
     )]
     struct Cli {
@@ -47,7 +47,8 @@ mod cli {
         Generate(GenerateArgs),
         /// Load files, then answer SQL queries (SQLite's dialect, read-only) over them.
         Sql(SqlArgs),
-        /// Load files, then write the warehouse (a tenant scope and filters applied) to another format.
+        /// Load files, then write the warehouse (a tenant scope and filters applied) to
+        /// SQLite or Parquet.
         Export(ExportArgs),
     }
 
@@ -83,7 +84,7 @@ mod cli {
         /// Threads reading delimited files (default: every core). The results do not depend on it.
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
         threads: Option<u16>,
-        /// Files to load (CSV, TSV, `;`/`|`-delimited, XLSX, JSON).
+        /// Files to load (CSV, TSV, `;`/`|`-delimited, XLSX, JSON, Parquet).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     }
@@ -153,6 +154,8 @@ mod cli {
     const CHUNK: usize = 8 << 20;
     /// Files at least this large show progress on a terminal.
     const PROGRESS_FROM: u64 = 32 << 20;
+    /// Parquet is compressed: a smaller file is already many rows.
+    const PARQUET_PROGRESS_FROM: u64 = 4 << 20;
 
     fn load_file(warehouse: &mut Warehouse, path: &Path) -> Vec<LoadReport> {
         let name = path.display().to_string();
@@ -168,6 +171,20 @@ mod cli {
         let total = file.metadata().map(|m| m.len()).unwrap_or(0);
         let show_progress = total >= PROGRESS_FROM && io::stderr().is_terminal();
         let mut stream = warehouse.stream(&name);
+        if show_progress || (total >= PARQUET_PROGRESS_FROM && io::stderr().is_terminal()) {
+            let name = name.clone();
+            let started = Instant::now();
+            stream = stream.with_row_progress(move |done, rows| {
+                eprint!(
+                    "\rdecoding {name}: {:>3}% ({done} of {rows} rows, {:.1} s)",
+                    done * 100 / rows.max(1),
+                    started.elapsed().as_secs_f64()
+                );
+                if done >= rows {
+                    eprintln!();
+                }
+            });
+        }
         // Each thread gets a few MB of a chunk to read.
         let mut buffer = vec![0u8; CHUNK.max(warehouse.threads() << 21)];
         let started = Instant::now();
@@ -720,13 +737,17 @@ mod cli {
 
     #[derive(Args)]
     #[command(
-        long_about = "Load the data files as `report` does, then write the warehouse: every table SQL sees (fact_campaigns, dim_sales_targets, dim_customers with their derived columns, and the dimensions), under the tenant scope and filters given (default: everything).\n\n--sqlite writes the SQLite file the seed's pipeline left behind (data_warehouse.db: the same tables and column names, plus the derived columns), so BI tools and the seed's dashboard_queries.sql run on it unchanged. An existing file is replaced only once the export is complete.\n\nExit status: 0 when written, 1 when no data file could be loaded or the output cannot be written, 2 for a usage error.",
-        after_help = "Examples:\n  bi-platform export --sqlite data_warehouse.db campaigns.csv targets.xlsx\n  bi-platform export --sqlite acme.db --tenant acme --from 2024-11-01 campaigns.csv"
+        long_about = "Load the data files as `report` does, then write the warehouse: every table SQL sees (fact_campaigns, dim_sales_targets, dim_customers with their derived columns, and the dimensions), under the tenant scope and filters given (default: everything).\n\n--sqlite writes the SQLite file the seed's pipeline left behind (data_warehouse.db: the same tables and column names, plus the derived columns), so BI tools and the seed's dashboard_queries.sql run on it unchanged. An existing file is replaced only once the export is complete.\n\n--parquet DIR writes one Parquet file per table (fact_campaigns.parquet, dim_sales_targets.parquet, ...): money as DECIMAL(18,6), dates as DATE, text dictionary-encoded, snappy-compressed. It takes the tenant scope only (--tenant), not the date, region, product or channel filters.\n\nExit status: 0 when written, 1 when no data file could be loaded or the output cannot be written, 2 for a usage error.",
+        after_help = "Examples:\n  bi-platform export --sqlite data_warehouse.db campaigns.csv targets.xlsx\n  bi-platform export --sqlite acme.db --tenant acme --from 2024-11-01 campaigns.csv\n  bi-platform export --parquet out/ campaigns.csv targets.xlsx customers.json\n  bi-platform export --parquet out/ --sqlite out/warehouse.db --tenant tenant_001 campaigns.parquet"
     )]
+    #[command(group(clap::ArgGroup::new("output").required(true).multiple(true).args(["sqlite", "parquet"])))]
     struct ExportArgs {
         /// Write a SQLite database to this file.
-        #[arg(long, value_name = "OUT.db", required = true)]
+        #[arg(long, value_name = "OUT.db")]
         sqlite: Option<PathBuf>,
+        /// Write one Parquet file per table into this directory (created if missing).
+        #[arg(long, value_name = "DIR")]
+        parquet: Option<PathBuf>,
         /// Only this tenant (repeat for several); default: all tenants.
         #[arg(long = "tenant", value_name = "ID")]
         tenants: Vec<String>,
@@ -745,7 +766,7 @@ mod cli {
         /// Only this channel (repeat for several; fact rows only).
         #[arg(long = "channel", value_name = "C")]
         channels: Vec<String>,
-        /// Files to load (CSV, TSV, `;`/`|`-delimited, XLSX, JSON).
+        /// Files to load (CSV, TSV, `;`/`|`-delimited, XLSX, JSON, Parquet).
         #[arg(required = true, value_name = "DATA_FILE")]
         files: Vec<PathBuf>,
     }
@@ -769,7 +790,20 @@ mod cli {
             eprintln!("error: {e}\n\nSee bi-platform export --help.");
             return ExitCode::from(2);
         }
+        let filtered = Query {
+            tenants: query.tenants.clone(),
+            ..Query::default()
+        } != query;
+        if args.parquet.is_some() && filtered {
+            eprintln!(
+                "error: --parquet writes whole tables under the tenant scope: give it only \
+                 --tenant (the date, region, product and channel filters apply to --sqlite)\n\n\
+                 See bi-platform export --help."
+            );
+            return ExitCode::from(2);
+        }
         let mut warehouse = Warehouse::new();
+        warehouse.set_threads(std::thread::available_parallelism().map_or(1, usize::from));
         let mut loads = Vec::new();
         for path in &args.files {
             loads.extend(load_file(&mut warehouse, path));
@@ -788,30 +822,62 @@ mod cli {
             eprintln!("error: no data file could be loaded; nothing written");
             return ExitCode::FAILURE;
         }
-        let Some(out) = &args.sqlite else {
-            return ExitCode::from(2);
-        };
-        let started = Instant::now();
-        match bi_platform::export_sqlite::write(warehouse.star(), &query, out) {
-            Ok(written) => {
-                let rows: Vec<String> = written
-                    .tables
-                    .iter()
-                    .map(|(t, n)| format!("{t} {n}"))
-                    .collect();
-                eprintln!(
-                    "wrote {} in {:.2} s: {}",
-                    out.display(),
-                    started.elapsed().as_secs_f64(),
-                    rows.join(", ")
-                );
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::FAILURE
+        if let Some(out) = &args.sqlite {
+            let started = Instant::now();
+            match bi_platform::export_sqlite::write(warehouse.star(), &query, out) {
+                Ok(written) => {
+                    let rows: Vec<String> = written
+                        .tables
+                        .iter()
+                        .map(|(t, n)| format!("{t} {n}"))
+                        .collect();
+                    eprintln!(
+                        "wrote {} in {:.2} s: {}",
+                        out.display(),
+                        started.elapsed().as_secs_f64(),
+                        rows.join(", ")
+                    );
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::FAILURE;
+                }
             }
         }
+        if let Some(dir) = &args.parquet {
+            let started = Instant::now();
+            let tables =
+                match bi_platform::parquet::export::export(warehouse.star(), &query.tenants) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                };
+            if let Err(e) = std::fs::create_dir_all(dir) {
+                eprintln!("error: cannot create {}: {e}", dir.display());
+                return ExitCode::FAILURE;
+            }
+            for table in &tables {
+                let path = dir.join(format!("{}.parquet", table.name));
+                if let Err(e) = std::fs::write(&path, &table.bytes) {
+                    eprintln!("error: cannot write {}: {e}", path.display());
+                    return ExitCode::FAILURE;
+                }
+                eprintln!(
+                    "wrote {} ({} rows, {} bytes)",
+                    path.display(),
+                    table.rows,
+                    table.bytes.len()
+                );
+            }
+            eprintln!(
+                "exported {} tables in {:.2} s",
+                tables.len(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+        ExitCode::SUCCESS
     }
 
     // ---- end export ----

@@ -1,9 +1,10 @@
 //! Readers: bytes in, staged tables out (SPEC §1, §3).
 //!
 //! [`IngestStream`] takes a file as a stream of chunks. It decides the format from the
-//! first bytes (a zip is XLSX, a leading `[` or `{` is JSON, anything else is delimited
-//! text), hashes every byte (so re-loading the same bytes can be recognised), and parses
-//! delimited text as it arrives. XLSX and JSON need the whole file and are parsed when
+//! first bytes (a zip is XLSX, `PAR1` is Parquet, a leading `[` or `{` is JSON, anything
+//! else is delimited text), hashes every byte (so re-loading the same bytes can be
+//! recognised), and parses delimited text as it arrives. XLSX, JSON and Parquet (whose
+//! footer, at the end, says where everything is) need the whole file and are parsed when
 //! the stream is finished; they are kept up to [`whole_file_limit`] bytes, beyond which
 //! the file is refused (README "Limits").
 //!
@@ -12,6 +13,7 @@
 //! against it. Past the budget the file is refused with [`LoadError::OutOfMemory`]: what
 //! was staged is dropped at once, and later chunks are only counted.
 
+pub mod columnar;
 pub mod delimited;
 pub mod json;
 pub mod text;
@@ -30,6 +32,9 @@ pub enum Format {
     Delimited,
     Xlsx,
     Json,
+    /// Parquet (`PAR1` at both ends), decoded row group by row group into cell text
+    /// ([`columnar`]) by `crate::parquet::read`.
+    Parquet,
 }
 
 /// A 128-bit digest of a file's bytes plus its length, to recognise a re-load.
@@ -78,7 +83,9 @@ fn whole_parse_estimate(format: Format, bytes: u64) -> u64 {
     match format {
         Format::Json => bytes.saturating_mul(WHOLE_JSON_FACTOR),
         Format::Xlsx => bytes.saturating_mul(WHOLE_XLSX_FACTOR),
-        Format::Delimited => 0,
+        // Decoded one row group at a time: the staged columns grow as a CSV file's do,
+        // checked after each row group.
+        Format::Delimited | Format::Parquet => 0,
     }
 }
 
@@ -93,11 +100,16 @@ pub const MAX_XLSX_FILE_BYTES: u64 = 256 << 20;
 /// The largest JSON file read: JSON is parsed whole, into a few times its size.
 pub const MAX_JSON_FILE_BYTES: u64 = 512 << 20;
 
+/// The largest Parquet file read: it is held whole (its footer, at the end, locates the
+/// row groups), and decoded a row group at a time.
+pub const MAX_PARQUET_FILE_BYTES: u64 = 2 << 30;
+
 /// How many bytes of a file of this format are kept to be parsed whole.
 pub fn whole_file_limit(format: Format) -> u64 {
     match format {
         Format::Xlsx => MAX_XLSX_FILE_BYTES,
         Format::Json => MAX_JSON_FILE_BYTES,
+        Format::Parquet => MAX_PARQUET_FILE_BYTES,
         Format::Delimited => u64::MAX,
     }
 }
@@ -108,6 +120,11 @@ fn too_large(format: Format, bytes: u64) -> LoadError {
         Format::Xlsx => format!(
             "the workbook is {} MiB; XLSX files are read whole and may be at most {limit} MiB \
              (the XLSX file limit): save the data as CSV, which streams without a size limit",
+            bytes >> 20
+        ),
+        Format::Parquet => format!(
+            "the Parquet file is {} MiB; Parquet files are read whole and may be at most \
+             {limit} MiB (the Parquet file limit): split it into several files",
             bytes >> 20
         ),
         _ => format!(
@@ -152,7 +169,12 @@ pub struct IngestStream {
     parallel_min: usize,
     /// Hand long runs of lines out to other workers instead of threads (the page).
     outsource: bool,
+    /// Told (rows done, rows in the file) after each Parquet row group.
+    row_progress: Option<RowProgress>,
 }
+
+/// See [`IngestStream::with_row_progress`].
+pub type RowProgress = Box<dyn FnMut(u64, u64) + Send>;
 
 /// Bytes buffered at most to decide the format when the file starts with whitespace.
 const DETECT_LIMIT: usize = 64 << 10;
@@ -170,7 +192,15 @@ impl IngestStream {
             threads: 1,
             parallel_min: delimited::PARALLEL_MIN_BYTES,
             outsource: false,
+            row_progress: None,
         }
+    }
+
+    /// The same stream telling `progress` (rows decoded, rows in the file) after each
+    /// row group of a Parquet file, which is decoded at `finish`.
+    pub fn with_row_progress(mut self, progress: impl FnMut(u64, u64) + Send + 'static) -> Self {
+        self.row_progress = Some(Box::new(progress));
+        self
     }
 
     /// The same stream under a memory budget of live heap bytes (`None`: no limit).
@@ -383,6 +413,7 @@ impl IngestStream {
             len: self.bytes,
         };
         let budget = self.budget;
+        let mut row_progress = self.row_progress.take();
         let (format, result) = match self.state {
             State::Detecting(_) => unreachable!("decided above"),
             State::Delimited {
@@ -409,6 +440,10 @@ impl IngestStream {
                 (Format::Delimited, result)
             }
             State::Whole(Format::Xlsx, bytes) => (Format::Xlsx, xlsx::read_xlsx(&bytes)),
+            State::Whole(Format::Parquet, bytes) => (
+                Format::Parquet,
+                read_parquet(bytes, budget, &mut row_progress),
+            ),
             State::Whole(format, bytes) => (format, json::read_json(&bytes)),
             State::TooLarge(format) => (format, Err(too_large(format, self.bytes))),
             State::Refused(format, error) => {
@@ -439,6 +474,38 @@ impl IngestStream {
             result,
         }
     }
+}
+
+/// Decodes a whole Parquet file (see `crate::parquet::read`), checking the memory
+/// budget after each row group.
+#[cfg(feature = "parquet")]
+fn read_parquet(
+    bytes: Vec<u8>,
+    budget: Option<u64>,
+    progress: &mut Option<RowProgress>,
+) -> Result<Vec<StagedTable>, LoadError> {
+    crate::parquet::read::read_parquet(bytes, &mut |p| {
+        if let Some(progress) = progress {
+            progress(p.rows_done, p.rows);
+        }
+        Ok(memory::check(budget, 0)?)
+    })
+    .map(|staged| vec![staged])
+}
+
+/// Without the `parquet` feature (the page's engine), Parquet is decoded by the page's
+/// Parquet module and handed over as [`columnar::CellBatch`]es instead.
+#[cfg(not(feature = "parquet"))]
+fn read_parquet(
+    _bytes: Vec<u8>,
+    _budget: Option<u64>,
+    _progress: &mut Option<RowProgress>,
+) -> Result<Vec<StagedTable>, LoadError> {
+    Err(LoadError::Parquet(
+        "this build of the engine has no Parquet decoder (the `parquet` feature); the page \
+         decodes Parquet in its Parquet module, and the bi-platform command reads it"
+            .to_string(),
+    ))
 }
 
 /// Passes text bytes on to the delimited parser, transcoding UTF-16 first.
@@ -479,7 +546,13 @@ fn detect_format(bytes: &[u8], at_end: bool) -> Option<Format> {
     if bytes.starts_with(b"PK\x03\x04") {
         return Some(Format::Xlsx);
     }
-    if !at_end && bytes.len() < 4 && b"PK\x03\x04".starts_with(bytes) {
+    if bytes.starts_with(b"PAR1") {
+        return Some(Format::Parquet);
+    }
+    if !at_end
+        && bytes.len() < 4
+        && (b"PK\x03\x04".starts_with(bytes) || b"PAR1".starts_with(bytes))
+    {
         return None;
     }
     let bom = Bom::detect(bytes, at_end)?;
@@ -514,6 +587,8 @@ mod tests {
     fn detects_formats_by_content() {
         assert_eq!(detect_format(b"PK\x03\x04rest", false), Some(Format::Xlsx));
         assert_eq!(detect_format(b"PK", false), None);
+        assert_eq!(detect_format(b"PAR1\x15\x04", false), Some(Format::Parquet));
+        assert_eq!(detect_format(b"PA", false), None);
         assert_eq!(detect_format(b"  [{", false), Some(Format::Json));
         assert_eq!(
             detect_format(b"\xEF\xBB\xBF{\"a\"", false),

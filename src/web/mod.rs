@@ -22,6 +22,9 @@ use plotters_canvas::CanvasBackend;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
+// Loading Parquet in the page: batches from the Parquet module (www/pkg-parquet/).
+mod columnar;
+
 /// Any error as a JS `Error` carrying its message.
 fn into_error(error: impl std::fmt::Display) -> JsValue {
     js_sys::Error::new(&error.to_string()).into()
@@ -205,6 +208,8 @@ pub struct Warehouse {
     /// A file read to its end by `end`, waiting for `commit` or `cancel`.
     ended: Option<Ingested>,
     reports: Vec<LoadReport>,
+    /// A Parquet file being staged from the Parquet module's batches (columnar.rs).
+    columnar: Option<columnar::Pending>,
 }
 
 impl Default for Warehouse {
@@ -282,6 +287,7 @@ impl Warehouse {
             stream: None,
             ended: None,
             reports: Vec::new(),
+            columnar: None,
         }
     }
 
@@ -404,6 +410,7 @@ impl Warehouse {
     pub fn cancel(&mut self) {
         self.stream = None;
         self.ended = None;
+        self.columnar = None;
     }
 
     /// Sets the memory budget in bytes of live heap (`null` or `undefined`: none; it
