@@ -34,6 +34,7 @@ pub mod generate;
 pub mod ingest;
 pub mod memory;
 pub mod model;
+pub mod pivot;
 pub mod query;
 pub mod report;
 pub mod snapshot;
