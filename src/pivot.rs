@@ -898,7 +898,8 @@ impl Accs {
                     }
                 };
                 match aggregate {
-                    _ if rows == 0 && aggregate != Aggregate::Sum => Value::Null,
+                    // No rows: no min, max or average (as SQL answers); sums and counts are 0.
+                    Aggregate::Min | Aggregate::Max | Aggregate::Avg if rows == 0 => Value::Null,
                     Aggregate::Sum => exact(self.sums[i]),
                     Aggregate::Min => exact(i128::from(self.mins[i])),
                     Aggregate::Max => exact(i128::from(self.maxs[i])),
