@@ -37,7 +37,7 @@
 
 use crate::model::date::{iso_week, quarter_of_month, ymd_from_day, Day};
 use crate::model::dict::{Dictionary, NULL_KEY};
-use crate::model::keys::KeyColumn;
+use crate::model::keys::{Key, KeyColumn};
 use crate::model::star::StarSchema;
 use crate::query::result::Value;
 use crate::query::{Query, QueryError, Scope};
@@ -57,6 +57,9 @@ pub const MAX_EXTRA_VALUES: usize = 1_000;
 pub const MAX_CELLS: usize = 1 << 20;
 /// Fields in rows and columns together, at most.
 pub const MAX_FIELDS: usize = 6;
+/// Group numbers below this are group indexes themselves (the accumulators hold every
+/// possible group, most of them used when the fields' values are few).
+const DIRECT_GROUPS: u64 = 1 << 12;
 /// Group numbers below this are looked up in a dense table (4 bytes each: 16 MiB).
 const MAX_DENSE_GROUPS: u64 = 1 << 22;
 /// Days spanned at most by a date field's per-day lookup table.
@@ -749,6 +752,44 @@ impl<'w> Axis<'w> {
         }
     }
 
+    /// `numbers[i] = numbers[i] * radix + code` for each selected row: one loop per kind
+    /// of field, the key column read at its stored width.
+    fn fold_codes(
+        &self,
+        star: &StarSchema,
+        selection: &Selection,
+        numbers: &mut [u64],
+        radix: u64,
+    ) {
+        /// The loop, compiled for each `code`.
+        #[inline(always)]
+        fn fold(
+            selection: &Selection,
+            numbers: &mut [u64],
+            radix: u64,
+            code: impl Fn(usize) -> u32,
+        ) {
+            selection.for_each(|i, row| numbers[i] = numbers[i] * radix + u64::from(code(row)));
+        }
+        match self {
+            Axis::Keys(column, dict) => {
+                let null = dict.len() as u32;
+                with_keys!(column, |keys| fold(selection, numbers, radix, |r| keys[r]
+                    .key()
+                    .min(null)))
+            }
+            Axis::Date {
+                first_day, table, ..
+            } if !table.is_empty() => {
+                let dates = &star.campaigns.date;
+                fold(selection, numbers, radix, |r| {
+                    table[(dates[r] - first_day) as usize]
+                })
+            }
+            _ => fold(selection, numbers, radix, |r| self.code(star, r)),
+        }
+    }
+
     /// The header of a code ([`OTHERS`] is "Others"; a missing value is null).
     fn label(&self, code: u32) -> Label<'w> {
         let text = |t: Option<&'w str>| t.map_or(Label::Null, Label::Text);
@@ -788,6 +829,84 @@ impl<'w> Axis<'w> {
     fn has_null_code(&self) -> bool {
         matches!(self, Axis::Keys(..) | Axis::Wide(..) | Axis::Extra { .. })
     }
+}
+
+/// The fact rows a pivot reads: all of them, or the list the scope lets through.
+enum Selection {
+    All(usize),
+    Rows(Vec<u32>),
+}
+
+impl Selection {
+    fn of(scope: &Scope<'_>) -> Selection {
+        let star = scope.star;
+        let mut rows = Vec::new();
+        with_keys!(star.campaigns.tenant, |tenant| scope
+            .for_each_campaign_row(tenant, |row| rows.push(row as u32)));
+        if rows.len() == star.campaigns.len() {
+            Selection::All(rows.len())
+        } else {
+            Selection::Rows(rows)
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Selection::All(n) => *n,
+            Selection::Rows(rows) => rows.len(),
+        }
+    }
+
+    /// Calls `visit(i, row)` for the `i`th selected row, in storage order.
+    #[inline(always)]
+    fn for_each(&self, mut visit: impl FnMut(usize, usize)) {
+        match self {
+            Selection::All(n) => (0..*n).for_each(|row| visit(row, row)),
+            Selection::Rows(rows) => {
+                for (i, &row) in rows.iter().enumerate() {
+                    visit(i, row as usize);
+                }
+            }
+        }
+    }
+}
+
+/// Group indexes of group numbers below `groups`: the numbers themselves when few (the
+/// accumulators then hold every possible group), else dense indexes in first-seen order
+/// through a lookup table, or a hash map when the table would be too large. Returns each
+/// row's group and each group's number.
+fn group_indexes(numbers: &[u64], groups: u64) -> (Vec<u32>, Vec<u64>) {
+    if groups <= DIRECT_GROUPS {
+        let group_of = numbers.iter().map(|&n| n as u32).collect();
+        return (group_of, (0..groups).collect());
+    }
+    let mut group_numbers = Vec::new();
+    let group_of = if groups <= MAX_DENSE_GROUPS {
+        let mut table = vec![u32::MAX; groups as usize];
+        numbers
+            .iter()
+            .map(|&n| {
+                let slot = &mut table[n as usize];
+                if *slot == u32::MAX {
+                    *slot = group_numbers.len() as u32;
+                    group_numbers.push(n);
+                }
+                *slot
+            })
+            .collect()
+    } else {
+        let mut map: HashMap<u64, u32, RandomState> = HashMap::default();
+        numbers
+            .iter()
+            .map(|&n| {
+                *map.entry(n).or_insert_with(|| {
+                    group_numbers.push(n);
+                    group_numbers.len() as u32 - 1
+                })
+            })
+            .collect()
+    };
+    (group_of, group_numbers)
 }
 
 /// The code of the "Others" row of top-N.
@@ -837,22 +956,59 @@ impl Accs {
         self.rows.len() - 1
     }
 
-    #[inline(always)]
-    fn add(&mut self, star: &StarSchema, group: usize, row: usize) {
+    /// Adds the selected rows to their groups (`group_of[i]` is the group of the `i`th
+    /// selected row): one loop per column.
+    fn accumulate(&mut self, star: &StarSchema, selection: &Selection, group_of: &[u32]) {
+        for &g in group_of {
+            self.rows[g as usize] += 1;
+        }
         let w = self.sources.len();
-        self.rows[group] += 1;
-        for (i, source) in self.sources.iter().enumerate() {
-            let v = source.value(star, row);
-            self.sums[group * w + i] += i128::from(v);
+        let f = &star.campaigns;
+        for i in 0..w {
+            let source = self.sources[i];
+            /// The loop, compiled for each column.
+            #[inline(always)]
+            fn add(
+                selection: &Selection,
+                group_of: &[u32],
+                sums: &mut [i128],
+                (w, i): (usize, usize),
+                value: impl Fn(usize) -> i64,
+            ) {
+                selection.for_each(|at, row| {
+                    sums[group_of[at] as usize * w + i] += i128::from(value(row));
+                })
+            }
+            let (sums, at) = (&mut self.sums[..], (w, i));
+            match source {
+                Source::Impressions => add(selection, group_of, sums, at, |r| {
+                    i64::from(f.impressions[r])
+                }),
+                Source::Clicks => add(selection, group_of, sums, at, |r| i64::from(f.clicks[r])),
+                Source::Conversions => add(selection, group_of, sums, at, |r| {
+                    i64::from(f.conversions[r])
+                }),
+                Source::Spend => add(selection, group_of, sums, at, |r| f.spend[r]),
+                Source::Revenue => add(selection, group_of, sums, at, |r| f.revenue[r]),
+                Source::Profit => add(selection, group_of, sums, at, |r| f.revenue[r] - f.spend[r]),
+            }
             if self.min_max {
-                let at = group * w + i;
-                self.mins[at] = self.mins[at].min(v);
-                self.maxs[at] = self.maxs[at].max(v);
+                let (mins, maxs) = (&mut self.mins, &mut self.maxs);
+                selection.for_each(|at, row| {
+                    let v = source.value(star, row);
+                    let k = group_of[at] as usize * w + i;
+                    mins[k] = mins[k].min(v);
+                    maxs[k] = maxs[k].max(v);
+                });
             }
         }
+        let k = self.distinct.len();
         for (j, &i) in self.distinct.iter().enumerate() {
-            let v = self.sources[i].value(star, row);
-            self.sets[group * self.distinct.len() + j].insert(v);
+            let source = self.sources[i];
+            let sets = &mut self.sets;
+            selection.for_each(|at, row| {
+                sets[group_of[at] as usize * k + j].insert(source.value(star, row));
+            });
         }
     }
 
@@ -1140,40 +1296,32 @@ pub fn pivot_star<'w>(
         accs.min_max |= min_max;
     }
 
-    // 1-2. Group numbers in mixed radix, and one pass over the rows in scope.
+    // 1-2. The rows in scope, their group numbers in mixed radix (one tight loop per
+    // field), group indexes, then one tight loop per accumulated column: each loop is
+    // compiled for its column's type, where a loop over fields and measures per row
+    // would dispatch on both for every row.
     let radices: Vec<u64> = axes.iter().map(|a| a.card() as u64).collect();
     let groups = radices
         .iter()
         .try_fold(1u64, |p, &r| p.checked_mul(r))
         .ok_or(PivotError::TooManyFields)?;
-    let mut dense: Vec<u32> = if groups <= MAX_DENSE_GROUPS {
-        vec![u32::MAX; groups as usize]
-    } else {
-        Vec::new()
-    };
-    let mut sparse: HashMap<u64, u32, RandomState> = HashMap::default();
-    let mut group_numbers: Vec<u64> = Vec::new();
-    with_keys!(star.campaigns.tenant, |tenant| scope.for_each_campaign_row(
-        tenant,
-        |row| {
-            let mut number = 0u64;
-            for (axis, &radix) in axes.iter().zip(&radices) {
-                number = number * radix + u64::from(axis.code(star, row));
-            }
-            let slot = if dense.is_empty() {
-                sparse.entry(number).or_insert(u32::MAX)
-            } else {
-                &mut dense[number as usize]
-            };
-            if *slot == u32::MAX {
-                *slot = accs.push() as u32;
-                group_numbers.push(number);
-            }
-            accs.add(star, *slot as usize, row);
-        }
-    ));
-    drop(dense);
-    drop(sparse);
+    let selection = Selection::of(&scope);
+    let mut numbers = vec![0u64; selection.len()];
+    for (axis, &radix) in axes.iter().zip(&radices) {
+        axis.fold_codes(star, &selection, &mut numbers, radix);
+    }
+    let (group_of, group_numbers) = group_indexes(&numbers, groups);
+    drop(numbers);
+    for _ in 0..group_numbers.len() {
+        accs.push();
+    }
+    accs.accumulate(star, &selection, &group_of);
+    drop(group_of);
+    // Dense group numbers may leave groups without rows: they are no leaves.
+    let live: Vec<usize> = (0..group_numbers.len())
+        .filter(|&g| accs.rows[g] > 0)
+        .collect();
+    let group_numbers: Vec<u64> = live.iter().map(|&g| group_numbers[g]).collect();
 
     // Each group's codes, then top-N on the outermost row field.
     let mut keys: Vec<Vec<u32>> = group_numbers
@@ -1198,19 +1346,28 @@ pub fn pivot_star<'w>(
             while totals.len() <= node {
                 totals.push();
             }
-            totals.merge(node, &accs, g);
+            totals.merge(node, &accs, live[g]);
         }
+        // Each value's measure once, then the largest first (ties in header order).
+        let values: Vec<Value<'static>> = (0..outer.nodes.len())
+            .map(|n| totals.measure(n, measure))
+            .collect();
         let mut ranked: Vec<usize> = (1..outer.nodes.len()).collect();
-        ranked.sort_by(|&a, &b| {
-            compare_values(&totals.measure(b, measure), &totals.measure(a, measure))
+        let by_rank = |&a: &usize, &b: &usize| {
+            compare_values(&values[b], &values[a])
                 .then_with(|| axes[0].compare(outer.nodes[a].2, outer.nodes[b].2))
-        });
+        };
+        let folded = ranked.len() > top.n;
+        if folded && top.n > 0 {
+            ranked.select_nth_unstable_by(top.n - 1, by_rank);
+        }
+        ranked.truncate(top.n);
         let kept: HashSet<u32, RandomState> = ranked
             .iter()
             .take(top.n)
             .map(|&n| outer.nodes[n].2)
             .collect();
-        if ranked.len() > top.n {
+        if folded {
             for codes in &mut keys {
                 if !kept.contains(&codes[0]) {
                     codes[0] = OTHERS;
@@ -1244,7 +1401,7 @@ pub fn pivot_star<'w>(
     for (g, &(r, c)) in leaves.iter().enumerate() {
         for ra in row_tree.ancestors(r) {
             for ca in col_tree.ancestors(c) {
-                cells.merge(ra * cn + ca, &accs, g);
+                cells.merge(ra * cn + ca, &accs, live[g]);
             }
         }
     }
