@@ -1425,6 +1425,11 @@ pub fn pivot_star<'w>(
         }
     }
     let row_order = row_tree.order(&|a, b| {
+        // "Others" stays last whatever the order.
+        let others = |n: usize| row_tree.nodes[n].2 == OTHERS && row_tree.nodes[n].1 == 1;
+        if others(a) != others(b) {
+            return others(a).cmp(&others(b));
+        }
         let by_value = request.sort.column.map_or(Ordering::Equal, |col| {
             let (c, m) = value_columns[col];
             let (x, y) = (
@@ -1864,6 +1869,13 @@ mod tests {
         assert!(values
             .windows(2)
             .all(|w| compare_values(&w[0], &w[1]) != Ordering::Less));
+        // With top N, "Others" stays last whatever the sort.
+        req.top_n = Some(TopN { n: 1, measure: 0 });
+        req.sort.desc = false;
+        let p = pivot(&w, &Query::default(), &req).unwrap();
+        let l = leaves(&p);
+        assert_eq!(l.last().unwrap().0[0], "Others");
+        req.top_n = None;
         req.sort.column = Some(5);
         assert!(matches!(
             pivot(&w, &Query::default(), &req),

@@ -2,6 +2,8 @@
 // worker.js; this thread only renders. Every value from a file is inserted as text
 // (textContent), never as HTML.
 import init, { dashboards, dashboardSql, drawChart, tableShapes } from './pkg/bi_platform.js';
+// Pivot hook: the Pivot tab lives in its own module.
+import { initPivot, openPivot, refreshPivot } from './pivot.js';
 
 const CHUNK = 4 * 1024 * 1024;
 const TABLE_PAGE = 100;
@@ -396,6 +398,8 @@ async function refresh({ announce: say = false } = {}) {
     // SQL results follow the tenant picker (and new data): run the last query again.
     if (sqlState.ran) runSql(sqlState.text);
     if (state.tab === 'sql') renderSchema().catch(() => {});
+    // Pivot hook: the pivot follows new data and the filters.
+    refreshPivot();
     if (announcePending) {
       announcePending = false;
       const tenants = view.tables.campaign_summary.rows.length;
@@ -522,6 +526,7 @@ function download(blob, name) {
 // arrows move to the previous and next tab (wrapping), Home and End to the first and
 // last, selecting it as the focus moves.
 const DASHBOARD_TITLES = { campaign_performance: 'Campaigns', customer_summary: 'Customers', sql: 'SQL' };
+DASHBOARD_TITLES.pivot = 'Pivot';
 function renderTabs() {
   $('tabs').replaceChildren(...TABS.map((name) => {
     const selected = state.tab === name;
@@ -540,6 +545,9 @@ function selectTab(name, focus = false) {
   // The SQL tab exports each statement's result itself.
   $('export').hidden = name === 'sql';
   if (name === 'sql') openSql();
+  // Pivot hook: its panel, and its own export.
+  $('panel-pivot').hidden = name !== 'pivot';
+  if (name === 'pivot') { $('export').hidden = true; openPivot(); }
   if (focus) $(`tab-${name}`).focus();
 }
 $('tabs').addEventListener('keydown', (e) => {
@@ -998,10 +1006,33 @@ $('forget').addEventListener('click', async () => {
   }
 });
 
+// --- Pivot hook ----------------------------------------------------------------------------
+// A pivot cell's (or row header's) values become the page's filters: `filters` is
+// [{key: 'tenants' | 'regions' | 'products' | 'channels', value}] or {key: 'dates',
+// value: [from, to]}. Values already picked stay; the pickers are rebuilt to show them.
+function addFilters(filters) {
+  for (const { key, value } of filters) {
+    if (key === 'dates') {
+      [state.query.from, state.query.to] = value;
+      $('from').value = value[0];
+      $('to').value = value[1];
+      continue;
+    }
+    const list = key === 'tenants' ? (Array.isArray(state.query.tenants) ? state.query.tenants : []) : state.query[key];
+    if (!list.includes(value)) list.push(value);
+    list.sort();
+    if (key === 'tenants') state.query.tenants = list;
+  }
+  optionsKey = '';
+  state.perfOffset = 0;
+  refresh({ announce: true });
+}
+initPivot({ call, query: () => state.query, addFilters, announce, showError, download });
+
 // The main thread draws with the engine too (canvases live here).
 init().then(async () => {
   DASHBOARDS = dashboards();
-  TABS = [...DASHBOARDS, 'sql'];
+  TABS = [...DASHBOARDS, 'pivot', 'sql'];
   renderShapes();
   await restoreKept();
   $('version').textContent = `v${await call('version')}`;

@@ -65,6 +65,15 @@ const ops = {
   },
   sqlPage: ({ index, offset, limit }) => sqlResult(lastRun.results[index], index, offset, limit),
   sqlCsv: ({ index }) => self.warehouse.sqlCsv(lastRun.results[index].statement, lastRun.query, lastRun.nowMs),
+  // Pivot hook: the pivot (with the engine's time in ms), its fields and measures, its CSV.
+  pivotCatalog: () => self.warehouse.pivotCatalog(),
+  pivot: ({ request, query }) => {
+    const started = performance.now();
+    const result = self.warehouse.pivot(request, query);
+    result.ms = performance.now() - started;
+    return result;
+  },
+  pivotCsv: ({ request, query }) => self.warehouse.pivotCsv(request, query),
 };
 
 self.onmessage = async ({ data: { id, op, args } }) => {
