@@ -53,8 +53,10 @@ use thiserror::Error;
 /// Extra columns with at most this many distinct values are offered as fields.
 pub const MAX_EXTRA_VALUES: usize = 1_000;
 /// Cells (row headers x column headers, subtotals included) a pivot may have at most:
-/// past it the page could not lay it out anyway; top-N or fewer fields bring it back.
-pub const MAX_CELLS: usize = 1 << 20;
+/// past it the page could not lay it out in interactive time (a table of 200,000 cells
+/// is already seconds of layout), and the accumulators of every cell would take hundreds
+/// of megabytes of the page's 4 GiB; top-N or fewer fields bring it back.
+pub const MAX_CELLS: usize = 200_000;
 /// Fields in rows and columns together, at most.
 pub const MAX_FIELDS: usize = 6;
 /// Group numbers below this are group indexes themselves (the accumulators hold every
