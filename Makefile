@@ -1,7 +1,8 @@
 # bi-platform: a newcomer needs only `make serve` and `make test`.
 #
 #   make tools   install the build and test tools, skipping what is present
-#   make wasm    build the engine for the browser into www/pkg/
+#   make wasm    build the engine for the browser into www/pkg/ (the SQL parser into
+#                www/pkg-sql/, the SQL editor's CodeMirror bundle into www/pkg-editor/)
 #   make serve   tools + wasm, then serve www/ on http://127.0.0.1:8080/ (or $PORT)
 #   make test    tools, then fmt, clippy (native, which also builds the benches, and the
 #                wasm32 engine as shipped),
@@ -34,10 +35,10 @@ export CHROMIUM
 WEB_TESTS := $(wildcard tests/web.rs)
 E2E_TESTS := $(wildcard tests/e2e/*.test.mjs)
 
-.PHONY: help tools wasm serve test bench clean
+.PHONY: help tools wasm editor serve test bench clean
 
 help:
-	@sed -n '3,18s/^# \{0,1\}//p' Makefile
+	@sed -n '3,19s/^# \{0,1\}//p' Makefile
 
 tools:
 	@bash scripts/install-tools.sh
@@ -52,6 +53,18 @@ wasm: tools
 	wasm-pack build --release --target web --no-typescript --out-dir www/pkg-sql --out-name bi_platform_sql . --no-default-features --features sql-web
 	@for f in www/pkg/bi_platform_bg.wasm www/pkg-sql/bi_platform_sql_bg.wasm; do \
 		echo "$$f: $$(wc -c <$$f) bytes, $$(gzip -9 -c $$f | wc -c) gzipped"; done
+	$(MAKE) --no-print-directory editor
+
+# The SQL tab's editor: CodeMirror 6 (editor/package.json, its own npm packages) bundled
+# by esbuild into one ES module, www/pkg-editor/codemirror.js, that www/sql-editor.js
+# imports when the SQL tab first opens (not part of the first download).
+editor:
+	@if [ ! -f editor/node_modules/.package-lock.json ] || [ editor/package-lock.json -nt editor/node_modules/.package-lock.json ]; then \
+		echo "==> npm ci (editor/)"; cd editor && npm ci --no-audit --no-fund; \
+	fi
+	editor/node_modules/.bin/esbuild editor/entry.js --bundle --format=esm --minify --legal-comments=eof \
+		--outfile=www/pkg-editor/codemirror.js --log-level=warning
+	@f=www/pkg-editor/codemirror.js; echo "$$f: $$(wc -c <$$f) bytes, $$(gzip -9 -c $$f | wc -c) gzipped"
 
 serve: tools wasm
 	@echo
@@ -101,4 +114,4 @@ fuzz-smoke:
 
 clean:
 	cargo clean
-	rm -rf www/pkg www/pkg-sql bench/node_modules
+	rm -rf www/pkg www/pkg-sql www/pkg-editor bench/node_modules editor/node_modules

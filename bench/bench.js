@@ -21,7 +21,38 @@ async function fetchData(names) {
 }
 
 const now = () => performance.now();
-const SLICE = 4 << 20; // the product page's slice size
+const SLICE = 4 << 20; // the 'stream' mode's slice size
+const PAGE_SLICE = 8 << 20; // the product page's slice size (www/app.js CHUNK)
+
+// The page's parsing workers (www/worker.js does the same): N - 1 workers beside this
+// thread, N from hardwareConcurrency (2..8), the engine's wasm compiled once.
+const WORKERS = Math.min(8, Math.max(2, navigator.hardwareConcurrency || 2));
+let helpers = null;
+let asked = 0;
+const answers = new Map();
+async function startHelpers() {
+  if (helpers) return;
+  const module = await WebAssembly.compileStreaming(fetch(new URL('../www/pkg/bi_platform_bg.wasm', import.meta.url)));
+  helpers = [];
+  for (let i = 1; i < WORKERS; i += 1) {
+    const helper = new Worker(new URL('../www/parse-worker.js', import.meta.url), { type: 'module' });
+    helper.onmessage = ({ data: { id, answer } }) => { answers.get(id)(answer || null); answers.delete(id); };
+    helper.postMessage({ module });
+    helpers.push(helper);
+  }
+}
+async function readWork(w) {
+  const { parsePiece } = await import('../www/pkg/bi_platform.js');
+  const { spec, pieces } = w.work();
+  const pending = pieces.slice(1).map((piece, i) => new Promise((resolve) => {
+    asked += 1;
+    answers.set(asked, resolve);
+    helpers[i % helpers.length].postMessage({ id: asked, spec, index: i + 1, piece }, [piece.buffer]);
+  }));
+  const first = parsePiece(spec, 0, pieces[0]);
+  const rest = await Promise.all(pending);
+  w.absorbWork(rest.includes(null) ? [] : [first, ...rest]);
+}
 
 // ---------------------------------------------------------------- our engine
 async function ours() {
@@ -33,13 +64,23 @@ async function ours() {
   return {
     info: () => ({ engine: 'ours', version: pkg.version(), wasmBytes: wasmBytes() }),
     // Ingest one file into a fresh warehouse (the previous one is freed first).
-    ingest(name, mode) {
+    // 'workers': streamed as the product page reads it, its runs of plain lines read by
+    // the page's parsing workers (www/parse-worker.js) and this thread together.
+    async ingest(name, mode) {
       if (warehouse) { warehouse.free(); warehouse = null; }
       const bytes = data[name];
+      if (mode === 'workers') await startHelpers();
       const t0 = now();
       const w = new pkg.Warehouse();
       let reports;
-      if (mode === 'stream') {
+      if (mode === 'workers') {
+        w.begin(name, bytes.byteLength, WORKERS);
+        for (let at = 0; at < bytes.byteLength; at += PAGE_SLICE) {
+          const progress = w.push(bytes.subarray(at, Math.min(at + PAGE_SLICE, bytes.byteLength)));
+          if (progress.work) await readWork(w);
+        }
+        reports = w.finish();
+      } else if (mode === 'stream') {
         w.begin(name, bytes.byteLength);
         for (let at = 0; at < bytes.byteLength; at += SLICE) {
           w.push(bytes.subarray(at, Math.min(at + SLICE, bytes.byteLength)));
@@ -50,7 +91,7 @@ async function ours() {
       }
       const ms = now() - t0;
       warehouse = w;
-      return { ms, rows: rowsOf(reports), rejected: reports.reduce((n, r) => n + r.rows_rejected, 0), wasmBytes: wasmBytes() };
+      return { ms, rows: rowsOf(reports), rejected: reports.reduce((n, r) => n + r.rows_rejected, 0), wasmBytes: wasmBytes(), workers: mode === 'workers' ? WORKERS : 1 };
     },
     loadExtra(names) {
       return names.map((name) => {
@@ -81,6 +122,28 @@ async function ours() {
         pkg.drawChart(canvases[i], chart, 1);
       });
       return { ms: now() - t0, charts: charts.length };
+    },
+    // The SQL layer: the parser module (www/pkg-sql) compiles each dashboard's SQL (from
+    // the engine, `dashboardInfo`) and the engine runs the plan under the tenant scope.
+    async sqlSetup() {
+      this.parser = await import('../www/pkg-sql/bi_platform_sql.js');
+      await this.parser.default();
+      this.sqlText = Object.fromEntries(pkg.dashboardInfo().map((d) => [d.name, d.sql]));
+      return Object.keys(this.sqlText).length;
+    },
+    // Times compile + run of one dashboard's SQL (`LIMIT` appended when the query has a
+    // limit, as DuckDB's SQL has it).
+    sqlDashboard(name, query, keep) {
+      const text = this.sqlText[name] + (query && query.limit != null ? ` LIMIT ${Number(query.limit)}` : '');
+      const scope = { tenants: query && query.tenants ? query.tenants : 'all' };
+      const t0 = now();
+      const [compiled] = JSON.parse(this.parser.parse(text, JSON.stringify(warehouse.sqlSchema())));
+      if (!compiled.statement) throw new Error(`${name}: ${compiled.error.message}`);
+      const t1 = now();
+      const result = warehouse.sqlRun(compiled.statement, scope, Date.now());
+      const ms = now() - t0;
+      if (result.error) throw new Error(`${name}: ${result.error.message}`);
+      return keep ? { ms, compileMs: t1 - t0, columns: result.columns, rows: result.rows } : { ms, compileMs: t1 - t0, rowCount: result.rows.length };
     },
     xlsx(name) {
       if (warehouse) { warehouse.free(); warehouse = null; }

@@ -14,7 +14,7 @@
 // its multi-threaded "coi" bundle), CHROMIUM (default /usr/bin/chromium),
 // BI_PLATFORM (the CLI that generates the files, default target/release/bi-platform).
 //
-// Needs `make wasm` (www/pkg), the root node_modules (playwright-core) and bench/node_modules
+// Needs `make wasm` (www/pkg and www/pkg-sql, the SQL parser module), the root node_modules (playwright-core) and bench/node_modules
 // (DuckDB-WASM and SheetJS, bench/package.json) first; `make bench` does all three.
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -208,15 +208,16 @@ try {
   const base = { ours: peakSince(ours.pid), duck: peakSince(duck.pid) };
 
   // ---- ingest, interleaved (the order alternates each run); run 0 is the warm-up
-  const ingest = { load: [], stream: [], duck: [] };
+  const ingest = { load: [], stream: [], workers: [], duck: [] };
   for (let run = 0; run <= RUNS; run++) {
     const steps = [
       async () => ingest.load.push(await ours.page.evaluate(() => window.bench.ingest('campaigns.csv', 'load'))),
       async () => ingest.stream.push(await ours.page.evaluate(() => window.bench.ingest('campaigns.csv', 'stream'))),
+      async () => ingest.workers.push(await ours.page.evaluate(() => window.bench.ingest('campaigns.csv', 'workers'))),
       async () => ingest.duck.push(await duck.page.evaluate(() => window.bench.ingest('campaigns.csv'))),
     ];
     for (const step of run % 2 ? steps.reverse() : steps) await step();
-    say(`ingest run ${run}${run ? '' : ' (warm-up)'}: ours load ${ingest.load.at(-1).ms.toFixed(0)} ms, ours stream ${ingest.stream.at(-1).ms.toFixed(0)} ms, DuckDB ${ingest.duck.at(-1).ms.toFixed(0)} ms`);
+    say(`ingest run ${run}${run ? '' : ' (warm-up)'}: ours load ${ingest.load.at(-1).ms.toFixed(0)} ms, ours stream ${ingest.stream.at(-1).ms.toFixed(0)} ms, ours with workers ${ingest.workers.at(-1).ms.toFixed(0)} ms, DuckDB ${ingest.duck.at(-1).ms.toFixed(0)} ms`);
   }
   for (const [k, runs] of Object.entries(ingest)) {
     if (runs.some((r) => r.rows !== ROWS)) { failed = true; say(`MISMATCH: ${k} loaded ${runs.map((r) => r.rows).join('/')} rows, expected ${ROWS}`); }
@@ -256,8 +257,28 @@ try {
       failed = true;
       say(`MISMATCH in ${c.label}:\n  ${problems.slice(0, 10).join('\n  ')}${problems.length > 10 ? `\n  ... ${problems.length - 10} more` : ''}`);
     }
-    dash.push({ ...c, ours: median(o), duck: median(d), rows: lastO.rows.length, ok: problems.length === 0 });
+    dash.push({ ...c, ours: median(o), duck: median(d), rows: lastO.rows.length, ok: problems.length === 0, duckResult: lastD });
     say(`${c.label}: ours ${median(o).toFixed(2)} ms, DuckDB ${median(d).toFixed(2)} ms, ${lastO.rows.length} rows, ${problems.length ? 'MISMATCH' : 'same numbers'}`);
+  }
+
+  // ---- the same questions as SQL through our SQL layer (the dashboards' SQL from the
+  // engine, target_vs_actual as a LEFT JOIN of an aggregate), against DuckDB's SQL above
+  // (same run, same tables); checked against DuckDB's rows.
+  const sqlDash = [];
+  await ours.page.evaluate(() => window.bench.sqlSetup());
+  for (const c of dash) {
+    const o = []; const compile = []; let last;
+    for (let run = 0; run <= RUNS; run++) {
+      last = await ours.page.evaluate(([n, q, k]) => window.bench.sqlDashboard(n, q, k), [c.name, c.query, run === RUNS]);
+      if (run) { o.push(last.ms); compile.push(last.compileMs); }
+    }
+    const problems = compare(c.name, last, c.duckResult);
+    if (problems.length) {
+      failed = true;
+      say(`MISMATCH in SQL ${c.label}:\n  ${problems.slice(0, 10).join('\n  ')}`);
+    }
+    sqlDash.push({ ...c, sql: median(o), compile: median(compile), sqlOk: problems.length === 0 });
+    say(`SQL ${c.label}: ours ${median(o).toFixed(2)} ms (compile ${median(compile).toFixed(2)}), DuckDB ${c.duck.toFixed(2)} ms, kernel ${c.ours.toFixed(2)} ms, ${problems.length ? 'MISMATCH' : 'same numbers'}`);
   }
 
   // ---- a tenant change on the page: every dashboard + kpis + charts drawn (ours only)
@@ -311,7 +332,10 @@ try {
   row([`ingest ${f(ROWS)}-row CSV (${mb(csvBytes)}), load() / read_csv, ms`, f(ingestLoad), f(ingestDuck), '', ratio(ingestLoad, ingestDuck)]);
   row(['  same, MB/s', f(csvBytes / MB / (ingestLoad / 1000)), f(csvBytes / MB / (ingestDuck / 1000)), '', '']);
   row(['ingest, streamed in 4 MB slices, ms (MB/s)', `${f(ingestStream)} (${f(csvBytes / MB / (ingestStream / 1000))})`, '', '', ratio(ingestStream, ingestDuck)]);
+  const ingestWorkers = ms(ingest.workers);
+  row([`ingest, the page's configuration: 8 MB slices, ${ingest.workers.at(-1).workers} parsing workers, ms (MB/s)`, `${f(ingestWorkers)} (${f(csvBytes / MB / (ingestWorkers / 1000))})`, '', '', ratio(ingestWorkers, ingestDuck)]);
   for (const c of dash) row([`${c.label}, ms${c.ok ? '' : ' **MISMATCH**'}`, f(c.ours, 2), f(c.duck, 2), '', ratio(c.ours, c.duck)]);
+  for (const c of sqlDash) row([`SQL: ${c.label} (compile ${f(c.compile, 2)} ms + run; kernel ${f(c.ours, 2)} ms), ms${c.sqlOk ? '' : ' **MISMATCH**'}`, f(c.sql, 2), f(c.duck, 2), '', ratio(c.sql, c.duck)]);
   row([`tenant change: all 7 dashboards + KPIs + charts drawn, one tenant, ms`, f(median(inter), 1), '', '', '']);
   row([`same for all tenants, ms`, f(median(interAll), 1), '', '', '']);
   const xOurs = ms(xo); const xSheet = ms(xs);

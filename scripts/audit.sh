@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Dependency audits, run by `make test`: npm's advisories for the packages `make test`
-# and `make serve` install (package-lock.json; the benchmark's own bench/package-lock.json
-# is not installed by them, see README "Dependencies"), and RustSec's for Cargo.lock.
+# and `make serve` install (package-lock.json and editor/package-lock.json; the
+# benchmark's own bench/package-lock.json is not installed by them, see README
+# "Dependencies"), and RustSec's for Cargo.lock.
 #
 # Each audit needs its advisory database from the network. Where that cannot be
 # reached (npm's bulk advisory endpoint, or github.com for the RustSec database), the
@@ -14,7 +15,11 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 # --- npm ------------------------------------------------------------------------------
 # `npm audit` exits 1 both for findings and for an unreachable endpoint: tell them apart
 # by the JSON it prints.
-npm_json=$(npm audit --json 2>/dev/null || true)
+# The root's packages (package-lock.json) and the SQL editor's (editor/package-lock.json,
+# installed by `make wasm`).
+for dir in . editor; do
+if [ "$dir" = . ]; then lock=package-lock.json; else lock="$dir/package-lock.json"; fi
+npm_json=$(cd "$dir" && npm audit --json 2>/dev/null || true)
 npm_verdict=$(node -e '
     let r; try { r = JSON.parse(require("fs").readFileSync(0, "utf8")); } catch { r = null; }
     if (!r || !r.metadata) { console.log("skip " + ((r && ((r.error && (r.error.summary || r.error.code)) || r.message)) || "no answer")); process.exit(0); }
@@ -23,10 +28,11 @@ npm_verdict=$(node -e '
     console.log(n === 0 ? "clean" : "found " + n + " " + JSON.stringify(Object.keys(r.vulnerabilities || {})));
 ' <<<"$npm_json")
 case "$npm_verdict" in
-    clean) echo "npm audit: no known vulnerabilities in package-lock.json" ;;
-    skip*) echo "npm audit skipped: the registry's advisory endpoint did not answer (${npm_verdict#skip }); run \`npm audit\` where it does" ;;
-    *) echo "npm audit: ${npm_verdict}" >&2; npm audit >&2 || true; exit 1 ;;
+    clean) echo "npm audit: no known vulnerabilities in $lock" ;;
+    skip*) echo "npm audit skipped for $lock: the registry's advisory endpoint did not answer (${npm_verdict#skip }); run \`npm audit\` where it does" ;;
+    *) echo "npm audit ($lock): ${npm_verdict}" >&2; (cd "$dir" && npm audit >&2) || true; exit 1 ;;
 esac
+done
 
 # --- cargo ----------------------------------------------------------------------------
 # cargo-audit fetches the RustSec advisory database from GitHub. Installed (a couple of

@@ -54,24 +54,7 @@ pub enum LoadError {
     #[error("{0}")]
     Limit(String),
     /// Loading the file would take the engine's heap past its memory budget
-    /// ([`crate::memory`]): `used` bytes were live, `needed` more were about to be
-    /// allocated (0 when `used` alone is already over), `budget` is the limit.
-    #[error(
-        "out of memory: loading this file {what}, over the engine's memory budget of \
-         {budget_mib} (in a browser the engine has at most 4 GiB), so nothing of it was \
-         added. Split the file into smaller ones, load fewer files at once (or reload the \
-         page to start afresh), or use the bi-platform command line, which has no 4 GiB \
-         limit",
-        what = if *needed == 0 {
-            format!("took the engine's heap to {}", crate::memory::mib(*used))
-        } else {
-            format!(
-                "needs about {} more on top of the {} in use",
-                crate::memory::mib(*needed),
-                crate::memory::mib(*used)
-            )
-        },
-        budget_mib = crate::memory::mib(*budget)
-    )]
-    OutOfMemory { used: u64, needed: u64, budget: u64 },
+    /// ([`crate::memory::OverBudget`] says by how much).
+    #[error(transparent)]
+    OutOfMemory(#[from] crate::memory::OverBudget),
 }

@@ -60,7 +60,7 @@ fn push_line<'a>(out: &mut String, fields: impl Iterator<Item = (&'a str, bool)>
 /// ```
 pub fn dashboard_csv(result: &DashboardResult<'_>) -> String {
     let mut out = String::with_capacity(64 * (result.rows.len() + 1));
-    push_line(&mut out, result.columns.iter().map(|c| (*c, false)));
+    push_line(&mut out, result.columns.iter().map(|c| (c.name, false)));
     for row in &result.rows {
         let cells: Vec<(String, bool)> = row
             .iter()

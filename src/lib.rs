@@ -30,6 +30,8 @@
 pub mod chart;
 pub mod error;
 pub mod export;
+#[cfg(all(feature = "sqlite", not(target_arch = "wasm32")))]
+pub mod export_sqlite;
 pub mod generate;
 pub mod ingest;
 pub mod memory;
@@ -44,6 +46,7 @@ pub mod view;
 pub mod warehouse;
 #[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub mod web;
+pub mod wire;
 // The parser module's binding lives beside the engine's in src/web/ (the only bindings);
 // a separate module so that each wasm build carries one of them.
 #[cfg(all(target_arch = "wasm32", feature = "sql-web"))]

@@ -36,7 +36,6 @@
 //!
 //! The counter is process-wide: natively, tests running on other threads move it too.
 
-use crate::error::LoadError;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -85,15 +84,39 @@ pub fn reset_peak() -> u64 {
     live as u64
 }
 
+/// Loading a file would take the engine's heap past its memory budget: `used` bytes
+/// were live, `needed` more were about to be allocated (0 when `used` alone is already
+/// over), `budget` is the limit. Its own type (not [`crate::LoadError`], which wraps it
+/// as `OutOfMemory`), so this module depends on nothing of the engine.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "out of memory: loading this file {what}, over the engine's memory budget of \
+     {budget_mib} (in a browser the engine has at most 4 GiB), so nothing of it was \
+     added. Split the file into smaller ones, load fewer files at once (or reload the \
+     page to start afresh), or use the bi-platform command line, which has no 4 GiB \
+     limit",
+    what = if *needed == 0 {
+        format!("took the engine's heap to {}", mib(*used))
+    } else {
+        format!("needs about {} more on top of the {} in use", mib(*needed), mib(*used))
+    },
+    budget_mib = mib(*budget)
+)]
+pub struct OverBudget {
+    pub used: u64,
+    pub needed: u64,
+    pub budget: u64,
+}
+
 /// `Ok` when `needed` more bytes fit in `budget` on top of what is live now.
-pub fn check(budget: Option<u64>, needed: u64) -> Result<(), LoadError> {
+pub fn check(budget: Option<u64>, needed: u64) -> Result<(), OverBudget> {
     check_with(budget, live_bytes(), needed)
 }
 
 /// `Ok` when `used + needed` fits in `budget` (`None`: always).
-pub fn check_with(budget: Option<u64>, used: u64, needed: u64) -> Result<(), LoadError> {
+pub fn check_with(budget: Option<u64>, used: u64, needed: u64) -> Result<(), OverBudget> {
     match budget {
-        Some(budget) if used.saturating_add(needed) > budget => Err(LoadError::OutOfMemory {
+        Some(budget) if used.saturating_add(needed) > budget => Err(OverBudget {
             used,
             needed,
             budget,
@@ -183,7 +206,7 @@ mod tests {
         let error = check_with(Some(100 * MIB), 60 * MIB, 40 * MIB + 1).unwrap_err();
         assert_eq!(
             error,
-            LoadError::OutOfMemory {
+            OverBudget {
                 used: 60 * MIB,
                 needed: 40 * MIB + 1,
                 budget: 100 * MIB

@@ -34,11 +34,14 @@
 //! anything else is [`SnapshotError::Invalid`].
 
 use crate::ingest::Fingerprint;
-use crate::model::date::{day_from_ymd, Day};
+use crate::model::date::day_from_ymd;
 use crate::model::dict::{Dictionary, NULL_KEY};
 use crate::model::keys::KeyColumn;
 use crate::model::schema::TableKind;
-use crate::model::star::{Campaigns, Customers, Dimensions, Extras, StarSchema, Targets};
+use crate::model::star::{
+    Campaigns, Customers, Dimensions, Extras, StarSchema, StoredColumn, StoredColumnMut, Targets,
+    Values, ValuesMut,
+};
 use crate::report::{LoadReport, RejectedRow};
 use crate::warehouse::{LoadedFile, Warehouse};
 use thiserror::Error;
@@ -212,6 +215,22 @@ impl Writer {
         }
     }
 
+    /// A table's rows, its stored columns and its extra columns.
+    fn table(&mut self, (rows, columns, extras): (usize, Vec<StoredColumn<'_>>, &Extras)) {
+        self.count(rows);
+        for column in columns {
+            match column.values {
+                Values::Keys(keys) => self.keys(keys),
+                Values::U32(v) => self.column(v),
+                Values::I64(v) => self.column(v),
+                Values::Days(v) => self.column(v),
+                Values::U16(v) => self.column(v),
+                Values::U8(v) => self.column(v),
+            }
+        }
+        self.extras(extras);
+    }
+
     fn keys(&mut self, column: &KeyColumn) {
         match column {
             KeyColumn::Narrow(v) => {
@@ -258,48 +277,10 @@ impl Writer {
                 w.dict(dict);
             }
         });
-        let f = &star.campaigns;
-        self.section(b"CAMP", |w| {
-            w.count(f.len());
-            w.keys(&f.tenant);
-            w.column(&f.campaign);
-            w.column(&f.campaign_name);
-            w.column(&f.date);
-            w.column(&f.impressions);
-            w.column(&f.clicks);
-            w.column(&f.conversions);
-            w.column(&f.spend);
-            w.column(&f.revenue);
-            w.keys(&f.region);
-            w.keys(&f.product);
-            w.keys(&f.channel);
-            w.extras(&f.extras);
-        });
-        let t = &star.targets;
-        self.section(b"TARG", |w| {
-            w.count(t.len());
-            w.keys(&t.tenant);
-            w.keys(&t.region);
-            w.keys(&t.product);
-            w.column(&t.year);
-            w.column(&t.month);
-            w.column(&t.target_revenue);
-            w.column(&t.target_conversions);
-            w.column(&t.target_spend);
-            w.extras(&t.extras);
-        });
-        let c = &star.customers;
-        self.section(b"CUST", |w| {
-            w.count(c.len());
-            w.keys(&c.tenant);
-            w.column(&c.customer);
-            w.column(&c.customer_name);
-            w.keys(&c.region);
-            w.keys(&c.product_preference);
-            w.column(&c.total_spent);
-            w.column(&c.total_orders);
-            w.extras(&c.extras);
-        });
+        // Each table's columns in the order of its declaration (`star_table!`).
+        self.section(b"CAMP", |w| w.table(star.stored(TableKind::Campaigns)));
+        self.section(b"TARG", |w| w.table(star.stored(TableKind::Targets)));
+        self.section(b"CUST", |w| w.table(star.stored(TableKind::Customers)));
         self.section(b"FILE", |w| {
             let files = warehouse.loaded_files();
             w.count(files.len());
@@ -516,6 +497,61 @@ impl<'a> Reader<'a> {
 
     /// A key column of `rows` keys, each below `values` (the dictionary's length) or,
     /// when `nullable`, [`NULL_KEY`].
+    /// Fills a table's stored columns in the order of its declaration, checking each:
+    /// its length, its keys within their dimension (and present where required), its
+    /// dates, years and months in range; returns its extra columns.
+    fn table(
+        &mut self,
+        d: &Dimensions,
+        table: &str,
+        columns: Vec<StoredColumnMut<'_>>,
+    ) -> Result<Extras, SnapshotError> {
+        let rows = self.count(0)?;
+        for column in columns {
+            let label = column.feeds.map_or_else(
+                || format!("{table}.{}", column.name),
+                |feeds| format!("{table}.{}", feeds.column.name()),
+            );
+            let within = column
+                .feeds
+                .and_then(|feeds| Some((d.dict(feeds.dim)?.len(), feeds.nullable)));
+            match column.values {
+                ValuesMut::Keys(keys) => {
+                    let (values, nullable) = within.expect("a key column has a dimension");
+                    *keys = self.keys(rows, values, nullable, &label)?;
+                }
+                ValuesMut::U32(v) => {
+                    *v = self.column_of(rows, table)?;
+                    if let Some((values, nullable)) = within {
+                        keys_within(v.iter().copied(), values, nullable, &label)?;
+                    }
+                }
+                ValuesMut::I64(v) => *v = self.column_of(rows, table)?,
+                ValuesMut::Days(v) => {
+                    *v = self.column_of(rows, table)?;
+                    let first = day_from_ymd(1, 1, 1).expect("a date");
+                    let last = day_from_ymd(9999, 12, 31).expect("a date");
+                    if v.iter().any(|day| !(first..=last).contains(day)) {
+                        return Err(invalid(format!("{label} has a date outside 0001..9999")));
+                    }
+                }
+                ValuesMut::U16(v) => {
+                    *v = self.column_of(rows, table)?;
+                    if v.iter().any(|year| !(1..=9999).contains(year)) {
+                        return Err(invalid(format!("{label} has a year out of range")));
+                    }
+                }
+                ValuesMut::U8(v) => {
+                    *v = self.column_of(rows, table)?;
+                    if v.iter().any(|month| !(1..=12).contains(month)) {
+                        return Err(invalid(format!("{label} has a month out of range")));
+                    }
+                }
+            }
+        }
+        self.extras(rows, table)
+    }
+
     fn keys(
         &mut self,
         rows: usize,
@@ -687,98 +723,23 @@ fn payload_of(r: &mut Reader<'_>) -> Result<(Warehouse, Vec<LoadReport>), Snapsh
     };
     s.end("DIMS")?;
     let d = &dims;
-    let first_day = day_from_ymd(1, 1, 1).expect("a date");
-    let last_day = day_from_ymd(9999, 12, 31).expect("a date");
 
-    let mut s = r.section(b"CAMP")?;
-    let rows = s.count(0)?;
     let mut campaigns = Campaigns::default();
+    let mut s = r.section(b"CAMP")?;
     let name = "fact_campaigns";
-    campaigns.tenant = s.keys(rows, d.tenant.len(), false, "fact_campaigns.tenant_id")?;
-    campaigns.campaign = s.column_of(rows, name)?;
-    keys_within(
-        campaigns.campaign.iter().copied(),
-        d.campaign.len(),
-        false,
-        "fact_campaigns.campaign_id",
-    )?;
-    campaigns.campaign_name = s.column_of(rows, name)?;
-    keys_within(
-        campaigns.campaign_name.iter().copied(),
-        d.campaign_name.len(),
-        true,
-        "fact_campaigns.campaign_name",
-    )?;
-    campaigns.date = s.column_of::<Day>(rows, name)?;
-    if campaigns
-        .date
-        .iter()
-        .any(|day| !(first_day..=last_day).contains(day))
-    {
-        return Err(invalid("fact_campaigns has a date outside 0001..9999"));
-    }
-    campaigns.impressions = s.column_of(rows, name)?;
-    campaigns.clicks = s.column_of(rows, name)?;
-    campaigns.conversions = s.column_of(rows, name)?;
-    campaigns.spend = s.column_of(rows, name)?;
-    campaigns.revenue = s.column_of(rows, name)?;
-    campaigns.region = s.keys(rows, d.region.len(), true, "fact_campaigns.region")?;
-    campaigns.product = s.keys(rows, d.product.len(), true, "fact_campaigns.product")?;
-    campaigns.channel = s.keys(rows, d.channel.len(), true, "fact_campaigns.channel")?;
-    campaigns.extras = s.extras(rows, name)?;
+    campaigns.extras = s.table(d, name, campaigns.stored_mut())?;
     s.end(name)?;
 
-    let mut s = r.section(b"TARG")?;
-    let rows = s.count(0)?;
     let mut targets = Targets::default();
+    let mut s = r.section(b"TARG")?;
     let name = "dim_sales_targets";
-    targets.tenant = s.keys(rows, d.tenant.len(), false, "dim_sales_targets.tenant_id")?;
-    targets.region = s.keys(rows, d.region.len(), true, "dim_sales_targets.region")?;
-    targets.product = s.keys(rows, d.product.len(), true, "dim_sales_targets.product")?;
-    targets.year = s.column_of(rows, name)?;
-    targets.month = s.column_of(rows, name)?;
-    if targets.year.iter().any(|y| !(1..=9999).contains(y))
-        || targets.month.iter().any(|m| !(1..=12).contains(m))
-    {
-        return Err(invalid(
-            "dim_sales_targets has a year or month out of range",
-        ));
-    }
-    targets.target_revenue = s.column_of(rows, name)?;
-    targets.target_conversions = s.column_of(rows, name)?;
-    targets.target_spend = s.column_of(rows, name)?;
-    targets.extras = s.extras(rows, name)?;
+    targets.extras = s.table(d, name, targets.stored_mut())?;
     s.end(name)?;
 
-    let mut s = r.section(b"CUST")?;
-    let rows = s.count(0)?;
     let mut customers = Customers::default();
+    let mut s = r.section(b"CUST")?;
     let name = "dim_customers";
-    customers.tenant = s.keys(rows, d.tenant.len(), false, "dim_customers.tenant_id")?;
-    customers.customer = s.column_of(rows, name)?;
-    keys_within(
-        customers.customer.iter().copied(),
-        d.customer.len(),
-        false,
-        "dim_customers.customer_id",
-    )?;
-    customers.customer_name = s.column_of(rows, name)?;
-    keys_within(
-        customers.customer_name.iter().copied(),
-        d.customer_name.len(),
-        true,
-        "dim_customers.customer_name",
-    )?;
-    customers.region = s.keys(rows, d.region.len(), true, "dim_customers.region")?;
-    customers.product_preference = s.keys(
-        rows,
-        d.product.len(),
-        true,
-        "dim_customers.product_preference",
-    )?;
-    customers.total_spent = s.column_of(rows, name)?;
-    customers.total_orders = s.column_of(rows, name)?;
-    customers.extras = s.extras(rows, name)?;
+    customers.extras = s.table(d, name, customers.stored_mut())?;
     s.end(name)?;
 
     if !campaigns.rebuild_index() {
@@ -897,5 +858,65 @@ mod tests {
             "made by a newer version of bi-platform ({ENGINE}, format {}); this version reads format {FORMAT}",
             FORMAT + 1
         )));
+    }
+
+    /// A snapshot whose checksum matches but whose bytes were made to break a rule a
+    /// load keeps: the row keys or dictionary values must be distinct, which a restore
+    /// checks by hashes (the indexes themselves being built only when needed).
+    #[test]
+    fn repeated_row_keys_and_dictionary_values_are_refused() {
+        let mut w = Warehouse::new();
+        w.load(
+            "a.csv",
+            b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n\
+              t,c1,2024-11-01,100,10,1,1.00,2.00\nt,c2,2024-11-01,100,10,1,1.00,2.00\n",
+        );
+        let good = w.snapshot();
+        let reseal = |mut bytes: Vec<u8>| {
+            let end = bytes.len() - 8;
+            let checksum = xxh3_64(&bytes[..end]);
+            bytes[end..].copy_from_slice(&checksum.to_le_bytes());
+            bytes
+        };
+        let find = |bytes: &[u8], what: &[u8], from: usize| {
+            from + bytes[from..]
+                .windows(what.len())
+                .position(|w| w == what)
+                .expect("pattern present")
+        };
+        let camp = find(&good, b"CAMP", 0);
+        // The campaign column [0, 1] (a u64 length, then two u32 keys) becomes [0, 0]:
+        // two rows of (t, c1, 2024-11-01).
+        let mut column = 2u64.to_le_bytes().to_vec();
+        column.extend_from_slice(&[0, 0, 0, 0, 1, 0, 0, 0]);
+        let at = find(&good, &column, camp) + 12;
+        let mut bytes = good.clone();
+        bytes[at] = 0;
+        assert_eq!(
+            read(&reseal(bytes)).unwrap_err(),
+            SnapshotError::Invalid("fact_campaigns holds two rows with the same key".into())
+        );
+        // The campaign dictionary "c1c2" becomes "c1c1".
+        let at = find(&good, b"c1c2", 0) + 3;
+        let mut bytes = good.clone();
+        bytes[at] = b'1';
+        let error = read(&reseal(bytes)).unwrap_err();
+        assert!(
+            matches!(&error, SnapshotError::Invalid(m) if m.contains("holds \"c1\" twice")),
+            "{error}"
+        );
+        // Untouched, it restores, and a load after the restore replaces by key (the
+        // deferred index is built then).
+        let (mut restored, _) = read(&good).unwrap();
+        let reports = restored.load(
+            "b.csv",
+            b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n\
+              t,c2,2024-11-01,100,10,1,5.00,2.00\nt,c3,2024-11-01,100,10,1,1.00,2.00\n",
+        );
+        assert_eq!(
+            (reports[0].rows_replaced, restored.star().campaigns.len()),
+            (1, 3)
+        );
+        assert_eq!(restored.star().dims.campaign.key_of("c2"), Some(1));
     }
 }

@@ -103,17 +103,7 @@ pub fn view<'w>(
         limit: page.limit,
         ..query.clone()
     };
-    let tables = Dashboard::ALL
-        .into_iter()
-        .map(|d| {
-            let q = if d == Dashboard::CampaignPerformance {
-                &paged
-            } else {
-                &query
-            };
-            warehouse.dashboard(d, q).map(|r| (d, r))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let tables = warehouse.dashboards_paged(&query, &paged)?;
     let find = |d: Dashboard| table_in(&tables, d);
     let summary = find(Dashboard::CampaignSummary);
     let charts = chart::charts_of(

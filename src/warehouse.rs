@@ -11,11 +11,11 @@ use crate::ingest::{Fingerprint, IngestStream, Ingested};
 use crate::memory;
 use crate::model::dict::Dictionary;
 use crate::model::keys::{KeyColumn, NARROW_MAX};
-use crate::model::schema::{Column, TableKind};
-use crate::model::star::{self, StarSchema};
+use crate::model::schema::Column;
+use crate::model::star::{self, StarSchema, StoredColumn, Values};
 use crate::query::dashboards::{self, Ranks};
 use crate::query::result::DashboardResult;
-use crate::query::{Dashboard, Query, QueryError, Scope};
+use crate::query::{Dashboard, Query, QueryError, Request, Scope};
 use crate::report::LoadReport;
 use crate::transform::stage::{StagedTable, TextEncoding};
 use std::sync::OnceLock;
@@ -258,6 +258,12 @@ impl Warehouse {
         tenants
     }
 
+    /// Answers one request, `{dashboard, query}` as one value (what the page's worker
+    /// sends).
+    pub fn request(&self, request: &Request) -> Result<DashboardResult<'_>, QueryError> {
+        self.dashboard(request.dashboard, &request.query)
+    }
+
     /// Runs one dashboard under the query's tenant scope and filters.
     pub fn dashboard(
         &self,
@@ -265,28 +271,47 @@ impl Warehouse {
         query: &Query,
     ) -> Result<DashboardResult<'_>, QueryError> {
         let scope = Scope::new(&self.star, query)?;
+        Ok(self.dashboard_in(dashboard, &scope, query, None))
+    }
+
+    /// Runs one dashboard over a resolved scope; `query` gives only the paging. With
+    /// `sums` (the scope's per-tenant sums, taken once for several dashboards),
+    /// `campaign_summary` and `conversion_funnel` are built from them without a scan.
+    fn dashboard_in<'w>(
+        &'w self,
+        dashboard: Dashboard,
+        scope: &Scope<'w>,
+        query: &Query,
+        sums: Option<&dashboards::TenantSums>,
+    ) -> DashboardResult<'w> {
         let ranks = self.ranks();
         let paged = query.offset.is_some() || query.limit.is_some();
         let offset = query.offset.unwrap_or(0);
-        let mut result = match dashboard {
-            Dashboard::CampaignSummary => dashboards::campaign_summary(&scope, ranks),
-            Dashboard::DailyPerformance => dashboards::daily_performance(&scope, ranks),
-            Dashboard::ConversionFunnel => dashboards::conversion_funnel(&scope, ranks),
-            Dashboard::CampaignPerformance => {
+        let mut result = match (dashboard, sums) {
+            (Dashboard::CampaignSummary, Some(sums)) => {
+                dashboards::campaign_summary_from(scope, sums)
+            }
+            (Dashboard::ConversionFunnel, Some(sums)) => {
+                dashboards::conversion_funnel_from(scope, sums)
+            }
+            (Dashboard::CampaignSummary, None) => dashboards::campaign_summary(scope, ranks),
+            (Dashboard::DailyPerformance, _) => dashboards::daily_performance(scope, ranks),
+            (Dashboard::ConversionFunnel, None) => dashboards::conversion_funnel(scope, ranks),
+            (Dashboard::CampaignPerformance, _) => {
                 let order = self
                     .cache
                     .performance_order
                     .get_or_init(|| dashboards::performance_order(&self.star, ranks));
                 let mut result =
-                    dashboards::campaign_performance(&scope, order, offset, query.limit);
+                    dashboards::campaign_performance(scope, order, offset, query.limit);
                 if !paged {
                     result.total_rows = None;
                 }
-                return Ok(result);
+                return result;
             }
-            Dashboard::ChannelMix => dashboards::channel_mix(&scope, ranks),
-            Dashboard::TargetVsActual => dashboards::target_vs_actual(&scope, ranks),
-            Dashboard::CustomerSummary => dashboards::customer_summary(&scope, ranks),
+            (Dashboard::ChannelMix, _) => dashboards::channel_mix(scope, ranks),
+            (Dashboard::TargetVsActual, _) => dashboards::target_vs_actual(scope, ranks),
+            (Dashboard::CustomerSummary, _) => dashboards::customer_summary(scope, ranks),
         };
         if paged {
             let total = result.rows.len();
@@ -299,18 +324,49 @@ impl Warehouse {
                 .collect();
             result.total_rows = Some(total);
         }
-        Ok(result)
+        result
     }
 
-    /// Every dashboard, in the contract's order.
+    /// Every dashboard, in the contract's order, each paged by the query's offset and
+    /// limit.
     pub fn dashboards(
         &self,
         query: &Query,
     ) -> Result<Vec<(Dashboard, DashboardResult<'_>)>, QueryError> {
-        Dashboard::ALL
+        self.all_dashboards(query, |_| query)
+    }
+
+    /// Every dashboard of `query` (its paging ignored), only `campaign_performance` paged,
+    /// by `page`'s offset and limit: what a view shows.
+    pub fn dashboards_paged(
+        &self,
+        query: &Query,
+        page: &Query,
+    ) -> Result<Vec<(Dashboard, DashboardResult<'_>)>, QueryError> {
+        let unpaged = Query::default();
+        self.all_dashboards(query, |d| {
+            if d == Dashboard::CampaignPerformance {
+                page
+            } else {
+                &unpaged
+            }
+        })
+    }
+
+    /// Every dashboard, paged as `paging` says: the scope is resolved once and the
+    /// per-tenant sums shared by `campaign_summary` and `conversion_funnel` taken in one
+    /// scan.
+    fn all_dashboards<'q>(
+        &self,
+        query: &Query,
+        paging: impl Fn(Dashboard) -> &'q Query,
+    ) -> Result<Vec<(Dashboard, DashboardResult<'_>)>, QueryError> {
+        let scope = Scope::new(&self.star, query)?;
+        let sums = dashboards::TenantSums::of(&scope, self.ranks());
+        Ok(Dashboard::ALL
             .into_iter()
-            .map(|d| self.dashboard(d, query).map(|r| (d, r)))
-            .collect()
+            .map(|d| (d, self.dashboard_in(d, &scope, paging(d), Some(&sums))))
+            .collect())
     }
 }
 
@@ -451,79 +507,28 @@ pub fn commit_estimate(star: &StarSchema, staged: &StagedTable) -> u64 {
     let rows = staged.loaded_rows() as u64;
     let distinct = staged.dict.len() as u64;
     let d = &star.dims;
-    let keys = |column, dict| ColumnSize::of_keys(column, dict, distinct);
-    let (len, columns, extras, dims): (usize, Vec<ColumnSize>, _, Vec<(&Dictionary, Column)>) =
-        match table {
-            TableKind::Campaigns => {
-                let t = &star.campaigns;
-                let columns = vec![
-                    keys(&t.tenant, &d.tenant),
-                    ColumnSize::of(&t.campaign),
-                    ColumnSize::of(&t.campaign_name),
-                    ColumnSize::of(&t.date),
-                    ColumnSize::of(&t.impressions),
-                    ColumnSize::of(&t.clicks),
-                    ColumnSize::of(&t.conversions),
-                    ColumnSize::of(&t.spend),
-                    ColumnSize::of(&t.revenue),
-                    keys(&t.region, &d.region),
-                    keys(&t.product, &d.product),
-                    keys(&t.channel, &d.channel),
-                ];
-                let dims = vec![
-                    (&d.tenant, Column::TenantId),
-                    (&d.campaign, Column::CampaignId),
-                    (&d.campaign_name, Column::CampaignName),
-                    (&d.region, Column::Region),
-                    (&d.product, Column::Product),
-                    (&d.channel, Column::Channel),
-                ];
-                (t.len(), columns, &t.extras, dims)
-            }
-            TableKind::Targets => {
-                let t = &star.targets;
-                let columns = vec![
-                    keys(&t.tenant, &d.tenant),
-                    keys(&t.region, &d.region),
-                    keys(&t.product, &d.product),
-                    ColumnSize::of(&t.year),
-                    ColumnSize::of(&t.month),
-                    ColumnSize::of(&t.target_revenue),
-                    ColumnSize::of(&t.target_conversions),
-                    ColumnSize::of(&t.target_spend),
-                ];
-                (
-                    t.len(),
-                    columns,
-                    &t.extras,
-                    vec![
-                        (&d.tenant, Column::TenantId),
-                        (&d.region, Column::Region),
-                        (&d.product, Column::Product),
-                    ],
-                )
-            }
-            TableKind::Customers => {
-                let t = &star.customers;
-                let columns = vec![
-                    keys(&t.tenant, &d.tenant),
-                    ColumnSize::of(&t.customer),
-                    ColumnSize::of(&t.customer_name),
-                    keys(&t.region, &d.region),
-                    keys(&t.product_preference, &d.product),
-                    ColumnSize::of(&t.total_spent),
-                    ColumnSize::of(&t.total_orders),
-                ];
-                let dims = vec![
-                    (&d.tenant, Column::TenantId),
-                    (&d.customer, Column::CustomerId),
-                    (&d.customer_name, Column::CustomerName),
-                    (&d.region, Column::Region),
-                    (&d.product, Column::ProductPreference),
-                ];
-                (t.len(), columns, &t.extras, dims)
-            }
-        };
+    // The columns and dimensions come from the table's declaration (`star_table!`).
+    let (len, stored, extras) = star.stored(table);
+    let dict_of = |column: &StoredColumn<'_>| column.feeds.and_then(|feeds| d.dict(feeds.dim));
+    let columns: Vec<ColumnSize> = stored
+        .iter()
+        .map(|column| match column.values {
+            Values::Keys(keys) => ColumnSize::of_keys(
+                keys,
+                dict_of(column).expect("a key column points into a dimension"),
+                distinct,
+            ),
+            Values::U32(v) => ColumnSize::of(v),
+            Values::I64(v) => ColumnSize::of(v),
+            Values::Days(v) => ColumnSize::of(v),
+            Values::U16(v) => ColumnSize::of(v),
+            Values::U8(v) => ColumnSize::of(v),
+        })
+        .collect();
+    let dims: Vec<(&Dictionary, Column)> = stored
+        .iter()
+        .filter_map(|column| Some((dict_of(column)?, column.feeds?.column)))
+        .collect();
     let len = len as u64;
     let word = std::mem::size_of::<usize>() as u64;
     let fact_columns: u64 = columns

@@ -306,3 +306,131 @@ fn the_generator_file_loads_the_same_on_every_thread_count() {
         assert_eq!(star_contents(&one.0), star_contents(&many.0));
     }
 }
+
+/// How a simulated page answers the runs its engine hands out to parsing workers.
+#[derive(Debug, Clone, Copy)]
+enum Workers {
+    /// Every piece read by `parse_piece`, answers given back in order.
+    Answer,
+    /// Nobody answers: the engine reads the run when the next bytes come.
+    Silent,
+    /// One answer is damaged (cut short): the engine reads the run itself.
+    Damaged,
+    /// The answers come back in the wrong order: refused and read here, never absorbed
+    /// out of order.
+    Swapped,
+}
+
+/// Loads `bytes` as the page does with `workers` parsing workers: after each push, the
+/// run handed out is read piece by piece with `parse_piece` (as another worker with its
+/// own memory would) and the answers absorbed, or not, as `behaviour` says.
+fn load_outsourced(
+    bytes: &[u8],
+    cuts: &[usize],
+    workers: usize,
+    min_run: usize,
+    behaviour: Workers,
+) -> (Warehouse, Vec<LoadReport>, u64) {
+    use bi_platform::ingest::delimited::parse_piece;
+    let mut warehouse = Warehouse::new();
+    let mut stream = IngestStream::new("campaigns.csv").with_outsourcing(workers, min_run);
+    let mut start = 0;
+    let mut pushes: Vec<usize> = cuts.to_vec();
+    pushes.push(bytes.len());
+    for cut in pushes {
+        let cut = cut.clamp(start, bytes.len());
+        stream.push(&bytes[start..cut]);
+        start = cut;
+        let Some(work) = stream.work() else { continue };
+        let mut answers: Vec<Vec<u8>> = work
+            .pieces
+            .iter()
+            .enumerate()
+            .map(|(index, piece)| parse_piece(&work.spec, index, piece))
+            .collect();
+        match behaviour {
+            Workers::Answer => {}
+            Workers::Silent => continue,
+            Workers::Damaged => {
+                let last = answers.last_mut().expect("a piece");
+                last.truncate(last.len() / 2);
+            }
+            Workers::Swapped => answers.reverse(),
+        }
+        let answers: Vec<&[u8]> = answers.iter().map(Vec::as_slice).collect();
+        stream.absorb_work(&answers);
+    }
+    let elsewhere = stream.bytes_read_elsewhere();
+    let reports = warehouse.commit(stream.finish());
+    (warehouse, reports, elsewhere)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The page's parsing workers: whatever they answer (or fail to), the load is the
+    /// one-thread load, row for row and report for report.
+    #[test]
+    fn any_worker_count_and_answer_loads_what_one_thread_loads(
+        file in file(),
+        workers in 2..7usize,
+        min_run in 1..400usize,
+        mut cuts in prop::collection::vec(0..40_000usize, 0..6),
+        behaviour in prop::sample::select(vec![
+            Workers::Answer, Workers::Answer, Workers::Silent, Workers::Damaged, Workers::Swapped,
+        ]),
+    ) {
+        let bytes = file.bytes();
+        cuts.sort_unstable();
+        let one = load(&bytes, &[], 1, usize::MAX);
+        let (warehouse, reports, _) = load_outsourced(&bytes, &cuts, workers, min_run, behaviour);
+        assert_same(&bytes, &one, &(warehouse, reports));
+    }
+}
+
+#[test]
+fn the_generator_file_is_read_by_the_workers_when_they_answer() {
+    let spec = bi_platform::generate::SampleSpec {
+        tenants: 7,
+        campaigns_per_tenant: 3_000,
+        ..Default::default()
+    };
+    let mut csv = Vec::new();
+    bi_platform::generate::write_campaigns_csv(&spec, &mut csv).unwrap();
+    let one = load(&csv, &[], 1, usize::MAX);
+    let cuts: Vec<usize> = (1..8).map(|i| csv.len() * i / 8).collect();
+    for workers in [2, 4] {
+        let (warehouse, reports, elsewhere) =
+            load_outsourced(&csv, &cuts, workers, 4096, Workers::Answer);
+        assert_eq!(one.1, reports);
+        assert_eq!(star_contents(&one.0), star_contents(&warehouse));
+        // Nearly every byte but the header's and the chunks' cut lines went out.
+        assert!(
+            elsewhere as f64 > csv.len() as f64 * 0.9,
+            "{elsewhere} of {}",
+            csv.len()
+        );
+        let (silent, silent_reports, none) =
+            load_outsourced(&csv, &cuts, workers, 4096, Workers::Silent);
+        assert_eq!(none, 0);
+        assert_eq!(one.1, silent_reports);
+        assert_eq!(star_contents(&one.0), star_contents(&silent));
+    }
+}
+
+#[test]
+fn a_quoted_field_keeps_a_run_on_the_engine_worker() {
+    let mut csv = String::from(
+        "tenant_id,campaign_id,campaign_name,date,impressions,clicks,conversions,spend,revenue\n",
+    );
+    for i in 0..400 {
+        csv.push_str(&format!(
+            "t,c{i},\"Spring\nsale - Email\",2024-04-03,100,10,1,1.00,2.00\n"
+        ));
+    }
+    let (warehouse, reports, elsewhere) =
+        load_outsourced(csv.as_bytes(), &[], 4, 64, Workers::Answer);
+    assert_eq!(elsewhere, 0, "a run with a quote may hide a line feed");
+    let one = load(csv.as_bytes(), &[], 1, usize::MAX);
+    assert_same(csv.as_bytes(), &one, &(warehouse, reports));
+}

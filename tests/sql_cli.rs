@@ -114,3 +114,63 @@ fn exit_codes_for_usage_and_unloadable_files() {
     assert_eq!(schema["tables"][0]["name"], "fact_campaigns");
     assert_eq!(schema["tables"][0]["columns"][7]["type"], "REAL");
 }
+
+/// The table output formats each cell by its column's type (from the plan and the
+/// values, not the column's name): money with two decimals and separators, ratios as
+/// percentages, years as they are, counts with separators. Checked against the same
+/// query's JSON numbers.
+#[test]
+fn table_output_formats_by_column_type() {
+    let query = "SELECT d.year AS y, f.tenant_id AS who, SUM(f.spend) AS s, AVG(f.roi) AS r, \
+                 SUM(f.impressions) AS n FROM fact_campaigns f JOIN dim_date d ON d.date = f.date \
+                 GROUP BY 1, 2 ORDER BY 2 LIMIT 1";
+    let o = run(&["sql", "--json", query, &campaigns()]);
+    assert_eq!(o.status.code(), Some(0));
+    let row = json(&o)[0]["rows"][0].clone();
+    let o = run(&["sql", query, &campaigns()]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    let line = text.lines().nth(2).expect("a data row");
+    let cells: Vec<&str> = line.split_whitespace().collect();
+    let year = row[0].as_i64().unwrap();
+    assert_eq!(
+        cells[0],
+        year.to_string(),
+        "a year has no separator: {line}"
+    );
+    assert_eq!(cells[1], row[1].as_str().unwrap());
+    let group = |n: u64| {
+        let digits = n.to_string();
+        let mut out = String::new();
+        for (i, ch) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(ch);
+        }
+        out
+    };
+    let spend = row[2].as_f64().unwrap();
+    let cents = (spend * 100.0).round() as u64;
+    assert_eq!(
+        cells[2],
+        format!("{}.{:02}", group(cents / 100), cents % 100)
+    );
+    assert_eq!(
+        cells[3],
+        format!("{:.2}%", row[3].as_f64().unwrap() * 100.0)
+    );
+    assert_eq!(cells[4], group(row[4].as_u64().unwrap()));
+}
+
+/// The page offers the seed's queries as examples from its own copy
+/// (`www/examples/dashboard_queries.sql`): the seed's file, byte for byte.
+#[test]
+fn the_pages_copy_of_the_seed_queries_is_verbatim() {
+    let seed = std::fs::read(format!("{SEED}/dashboard_queries.sql")).expect("the seed's SQL");
+    let copy = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/www/examples/dashboard_queries.sql"
+    ))
+    .expect("the page's copy");
+    assert_eq!(seed, copy);
+}

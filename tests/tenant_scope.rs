@@ -406,6 +406,38 @@ proptest! {
         }
     }
 
+    /// A view computes every dashboard over one resolved scope, sharing the per-tenant
+    /// sums of `campaign_summary` and `conversion_funnel`: each equals the dashboard
+    /// asked alone, under any scope and filters.
+    #[test]
+    fn a_view_shares_work_without_changing_an_answer(
+        data in data(),
+        mask in 0u32..(1 << TENANTS.len()),
+        all in any::<bool>(),
+        f in filters(),
+        offset in 0usize..30,
+        limit in 0usize..30,
+    ) {
+        let w = warehouse(&data, |_| true);
+        let ids: Vec<String> = (0..TENANTS.len())
+            .filter(|i| mask & (1 << i) != 0)
+            .map(|i| TENANTS[i].to_string())
+            .collect();
+        let q = query(if all { TenantScope::All } else { TenantScope::Only(ids) }, &f);
+        let page = Query { offset: Some(offset), limit: Some(limit), ..q.clone() };
+        let shared = w.dashboards_paged(&q, &page).unwrap();
+        prop_assert_eq!(shared.len(), Dashboard::ALL.len());
+        for (d, result) in shared {
+            let alone_query = if d == Dashboard::CampaignPerformance { &page } else { &q };
+            let alone = w.dashboard(d, alone_query).unwrap();
+            prop_assert_eq!(
+                serde_json::to_value(&result).unwrap(),
+                serde_json::to_value(&alone).unwrap(),
+                "{}", d.name()
+            );
+        }
+    }
+
     #[test]
     fn paging_under_a_scope_stays_in_the_scope(
         data in data(),

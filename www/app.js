@@ -1,26 +1,20 @@
 // The page: files in, filters, KPI tiles, charts and tables out. The engine runs in
 // worker.js; this thread only renders. Every value from a file is inserted as text
 // (textContent), never as HTML.
-import init, { dashboards, dashboardSql, drawChart, tableShapes } from './pkg/bi_platform.js';
+import init, { dashboardInfo, drawChart, tableShapes } from './pkg/bi_platform.js';
+import { viewLinks, parseHash } from './links.js';
 // Pivot hook: the Pivot tab lives in its own module.
 import { initPivot, openPivot, refreshPivot } from './pivot.js';
 
-const CHUNK = 4 * 1024 * 1024;
+const CHUNK = 8 * 1024 * 1024;
 const TABLE_PAGE = 100;
 const PERF_PAGE = 50;
-// The dashboards' names, from the engine once it is loaded (the tabs, in its order).
+// The dashboards, from the engine once it is loaded: [{name, label, sql, columns: [{name,
+// type, label}]}] (the tabs, in its order); DASHBOARDS their names.
+let INFO = [];
 let DASHBOARDS = [];
 // The tabs: the dashboards, then SQL.
 let TABS = [];
-const MONEY = new Set(['spend', 'revenue', 'profit', 'target_revenue', 'actual_revenue',
-  'target_spend', 'actual_spend', 'total_spent', 'avg_order_value']);
-const RATIO = new Set(['avg_ctr', 'avg_roi', 'ctr', 'roi', 'attainment']);
-const LABELS = {
-  tenant_id: 'Tenant', campaign_id: 'Campaign ID', campaign_name: 'Campaign', avg_ctr: 'Avg CTR',
-  avg_roi: 'Avg ROI', ctr: 'CTR', roi: 'ROI', ctr_pct: 'CTR %', conversion_rate_pct: 'Conv. rate %',
-  performance_category: 'Performance', target_roi: 'Target ROI',
-};
-
 const $ = (id) => document.getElementById(id);
 const el = (tag, props = {}, ...children) => {
   const node = document.createElement(tag);
@@ -52,31 +46,60 @@ const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFra
 const percent = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const pct = (v) => (v == null ? '—' : `${percent.format(v * 100)}%`);
 
-function formatCell(column, value) {
+const small = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
+// A cell by its column's type, as the engine declares it (a dashboard's columns) or
+// derives it (a query's): text, integer, code (a year, a month), number, money, ratio,
+// date.
+function formatValue(type, value) {
   if (value == null) return '—';
   if (typeof value !== 'number') return String(value);
-  if (MONEY.has(column)) return money.format(value);
-  if (RATIO.has(column)) return pct(value);
-  return Number.isInteger(value) ? whole.format(value) : decimal.format(value);
+  switch (type) {
+    case 'money': return money.format(value);
+    case 'ratio': return pct(value);
+    case 'code': return String(value);
+    case 'integer': return whole.format(value);
+    default: return Number.isInteger(value) ? whole.format(value)
+      : Math.abs(value) < 1 ? small.format(value) : decimal.format(value);
+  }
 }
-const label = (c) => LABELS[c] || c.replace(/_/g, ' ').replace(/^./, (s) => s.toUpperCase());
+const NUMERIC = new Set(['integer', 'number', 'money', 'ratio']);
+// A dashboard's declared columns, and its title.
+const columnsOf = (name) => INFO.find((d) => d.name === name)?.columns || [];
+const titleOf = (name) => (name === 'sql' ? 'SQL' : name === 'pivot' ? 'Pivot' : INFO.find((d) => d.name === name)?.label || name);
 const bytes = (n) => (n >= 1e6 ? `${decimal.format(n / 1e6)} MB` : `${decimal.format(n / 1e3)} KB`);
 
 // --- The worker -----------------------------------------------------------------------
-// `?keep=indexeddb` keeps the data in IndexedDB even where OPFS works (keep.js).
+// `?keep=indexeddb` keeps the data in IndexedDB even where OPFS works (keep.js);
+// `?workers=N` sets how many workers read a large file (worker.js; 1: only the engine's).
 const workerUrl = new URL('./worker.js', import.meta.url);
-const keepParam = new URLSearchParams(location.search).get('keep');
-if (keepParam) workerUrl.searchParams.set('keep', keepParam);
-const worker = new Worker(workerUrl, { type: 'module' });
+for (const param of ['keep', 'workers']) {
+  const value = new URLSearchParams(location.search).get(param);
+  if (value) workerUrl.searchParams.set(param, value);
+}
+let worker;
 let nextId = 0;
 const pending = new Map();
-worker.onmessage = ({ data: { id, ok, result, error, ...event } }) => {
-  if (event.event === 'kept') { renderKept(event); return; }
-  const p = pending.get(id);
-  pending.delete(id);
-  if (ok) p.resolve(result); else p.reject(new Error(error));
-};
-worker.onerror = (e) => showError(`The engine stopped: ${e.message || 'unknown error'}. Reload the page.`);
+function startWorker() {
+  worker = new Worker(workerUrl, { type: 'module' });
+  worker.onmessage = ({ data: { id, ok, result, error, ...event } }) => {
+    if (event.event === 'kept') { renderKept(event); return; }
+    const p = pending.get(id);
+    pending.delete(id);
+    if (ok) p.resolve(result); else p.reject(new Error(error));
+  };
+  worker.onerror = (e) => showError(`The engine stopped: ${e.message || 'unknown error'}. Reload the page.`);
+}
+startWorker();
+// Stops the worker mid-task (a SQL query cancelled) and starts a new, empty one: every
+// call waiting on the old one fails with an error whose `cancelled` is true. The caller
+// restores the warehouse into the new one (`call('restore')`, keep.js).
+function replaceWorker(reason) {
+  worker.terminate();
+  for (const p of pending.values()) p.reject(Object.assign(new Error(reason), { cancelled: true }));
+  pending.clear();
+  startWorker();
+  if (budgetParam) call('setMemoryBudget', { bytes: Number(budgetParam) }).catch(() => {});
+}
 function call(op, args, transfer = []) {
   const id = nextId++;
   return new Promise((resolve, reject) => {
@@ -211,6 +234,8 @@ async function streamFile(file) {
     $('cancel').disabled = true;
     $('cancel').title = 'Too late to cancel: the file is being added';
     const reports = await call('commit');
+    const note = readingNote(file, progress);
+    for (const r of reports) if (note && !r.error && !r.unchanged_from) r.reading = note;
     addReports(reports);
     const loaded = reports.filter((r) => !r.error);
     if (loaded.length) {
@@ -227,6 +252,20 @@ async function streamFile(file) {
     $('cancel').title = '';
     $('progress').hidden = true;
   }
+}
+
+// How a delimited file was read: split across the parsing workers, or (its lines
+// holding quoted fields, which may hide a line break) on one worker. Shown on the
+// file's card; not part of the engine's load report.
+function readingNote(file, progress) {
+  if (!progress.workers || progress.workers < 2 || !progress.rows) return null;
+  if (progress.elsewhere > 0) {
+    return `Read in parallel by ${progress.workers} workers (${bytes(progress.elsewhere)} of ${bytes(file.size)} split among them).`;
+  }
+  if (file.size >= 4 * 1024 * 1024) {
+    return 'Read by one worker: its lines hold quoted fields, which may hide a line break, so the file could not be split safely.';
+  }
+  return null;
 }
 
 // What to do about a file the engine refused (its own message says what was wrong).
@@ -260,6 +299,7 @@ function renderReports() {
       return card;
     }
     if (r.sheets) card.append(el('p', { class: 'muted', text: `Sheets: ${r.sheets.join(', ')}` }));
+    if (r.reading) card.append(el('p', { class: 'muted reading', text: r.reading }));
     const stats = el('dl', { class: 'stats' });
     for (const [k, name] of [['rows_read', 'Read'], ['rows_loaded', 'Loaded'], ['rows_rejected', 'Rejected'], ['rows_replaced', 'Replaced']]) {
       stats.append(el('div', { class: k === 'rows_rejected' && r[k] ? 'warn' : '' }, el('dt', { text: name }), el('dd', { text: whole.format(r[k]) })));
@@ -375,13 +415,15 @@ document.addEventListener('click', (e) => {
 // `announce`: the view answers a filter change, and its result is said once ("3 tenants,
 // 1,020 campaign rows shown"); a later view overtaking it says it instead.
 let announcePending = false;
-async function refresh({ announce: say = false } = {}) {
+async function refresh({ announce: say = false, fromLink = false } = {}) {
   if (!state.reports.some((r) => r.rows_loaded > 0 || r.unchanged_from)) return;
   const seq = ++state.seq;
   announcePending ||= say;
   try {
     const view = await call('view', { query: state.query, page: { offset: state.perfOffset, limit: PERF_PAGE } });
     if (seq !== state.seq) return;
+    // A link's values the data lacks are dropped (and named) before anything is shown.
+    if (links.check(view.options)) { await refresh({ announce: say, fromLink: true }); return; }
     state.view = view;
     if ($('dropzone').classList.contains('empty')) {
       $('dropzone').classList.remove('empty');
@@ -395,11 +437,16 @@ async function refresh({ announce: say = false } = {}) {
       renderTabs();
       renderTables();
     });
+    // The view in the address (links.js): a new history entry for a filter change, none
+    // for a view that came from the address.
+    if (state.tab === 'sql' && $('panel-sql').hidden) selectTab('sql');
+    links.save({ replace: !say || fromLink });
     // SQL results follow the tenant picker (and new data): run the last query again.
     if (sqlState.ran) runSql(sqlState.text);
     if (state.tab === 'sql') renderSchema().catch(() => {});
-    // Pivot hook: the pivot follows new data and the filters.
-    refreshPivot();
+    // Pivot hook: the pivot follows new data and the filters (and a link may open its tab).
+    if (state.tab === 'pivot' && $('panel-pivot').hidden) selectTab('pivot');
+    else refreshPivot();
     if (announcePending) {
       announcePending = false;
       const tenants = view.tables.campaign_summary.rows.length;
@@ -525,15 +572,13 @@ function download(blob, name) {
 // The WAI-ARIA tabs pattern: one tab in the Tab order (the selected one); Left and Right
 // arrows move to the previous and next tab (wrapping), Home and End to the first and
 // last, selecting it as the focus moves.
-const DASHBOARD_TITLES = { campaign_performance: 'Campaigns', customer_summary: 'Customers', sql: 'SQL' };
-DASHBOARD_TITLES.pivot = 'Pivot';
 function renderTabs() {
   $('tabs').replaceChildren(...TABS.map((name) => {
     const selected = state.tab === name;
     return el('button', {
       type: 'button', role: 'tab', class: 'tab', id: `tab-${name}`, 'aria-controls': `panel-${name}`,
       'aria-selected': String(selected), tabindex: selected ? '0' : '-1', 'data-tab': name, 'data-key': `tab:${name}`,
-      text: DASHBOARD_TITLES[name] || label(name), onclick: () => selectTab(name, true),
+      text: titleOf(name), onclick: () => selectTab(name, true),
     });
   }));
 }
@@ -549,6 +594,7 @@ function selectTab(name, focus = false) {
   $('panel-pivot').hidden = name !== 'pivot';
   if (name === 'pivot') { $('export').hidden = true; openPivot(); }
   if (focus) $(`tab-${name}`).focus();
+  links.save();
 }
 $('tabs').addEventListener('keydown', (e) => {
   const n = TABS.length;
@@ -585,8 +631,11 @@ function renderTables() {
     const total = paged ? (result.total_rows ?? rows.length) : rows.length;
     const offset = paged ? state.perfOffset : page * TABLE_PAGE;
     const sort = state.sort[name];
-    const head = el('tr', {}, ...result.columns.map((c) => {
-      const th = el('th', { scope: 'col', class: typeof result.rows[0]?.[result.columns.indexOf(c)] === 'number' ? 'num' : '' });
+    const declared = columnsOf(name);
+    const typeAt = (i) => declared[i]?.type;
+    const label = (c) => declared.find((d) => d.name === c)?.label || c;
+    const head = el('tr', {}, ...result.columns.map((c, i) => {
+      const th = el('th', { scope: 'col', class: NUMERIC.has(typeAt(i)) ? 'num' : '' });
       if (paged) th.textContent = label(c);
       else {
         th.setAttribute('aria-sort', sort?.column === c ? (sort.desc ? 'descending' : 'ascending') : 'none');
@@ -597,7 +646,7 @@ function renderTables() {
       }
       return th;
     }));
-    const body = el('tbody', {}, ...shown.map((row) => el('tr', {}, ...row.map((v, i) => el('td', { class: typeof v === 'number' ? 'num' : '', text: formatCell(result.columns[i], v) })))));
+    const body = el('tbody', {}, ...shown.map((row) => el('tr', {}, ...row.map((v, i) => el('td', { class: NUMERIC.has(typeAt(i)) ? 'num' : '', text: formatValue(typeAt(i), v) })))));
     const table = el('table', { 'data-dashboard': name }, el('thead', {}, head), body);
     const pager = el('div', { class: 'pager' },
       el('span', { class: 'muted', text: total ? `Rows ${whole.format(offset + 1)}–${whole.format(offset + shown.length)} of ${whole.format(total)}` : 'No rows match this selection' }));
@@ -615,11 +664,11 @@ function renderTables() {
     }
     pager.append(el('button', {
       type: 'button', class: 'ghost small open-sql', text: 'Open in SQL', 'data-key': `open-sql:${name}`,
-      'aria-label': `Open in SQL: ${DASHBOARD_TITLES[name] || label(name)}`, onclick: () => openInSql(name),
+      'aria-label': `Open in SQL: ${titleOf(name)}`, onclick: () => openInSql(name),
     }));
     // The table scrolls in its own region, which the keyboard can reach and scroll.
     const panel = el('div', { class: 'table-panel', role: 'tabpanel', id: `panel-${name}`, 'aria-labelledby': `tab-${name}`, 'data-panel': name },
-      el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `${DASHBOARD_TITLES[name] || label(name)} table`, 'data-key': `scroll:${name}` }, table), pager);
+      el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `${titleOf(name)} table`, 'data-key': `scroll:${name}` }, table), pager);
     panel.hidden = state.tab !== name;
     return panel;
   })));
@@ -682,10 +731,21 @@ JOIN dim_tenant t ON t.tenant_id = f.tenant_id
 GROUP BY 1, 2, 3
 ORDER BY 1, 2, 3`],
 ];
-const sqlState = { parser: null, results: [], text: '', ran: false, seq: 0, schemaKey: '' };
+const sqlState = { parser: null, parserBytes: null, results: [], text: '', ran: false, seq: 0, schemaKey: '', schema: null, editor: null, running: null };
+// Rows shown per page of a query's result.
+const SQL_PAGE = TABLE_PAGE;
 
-function ensureParser() {
-  sqlState.parser ||= (async () => {
+// The editor's text: CodeMirror's once it has loaded (sql-editor.js), the textarea's
+// before.
+const sqlText = () => (sqlState.editor ? sqlState.editor.text() : $('sql-text').value);
+function setSqlText(text) {
+  if (sqlState.editor) sqlState.editor.setText(text);
+  else $('sql-text').value = text;
+}
+
+// The parser's bytes, fetched once; each worker (a new one after a cancel) gets a copy.
+function fetchParser() {
+  sqlState.parserBytes ||= (async () => {
     $('sql-loading').textContent = 'Loading the SQL parser…';
     const response = await fetch(SQL_PARSER);
     if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
@@ -704,6 +764,13 @@ function ensureParser() {
     }
     const bytes = new Uint8Array(got);
     chunks.reduce((at, c) => { bytes.set(c, at); return at + c.length; }, 0);
+    return bytes;
+  })().catch((error) => { sqlState.parserBytes = null; throw error; });
+  return sqlState.parserBytes;
+}
+function ensureParser() {
+  sqlState.parser ||= (async () => {
+    const bytes = (await fetchParser()).slice();
     await call('sqlParser', { bytes: bytes.buffer }, [bytes.buffer]);
     $('sql-loading').textContent = '';
   })().catch((error) => {
@@ -719,44 +786,126 @@ async function renderSchema() {
   const key = JSON.stringify(schema);
   if (key === sqlState.schemaKey) return;
   sqlState.schemaKey = key;
+  sqlState.schema = schema;
+  sqlState.editor?.setSchema(schema);
   $('sql-schema').replaceChildren(...schema.tables.map((t, i) => {
     const details = el('details', { 'data-table': t.name },
       el('summary', { text: t.name }),
       el('p', { class: 'muted', text: t.about }),
-      el('ul', { 'aria-label': `Columns of ${t.name}` }, ...t.columns.map((c) => el('li', {}, c.name, ' ', el('span', { class: 'type', text: c.type })))));
+      el('ul', { 'aria-label': `Columns of ${t.name}` }, ...t.columns.map((c) => el('li', {}, c.name, ' ', el('span', { class: 'type', text: `${c.type} · ${c.kind}` })))));
     details.open = i === 0;
     return details;
   }));
 }
 
+// The editor (CodeMirror, loaded on the first opening of the tab); until it is there,
+// or if it cannot load, the plain textarea does the job.
+function ensureEditor() {
+  sqlState.editorLoad ||= import('./sql-editor.js')
+    .then(({ createSqlEditor }) => createSqlEditor({
+      textarea: $('sql-text'), labelId: 'sql-label', schema: sqlState.schema, onRun: () => runSql(), onChange: saveSqlLink,
+    }))
+    .then((editor) => {
+      const hadFocus = document.activeElement === $('sql-text');
+      sqlState.editor = editor;
+      // For tests: the editor's text and caret.
+      window.__bi.sqlEditor = { text: editor.text, caret: editor.caret };
+      document.body.dataset.sqlEditor = 'ready';
+      if (hadFocus) editor.focus();
+    })
+    .catch((error) => {
+      document.body.dataset.sqlEditor = 'textarea';
+      console.warn(`The SQL editor could not load (${error.message}); the plain text box stays.`);
+    });
+  return sqlState.editorLoad;
+}
+
+// Examples: the seed's dashboard queries (www/examples/dashboard_queries.sql, the seed's
+// file verbatim) and the seven dashboards' SQL (from the engine), under "More examples".
+async function renderMoreExamples() {
+  const box = $('sql-more-examples');
+  if (box.dataset.filled) return;
+  box.dataset.filled = 'true';
+  const button = (name, text) => el('button', { type: 'button', class: 'ghost small', text: name, onclick: () => { setSqlText(text); runSql(); } });
+  const dashboards = el('div', { class: 'sql-examples', role: 'group', 'aria-label': 'The dashboards as SQL' },
+    el('span', { class: 'muted', text: 'Dashboards:' }), ...INFO.map((d) => button(d.label, d.sql.replace(/\s+(FROM|WHERE|GROUP BY|ORDER BY|HAVING|LEFT JOIN|JOIN)\b/g, '\n$1'))));
+  box.append(dashboards);
+  try {
+    const response = await fetch(new URL('./examples/dashboard_queries.sql', import.meta.url));
+    if (!response.ok) return;
+    const text = await response.text();
+    // Each statement with the first comment line above it as its name.
+    const queries = text.split(/;\s*\n/).map((q) => q.trim()).filter((q) => /\bSELECT\b/i.test(q));
+    box.prepend(el('div', { class: 'sql-examples', role: 'group', 'aria-label': 'The seed’s dashboard queries' },
+      el('span', { class: 'muted', text: 'The seed’s queries:' }),
+      ...queries.map((q, i) => button((q.match(/^--\s*(.+)$/m) || [])[1] || `Query ${i + 1}`, `${q};`))));
+  } catch { /* the dashboards' SQL is there anyway */ }
+}
+
+// The last queries run, kept in this browser (localStorage), newest first.
+const HISTORY_KEY = 'bi-platform.sql.history';
+const HISTORY_SIZE = 20;
+function sqlHistory() {
+  try {
+    const list = JSON.parse(localStorage.getItem(HISTORY_KEY) || '[]');
+    return Array.isArray(list) ? list.filter((q) => typeof q === 'string') : [];
+  } catch { return []; }
+}
+function remember(text) {
+  const list = [text, ...sqlHistory().filter((q) => q !== text)].slice(0, HISTORY_SIZE);
+  try { localStorage.setItem(HISTORY_KEY, JSON.stringify(list)); } catch { /* storage full or off: not kept */ }
+  renderHistory();
+}
+function renderHistory() {
+  const list = sqlHistory();
+  const select = $('sql-history');
+  select.replaceChildren(el('option', { value: '', text: list.length ? `${list.length} recent ${list.length === 1 ? 'query' : 'queries'}…` : 'None yet' }),
+    ...list.map((q, i) => el('option', { value: String(i), text: q.replace(/\s+/g, ' ').slice(0, 90) })));
+  select.disabled = !list.length;
+}
+$('sql-history').addEventListener('change', (e) => {
+  const q = sqlHistory()[Number(e.target.value)];
+  if (e.target.value !== '' && q != null) {
+    setSqlText(q);
+    announce('The query is in the editor: press Ctrl+Enter to run it.');
+  }
+});
+
 function openSql() {
   if (!$('sql-examples').querySelector('button')) {
     $('sql-examples').append(...SQL_EXAMPLES.map(([name, text]) => el('button', {
-      type: 'button', class: 'ghost small', text: name, onclick: () => { $('sql-text').value = text; runSql(); },
+      type: 'button', class: 'ghost small', text: name, onclick: () => { setSqlText(text); runSql(); },
     })));
+    renderHistory();
+    // The last query comes back into an empty editor.
+    if (!sqlText().trim() && sqlHistory().length) setSqlText(sqlHistory()[0]);
   }
+  renderMoreExamples();
   renderSchema().catch((error) => showError(`The SQL tables could not be listed: ${error.message}. Reload the page.`));
+  ensureEditor();
   ensureParser().catch((error) => showError(`SQL is not available: ${error.message}.`));
 }
 
-// Where the editor's text has line `line`, column `column` (both from 1).
-function textOffset(text, line, column) {
+// The error's position: underlined in the editor with the caret there.
+function markError(error, focus = true) {
+  if (sqlState.editor) { sqlState.editor.markError(error, focus); return; }
+  const editor = $('sql-text');
+  const at = offsetOf(editor.value, error.line, error.column);
+  if (focus) editor.focus();
+  editor.setSelectionRange(at, Math.min(editor.value.length, at + 1));
+}
+function offsetOf(text, line, column) {
   const lines = text.split('\n');
   let offset = 0;
   for (let i = 0; i < Math.min(line - 1, lines.length); i++) offset += lines[i].length + 1;
   return Math.min(text.length, offset + Math.max(0, column - 1));
 }
-function markError({ line, column }) {
-  const editor = $('sql-text');
-  const at = textOffset(editor.value, line, column);
-  editor.focus();
-  editor.setSelectionRange(at, Math.min(editor.value.length, at + 1));
-}
-// A column the engine says holds money shows two decimals whatever its name ("SUM(spend)").
-const formatSql = (column, kind, v) => (kind === 'money' && typeof v === 'number' && !RATIO.has(column) ? money.format(v) : formatCell(column, v));
 const errorText = (e) => (e.line != null ? `Line ${e.line}, column ${e.column}: ${e.message}` : e.message);
 
-async function runSql(text = $('sql-text').value) {
+// A query runs in the worker; Cancel (shown while it runs) replaces the worker and
+// restores the warehouse from what this browser keeps (keep.js), so a long query never
+// holds the page.
+async function runSql(text = sqlText()) {
   if (!text.trim()) {
     renderSqlMessage('Type a query first, or press one of the examples.');
     return;
@@ -764,11 +913,17 @@ async function runSql(text = $('sql-text').value) {
   const seq = ++sqlState.seq;
   const tenants = state.query.tenants;
   $('sql-results').setAttribute('aria-busy', 'true');
+  sqlState.editor?.clearError();
+  sqlState.editor?.closePopups();
+  const started = performance.now();
+  const showCancel = setTimeout(() => { if (seq === sqlState.seq && sqlState.running) $('sql-cancel').hidden = false; }, 250);
   try {
     await ensureParser();
-    const results = await call('sql', { text, query: { tenants }, nowMs: Date.now(), limit: TABLE_PAGE });
+    sqlState.running = seq;
+    const results = await call('sql', { text, query: { tenants }, nowMs: Date.now(), limit: SQL_PAGE });
     if (seq !== sqlState.seq) return;
-    Object.assign(sqlState, { results, text, ran: true });
+    Object.assign(sqlState, { results, text, ran: true, sort: results.map(() => null) });
+    remember(text);
     $('sql-results').dataset.tenants = JSON.stringify(tenants);
     if (!results.length) renderSqlMessage('The text holds no statement: only blanks or comments.');
     else renderSqlResults();
@@ -777,18 +932,52 @@ async function runSql(text = $('sql-text').value) {
     if (failed.length) announce(`${failed.length === results.length ? 'The query' : `${failed.length} of ${results.length} statements`} failed: ${errorText(failed[0].error)}.`);
     else if (results.length) announce(results.map((r) => `${whole.format(r.total_rows)} ${r.total_rows === 1 ? 'row' : 'rows'}`).join(', ') + ` in ${decimal.format(results.reduce((t, r) => t + r.ms, 0))} ms.`);
   } catch (error) {
-    showError(`The query could not run: ${error.message}.`);
+    if (seq !== sqlState.seq) return;
+    if (error.cancelled) {
+      renderSqlMessage(`Cancelled after ${decimal.format((performance.now() - started) / 1000)} s. The data is back as it was; change the query and run it again.`);
+      window.__bi.sqlRuns++;
+    } else showError(`The query could not run: ${error.message}.`);
   } finally {
-    if (seq === sqlState.seq) $('sql-results').removeAttribute('aria-busy');
+    clearTimeout(showCancel);
+    if (seq === sqlState.seq) {
+      sqlState.running = null;
+      $('sql-cancel').hidden = true;
+      $('sql-results').removeAttribute('aria-busy');
+    }
   }
 }
+
+async function cancelSql() {
+  if (!sqlState.running) return;
+  const focusRun = document.activeElement === $('sql-cancel');
+  sqlState.running = null;
+  $('sql-cancel').hidden = true;
+  $('sql-loading').textContent = 'Cancelling: restarting the engine…';
+  replaceWorker('The query was cancelled.');
+  if (focusRun) $('sql-run').focus();
+  sqlState.parser = null;
+  try {
+    // The new worker starts empty: what this browser keeps goes back in, then the parser.
+    const restored = await call('restore');
+    if (restored.problem) showError(`The data could not be restored after the cancel: ${restored.problem}. Load the files again.`);
+    await ensureParser();
+    announce('Query cancelled.');
+  } catch (error) {
+    showError(`The engine could not restart after the cancel: ${error.message}. Reload the page.`);
+  } finally {
+    $('sql-loading').textContent = '';
+  }
+}
+$('sql-cancel').addEventListener('click', cancelSql);
 
 function renderSqlMessage(text) {
   $('sql-results').replaceChildren(el('p', { class: 'muted', text }));
 }
 
+const sqlCharts = new Map();
 function renderSqlResults() {
   const many = sqlState.results.length > 1;
+  sqlCharts.clear();
   keepFocus(() => $('sql-results').replaceChildren(...sqlState.results.map((r, i) => {
     const title = many ? `Statement ${i + 1}` : 'Result';
     const box = el('section', { class: 'sql-result', 'data-statement': String(i), 'aria-label': title }, el('h5', { text: title }));
@@ -799,36 +988,64 @@ function renderSqlResults() {
         r.error.line != null ? el('button', { type: 'button', class: 'ghost small', 'data-key': `sql-goto:${i}`, text: `Go to line ${r.error.line}, column ${r.error.column}`, onclick: () => markError(r.error) }) : null));
       return box;
     }
-    const head = el('tr', {}, ...r.columns.map((c, j) => el('th', { scope: 'col', class: typeof r.rows[0]?.[j] === 'number' ? 'num' : '', text: c })));
-    const body = el('tbody', {}, ...r.rows.map((row) => el('tr', {}, ...row.map((v, j) => el('td', { class: typeof v === 'number' ? 'num' : '', text: formatSql(r.columns[j], r.kinds[j], v) })))));
+    const types = r.types || r.columns.map(() => ({ type: 'text' }));
+    const sort = sqlState.sort?.[i];
+    const head = el('tr', {}, ...r.columns.map((c, j) => {
+      const th = el('th', { scope: 'col', class: NUMERIC.has(types[j].type) ? 'num' : '', 'aria-sort': sort?.column === j ? (sort.desc ? 'descending' : 'ascending') : 'none' });
+      th.append(el('button', {
+        type: 'button', class: 'sort', 'data-key': `sql-sort:${i}:${j}`, title: `${types[j].type}`,
+        text: c + (sort?.column === j ? (sort.desc ? ' ▼' : ' ▲') : ''),
+        onclick: () => sqlSort(i, j),
+      }));
+      return th;
+    }));
+    const body = el('tbody', {}, ...r.rows.map((row) => el('tr', {}, ...row.map((v, j) => el('td', { class: NUMERIC.has(types[j].type) ? 'num' : '', text: formatValue(types[j].type, v) })))));
     const pager = el('div', { class: 'pager' }, el('span', { class: 'muted', text: r.total_rows ? `Rows ${whole.format(r.offset + 1)}–${whole.format(r.offset + r.rows.length)} of ${whole.format(r.total_rows)} · ${decimal.format(r.ms)} ms` : `No rows · ${decimal.format(r.ms)} ms` }));
-    if (r.total_rows > TABLE_PAGE) {
+    if (r.total_rows > SQL_PAGE) {
       const prev = el('button', { type: 'button', class: 'ghost small', text: '← Previous', 'data-key': `sql-prev:${i}`, onclick: () => sqlPage(i, -1) });
       const next = el('button', { type: 'button', class: 'ghost small', text: 'Next →', 'data-key': `sql-next:${i}`, onclick: () => sqlPage(i, 1) });
       prev.disabled = r.offset === 0;
-      next.disabled = r.offset + TABLE_PAGE >= r.total_rows;
+      next.disabled = r.offset + SQL_PAGE >= r.total_rows;
       pager.append(prev, next);
     }
     pager.append(el('button', { type: 'button', class: 'ghost small open-sql', text: 'Export CSV', 'aria-label': `Export CSV: ${title.toLowerCase()}`, 'data-key': `sql-csv:${i}`, onclick: () => sqlCsv(i) }));
     box.append(el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `${title}, as a table`, 'data-key': `sql-scroll:${i}` },
       el('table', { 'data-sql-result': String(i) }, el('thead', {}, head), body)), pager);
+    // The result drawn by the engine (bar or line from the columns' types), when it has
+    // something numeric to draw.
+    if (r.chart) {
+      const caption = el('figcaption', { class: 'chart-summary', id: `sql-chart-summary-${i}`, text: r.chart.summary });
+      const canvas = el('canvas', { role: 'img', 'aria-label': r.chart.title, 'aria-describedby': caption.id, 'data-sql-chart': String(i) });
+      box.append(el('figure', { class: 'chart card sql-chart', 'aria-label': `Chart: ${r.chart.title}` }, canvas, caption));
+      sqlCharts.set(i, { canvas, chart: r.chart });
+    }
     return box;
   })));
+  for (const entry of sqlCharts.values()) draw(entry);
   const error = sqlState.results.find((r) => r.error && r.error.line != null);
-  // The editor's caret goes to the first error's position (without taking the focus).
-  if (error) {
-    const editor = $('sql-text');
-    if (editor.value === sqlState.text) {
-      const at = textOffset(editor.value, error.error.line, error.error.column);
-      editor.setSelectionRange(at, Math.min(editor.value.length, at + 1));
-    }
+  // The first error's position is marked in the editor (without taking the focus).
+  if (error && sqlText() === sqlState.text) markError(error.error, false);
+}
+
+// Sorting a result sorts all its rows (in the worker), not only the page shown: by the
+// column's type, NULLs last; a second press reverses.
+async function sqlSort(index, column) {
+  const current = sqlState.sort?.[index];
+  const desc = current?.column === column ? !current.desc : false;
+  try {
+    sqlState.results[index] = await call('sqlSort', { index, column, desc, limit: SQL_PAGE });
+    sqlState.sort[index] = { column, desc };
+    renderSqlResults();
+    announce(`Sorted by ${sqlState.results[index].columns[column]}, ${desc ? 'descending' : 'ascending'}.`);
+  } catch (error) {
+    showError(`The result could not be sorted: ${error.message}. Run the query again.`);
   }
 }
 
 async function sqlPage(index, delta) {
   try {
     const r = sqlState.results[index];
-    sqlState.results[index] = await call('sqlPage', { index, offset: Math.max(0, r.offset + delta * TABLE_PAGE), limit: TABLE_PAGE });
+    sqlState.results[index] = await call('sqlPage', { index, offset: Math.max(0, r.offset + delta * SQL_PAGE), limit: SQL_PAGE });
     renderSqlResults();
   } catch (error) {
     showError(`The result could not be paged: ${error.message}. Run the query again.`);
@@ -847,14 +1064,15 @@ async function sqlCsv(index) {
 
 // A dashboard's SQL, from the engine, into the editor (a line per clause), and run.
 async function openInSql(name) {
-  const { sql } = dashboardSql().find((d) => d.name === name);
-  $('sql-text').value = sql.replace(/\s+(FROM|WHERE|GROUP BY|ORDER BY|HAVING|LEFT JOIN|JOIN)\b/g, '\n$1');
+  const { sql } = INFO.find((d) => d.name === name);
   selectTab('sql');
-  $('sql-text').focus();
+  setSqlText(sql.replace(/\s+(FROM|WHERE|GROUP BY|ORDER BY|HAVING|LEFT JOIN|JOIN)\b/g, '\n$1'));
+  (sqlState.editor || $('sql-text')).focus();
   await runSql();
 }
 
 $('sql-run').addEventListener('click', () => runSql());
+// The textarea's own Ctrl/Cmd+Enter, before the editor replaces it.
 $('sql-text').addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
     e.preventDefault();
@@ -988,6 +1206,7 @@ function showEmpty() {
   $('workspace').hidden = true;
   $('dropzone').classList.add('empty');
   $('shapes-help').open = true;
+  links.save({ replace: true });
 }
 
 $('forget').addEventListener('click', async () => {
@@ -995,9 +1214,12 @@ $('forget').addEventListener('click', async () => {
     showError('A file is loading: wait for it (or cancel it), then forget all data.');
     return;
   }
-  if (!window.confirm('Forget all data? Every loaded file and its reports are removed from this page and from this browser’s storage. The files themselves are not touched.')) return;
+  if (!window.confirm('Forget all data? Every loaded file, its reports and the recent SQL queries are removed from this page and from this browser’s storage. The files themselves are not touched.')) return;
   try {
     await call('forget');
+    // The SQL tab's recent queries are this browser's data too.
+    try { localStorage.removeItem(HISTORY_KEY); } catch { /* storage off: nothing kept */ }
+    renderHistory();
     showEmpty();
     $('pick-files').focus();
     announce('All data forgotten: nothing is kept in this browser.');
@@ -1005,6 +1227,43 @@ $('forget').addEventListener('click', async () => {
     showError(`The data could not be forgotten: ${error.message}. Reload the page and try again.`);
   }
 });
+
+// --- Views as links (links.js) ----------------------------------------------------------
+// The tenants, filters, tab and SQL text in the address; a link's view is applied before
+// the kept warehouse is restored and checked against it once its first view is computed.
+const links = viewLinks({
+  current: () => ({ query: state.query, tab: state.tab, sql: sqlText() }),
+  apply: ({ query, tab, sql }) => {
+    Object.assign(state, { query, perfOffset: 0 });
+    optionsKey = '';
+    $('from').value = query.from || '';
+    $('to').value = query.to || '';
+    if (sql != null && sql !== sqlText()) {
+      setSqlText(sql);
+      // A link's query is shown, never run for the user.
+      if (sqlState.ran) {
+        Object.assign(sqlState, { ran: false, results: [], seq: sqlState.seq + 1 });
+        renderSqlMessage('The link’s query is in the editor: press Run to run it.');
+      }
+    }
+    if (tab !== state.tab) {
+      if (state.view) selectTab(tab); else state.tab = tab;
+    }
+  },
+  tabs: () => TABS,
+  notify: showError,
+});
+// The text typed is saved in the address after a pause (the textarea's input before
+// the editor loads; the editor's onChange after).
+let sqlSaving;
+function saveSqlLink() {
+  clearTimeout(sqlSaving);
+  sqlSaving = setTimeout(() => links.save({ replace: true }), 400);
+}
+$('sql-text').addEventListener('input', saveSqlLink);
+for (const type of ['popstate', 'hashchange']) {
+  window.addEventListener(type, () => { if (links.follow()) refresh({ announce: true, fromLink: true }); });
+}
 
 // --- Pivot hook ----------------------------------------------------------------------------
 // A pivot cell's (or row header's) values become the page's filters: `filters` is
@@ -1031,10 +1290,15 @@ initPivot({ call, query: () => state.query, addFilters, announce, showError, dow
 
 // The main thread draws with the engine too (canvases live here).
 init().then(async () => {
-  DASHBOARDS = dashboards();
+  INFO = dashboardInfo();
+  DASHBOARDS = INFO.map((d) => d.name);
   TABS = [...DASHBOARDS, 'pivot', 'sql'];
   renderShapes();
+  links.open();
   await restoreKept();
+  if (!state.reports.length && parseHash(location.hash)) {
+    showError('This link shows a view of data that is not loaded here: load the files it was made from, and the view applies to them.');
+  }
   $('version').textContent = `v${await call('version')}`;
   await offerSamples().catch((error) => showError(`The sample files could not be generated: ${error.message}. “Try sample data” may still work; reload the page to try again.`));
   document.body.dataset.ready = 'true';

@@ -21,10 +21,12 @@ const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
 
 // Where snapshots go: 'opfs', 'indexeddb', or null (no storage, as in some private
 // windows). `?keep=indexeddb` in the page's address (passed on by the page) uses
-// IndexedDB even where OPFS works, so the fallback can be tested.
+// IndexedDB even where OPFS works, so the fallback can be tested; `?keep=none` acts as
+// a browser that gives the page no storage at all.
 let chosen;
 function backend(prefer) {
   chosen ??= (async () => {
+    if (prefer === 'none') return null;
     if (prefer !== 'indexeddb' && navigator.storage?.getDirectory
       && self.FileSystemFileHandle && 'createSyncAccessHandle' in FileSystemFileHandle.prototype) {
       try {

@@ -1,10 +1,64 @@
 // The engine's home: a module worker holding one Warehouse, so the page never freezes.
 // Plumbing only: each message {id, op, args} calls the engine and answers
 // {id, ok: true, result} or {id, ok: false, error}.
-import init, { Warehouse, generateSample, version } from './pkg/bi_platform.js';
+import init, { Warehouse, generateSample, parsePiece, version } from './pkg/bi_platform.js';
 import { keeper } from './keep.js';
 
-const ready = init().then(() => { self.warehouse = new Warehouse(); });
+// The engine's wasm is compiled once: here, and (as the same Module) in the parsing
+// workers.
+const wasmModule = WebAssembly.compileStreaming(fetch(new URL('./pkg/bi_platform_bg.wasm', import.meta.url)));
+const ready = wasmModule
+  .then((module) => init({ module_or_path: module }))
+  .then(() => { self.warehouse = new Warehouse(); });
+
+// Parsing workers: a large delimited file's runs of plain lines are read by every
+// core, this worker included (Warehouse.work / parsePiece / absorbWork), in workers
+// started on the first large file. No shared memory is needed, so a static host
+// without COOP/COEP headers gets them too. `?workers=1` turns them off.
+const workersParam = Number(new URLSearchParams(self.location.search).get('workers'));
+const WORKERS = workersParam >= 1
+  ? Math.min(16, Math.floor(workersParam))
+  : Math.min(8, Math.max(2, self.navigator.hardwareConcurrency || 2));
+let helpers = null;
+let asked = 0;
+const answers = new Map();
+function startHelpers() {
+  if (helpers) return helpers;
+  helpers = [];
+  for (let i = 1; i < WORKERS; i += 1) {
+    const helper = new Worker(new URL('./parse-worker.js', import.meta.url), { type: 'module' });
+    helper.onmessage = ({ data: { id, answer, error } }) => {
+      const settle = answers.get(id);
+      answers.delete(id);
+      settle(error ? null : answer);
+    };
+    helper.onerror = () => {}; // an answer that never comes is a piece read here
+    wasmModule.then((module) => helper.postMessage({ module }));
+    helpers.push(helper);
+  }
+  return helpers;
+}
+function askHelper(helper, spec, index, piece) {
+  asked += 1;
+  const id = asked;
+  return new Promise((resolve) => {
+    answers.set(id, resolve);
+    helper.postMessage({ id, spec, index, piece }, [piece.buffer]);
+  });
+}
+// Reads the run of lines the last push handed out: piece 0 here, the others on the
+// parsing workers at the same time; the answers go back in file order. A piece that
+// fails or a worker that dies makes the engine read the run itself (same result).
+async function readWork() {
+  const work = self.warehouse.work();
+  if (!work) return;
+  const pool = startHelpers();
+  const { spec, pieces } = work;
+  const pending = pieces.slice(1).map((piece, i) => askHelper(pool[i % pool.length], spec, i + 1, piece));
+  const first = parsePiece(spec, 0, pieces[0]);
+  const rest = await Promise.all(pending);
+  self.warehouse.absorbWork(rest.includes(null) ? [] : [first, ...rest]);
+}
 // The warehouse is kept in this browser (keep.js) after each load; the page hears how
 // it went as {event: 'kept', kept, where, problem} messages.
 const prefer = new URLSearchParams(self.location.search).get('keep');
@@ -18,13 +72,27 @@ const CHANGES = new Set(['finish', 'commit', 'sample']);
 let parser = null;
 let lastRun = null;
 const sqlResult = (r, index, offset, limit) => (r.error ? r : {
-  index, columns: r.columns, kinds: r.kinds, rows: r.rows.slice(offset, offset + limit), offset, total_rows: r.rows.length, ms: r.ms,
+  index, columns: r.columns, kinds: r.kinds, types: r.types, chart: r.chart, rows: r.rows.slice(offset, offset + limit), offset, total_rows: r.rows.length, ms: r.ms,
 });
+// Orders a result's rows by one column (stable): numbers as numbers, text by code
+// points, NULLs last either way.
+const compareBy = (column, desc) => (a, b) => {
+  const x = a[column]; const y = b[column];
+  if (x == null || y == null) return (x == null) - (y == null);
+  const order = typeof x === 'number' && typeof y === 'number' ? x - y : (String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0);
+  return desc ? -order : order;
+};
 
 const ops = {
   version: () => version(),
-  begin: ({ name, total }) => self.warehouse.begin(name, total),
-  push: ({ chunk }) => self.warehouse.push(new Uint8Array(chunk)),
+  begin: ({ name, total }) => self.warehouse.begin(name, total, WORKERS),
+  push: async ({ chunk }) => {
+    const progress = self.warehouse.push(new Uint8Array(chunk));
+    if (!progress.work) return { ...progress, workers: WORKERS };
+    await readWork();
+    // Rows counted after the workers' rows joined.
+    return { ...self.warehouse.progress(), workers: WORKERS };
+  },
   finish: () => self.warehouse.finish(),
   end: () => self.warehouse.end(),
   commit: () => self.warehouse.commit(),
@@ -37,7 +105,7 @@ const ops = {
   sampleFiles: (spec) => generateSample(spec).files,
   // Everything the page shows for one query, each dashboard computed once by the engine.
   view: ({ query, page }) => self.warehouse.view(query, page),
-  page: ({ query, page }) => self.warehouse.dashboard('campaign_performance', { ...query, ...page }),
+  page: ({ query, page }) => self.warehouse.request({ dashboard: 'campaign_performance', query: { ...query, ...page } }),
   exportCsv: ({ name, query }) => self.warehouse.exportCsv(name, query),
   rejectsCsv: () => self.warehouse.rejectsCsv(),
   // Keeping: what was kept, restored (before the first chart); "Forget all data".
@@ -64,6 +132,12 @@ const ops = {
     return results.map((r, index) => sqlResult(r, index, 0, limit));
   },
   sqlPage: ({ index, offset, limit }) => sqlResult(lastRun.results[index], index, offset, limit),
+  // The whole result sorted by a column, then its first page.
+  sqlSort: ({ index, column, desc, limit }) => {
+    const r = lastRun.results[index];
+    r.rows.sort(compareBy(column, desc));
+    return sqlResult(r, index, 0, limit);
+  },
   sqlCsv: ({ index }) => self.warehouse.sqlCsv(lastRun.results[index].statement, lastRun.query, lastRun.nowMs),
   // Pivot hook: the pivot (with the engine's time in ms), its fields and measures, its CSV.
   pivotCatalog: () => self.warehouse.pivotCatalog(),
@@ -76,13 +150,18 @@ const ops = {
   pivotCsv: ({ request, query }) => self.warehouse.pivotCsv(request, query),
 };
 
-self.onmessage = async ({ data: { id, op, args } }) => {
-  try {
-    await ready;
-    const result = await ops[op](args);
-    if (CHANGES.has(op)) keep.schedule();
-    self.postMessage({ id, ok: true, result });
-  } catch (error) {
-    self.postMessage({ id, ok: false, error: String((error && error.message) || error) });
-  }
+// One message at a time, in order: a push waiting for the parsing workers finishes
+// before anything else reads or changes the warehouse.
+let turn = Promise.resolve();
+self.onmessage = ({ data: { id, op, args } }) => {
+  turn = turn.then(async () => {
+    try {
+      await ready;
+      const result = await ops[op](args);
+      if (CHANGES.has(op)) keep.schedule();
+      self.postMessage({ id, ok: true, result });
+    } catch (error) {
+      self.postMessage({ id, ok: false, error: String((error && error.message) || error) });
+    }
+  });
 };

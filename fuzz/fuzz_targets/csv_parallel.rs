@@ -1,6 +1,6 @@
-//! The first byte picks the thread count, the split threshold and the chunking; the
-//! rest is the file, read with several threads and compared with the one-shot load on
-//! one thread.
+//! The first byte picks threads or (odd) the page's parsing workers, their count, the
+//! split threshold and the chunking; the rest is the file, read in parallel and compared
+//! with the one-shot load on one thread.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 

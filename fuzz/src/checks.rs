@@ -146,11 +146,28 @@ pub fn check_parallel(seed: u8, bytes: &[u8]) {
     let expected = whole.load("file.csv", bytes);
     let threads = 2 + usize::from(seed % 5);
     let min_run = 1 + usize::from(seed >> 3) * 16;
-    let mut stream = IngestStream::new("file.csv").with_parallel_reading(threads, min_run);
+    // Odd seeds read as the page does: runs handed out to parsing workers (here
+    // `parse_piece` in turn, as a worker with its own memory would), even seeds on threads.
+    let outsourced = seed & 1 == 1;
+    let mut stream = if outsourced {
+        IngestStream::new("file.csv").with_outsourcing(threads, min_run)
+    } else {
+        IngestStream::new("file.csv").with_parallel_reading(threads, min_run)
+    };
     let mut at = 0;
     for len in chunk_lengths(seed.rotate_left(4), bytes.len()) {
         stream.push(&bytes[at..at + len]);
         at += len;
+        if let Some(work) = stream.work() {
+            let answers: Vec<Vec<u8>> = work
+                .pieces
+                .iter()
+                .enumerate()
+                .map(|(i, piece)| bi_platform::ingest::delimited::parse_piece(&work.spec, i, piece))
+                .collect();
+            let answers: Vec<&[u8]> = answers.iter().map(Vec::as_slice).collect();
+            stream.absorb_work(&answers);
+        }
     }
     let mut parallel = Warehouse::new();
     let reports = parallel.commit(stream.finish());

@@ -16,6 +16,7 @@ fn main() {}
 mod cli {
     use bi_platform::generate::{self, SampleSpec};
     use bi_platform::model::star::TableMemory;
+    use bi_platform::query::columns::ColumnType;
     use bi_platform::{
         Dashboard, DashboardResult, LoadReport, Query, TenantScope, Value, Warehouse,
     };
@@ -46,6 +47,8 @@ mod cli {
         Generate(GenerateArgs),
         /// Load files, then answer SQL queries (SQLite's dialect, read-only) over them.
         Sql(SqlArgs),
+        /// Load files, then write the warehouse (a tenant scope and filters applied) to another format.
+        Export(ExportArgs),
     }
 
     #[derive(Args)]
@@ -135,6 +138,7 @@ mod cli {
         match cli.command {
             Command::Report(args) => report(args),
             Command::Sql(args) => sql(args),
+            Command::Export(args) => export(args),
             Command::Generate(args) => match run_generate(&args) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
@@ -300,27 +304,71 @@ mod cli {
         format!("{sign}{out}")
     }
 
-    /// A cell for the table output: money with 2 decimals and thousands separators,
-    /// percentages with 2 decimals, other ratios with 4.
-    fn display_cell(column: &str, value: &Value<'_>) -> String {
-        match value {
-            Value::Null => "-".to_string(),
-            Value::Int(i) if column == "year" || column == "month" => i.to_string(),
-            Value::Int(i) => group_thousands(&i.to_string()),
-            Value::Money(m) => {
-                let cents = (*m + if *m >= 0 { 5_000 } else { -5_000 }) / 10_000;
-                let whole = group_thousands(&(cents / 100).to_string());
-                let sign = if cents < 0 && cents / 100 == 0 {
-                    "-"
-                } else {
-                    ""
-                };
-                format!("{sign}{whole}.{:02}", (cents % 100).abs())
+    /// A cell's value on its way to the table output, whichever result it came from.
+    enum Cell<'a> {
+        Null,
+        Int(i64),
+        /// Money in exact millionths.
+        Money(i128),
+        Real(f64),
+        Text(std::borrow::Cow<'a, str>),
+    }
+
+    impl<'a> From<&'a Value<'_>> for Cell<'a> {
+        fn from(v: &'a Value<'_>) -> Self {
+            match v {
+                Value::Null => Cell::Null,
+                Value::Int(i) => Cell::Int(*i),
+                Value::Money(m) => Cell::Money(*m),
+                Value::Float(f) => Cell::Real(*f),
+                other => Cell::Text(other.to_plain_string().into()),
             }
-            Value::Float(f) if column.ends_with("_pct") => format!("{f:.2}%"),
-            Value::Float(f) if column == "avg_order_value" => format!("{f:.2}"),
-            Value::Float(f) => format!("{f:.4}"),
-            other => other.to_plain_string(),
+        }
+    }
+
+    impl<'a> From<&'a Value_<'_>> for Cell<'a> {
+        fn from(v: &'a Value_<'_>) -> Self {
+            match v {
+                Value_::Null => Cell::Null,
+                Value_::Int(i) => Cell::Int(*i),
+                Value_::Money(m) => Cell::Money(*m),
+                Value_::Real(f) => Cell::Real(*f),
+                other => Cell::Text(other.to_text().unwrap_or_default()),
+            }
+        }
+    }
+
+    /// Money with 2 decimals (half away from zero) and thousands separators.
+    fn money_text(millionths: i128) -> String {
+        let m = millionths;
+        let cents = (m + if m >= 0 { 5_000 } else { -5_000 }) / 10_000;
+        let whole = group_thousands(&(cents / 100).to_string());
+        let sign = if cents < 0 && cents / 100 == 0 {
+            "-"
+        } else {
+            ""
+        };
+        format!("{sign}{whole}.{:02}", (cents % 100).abs())
+    }
+
+    /// A cell for the table output, formatted by its column's type (declared by the
+    /// engine, never guessed from the column's name): counts with thousands separators,
+    /// codes (years, months) as they are, money with 2 decimals, ratios as percentages,
+    /// other numbers with 2 decimals (4 below 1); `null` for a missing value.
+    fn display_cell(ty: ColumnType, cell: Cell<'_>, null: &str) -> String {
+        match (ty, cell) {
+            (_, Cell::Null) => null.to_string(),
+            (_, Cell::Text(t)) => t.into_owned(),
+            (ColumnType::Money, Cell::Money(m)) => money_text(m),
+            (ColumnType::Money, Cell::Int(i)) => money_text(i128::from(i) * 1_000_000),
+            (ColumnType::Money, Cell::Real(f)) => money_text((f * 1e6).round() as i128),
+            (ColumnType::Ratio, Cell::Real(f)) => format!("{:.2}%", f * 100.0),
+            (ColumnType::Ratio, Cell::Int(i)) => format!("{:.2}%", i as f64 * 100.0),
+            (ColumnType::Code, Cell::Int(i)) => i.to_string(),
+            (_, Cell::Int(i)) => group_thousands(&i.to_string()),
+            (_, Cell::Money(m)) => money_text(m),
+            (_, Cell::Real(f)) if f.abs() >= 1.0 => format!("{f:.2}"),
+            (_, Cell::Real(f)) => format!("{f:.4}"),
         }
     }
 
@@ -466,7 +514,7 @@ mod cli {
                 .map(|row| {
                     row.iter()
                         .zip(result.columns)
-                        .map(|(v, c)| display_cell(c, v))
+                        .map(|(v, c)| display_cell(c.ty, v.into(), "-"))
                         .collect()
                 })
                 .collect();
@@ -480,7 +528,8 @@ mod cli {
                 writeln!(out, "  (no rows)")?;
                 continue;
             }
-            write_table(&mut out, result.columns, &rows, &right)?;
+            let names: Vec<&str> = result.columns.iter().map(|c| c.name).collect();
+            write_table(&mut out, &names, &rows, &right)?;
             if shown < result.rows.len() {
                 writeln!(
                     out,
@@ -572,10 +621,13 @@ mod cli {
         };
         let schema = sql::schema(star);
         let options = sql::Options::with_clock();
-        let mut results: Vec<Result<sql::Rows<'_>, SqlError>> = Vec::new();
+        let mut results: Vec<Result<(sql::Statement, sql::Rows<'_>), SqlError>> = Vec::new();
         for text in &texts {
             for compiled in sql::compile_each(text, &schema) {
-                results.push(compiled.and_then(|s| sql::run(star, &scope, &s, &options)));
+                results.push(compiled.and_then(|s| {
+                    let rows = sql::run(star, &scope, &s, &options)?;
+                    Ok((s, rows))
+                }));
             }
         }
         if results.is_empty() {
@@ -585,7 +637,7 @@ mod cli {
         let written = if args.json {
             write_sql_json(&results)
         } else {
-            write_sql_tables(&results)
+            write_sql_tables(&results, &schema)
         };
         if let Err(e) = written {
             if e.kind() != io::ErrorKind::BrokenPipe {
@@ -600,13 +652,16 @@ mod cli {
         }
     }
 
-    fn write_sql_json(
-        results: &[Result<bi_platform::sql::Rows<'_>, bi_platform::sql::SqlError>],
-    ) -> io::Result<()> {
+    type SqlOutcome<'w> = Result<
+        (bi_platform::sql::Statement, bi_platform::sql::Rows<'w>),
+        bi_platform::sql::SqlError,
+    >;
+
+    fn write_sql_json(results: &[SqlOutcome<'_>]) -> io::Result<()> {
         let items: Vec<serde_json::Value> = results
             .iter()
             .map(|r| match r {
-                Ok(rows) => serde_json::to_value(rows),
+                Ok((_, rows)) => serde_json::to_value(rows),
                 Err(e) => serde_json::to_value(e).map(|e| serde_json::json!({ "error": e })),
             })
             .collect::<Result<_, _>>()
@@ -618,7 +673,8 @@ mod cli {
     }
 
     fn write_sql_tables(
-        results: &[Result<bi_platform::sql::Rows<'_>, bi_platform::sql::SqlError>],
+        results: &[SqlOutcome<'_>],
+        schema: &bi_platform::sql::Schema,
     ) -> io::Result<()> {
         let mut out = io::BufWriter::new(io::stdout().lock());
         for (i, result) in results.iter().enumerate() {
@@ -630,32 +686,19 @@ mod cli {
                     out.flush()?;
                     eprintln!("error in statement {}: {e}", i + 1);
                 }
-                Ok(rows) => {
+                Ok((statement, rows)) => {
+                    let types = bi_platform::sql::types::columns(statement, rows, schema);
                     let cells: Vec<Vec<String>> = rows
                         .rows
                         .iter()
                         .map(|r| {
                             r.iter()
-                                .map(|v| {
-                                    v.to_text()
-                                        .map_or_else(|| "NULL".to_string(), |t| t.into_owned())
-                                })
+                                .zip(&types)
+                                .map(|(v, c)| display_cell(c.ty, v.into(), "NULL"))
                                 .collect()
                         })
                         .collect();
-                    let right: Vec<bool> = (0..rows.columns.len())
-                        .map(|c| {
-                            rows.rows.iter().all(|r| {
-                                matches!(
-                                    r[c],
-                                    Value_::Int(_)
-                                        | Value_::Real(_)
-                                        | Value_::Money(_)
-                                        | Value_::Null
-                                )
-                            })
-                        })
-                        .collect();
+                    let right: Vec<bool> = types.iter().map(|c| c.ty.is_numeric()).collect();
                     let columns: Vec<&str> = rows.columns.iter().map(String::as_str).collect();
                     write_table(&mut out, &columns, &cells, &right)?;
                     writeln!(
@@ -671,6 +714,107 @@ mod cli {
     }
 
     use bi_platform::sql::Val as Value_;
+
+    // ---- export (issue 11) ----
+
+    #[derive(Args)]
+    #[command(
+        long_about = "Load the data files as `report` does, then write the warehouse: every table SQL sees (fact_campaigns, dim_sales_targets, dim_customers with their derived columns, and the dimensions), under the tenant scope and filters given (default: everything).\n\n--sqlite writes the SQLite file the seed's pipeline left behind (data_warehouse.db: the same tables and column names, plus the derived columns), so BI tools and the seed's dashboard_queries.sql run on it unchanged. An existing file is replaced only once the export is complete.\n\nExit status: 0 when written, 1 when no data file could be loaded or the output cannot be written, 2 for a usage error.",
+        after_help = "Examples:\n  bi-platform export --sqlite data_warehouse.db campaigns.csv targets.xlsx\n  bi-platform export --sqlite acme.db --tenant acme --from 2024-11-01 campaigns.csv"
+    )]
+    struct ExportArgs {
+        /// Write a SQLite database to this file.
+        #[arg(long, value_name = "OUT.db", required = true)]
+        sqlite: Option<PathBuf>,
+        /// Only this tenant (repeat for several); default: all tenants.
+        #[arg(long = "tenant", value_name = "ID")]
+        tenants: Vec<String>,
+        /// First day included, YYYY-MM-DD (fact rows; targets whose month overlaps).
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day included, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Only this region (repeat for several).
+        #[arg(long = "region", value_name = "R")]
+        regions: Vec<String>,
+        /// Only this product (repeat for several).
+        #[arg(long = "product", value_name = "P")]
+        products: Vec<String>,
+        /// Only this channel (repeat for several; fact rows only).
+        #[arg(long = "channel", value_name = "C")]
+        channels: Vec<String>,
+        /// Files to load (CSV, TSV, `;`/`|`-delimited, XLSX, JSON).
+        #[arg(required = true, value_name = "DATA_FILE")]
+        files: Vec<PathBuf>,
+    }
+
+    fn export(args: ExportArgs) -> ExitCode {
+        let query = Query {
+            tenants: if args.tenants.is_empty() {
+                TenantScope::All
+            } else {
+                TenantScope::Only(args.tenants.clone())
+            },
+            from: args.from.clone(),
+            to: args.to.clone(),
+            regions: args.regions.clone(),
+            products: args.products.clone(),
+            channels: args.channels.clone(),
+            offset: None,
+            limit: None,
+        };
+        // A bad date is a usage error, found before any file is read.
+        if let Err(e) = bi_platform::query::Scope::new(Warehouse::new().star(), &query) {
+            eprintln!("error: {e}\n\nSee bi-platform export --help.");
+            return ExitCode::from(2);
+        }
+        let mut warehouse = Warehouse::new();
+        let mut loads = Vec::new();
+        for path in &args.files {
+            loads.extend(load_file(&mut warehouse, path));
+        }
+        for l in &loads {
+            if let Some(e) = &l.error {
+                eprintln!("{}: {e}", l.file);
+            } else if l.rows_rejected > 0 {
+                eprintln!(
+                    "{}: {} rows rejected (bi-platform report lists them)",
+                    l.file, l.rows_rejected
+                );
+            }
+        }
+        if !loads.iter().any(LoadReport::succeeded) {
+            eprintln!("error: no data file could be loaded; nothing written");
+            return ExitCode::FAILURE;
+        }
+        let Some(out) = &args.sqlite else {
+            return ExitCode::from(2);
+        };
+        let started = Instant::now();
+        match bi_platform::export_sqlite::write(warehouse.star(), &query, out) {
+            Ok(written) => {
+                let rows: Vec<String> = written
+                    .tables
+                    .iter()
+                    .map(|(t, n)| format!("{t} {n}"))
+                    .collect();
+                eprintln!(
+                    "wrote {} in {:.2} s: {}",
+                    out.display(),
+                    started.elapsed().as_secs_f64(),
+                    rows.join(", ")
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    }
+
+    // ---- end export ----
 
     fn run_generate(args: &GenerateArgs) -> Result<(), String> {
         let spec = SampleSpec {

@@ -21,6 +21,7 @@
 //! ```
 
 mod draw;
+pub mod result;
 
 pub use draw::{draw, format_value};
 

@@ -13,6 +13,7 @@ use crate::error::LoadError;
 use crate::model::schema::{best_table, HeaderMatch};
 use crate::transform::stage::{Cell, RowCells, StagedTable, TableBuilder, TextEncoding};
 use crate::transform::value::{lossy, trim, NumberFormat};
+use crate::wire::{Reader as WireReader, Writer};
 use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
 
 /// The delimiters sniffed, in the order that breaks ties.
@@ -412,6 +413,16 @@ struct Body {
     /// the least bytes of such a run worth splitting.
     threads: usize,
     parallel_min: usize,
+    /// Long runs of quote-free lines are handed out (to the page's parsing workers)
+    /// rather than read on threads: see [`DelimitedReader::with_outsourcing`].
+    outsource: bool,
+    /// A run handed out and not yet absorbed; the rest of its chunk waits in `carry`.
+    outsourced: Option<Vec<u8>>,
+    /// Bytes of lines read by other workers and absorbed here.
+    bytes_absorbed: u64,
+    /// Runs handed out and settled so far: the current run's number, which its answers
+    /// must carry.
+    runs_outsourced: u64,
 }
 
 /// What became of a buffer given to [`Body::lines`].
@@ -444,6 +455,10 @@ impl Body {
             ends: Vec::with_capacity(header_len),
             threads: 1,
             parallel_min: PARALLEL_MIN_BYTES,
+            outsource: false,
+            outsourced: None,
+            bytes_absorbed: 0,
+            runs_outsourced: 0,
         }
     }
 
@@ -526,6 +541,17 @@ impl Body {
         }
         let mut rest = &input[pos..];
         if let Some(split) = self.parallel_run(rest) {
+            if self.outsource {
+                // The run waits for other workers; the unfinished line after it is only
+                // carried (not read), so no record after the run is staged before it.
+                self.outsourced = Some(rest[..split].to_vec());
+                let unfinished = &rest[split..];
+                if unfinished.len() > MAX_RECORD_BYTES {
+                    return Err(self.too_long());
+                }
+                self.carry.extend_from_slice(unfinished);
+                return Ok(());
+            }
             self.lines_in_parallel(&rest[..split])?;
             rest = &rest[split..];
         }
@@ -686,6 +712,83 @@ impl Body {
         }
     }
 
+    /// The run handed out, split into one piece per worker at line starts, and what a
+    /// worker needs to read a piece ([`parse_piece`]).
+    fn work(&self) -> Option<Work<'_>> {
+        let run = self.outsourced.as_deref()?;
+        let mut w = Writer::default();
+        w.u64(self.runs_outsourced);
+        w.u8(self.delimiter);
+        w.count(self.header_len);
+        self.builder.write_fork_spec(&mut w);
+        Some(Work {
+            spec: w.into_bytes(),
+            pieces: split_at_line_starts(run, self.threads),
+        })
+    }
+
+    /// Takes the workers' answers for the run handed out, one per piece in order, as
+    /// [`Body::lines_in_parallel`] takes its threads'. When any answer is an error or
+    /// not a fork of this builder, the run is read here instead, so the rows, the
+    /// rejections and an error's line are those of one worker. `true` when the answers
+    /// were used.
+    fn absorb_work(&mut self, answers: &[&[u8]]) -> Result<bool, LoadError> {
+        let Some(run) = self.outsourced.take() else {
+            return Ok(false);
+        };
+        let this_run = self.runs_outsourced;
+        self.runs_outsourced += 1;
+        let pieces = split_at_line_starts(&run, self.threads);
+        let forks: Option<Vec<(TableBuilder, u64)>> = (answers.len() == pieces.len())
+            .then(|| {
+                answers
+                    .iter()
+                    .zip(&pieces)
+                    .enumerate()
+                    .map(|(index, (answer, piece))| {
+                        let mut r = WireReader::new(answer);
+                        if !r.flag().ok()? {
+                            return None; // the piece failed: found again below
+                        }
+                        // The answer is for this run's piece `index`: not another run's,
+                        // and not given back out of order.
+                        let run = r.u64().ok()?;
+                        let (at, len) = (r.count().ok()?, r.count().ok()?);
+                        if (run, at, len) != (this_run, index, piece.len()) {
+                            return None;
+                        }
+                        let breaks = r.u64().ok()?;
+                        let fork = self.builder.read_fork(&mut r).ok()?;
+                        r.end().ok()?;
+                        Some((fork, breaks))
+                    })
+                    .collect()
+            })
+            .flatten();
+        match forks {
+            Some(forks) => {
+                for (fork, breaks) in forks {
+                    self.builder.absorb(fork, self.breaks);
+                    self.breaks += breaks;
+                }
+                self.bytes_absorbed += run.len() as u64;
+                Ok(true)
+            }
+            None => self.lines(&run, true).map(|_| false),
+        }
+    }
+
+    /// Reads a run still handed out here (nobody answered before more bytes came).
+    fn settle(&mut self) -> Result<(), LoadError> {
+        match self.outsourced.take() {
+            Some(run) => {
+                self.runs_outsourced += 1;
+                self.lines(&run, true).map(|_| ())
+            }
+            None => Ok(()),
+        }
+    }
+
     /// wasm32 has no threads: the page reads in parallel with workers instead.
     #[cfg(target_arch = "wasm32")]
     fn lines_in_parallel(&mut self, run: &[u8]) -> Result<(), LoadError> {
@@ -756,7 +859,6 @@ fn too_many_fields(line: u64) -> LoadError {
 
 /// `run` (complete lines) cut into at most `pieces` pieces of about equal size, each
 /// ending with a line feed.
-#[cfg(not(target_arch = "wasm32"))]
 fn split_at_line_starts(run: &[u8], pieces: usize) -> Vec<&[u8]> {
     let mut out = Vec::with_capacity(pieces);
     let mut start = 0;
@@ -795,6 +897,50 @@ pub struct DelimitedReader {
     parallel_min: usize,
     /// Read every record with csv-core, without the line path (to test the two agree).
     csv_core_only: bool,
+    /// Hand long runs out rather than read them on threads.
+    outsource: bool,
+}
+
+/// A run of lines handed out for other workers to read: what they need to know about
+/// the file (`spec`) and one piece each, in file order. See
+/// [`DelimitedReader::with_outsourcing`].
+#[derive(Debug)]
+pub struct Work<'a> {
+    pub spec: Vec<u8>,
+    pub pieces: Vec<&'a [u8]>,
+}
+
+/// Reads piece `index` of [`Work`] (complete lines of the file, none of them quoted) and
+/// returns the answer for [`DelimitedReader::absorb_work`]: the rows staged, or that the
+/// piece failed (the engine then reads the run itself, so an error is reported with the
+/// line the whole file gives it). Runs on a worker that knows nothing else of the file.
+pub fn parse_piece(spec: &[u8], index: usize, piece: &[u8]) -> Vec<u8> {
+    let mut r = WireReader::new(spec);
+    let body = (|| {
+        let run = r.u64()?;
+        let delimiter = r.u8()?;
+        let header_len = r.count()?;
+        let fork = TableBuilder::read_fork_spec(&mut r)?;
+        r.end()?;
+        let body = Body::new(delimiter, false, false, fork, header_len, 0);
+        Ok::<_, crate::wire::WireError>((run, body))
+    })();
+    let mut w = Writer::default();
+    match body {
+        Ok((run, mut body)) => match body.lines(piece, true) {
+            Ok(_) => {
+                w.flag(true);
+                w.u64(run);
+                w.count(index);
+                w.count(piece.len());
+                w.u64(body.breaks);
+                body.builder.write_fork(&mut w);
+            }
+            Err(_) => w.flag(false),
+        },
+        Err(_) => w.flag(false),
+    }
+    w.into_bytes()
 }
 
 impl Default for DelimitedReader {
@@ -814,6 +960,7 @@ impl DelimitedReader {
             csv_core_only: false,
             threads: 1,
             parallel_min: PARALLEL_MIN_BYTES,
+            outsource: false,
         }
     }
 
@@ -828,6 +975,53 @@ impl DelimitedReader {
         self.threads = threads.max(1);
         self.parallel_min = min_run_bytes.max(1);
         self
+    }
+
+    /// Hands long runs of quote-free lines out instead of reading them: after a `push`,
+    /// [`work`](DelimitedReader::work) gives the run cut into at most `pieces` pieces at
+    /// line starts; each is read by [`parse_piece`] (on another worker, with its own
+    /// memory) and the answers are given back, in order, to
+    /// [`absorb_work`](DelimitedReader::absorb_work). What is staged, rejected and
+    /// reported is what one thread would: a run left unanswered when more bytes come
+    /// (or the file ends), or answered wrongly, is read here. This is how the page
+    /// reads with every core without shared memory.
+    pub fn with_outsourcing(mut self, pieces: usize, min_run_bytes: usize) -> Self {
+        self = self.with_threads(pieces, min_run_bytes);
+        self.outsource = true;
+        self
+    }
+
+    /// The run handed out by the last `push`, if any (see
+    /// [`with_outsourcing`](DelimitedReader::with_outsourcing)).
+    pub fn work(&self) -> Option<Work<'_>> {
+        match &self.phase {
+            Phase::Body(body) => body.work(),
+            _ => None,
+        }
+    }
+
+    /// Takes the answers of [`parse_piece`] for the pieces of [`work`](Self::work), in
+    /// order. `true` when they were used; `false` when the run was read here instead
+    /// (an answer was an error, or not for this run) or nothing was handed out.
+    pub fn absorb_work(&mut self, answers: &[&[u8]]) -> bool {
+        let Phase::Body(body) = &mut self.phase else {
+            return false;
+        };
+        match body.absorb_work(answers) {
+            Ok(used) => used,
+            Err(e) => {
+                self.phase = Phase::Failed(e);
+                false
+            }
+        }
+    }
+
+    /// Bytes of lines that other workers read and this reader absorbed.
+    pub fn bytes_absorbed(&self) -> u64 {
+        match &self.phase {
+            Phase::Body(body) => body.bytes_absorbed,
+            _ => 0,
+        }
     }
 
     /// A reader that leaves every record to csv-core: the reference the line path is
@@ -867,7 +1061,7 @@ impl DelimitedReader {
                 }
             }
             Phase::Body(body) => {
-                if let Err(e) = body.feed(chunk, false) {
+                if let Err(e) = body.settle().and_then(|()| body.feed(chunk, false)) {
                     self.phase = Phase::Failed(e);
                 }
             }
@@ -897,6 +1091,7 @@ impl DelimitedReader {
                     choice.records_before + 1,
                 ));
                 (body.threads, body.parallel_min) = (self.threads, self.parallel_min);
+                body.outsource = self.outsource;
                 match body.feed(&buffer, false) {
                     Ok(()) => Phase::Body(body),
                     Err(e) => Phase::Failed(e),
@@ -921,6 +1116,7 @@ impl DelimitedReader {
         }
         match self.phase {
             Phase::Body(mut body) => {
+                body.settle()?;
                 body.feed(&[], true)?;
                 let mut staged = body.builder.finish();
                 staged.encoding = encoding;

@@ -150,6 +150,8 @@ pub struct IngestStream {
     /// [`IngestStream::with_threads`]).
     threads: usize,
     parallel_min: usize,
+    /// Hand long runs of lines out to other workers instead of threads (the page).
+    outsource: bool,
 }
 
 /// Bytes buffered at most to decide the format when the file starts with whitespace.
@@ -167,6 +169,7 @@ impl IngestStream {
             budget: memory::default_budget(),
             threads: 1,
             parallel_min: delimited::PARALLEL_MIN_BYTES,
+            outsource: false,
         }
     }
 
@@ -201,6 +204,47 @@ impl IngestStream {
         self
     }
 
+    /// The same stream handing long runs of quote-free lines of delimited text out to
+    /// `workers` other workers (the page's parsing workers, each with its own memory)
+    /// instead of reading them: after each `push`, read the pieces of
+    /// [`work`](IngestStream::work) with [`delimited::parse_piece`] and give the answers
+    /// to [`absorb_work`](IngestStream::absorb_work) before the next `push`. The result
+    /// is what one thread gives, row for row and report for report; a run nobody
+    /// answers is read here when the next bytes come.
+    pub fn with_outsourcing(mut self, workers: usize, min_run_bytes: usize) -> Self {
+        self = self.with_parallel_reading(workers, min_run_bytes);
+        self.outsource = workers > 1;
+        self
+    }
+
+    /// The run of lines the last `push` handed out, if it did.
+    pub fn work(&self) -> Option<delimited::Work<'_>> {
+        match &self.state {
+            State::Delimited { reader, .. } => reader.work(),
+            _ => None,
+        }
+    }
+
+    /// The answers of [`delimited::parse_piece`] for the pieces of
+    /// [`work`](IngestStream::work), in order; `true` when they were used (else the run
+    /// was read here).
+    pub fn absorb_work(&mut self, answers: &[&[u8]]) -> bool {
+        let used = match &mut self.state {
+            State::Delimited { reader, .. } => reader.absorb_work(answers),
+            _ => false,
+        };
+        self.check_memory(0);
+        used
+    }
+
+    /// Bytes of lines read by other workers (see [`with_outsourcing`](Self::with_outsourcing)).
+    pub fn bytes_read_elsewhere(&self) -> u64 {
+        match &self.state {
+            State::Delimited { reader, .. } => reader.bytes_absorbed(),
+            _ => 0,
+        }
+    }
+
     /// Why the file was refused while streaming (only [`LoadError::OutOfMemory`]), if
     /// it was: pushing more is pointless, `finish` returns this error.
     pub fn refused(&self) -> Option<&LoadError> {
@@ -226,7 +270,7 @@ impl IngestStream {
                 };
                 // Dropping the staged rows and buffers here gives their memory back now,
                 // not when the caller gets round to `finish`.
-                self.state = State::Refused(format, error);
+                self.state = State::Refused(format, error.into());
                 true
             }
         }
@@ -298,8 +342,12 @@ impl IngestStream {
         let bom = Bom::detect(first, true).unwrap_or(Bom::None);
         let mut utf16 = bom.utf16_decoder();
         let mut check = Utf8Check::default();
-        let mut reader =
-            Box::new(DelimitedReader::new().with_threads(self.threads, self.parallel_min));
+        let reader = DelimitedReader::new();
+        let mut reader = Box::new(if self.outsource {
+            reader.with_outsourcing(self.threads, self.parallel_min)
+        } else {
+            reader.with_threads(self.threads, self.parallel_min)
+        });
         let mut transcoded = Vec::new();
         feed_text(
             &mut utf16,
@@ -379,7 +427,7 @@ impl IngestStream {
                 Ok(()) => Ok(staged),
                 Err(error) => {
                     drop(staged);
-                    Err(error)
+                    Err(error.into())
                 }
             },
             Err(error) => Err(error),

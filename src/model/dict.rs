@@ -15,6 +15,7 @@
 use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 use std::hash::BuildHasher;
+use std::sync::OnceLock;
 
 /// The key of a missing value in a dictionary-encoded column.
 pub const NULL_KEY: u32 = u32::MAX;
@@ -103,7 +104,11 @@ impl Ends {
 pub struct Dictionary {
     text: String,
     ends: Ends,
-    index: InternTable,
+    /// The intern table, built on first need: a dictionary restored from a snapshot
+    /// ([`Dictionary::from_parts`]) is read by key, and its table (a hash and a random
+    /// write per value: most of a restore's time at 1M campaign ids) is only built when
+    /// a value is looked up or added.
+    index: OnceLock<InternTable>,
 }
 
 impl Dictionary {
@@ -115,10 +120,11 @@ impl Dictionary {
     /// The key of `value`, adding it if new.
     pub fn intern(&mut self, value: &str) -> u32 {
         let next = u32::try_from(self.ends.len()).expect("more than 4 billion distinct values");
+        self.built();
+        let index = self.index.get_mut().expect("built just above");
         let (text, ends) = (&self.text, &self.ends);
-        let (key, added) = self
-            .index
-            .find_or_insert(value.as_bytes(), next, |k| text[ends.range(k)].as_bytes());
+        let (key, added) =
+            index.find_or_insert(value.as_bytes(), next, |k| text[ends.range(k)].as_bytes());
         if added {
             self.text.push_str(value);
             self.ends.push(self.text.len());
@@ -129,14 +135,29 @@ impl Dictionary {
     /// Makes room for `additional` more values without rehashing.
     pub fn reserve(&mut self, additional: usize) {
         self.ends.0.reserve(additional);
-        self.index
-            .reserve(additional, |k| self.text[self.ends.range(k)].as_bytes());
+        self.built();
+        let index = self.index.get_mut().expect("built just above");
+        index.reserve(additional, |k| self.text[self.ends.range(k)].as_bytes());
     }
 
     /// The key of `value` if present.
     pub fn key_of(&self, value: &str) -> Option<u32> {
-        self.index.find(value.as_bytes(), |k| {
+        self.built().find(value.as_bytes(), |k| {
             self.text[self.ends.range(k)].as_bytes()
+        })
+    }
+
+    /// The intern table, built from the values if it is not yet (their uniqueness was
+    /// checked when they were restored, or held as they were interned).
+    fn built(&self) -> &InternTable {
+        self.index.get_or_init(|| {
+            let mut index = InternTable::default();
+            let get = |k: u32| self.text[self.ends.range(k)].as_bytes();
+            index.reserve(self.ends.len(), get);
+            for key in 0..self.ends.len() as u32 {
+                index.find_or_insert(get(key), key, get);
+            }
+            index
         })
     }
 
@@ -168,8 +189,8 @@ impl Dictionary {
         (&self.text, &self.ends.0)
     }
 
-    /// A dictionary from its [`parts`](Self::parts), its intern table rebuilt (one hash
-    /// per value). Refused, with what is wrong, when an end goes backwards, past the
+    /// A dictionary from its [`parts`](Self::parts), its values checked distinct (one
+    /// hash per value, sorted) and its intern table left to be built on first need. Refused, with what is wrong, when an end goes backwards, past the
     /// arena or into a character, when the last end is not the arena's length, or when
     /// a value repeats (keys would no longer be the one key of their value).
     ///
@@ -197,22 +218,35 @@ impl Dictionary {
             ));
         }
         u32::try_from(ends.len()).map_err(|_| "more than 4 billion distinct values")?;
-        let mut dict = Dictionary {
+        let dict = Dictionary {
             text,
             ends: Ends(ends),
-            index: InternTable::default(),
+            index: OnceLock::new(),
         };
+        // Distinct values have distinct hashes but for a one-in-billions collision:
+        // sorting the hashes and finding no two equal proves the values distinct without
+        // building the intern table (sequential work, where the table's inserts are
+        // random writes). Equal hashes fall back to the exact test, the table itself.
         let (text, ends) = (&dict.text, &dict.ends);
         let get = |k: u32| text[ends.range(k)].as_bytes();
-        dict.index.reserve(ends.len(), get);
-        for key in 0..ends.len() as u32 {
-            let (found, added) = dict.index.find_or_insert(get(key), key, get);
-            if !added {
-                return Err(format!(
-                    "a dictionary holds {:?} twice (keys {found} and {key})",
-                    &text[ends.range(key)]
-                ));
+        let hasher = FixedState::default();
+        let mut hashes: Vec<u64> = (0..ends.len() as u32)
+            .map(|k| hasher.hash_one(get(k)))
+            .collect();
+        hashes.sort_unstable();
+        if hashes.windows(2).any(|w| w[0] == w[1]) {
+            let mut index = InternTable::default();
+            index.reserve(ends.len(), get);
+            for key in 0..ends.len() as u32 {
+                let (found, added) = index.find_or_insert(get(key), key, get);
+                if !added {
+                    return Err(format!(
+                        "a dictionary holds {:?} twice (keys {found} and {key})",
+                        &text[ends.range(key)]
+                    ));
+                }
             }
+            let _ = dict.index.set(index);
         }
         Ok(dict)
     }
@@ -279,6 +313,27 @@ impl ByteDictionary {
             "more than 4 billion distinct values"
         );
         first
+    }
+
+    /// The arena (every value end to end, in key order) and each value's end in it: what
+    /// [`ByteDictionary::appended`] rebuilds the dictionary from, on another worker.
+    pub fn arena(&self) -> (&[u8], &[usize]) {
+        (&self.bytes, &self.ends.0)
+    }
+
+    /// A dictionary of the values of an [`arena`](ByteDictionary::arena), all added as
+    /// [`ByteDictionary::append`] adds them (not found by `intern`): a worker's staged
+    /// text, joining another dictionary with [`ByteDictionary::append_all`]. `None`
+    /// when the ends do not ascend within the arena.
+    pub fn appended(bytes: Vec<u8>, ends: Vec<usize>) -> Option<Self> {
+        let ascending = ends.windows(2).all(|w| w[0] <= w[1]);
+        let within = ends.last().is_none_or(|&end| end == bytes.len());
+        let fits = u32::try_from(ends.len()).is_ok();
+        (ascending && within && fits).then(|| ByteDictionary {
+            bytes,
+            ends: Ends(ends),
+            index: InternTable::default(),
+        })
     }
 
     /// The bytes of `key`.

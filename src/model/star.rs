@@ -42,9 +42,49 @@ use std::hash::{BuildHasher, Hash};
 struct RowIndex {
     rows: HashTable<u32>,
     hasher: RandomState,
+    /// Not built yet: the table's rows were restored from a snapshot and checked to have
+    /// distinct keys ([`rows_distinct`]); the table is built before the next load
+    /// changes them (`ensure_index`), so a restore does not pay for it.
+    pending: bool,
+}
+
+/// Whether rows `0..len` have distinct keys, shown by sorting one hash per row and
+/// finding no two equal (sequential work, where building the index is a random write
+/// per row). `false` means two hashes are equal: the keys may still be distinct (a
+/// one-in-billions collision), and only building the index (the exact test) tells.
+fn rows_distinct<K: Hash>(len: usize, key_at: impl Fn(usize) -> K) -> bool {
+    let hasher = foldhash::fast::FixedState::default();
+    let mut hashes: Vec<u64> = (0..len).map(|r| hasher.hash_one(key_at(r))).collect();
+    hashes.sort_unstable();
+    !hashes.windows(2).any(|w| w[0] == w[1])
 }
 
 impl RowIndex {
+    /// The index of rows `0..len`, or `None` when two rows share a key.
+    fn build<K: Hash + Eq>(len: usize, key_at: impl Fn(usize) -> K) -> Option<RowIndex> {
+        let mut index = RowIndex::default();
+        index.reserve(len, &key_at);
+        for row in 0..len {
+            if index.upsert(key_at(row), row, &key_at).is_some() {
+                return None;
+            }
+        }
+        Some(index)
+    }
+
+    /// The index of restored rows `0..len`: deferred when their keys are shown
+    /// distinct, else built (`None` when two rows share a key).
+    fn restored<K: Hash + Eq>(len: usize, key_at: impl Fn(usize) -> K) -> Option<RowIndex> {
+        if rows_distinct(len, &key_at) {
+            Some(RowIndex {
+                pending: true,
+                ..RowIndex::default()
+            })
+        } else {
+            RowIndex::build(len, key_at)
+        }
+    }
+
     /// The row holding `key` (`key_at(row)` reads a row's key from the columns), or
     /// `None` after registering `key` as the new row `len`.
     fn upsert<K: Hash + Eq>(
@@ -94,6 +134,24 @@ pub struct Dimensions {
     pub customer_name: Dictionary,
 }
 
+impl Dimensions {
+    /// The dictionary of a dimension ([`Dim::Extra`] has none here: each table keeps
+    /// its extra values in its [`Extras`]).
+    pub fn dict(&self, dim: Dim) -> Option<&Dictionary> {
+        Some(match dim {
+            Dim::Tenant => &self.tenant,
+            Dim::Campaign => &self.campaign,
+            Dim::CampaignName => &self.campaign_name,
+            Dim::Region => &self.region,
+            Dim::Product => &self.product,
+            Dim::Channel => &self.channel,
+            Dim::Customer => &self.customer,
+            Dim::CustomerName => &self.customer_name,
+            Dim::Extra => return None,
+        })
+    }
+}
+
 /// Unknown columns of a table, kept as text attributes.
 #[derive(Debug, Default)]
 pub struct Extras {
@@ -114,187 +172,281 @@ impl Extras {
     }
 }
 
-/// `fact_campaigns`.
-#[derive(Debug, Default)]
-pub struct Campaigns {
-    pub tenant: KeyColumn,
-    pub campaign: Vec<u32>,
-    pub campaign_name: Vec<u32>,
-    pub date: Vec<Day>,
-    pub impressions: Vec<u32>,
-    pub clicks: Vec<u32>,
-    pub conversions: Vec<u32>,
-    pub spend: Vec<i64>,
-    pub revenue: Vec<i64>,
-    pub region: KeyColumn,
-    pub product: KeyColumn,
-    pub channel: KeyColumn,
-    pub extras: Extras,
-    index: RowIndex,
+/// A stored column of a star table, borrowed at its stored type.
+#[derive(Debug, Clone, Copy)]
+pub enum Values<'a> {
+    /// Keys into a dimension, `u16` or `u32` wide.
+    Keys(&'a KeyColumn),
+    /// Keys of a high-cardinality dimension (campaign, customer) or counts.
+    U32(&'a Vec<u32>),
+    /// Money in millionths.
+    I64(&'a Vec<i64>),
+    /// Day numbers.
+    Days(&'a Vec<Day>),
+    /// Years.
+    U16(&'a Vec<u16>),
+    /// Months.
+    U8(&'a Vec<u8>),
 }
 
-impl Campaigns {
-    /// Number of rows.
-    pub fn len(&self) -> usize {
-        self.tenant.len()
-    }
+/// A stored column of a star table, borrowed mutably (to fill it, as a snapshot restore
+/// does).
+#[derive(Debug)]
+pub enum ValuesMut<'a> {
+    Keys(&'a mut KeyColumn),
+    U32(&'a mut Vec<u32>),
+    I64(&'a mut Vec<i64>),
+    Days(&'a mut Vec<Day>),
+    U16(&'a mut Vec<u16>),
+    U8(&'a mut Vec<u8>),
+}
 
-    /// `true` when empty.
-    pub fn is_empty(&self) -> bool {
-        self.tenant.is_empty()
-    }
+/// What a text column's keys point into: the dimension, the staged column feeding it,
+/// and whether a row may have no value ([`crate::model::dict::NULL_KEY`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Feeds {
+    pub dim: Dim,
+    pub column: Column,
+    pub nullable: bool,
+}
 
-    /// Makes room in every column for `additional` more rows (as `push` would, growing
-    /// at least by doubling, so never past what growing row by row could reach).
-    fn reserve(&mut self, additional: usize) {
-        for column in [
-            &mut self.tenant,
-            &mut self.region,
-            &mut self.product,
-            &mut self.channel,
-        ] {
-            column.reserve(additional);
+/// One stored column of a star table: its name, what its keys point into (text
+/// columns), and its values.
+#[derive(Debug, Clone, Copy)]
+pub struct StoredColumn<'a> {
+    pub name: &'static str,
+    pub feeds: Option<Feeds>,
+    pub values: Values<'a>,
+}
+
+/// [`StoredColumn`], borrowed mutably.
+#[derive(Debug)]
+pub struct StoredColumnMut<'a> {
+    pub name: &'static str,
+    pub feeds: Option<Feeds>,
+    pub values: ValuesMut<'a>,
+}
+
+/// `required` or `nullable`, as a flag.
+macro_rules! nullable {
+    (required) => {
+        false
+    };
+    (nullable) => {
+        true
+    };
+}
+
+/// The Rust type a stored column kind is kept in.
+macro_rules! stored_type {
+    (Keys) => { KeyColumn };
+    (U32) => { Vec<u32> };
+    (I64) => { Vec<i64> };
+    (Days) => { Vec<Day> };
+    (U16) => { Vec<u16> };
+    (U8) => { Vec<u8> };
+}
+
+/// Declares a star table once: its columns (name, stored kind, and for text the
+/// dimension, the staged column feeding it and whether it may be missing), from which
+/// come the struct, `reserve`, the memory accounting ([`TableMemory`]), the commit's
+/// memory estimate ([`StarSchema::stored`], `warehouse::commit_estimate`) and the
+/// snapshot's sections (`crate::snapshot`), so a column added here is counted and kept
+/// everywhere.
+macro_rules! star_table {
+    ($(#[$meta:meta])* $table:ident {
+        $($field:ident: $kind:ident $(=> ($dim:ident, $column:ident, $null:ident))?),* $(,)?
+    }) => {
+        $(#[$meta])*
+        #[derive(Debug, Default)]
+        pub struct $table {
+            $(pub $field: stored_type!($kind),)*
+            pub extras: Extras,
+            index: RowIndex,
         }
-        for column in [
-            &mut self.campaign,
-            &mut self.campaign_name,
-            &mut self.impressions,
-            &mut self.clicks,
-            &mut self.conversions,
-        ] {
-            column.reserve(additional);
-        }
-        self.date.reserve(additional);
-        self.spend.reserve(additional);
-        self.revenue.reserve(additional);
-    }
 
-    /// Every column with its name, in the table's order.
-    fn column_memory(&self) -> Vec<ColumnMemory> {
-        vec![
-            ColumnMemory::of_keys("tenant", &self.tenant),
-            ColumnMemory::of("campaign", &self.campaign),
-            ColumnMemory::of("campaign_name", &self.campaign_name),
-            ColumnMemory::of("date", &self.date),
-            ColumnMemory::of("impressions", &self.impressions),
-            ColumnMemory::of("clicks", &self.clicks),
-            ColumnMemory::of("conversions", &self.conversions),
-            ColumnMemory::of("spend", &self.spend),
-            ColumnMemory::of("revenue", &self.revenue),
-            ColumnMemory::of_keys("region", &self.region),
-            ColumnMemory::of_keys("product", &self.product),
-            ColumnMemory::of_keys("channel", &self.channel),
-        ]
+        impl $table {
+            /// Every stored column, in the table's order.
+            pub fn stored(&self) -> Vec<StoredColumn<'_>> {
+                vec![$(StoredColumn {
+                    name: stringify!($field),
+                    feeds: None $(.or(Some(Feeds {
+                        dim: Dim::$dim,
+                        column: Column::$column,
+                        nullable: nullable!($null),
+                    })))?,
+                    values: Values::$kind(&self.$field),
+                }),*]
+            }
+
+            /// Every stored column, mutably, in the table's order.
+            pub fn stored_mut(&mut self) -> Vec<StoredColumnMut<'_>> {
+                vec![$(StoredColumnMut {
+                    name: stringify!($field),
+                    feeds: None $(.or(Some(Feeds {
+                        dim: Dim::$dim,
+                        column: Column::$column,
+                        nullable: nullable!($null),
+                    })))?,
+                    values: ValuesMut::$kind(&mut self.$field),
+                }),*]
+            }
+
+            /// Number of rows.
+            pub fn len(&self) -> usize {
+                self.tenant.len()
+            }
+
+            /// `true` when empty.
+            pub fn is_empty(&self) -> bool {
+                self.tenant.is_empty()
+            }
+
+            /// Makes room in every column for `additional` more rows (as `push` would,
+            /// growing at least by doubling, so never past what growing row by row could
+            /// reach).
+            #[allow(dead_code)] // only fact_campaigns is committed in bulk
+            fn reserve(&mut self, additional: usize) {
+                $(self.$field.reserve(additional);)*
+            }
+
+            /// Every column's memory, in the table's order.
+            #[allow(dead_code)] // reported for fact_campaigns
+            fn column_memory(&self) -> Vec<ColumnMemory> {
+                self.stored().iter().map(ColumnMemory::of_stored).collect()
+            }
+        }
+    };
+}
+
+star_table! {
+    /// `fact_campaigns`.
+    Campaigns {
+        tenant: Keys => (Tenant, TenantId, required),
+        campaign: U32 => (Campaign, CampaignId, required),
+        campaign_name: U32 => (CampaignName, CampaignName, nullable),
+        date: Days,
+        impressions: U32,
+        clicks: U32,
+        conversions: U32,
+        spend: I64,
+        revenue: I64,
+        region: Keys => (Region, Region, nullable),
+        product: Keys => (Product, Product, nullable),
+        channel: Keys => (Channel, Channel, nullable),
     }
 }
 
 impl Campaigns {
     /// Rebuilds the key index from the columns (after they were filled directly, as a
-    /// snapshot restore does). `false` when two rows share a key, which no load makes.
+    /// snapshot restore does), or defers it when the rows' keys are shown distinct by
+    /// their hashes. `false` when two rows share a key, which no load makes.
     pub(crate) fn rebuild_index(&mut self) -> bool {
-        let mut index = RowIndex::default();
-        let key_at = |r: usize| (self.tenant.get(r), self.campaign[r], self.date[r]);
-        index.reserve(self.len(), key_at);
-        for row in 0..self.len() {
-            if index.upsert(key_at(row), row, key_at).is_some() {
-                return false;
+        match RowIndex::restored(self.len(), |r: usize| self.key_at(r)) {
+            Some(index) => {
+                self.index = index;
+                true
             }
+            None => false,
         }
-        self.index = index;
-        true
+    }
+
+    /// The row key of row `r`.
+    fn key_at(&self, r: usize) -> (u32, u32, Day) {
+        (self.tenant.get(r), self.campaign[r], self.date[r])
+    }
+
+    /// Builds the key index if a restore deferred it, before rows are added.
+    fn ensure_index(&mut self) {
+        if self.index.pending {
+            self.index = RowIndex::build(self.len(), |r: usize| self.key_at(r))
+                .expect("the rows were checked distinct when restored");
+        }
     }
 }
 
-/// `dim_sales_targets`.
-#[derive(Debug, Default)]
-pub struct Targets {
-    pub tenant: KeyColumn,
-    pub region: KeyColumn,
-    pub product: KeyColumn,
-    pub year: Vec<u16>,
-    pub month: Vec<u8>,
-    pub target_revenue: Vec<i64>,
-    pub target_conversions: Vec<u32>,
-    pub target_spend: Vec<i64>,
-    pub extras: Extras,
-    index: RowIndex,
-}
-
-impl Targets {
-    /// Number of rows.
-    pub fn len(&self) -> usize {
-        self.tenant.len()
-    }
-
-    /// `true` when empty.
-    pub fn is_empty(&self) -> bool {
-        self.tenant.is_empty()
+star_table! {
+    /// `dim_sales_targets`.
+    Targets {
+        tenant: Keys => (Tenant, TenantId, required),
+        region: Keys => (Region, Region, nullable),
+        product: Keys => (Product, Product, nullable),
+        year: U16,
+        month: U8,
+        target_revenue: I64,
+        target_conversions: U32,
+        target_spend: I64,
     }
 }
 
 impl Targets {
     /// Rebuilds the key index from the columns ([`Campaigns::rebuild_index`]).
     pub(crate) fn rebuild_index(&mut self) -> bool {
-        let mut index = RowIndex::default();
-        let key_at = |r: usize| {
-            (
-                self.tenant.get(r),
-                self.region.get(r),
-                self.product.get(r),
-                self.year[r],
-                self.month[r],
-            )
-        };
-        index.reserve(self.len(), key_at);
-        for row in 0..self.len() {
-            if index.upsert(key_at(row), row, key_at).is_some() {
-                return false;
+        match RowIndex::restored(self.len(), |r: usize| self.key_at(r)) {
+            Some(index) => {
+                self.index = index;
+                true
             }
+            None => false,
         }
-        self.index = index;
-        true
+    }
+
+    /// The row key of row `r`.
+    fn key_at(&self, r: usize) -> (u32, u32, u32, u16, u8) {
+        (
+            self.tenant.get(r),
+            self.region.get(r),
+            self.product.get(r),
+            self.year[r],
+            self.month[r],
+        )
+    }
+
+    /// Builds the key index if a restore deferred it, before rows are added.
+    fn ensure_index(&mut self) {
+        if self.index.pending {
+            self.index = RowIndex::build(self.len(), |r: usize| self.key_at(r))
+                .expect("the rows were checked distinct when restored");
+        }
     }
 }
 
-/// `dim_customers`.
-#[derive(Debug, Default)]
-pub struct Customers {
-    pub tenant: KeyColumn,
-    pub customer: Vec<u32>,
-    pub customer_name: Vec<u32>,
-    pub region: KeyColumn,
-    pub product_preference: KeyColumn,
-    pub total_spent: Vec<i64>,
-    pub total_orders: Vec<u32>,
-    pub extras: Extras,
-    index: RowIndex,
-}
-
-impl Customers {
-    /// Number of rows.
-    pub fn len(&self) -> usize {
-        self.tenant.len()
-    }
-
-    /// `true` when empty.
-    pub fn is_empty(&self) -> bool {
-        self.tenant.is_empty()
+star_table! {
+    /// `dim_customers`.
+    Customers {
+        tenant: Keys => (Tenant, TenantId, required),
+        customer: U32 => (Customer, CustomerId, required),
+        customer_name: U32 => (CustomerName, CustomerName, nullable),
+        region: Keys => (Region, Region, nullable),
+        product_preference: Keys => (Product, ProductPreference, nullable),
+        total_spent: I64,
+        total_orders: U32,
     }
 }
 
 impl Customers {
     /// Rebuilds the key index from the columns ([`Campaigns::rebuild_index`]).
     pub(crate) fn rebuild_index(&mut self) -> bool {
-        let mut index = RowIndex::default();
-        let key_at = |r: usize| (self.tenant.get(r), self.customer[r]);
-        index.reserve(self.len(), key_at);
-        for row in 0..self.len() {
-            if index.upsert(key_at(row), row, key_at).is_some() {
-                return false;
+        match RowIndex::restored(self.len(), |r: usize| self.key_at(r)) {
+            Some(index) => {
+                self.index = index;
+                true
             }
+            None => false,
         }
-        self.index = index;
-        true
+    }
+
+    /// The row key of row `r`.
+    fn key_at(&self, r: usize) -> (u32, u32) {
+        (self.tenant.get(r), self.customer[r])
+    }
+
+    /// Builds the key index if a restore deferred it, before rows are added.
+    fn ensure_index(&mut self) {
+        if self.index.pending {
+            self.index = RowIndex::build(self.len(), |r: usize| self.key_at(r))
+                .expect("the rows were checked distinct when restored");
+        }
     }
 }
 
@@ -318,6 +470,17 @@ impl ColumnMemory {
             width,
             bytes: column.len() * width,
             heap_bytes: column.capacity() * width,
+        }
+    }
+
+    fn of_stored(column: &StoredColumn<'_>) -> Self {
+        match column.values {
+            Values::Keys(keys) => Self::of_keys(column.name, keys),
+            Values::U32(v) => Self::of(column.name, v),
+            Values::I64(v) => Self::of(column.name, v),
+            Values::Days(v) => Self::of(column.name, v),
+            Values::U16(v) => Self::of(column.name, v),
+            Values::U8(v) => Self::of(column.name, v),
         }
     }
 
@@ -460,21 +623,39 @@ impl StarSchema {
     /// assert_eq!((memory.rows, memory.row_width()), (1, 48));
     /// ```
     pub fn campaign_memory(&self) -> TableMemory {
-        let (f, d) = (&self.campaigns, &self.dims);
+        let f = &self.campaigns;
         TableMemory {
             table: "fact_campaigns",
             rows: f.len(),
             columns: f.column_memory(),
             extras: extras_bytes(&f.extras),
             index: f.index.heap_bytes(),
-            dictionaries: vec![
-                ("tenant", dictionary_bytes(&d.tenant)),
-                ("campaign", dictionary_bytes(&d.campaign)),
-                ("campaign_name", dictionary_bytes(&d.campaign_name)),
-                ("region", dictionary_bytes(&d.region)),
-                ("product", dictionary_bytes(&d.product)),
-                ("channel", dictionary_bytes(&d.channel)),
-            ],
+            dictionaries: f
+                .stored()
+                .iter()
+                .filter_map(|c| {
+                    let dict = self.dims.dict(c.feeds?.dim)?;
+                    Some((c.name, dictionary_bytes(dict)))
+                })
+                .collect(),
+        }
+    }
+
+    /// A table's rows, stored columns and extra columns, as its declaration lists them.
+    pub fn stored(&self, table: TableKind) -> (usize, Vec<StoredColumn<'_>>, &Extras) {
+        match table {
+            TableKind::Campaigns => {
+                let t = &self.campaigns;
+                (t.len(), t.stored(), &t.extras)
+            }
+            TableKind::Targets => {
+                let t = &self.targets;
+                (t.len(), t.stored(), &t.extras)
+            }
+            TableKind::Customers => {
+                let t = &self.customers;
+                (t.len(), t.stored(), &t.extras)
+            }
         }
     }
 }
@@ -487,10 +668,10 @@ fn put<T>(column: &mut Vec<T>, row: Option<usize>, value: T) {
     }
 }
 
-/// Which dictionary a staged text value is translated into. Each has its own cache:
-/// the same text in two columns (a campaign named like a tenant) maps to two keys.
-#[derive(Clone, Copy)]
-enum Dim {
+/// A dictionary staged text values are translated into. Each has its own cache in a
+/// commit: the same text in two columns (a campaign named like a tenant) maps to two keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dim {
     Tenant,
     Campaign,
     CampaignName,
@@ -672,6 +853,7 @@ impl StarSchema {
         let mut channel_of_name: Vec<u32> = Vec::new();
         let dims = &mut self.dims;
         let facts = &mut self.campaigns;
+        facts.ensure_index();
         let rows_before = facts.len();
         // Campaign ids are nearly unique per row: size the tables once, not by doubling.
         let distinct_campaigns = match staged.column(Column::CampaignId) {
@@ -782,6 +964,7 @@ impl StarSchema {
         let conversions = count(staged, Column::TargetConversions);
         let dims = &mut self.dims;
         let targets = &mut self.targets;
+        targets.ensure_index();
         let rows_before = targets.len();
         let extra_columns = prepare_extras(&mut targets.extras, staged, rows_before);
         let mut replaced = 0;
@@ -845,6 +1028,7 @@ impl StarSchema {
         let orders = count(staged, Column::TotalOrders);
         let dims = &mut self.dims;
         let customers = &mut self.customers;
+        customers.ensure_index();
         let rows_before = customers.len();
         let extra_columns = prepare_extras(&mut customers.extras, staged, rows_before);
         let mut replaced = 0;

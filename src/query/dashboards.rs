@@ -19,6 +19,82 @@ use crate::with_keys;
 use foldhash::fast::RandomState;
 use std::collections::HashMap;
 
+use crate::query::columns::{decl, ColumnDecl, ColumnType as T};
+
+/// The columns of each dashboard, in order, with their types and labels: the one place
+/// they are declared (the kernels below return them; the page and the CLI format by
+/// them).
+pub const CAMPAIGN_SUMMARY: [ColumnDecl; 10] = [
+    decl("tenant_id", T::Text, "Tenant"),
+    decl("campaigns", T::Integer, "Campaigns"),
+    decl("impressions", T::Integer, "Impressions"),
+    decl("clicks", T::Integer, "Clicks"),
+    decl("conversions", T::Integer, "Conversions"),
+    decl("spend", T::Money, "Spend"),
+    decl("revenue", T::Money, "Revenue"),
+    decl("profit", T::Money, "Profit"),
+    decl("avg_ctr", T::Ratio, "Avg CTR"),
+    decl("avg_roi", T::Ratio, "Avg ROI"),
+];
+pub const CONVERSION_FUNNEL: [ColumnDecl; 6] = [
+    decl("tenant_id", T::Text, "Tenant"),
+    decl("impressions", T::Integer, "Impressions"),
+    decl("clicks", T::Integer, "Clicks"),
+    decl("conversions", T::Integer, "Conversions"),
+    decl("ctr_pct", T::Number, "CTR %"),
+    decl("conversion_rate_pct", T::Number, "Conv. rate %"),
+];
+pub const DAILY_PERFORMANCE: [ColumnDecl; 6] = [
+    decl("tenant_id", T::Text, "Tenant"),
+    decl("date", T::Date, "Date"),
+    decl("conversions", T::Integer, "Conversions"),
+    decl("revenue", T::Money, "Revenue"),
+    decl("spend", T::Money, "Spend"),
+    decl("profit", T::Money, "Profit"),
+];
+pub const CAMPAIGN_PERFORMANCE: [ColumnDecl; 12] = [
+    decl("tenant_id", T::Text, "Tenant"),
+    decl("campaign_id", T::Text, "Campaign ID"),
+    decl("campaign_name", T::Text, "Campaign"),
+    decl("date", T::Date, "Date"),
+    decl("impressions", T::Integer, "Impressions"),
+    decl("clicks", T::Integer, "Clicks"),
+    decl("conversions", T::Integer, "Conversions"),
+    decl("spend", T::Money, "Spend"),
+    decl("revenue", T::Money, "Revenue"),
+    decl("ctr", T::Ratio, "CTR"),
+    decl("roi", T::Ratio, "ROI"),
+    decl("performance_category", T::Text, "Performance"),
+];
+pub const CHANNEL_MIX: [ColumnDecl; 5] = [
+    decl("tenant_id", T::Text, "Tenant"),
+    decl("channel", T::Text, "Channel"),
+    decl("spend", T::Money, "Spend"),
+    decl("revenue", T::Money, "Revenue"),
+    decl("roi", T::Ratio, "ROI"),
+];
+pub const TARGET_VS_ACTUAL: [ColumnDecl; 12] = [
+    decl("tenant_id", T::Text, "Tenant"),
+    decl("region", T::Text, "Region"),
+    decl("product", T::Text, "Product"),
+    decl("year", T::Code, "Year"),
+    decl("month", T::Code, "Month"),
+    decl("target_revenue", T::Money, "Target revenue"),
+    decl("actual_revenue", T::Money, "Actual revenue"),
+    decl("attainment", T::Ratio, "Attainment"),
+    decl("target_conversions", T::Integer, "Target conversions"),
+    decl("actual_conversions", T::Integer, "Actual conversions"),
+    decl("target_spend", T::Money, "Target spend"),
+    decl("actual_spend", T::Money, "Actual spend"),
+];
+pub const CUSTOMER_SUMMARY: [ColumnDecl; 5] = [
+    decl("tenant_id", T::Text, "Tenant"),
+    decl("customers", T::Integer, "Customers"),
+    decl("total_spent", T::Money, "Total spent"),
+    decl("total_orders", T::Integer, "Total orders"),
+    decl("avg_order_value", T::Money, "Avg order value"),
+];
+
 /// Actual (revenue, conversions, spend) keyed by (tenant, region, product, month index).
 /// Revenue, conversions and spend of the facts of one (tenant, region, product, month).
 type ActualSums = (i128, u64, i128);
@@ -236,11 +312,31 @@ fn sums_by_tenant(scope: &Scope<'_>, ranks: &Ranks, with_ratios: bool) -> Vec<(u
     out
 }
 
+/// The scope's per-tenant sums (with the row ratios' means), tenants in output order:
+/// what `campaign_summary` and `conversion_funnel` are both made of, so a view that shows
+/// both scans the facts for them once ([`campaign_summary_from`],
+/// [`conversion_funnel_from`]).
+#[derive(Debug, Clone)]
+pub struct TenantSums(Vec<(u32, FactSums)>);
+
+impl TenantSums {
+    /// One scan of the scope's fact rows.
+    pub fn of(scope: &Scope<'_>, ranks: &Ranks) -> Self {
+        TenantSums(sums_by_tenant(scope, ranks, true))
+    }
+}
+
 /// campaign_summary: per tenant, row count, sums, and the means of row ctr and roi.
 pub fn campaign_summary<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult<'w> {
-    let rows = sums_by_tenant(scope, ranks, true)
-        .into_iter()
-        .map(|(tenant, s)| {
+    campaign_summary_from(scope, &TenantSums::of(scope, ranks))
+}
+
+/// campaign_summary from sums already taken over the same scope.
+pub fn campaign_summary_from<'w>(scope: &Scope<'w>, sums: &TenantSums) -> DashboardResult<'w> {
+    let rows = sums
+        .0
+        .iter()
+        .map(|&(tenant, s)| {
             vec![
                 tenant_text(scope.star, tenant),
                 int(s.rows),
@@ -256,18 +352,7 @@ pub fn campaign_summary<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult
         })
         .collect();
     DashboardResult {
-        columns: &[
-            "tenant_id",
-            "campaigns",
-            "impressions",
-            "clicks",
-            "conversions",
-            "spend",
-            "revenue",
-            "profit",
-            "avg_ctr",
-            "avg_roi",
-        ],
+        columns: &CAMPAIGN_SUMMARY,
         rows,
         total_rows: None,
     }
@@ -275,9 +360,16 @@ pub fn campaign_summary<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult
 
 /// conversion_funnel: per tenant, the funnel sums and the ratios of the sums in percent.
 pub fn conversion_funnel<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult<'w> {
-    let rows = sums_by_tenant(scope, ranks, false)
-        .into_iter()
-        .map(|(tenant, s)| {
+    // Alone, the funnel skips the row ratios it does not show.
+    conversion_funnel_from(scope, &TenantSums(sums_by_tenant(scope, ranks, false)))
+}
+
+/// conversion_funnel from sums already taken over the same scope.
+pub fn conversion_funnel_from<'w>(scope: &Scope<'w>, sums: &TenantSums) -> DashboardResult<'w> {
+    let rows = sums
+        .0
+        .iter()
+        .map(|&(tenant, s)| {
             vec![
                 tenant_text(scope.star, tenant),
                 int(s.impressions),
@@ -289,14 +381,7 @@ pub fn conversion_funnel<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResul
         })
         .collect();
     DashboardResult {
-        columns: &[
-            "tenant_id",
-            "impressions",
-            "clicks",
-            "conversions",
-            "ctr_pct",
-            "conversion_rate_pct",
-        ],
+        columns: &CONVERSION_FUNNEL,
         rows,
         total_rows: None,
     }
@@ -353,14 +438,7 @@ pub fn daily_performance<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResul
         })
         .collect();
     DashboardResult {
-        columns: &[
-            "tenant_id",
-            "date",
-            "conversions",
-            "revenue",
-            "spend",
-            "profit",
-        ],
+        columns: &DAILY_PERFORMANCE,
         rows,
         total_rows: None,
     }
@@ -408,20 +486,7 @@ pub fn campaign_performance<'w>(
         }
     });
     DashboardResult {
-        columns: &[
-            "tenant_id",
-            "campaign_id",
-            "campaign_name",
-            "date",
-            "impressions",
-            "clicks",
-            "conversions",
-            "spend",
-            "revenue",
-            "ctr",
-            "roi",
-            "performance_category",
-        ],
+        columns: &CAMPAIGN_PERFORMANCE,
         rows,
         total_rows: Some(total),
     }
@@ -482,7 +547,7 @@ pub fn channel_mix<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult<'w> 
         })
         .collect();
     DashboardResult {
-        columns: &["tenant_id", "channel", "spend", "revenue", "roi"],
+        columns: &CHANNEL_MIX,
         rows,
         total_rows: None,
     }
@@ -619,20 +684,7 @@ pub fn target_vs_actual<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult
         })
         .collect();
     DashboardResult {
-        columns: &[
-            "tenant_id",
-            "region",
-            "product",
-            "year",
-            "month",
-            "target_revenue",
-            "actual_revenue",
-            "attainment",
-            "target_conversions",
-            "actual_conversions",
-            "target_spend",
-            "actual_spend",
-        ],
+        columns: &TARGET_VS_ACTUAL,
         rows,
         total_rows: None,
     }
@@ -669,13 +721,7 @@ pub fn customer_summary<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult
         })
         .collect();
     DashboardResult {
-        columns: &[
-            "tenant_id",
-            "customers",
-            "total_spent",
-            "total_orders",
-            "avg_order_value",
-        ],
+        columns: &CUSTOMER_SUMMARY,
         rows,
         total_rows: None,
     }

@@ -7,6 +7,7 @@
 //! `Scope::customer_rows`, which never yield a row of a tenant outside the scope, so no
 //! dashboard can forget it.
 
+pub mod columns;
 pub mod dashboards;
 pub mod result;
 
@@ -88,8 +89,10 @@ fn query_date(field: &'static str, value: &Option<String>) -> Result<Option<Day>
     }
 }
 
-/// The dashboards of SPEC §6.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The dashboards of SPEC §6. Serde data (its [`name`](Dashboard::name) as a string),
+/// so a [`Request`] is one value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Dashboard {
     CampaignSummary,
     DailyPerformance,
@@ -122,6 +125,33 @@ impl Dashboard {
             Dashboard::ChannelMix => "channel_mix",
             Dashboard::TargetVsActual => "target_vs_actual",
             Dashboard::CustomerSummary => "customer_summary",
+        }
+    }
+
+    /// The dashboard's columns, their types and labels, in order (what its result's
+    /// `columns` are).
+    pub fn columns(self) -> &'static [columns::ColumnDecl] {
+        match self {
+            Dashboard::CampaignSummary => &dashboards::CAMPAIGN_SUMMARY,
+            Dashboard::DailyPerformance => &dashboards::DAILY_PERFORMANCE,
+            Dashboard::ConversionFunnel => &dashboards::CONVERSION_FUNNEL,
+            Dashboard::CampaignPerformance => &dashboards::CAMPAIGN_PERFORMANCE,
+            Dashboard::ChannelMix => &dashboards::CHANNEL_MIX,
+            Dashboard::TargetVsActual => &dashboards::TARGET_VS_ACTUAL,
+            Dashboard::CustomerSummary => &dashboards::CUSTOMER_SUMMARY,
+        }
+    }
+
+    /// The dashboard's title for people (the page's tab).
+    pub fn label(self) -> &'static str {
+        match self {
+            Dashboard::CampaignSummary => "Campaign summary",
+            Dashboard::DailyPerformance => "Daily performance",
+            Dashboard::ConversionFunnel => "Conversion funnel",
+            Dashboard::CampaignPerformance => "Campaigns",
+            Dashboard::ChannelMix => "Channel mix",
+            Dashboard::TargetVsActual => "Target vs actual",
+            Dashboard::CustomerSummary => "Customers",
         }
     }
 
@@ -192,6 +222,16 @@ impl Dashboard {
             .find(|d| d.name() == name)
             .ok_or_else(|| QueryError::UnknownDashboard(name.to_string()))
     }
+}
+
+/// One dashboard request as one value: `{"dashboard": "channel_mix", "query": {...}}`
+/// (`query` may be left out: every tenant, no filter).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    pub dashboard: Dashboard,
+    #[serde(default)]
+    pub query: Query,
 }
 
 /// Which keys of a dimension pass a filter: `None` passes all (no filter), a missing
@@ -407,7 +447,85 @@ impl<'w> Scope<'w> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::query::result::Value;
     use crate::{with_keys, Warehouse};
+
+    #[test]
+    fn a_dashboard_is_written_as_its_name_and_a_request_is_one_value() {
+        for d in Dashboard::ALL {
+            assert_eq!(serde_json::to_value(d).unwrap(), d.name());
+            assert_eq!(
+                serde_json::from_value::<Dashboard>(d.name().into()).unwrap(),
+                d
+            );
+        }
+        let request: Request = serde_json::from_str(
+            r#"{"dashboard": "channel_mix", "query": {"tenants": "t1", "limit": 5}}"#,
+        )
+        .unwrap();
+        assert_eq!(request.dashboard, Dashboard::ChannelMix);
+        assert_eq!(request.query.tenants, TenantScope::Only(vec!["t1".into()]));
+        let bare: Request = serde_json::from_str(r#"{"dashboard": "campaign_summary"}"#).unwrap();
+        assert_eq!(bare.query, Query::default());
+        assert!(serde_json::from_str::<Request>(r#"{"dashboard": "nope"}"#).is_err());
+        let mut w = Warehouse::new();
+        w.load(
+            "c.csv",
+            b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n\
+              t1,c1,2024-11-01,10,1,0,1.00,2.00\nt2,c2,2024-11-01,10,1,0,1.00,2.00\n",
+        );
+        assert_eq!(
+            w.request(&request).unwrap(),
+            w.dashboard(Dashboard::ChannelMix, &request.query).unwrap()
+        );
+        assert!(
+            serde_json::from_str::<Request>(r#"{"dashboard": "channel_mix", "x": 1}"#).is_err()
+        );
+    }
+
+    #[test]
+    fn each_dashboard_returns_its_declared_columns() {
+        let mut w = Warehouse::new();
+        w.load(
+            "c.csv",
+            b"tenant_id,campaign_id,campaign_name,date,impressions,clicks,conversions,spend,revenue\n\
+              a,c1,C1 - Search,2024-11-01,10,1,0,1.00,2.00\n",
+        );
+        for d in Dashboard::ALL {
+            let result = w.dashboard(d, &Query::default()).unwrap();
+            assert_eq!(result.columns, d.columns(), "{}", d.name());
+            let names: std::collections::HashSet<_> = d.columns().iter().map(|c| c.name).collect();
+            assert_eq!(names.len(), d.columns().len(), "{}: a name twice", d.name());
+            // Each value's kind fits its column's declared type.
+            for row in &result.rows {
+                for (value, column) in row.iter().zip(d.columns()) {
+                    let fits = match value {
+                        Value::Null => true,
+                        Value::Int(_) => matches!(
+                            column.ty,
+                            columns::ColumnType::Integer | columns::ColumnType::Code
+                        ),
+                        Value::Money(_) => column.ty == columns::ColumnType::Money,
+                        Value::Float(_) => matches!(
+                            column.ty,
+                            columns::ColumnType::Ratio
+                                | columns::ColumnType::Number
+                                | columns::ColumnType::Money
+                        ),
+                        Value::Text(_) => column.ty == columns::ColumnType::Text,
+                        Value::Date(_) => column.ty == columns::ColumnType::Date,
+                    };
+                    assert!(
+                        fits,
+                        "{}.{}: {value:?} is not {:?}",
+                        d.name(),
+                        column.name,
+                        column.ty
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn each_scan_visits_exactly_the_rows_the_iterator_yields() {

@@ -1,6 +1,7 @@
 //! Dashboard results as data (SPEC §7): named columns and rows of values.
 
 use crate::model::date::{format_day, Day};
+use crate::query::columns::ColumnDecl;
 use crate::transform::value::format_millionths;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
@@ -78,7 +79,8 @@ impl Serialize for Value<'_> {
 /// `"total_rows"` (the row count before paging).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DashboardResult<'a> {
-    pub columns: &'static [&'static str],
+    /// The columns as declared (names, types, labels); written as their names.
+    pub columns: &'static [ColumnDecl],
     pub rows: Vec<Vec<Value<'a>>>,
     /// Rows before `offset`/`limit` were applied, when they were.
     pub total_rows: Option<usize>,
@@ -87,7 +89,7 @@ pub struct DashboardResult<'a> {
 impl DashboardResult<'_> {
     /// The index of a column by name.
     pub fn column(&self, name: &str) -> Option<usize> {
-        self.columns.iter().position(|c| *c == name)
+        self.columns.iter().position(|c| c.name == name)
     }
 }
 

@@ -14,7 +14,7 @@ use crate::model::date::{date_attributes, Day};
 use crate::model::dict::{Dictionary, NULL_KEY};
 use crate::model::keys::{Key, KeyColumn, Keys};
 use crate::model::star::{Extras, StarSchema};
-use crate::query::{Query, Scope, TenantScope};
+use crate::query::{Query, QueryError, Scope, TenantScope};
 use crate::sql::value::Val;
 use crate::transform::metrics::{self, PerformanceCategory};
 use serde::{Deserialize, Serialize};
@@ -29,24 +29,17 @@ pub enum SqlType {
     Text,
 }
 
-/// What a column holds, for display: money is a REAL kept exact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    Text,
-    Integer,
-    Money,
-    Ratio,
-    Date,
-}
+/// What a column holds, for display: the engine's one list of column types (money is
+/// a REAL kept exact).
+pub use crate::query::columns::ColumnType as Kind;
 
 impl Kind {
     /// The declared type of a column of this kind.
     pub fn sql_type(self) -> SqlType {
         match self {
             Kind::Text | Kind::Date => SqlType::Text,
-            Kind::Integer => SqlType::Integer,
-            Kind::Money | Kind::Ratio => SqlType::Real,
+            Kind::Integer | Kind::Code => SqlType::Integer,
+            Kind::Money | Kind::Ratio | Kind::Number => SqlType::Real,
         }
     }
 }
@@ -130,7 +123,9 @@ pub struct TableDecl {
     pub columns: &'static [ColumnDecl],
 }
 
-use Kind::{Date as KDate, Integer as KInt, Money as KMoney, Ratio as KRatio, Text as KText};
+use Kind::{
+    Code as KCode, Date as KDate, Integer as KInt, Money as KMoney, Ratio as KRatio, Text as KText,
+};
 
 /// Every table, its columns in order. Extra (unknown) columns of a loaded file follow a
 /// table's declared ones as TEXT.
@@ -156,8 +151,8 @@ pub const TABLES: &[TableDecl] = &[
             col("conversion_rate", KRatio, Source::FactConversionRate),
             col("roi", KRatio, Source::FactRoi),
             col("roas", KRatio, Source::FactRoas),
-            col("cpc", KRatio, Source::FactCpc),
-            col("cpa", KRatio, Source::FactCpa),
+            col("cpc", KMoney, Source::FactCpc),
+            col("cpa", KMoney, Source::FactCpa),
             col("profit", KMoney, Source::FactProfit),
             col("performance_category", KText, Source::FactCategory),
         ],
@@ -170,8 +165,8 @@ pub const TABLES: &[TableDecl] = &[
             col("tenant_id", KText, Source::TargetTenant),
             col("region", KText, Source::TargetRegion),
             col("product", KText, Source::TargetProduct),
-            col("year", KInt, Source::TargetYear),
-            col("month", KInt, Source::TargetMonth),
+            col("year", KCode, Source::TargetYear),
+            col("month", KCode, Source::TargetMonth),
             col("target_revenue", KMoney, Source::TargetRevenue),
             col("target_conversions", KInt, Source::TargetConversions),
             col("target_spend", KMoney, Source::TargetSpend),
@@ -191,7 +186,7 @@ pub const TABLES: &[TableDecl] = &[
             col("product_preference", KText, Source::CustomerPreference),
             col("total_spent", KMoney, Source::CustomerSpent),
             col("total_orders", KInt, Source::CustomerOrders),
-            col("avg_order_value", KRatio, Source::CustomerAvgOrder),
+            col("avg_order_value", KMoney, Source::CustomerAvgOrder),
         ],
     },
     TableDecl {
@@ -200,11 +195,11 @@ pub const TABLES: &[TableDecl] = &[
         about: "one row per date of fact_campaigns, ascending; iso_week and weekday (1 = Monday) per ISO 8601",
         columns: &[
             col("date", KDate, Source::Dim(0)),
-            col("year", KInt, Source::Dim(1)),
-            col("quarter", KInt, Source::Dim(2)),
-            col("month", KInt, Source::Dim(3)),
-            col("iso_week", KInt, Source::Dim(4)),
-            col("weekday", KInt, Source::Dim(5)),
+            col("year", KCode, Source::Dim(1)),
+            col("quarter", KCode, Source::Dim(2)),
+            col("month", KCode, Source::Dim(3)),
+            col("iso_week", KCode, Source::Dim(4)),
+            col("weekday", KCode, Source::Dim(5)),
         ],
     },
     TableDecl {
@@ -485,6 +480,9 @@ pub struct ScanOutput<'w> {
 pub struct Catalog<'w> {
     star: &'w StarSchema,
     scope: Scope<'w>,
+    /// The scope has filters besides the tenants ([`Catalog::for_query`]): the base
+    /// tables' rows are then the scope's rows, not every row of the scope's tenants.
+    filtered: bool,
 }
 
 fn text_of(dict: &Dictionary, key: u32) -> Val<'_> {
@@ -504,7 +502,29 @@ impl<'w> Catalog<'w> {
         };
         // A query without dates or filters cannot fail to resolve.
         let scope = Scope::new(star, &query).unwrap_or_else(|_| unreachable!("no filters"));
-        Catalog { star, scope }
+        Catalog {
+            star,
+            scope,
+            filtered: false,
+        }
+    }
+
+    /// The star schema as a dashboard query sees it: the tenant scope and the date,
+    /// region, product and channel filters, applied as [`Scope`] applies them (fact
+    /// rows by all of them, targets by region, product and overlapping month, customers
+    /// by region and product preference), and the dimension tables listing only the
+    /// values those rows use. What an export of "the current view" writes.
+    pub fn for_query(star: &'w StarSchema, query: &Query) -> Result<Self, QueryError> {
+        let filtered = query.from.as_deref().is_some_and(|d| !d.trim().is_empty())
+            || query.to.as_deref().is_some_and(|d| !d.trim().is_empty())
+            || !query.regions.is_empty()
+            || !query.products.is_empty()
+            || !query.channels.is_empty();
+        Ok(Catalog {
+            star,
+            scope: Scope::new(star, query)?,
+            filtered,
+        })
     }
 
     /// The schema of the warehouse (the same whatever the scope).
@@ -525,14 +545,37 @@ impl<'w> Catalog<'w> {
         crate::with_keys!(tenant, |keys| rows_of(&self.scope, keys))
     }
 
+    /// The rows in scope of a base table, in storage order.
+    fn base_rows(&self, table: Table) -> Vec<u32> {
+        let star = self.star;
+        let (f, t, c) = (&star.campaigns, &star.targets, &star.customers);
+        if !self.filtered {
+            return match table {
+                Table::FactCampaigns => self.tenant_rows(&f.tenant),
+                Table::DimSalesTargets => self.tenant_rows(&t.tenant),
+                _ => self.tenant_rows(&c.tenant),
+            };
+        }
+        match table {
+            Table::FactCampaigns => crate::with_keys!(f.tenant, |tenant| {
+                let mut rows = Vec::new();
+                self.scope
+                    .for_each_campaign_row(tenant, |r| rows.push(r as u32));
+                rows
+            }),
+            Table::DimSalesTargets => self.scope.target_rows().map(|r| r as u32).collect(),
+            _ => self.scope.customer_rows().map(|r| r as u32).collect(),
+        }
+    }
+
     /// Scans `table` with `columns`: the rows of the scope's tenants only.
     pub fn scan(&self, table: &str, columns: &[String]) -> Result<ScanOutput<'w>, String> {
         let decl = decl(table).ok_or_else(|| format!("no such table: {table}"))?;
         let star = self.star;
         let (rows, dims) = match decl.table {
-            Table::FactCampaigns => (self.tenant_rows(&star.campaigns.tenant), Vec::new()),
-            Table::DimSalesTargets => (self.tenant_rows(&star.targets.tenant), Vec::new()),
-            Table::DimCustomers => (self.tenant_rows(&star.customers.tenant), Vec::new()),
+            Table::FactCampaigns | Table::DimSalesTargets | Table::DimCustomers => {
+                (self.base_rows(decl.table), Vec::new())
+            }
             _ => {
                 let dims = self.dimension(decl.table);
                 let len = dims.first().map_or(0, Vec::len);
@@ -650,18 +693,25 @@ impl<'w> Catalog<'w> {
         }
     }
 
-    /// Marks the keys of `column` used by rows in scope.
-    fn mark(&self, used: &mut Vec<bool>, tenant: &KeyColumn, column: &KeyColumn) {
-        for r in 0..column.len() {
-            if self.scope.has_tenant(tenant.get(r)) {
-                let k = column.get(r);
-                if k != NULL_KEY {
-                    if used.len() <= k as usize {
-                        used.resize(k as usize + 1, false);
-                    }
-                    used[k as usize] = true;
+    /// Marks the keys of `column` (of base table `table`) used by rows in scope.
+    fn mark(&self, used: &mut Vec<bool>, table: Table, tenant: &KeyColumn, column: &KeyColumn) {
+        let mut mark = |r: usize| {
+            let k = column.get(r);
+            if k != NULL_KEY {
+                if used.len() <= k as usize {
+                    used.resize(k as usize + 1, false);
                 }
+                used[k as usize] = true;
             }
+        };
+        if self.filtered {
+            self.base_rows(table)
+                .into_iter()
+                .for_each(|r| mark(r as usize));
+        } else {
+            (0..column.len())
+                .filter(|&r| self.scope.has_tenant(tenant.get(r)))
+                .for_each(mark);
         }
     }
 
@@ -686,26 +736,31 @@ impl<'w> Catalog<'w> {
             }
             Table::DimRegion => {
                 let mut used = Vec::new();
-                self.mark(&mut used, &f.tenant, &f.region);
-                self.mark(&mut used, &t.tenant, &t.region);
-                self.mark(&mut used, &c.tenant, &c.region);
+                self.mark(&mut used, Table::FactCampaigns, &f.tenant, &f.region);
+                self.mark(&mut used, Table::DimSalesTargets, &t.tenant, &t.region);
+                self.mark(&mut used, Table::DimCustomers, &c.tenant, &c.region);
                 vec![self.used_values(&d.region, &used)]
             }
             Table::DimProduct => {
                 let mut used = Vec::new();
-                self.mark(&mut used, &f.tenant, &f.product);
-                self.mark(&mut used, &t.tenant, &t.product);
-                self.mark(&mut used, &c.tenant, &c.product_preference);
+                self.mark(&mut used, Table::FactCampaigns, &f.tenant, &f.product);
+                self.mark(&mut used, Table::DimSalesTargets, &t.tenant, &t.product);
+                self.mark(
+                    &mut used,
+                    Table::DimCustomers,
+                    &c.tenant,
+                    &c.product_preference,
+                );
                 vec![self.used_values(&d.product, &used)]
             }
             Table::DimChannel => {
                 let mut used = Vec::new();
-                self.mark(&mut used, &f.tenant, &f.channel);
+                self.mark(&mut used, Table::FactCampaigns, &f.tenant, &f.channel);
                 vec![self.used_values(&d.channel, &used)]
             }
             Table::DimDate => {
                 let mut days: Vec<Day> = self
-                    .tenant_rows(&f.tenant)
+                    .base_rows(Table::FactCampaigns)
                     .into_iter()
                     .map(|r| f.date[r as usize])
                     .collect();
@@ -727,7 +782,7 @@ impl<'w> Catalog<'w> {
             Table::DimCampaign => {
                 let mut seen = std::collections::HashSet::new();
                 let mut columns = vec![Vec::new(); 4];
-                for r in self.tenant_rows(&f.tenant) {
+                for r in self.base_rows(Table::FactCampaigns) {
                     let r = r as usize;
                     let key = (
                         f.tenant.get(r),

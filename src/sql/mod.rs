@@ -50,6 +50,7 @@ pub mod func;
 #[cfg(feature = "sql")]
 pub mod parse;
 pub mod plan;
+pub mod types;
 pub mod value;
 
 use crate::model::star::StarSchema;

@@ -47,6 +47,18 @@ fn request<T: serde::de::DeserializeOwned + Default>(value: JsValue) -> Result<T
     serde_json::from_str(&text).map_err(into_error)
 }
 
+/// Request data from JS that has no default (read through JSON, as [`request`]);
+/// `None` for `undefined` or `null`.
+fn request_value<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<Option<T>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    let text = js_sys::JSON::stringify(&value)?
+        .as_string()
+        .ok_or_else(|| into_error("the request is not JSON data"))?;
+    serde_json::from_str(&text).map(Some).map_err(into_error)
+}
+
 /// A query from JS; `undefined` or `null` is every tenant, no filter.
 fn query(value: JsValue) -> Result<Query, JsValue> {
     request(value)
@@ -80,13 +92,38 @@ pub fn dashboard_sql() -> Result<JsValue, JsValue> {
     }))
 }
 
-/// A statement's result: `{columns, rows, kinds}` (`kinds`: what each column holds, for
-/// display).
+/// A statement's result: `{columns, rows, kinds, types, chart}` (`kinds`: what each
+/// column's values are; `types`: `[{name, type, label}]`, what the page formats by;
+/// `chart`: the result drawn, or null when it has nothing numeric).
 #[derive(Serialize)]
 struct SqlResult<'w> {
     #[serde(flatten)]
     result: sql::Rows<'w>,
     kinds: Vec<sql::ValueKind>,
+    types: Vec<crate::query::columns::Column>,
+    chart: Option<chart::Chart>,
+}
+
+/// A dashboard as the page lists it: name, title, SQL and typed columns.
+#[derive(Serialize)]
+struct DashboardInfo {
+    name: &'static str,
+    label: &'static str,
+    sql: &'static str,
+    columns: Vec<crate::query::columns::Column>,
+}
+
+/// Every dashboard, `[{name, label, sql, columns: [{name, type, label}]}]` in the
+/// contract's order: the page's tabs, titles, "Open in SQL" and how it formats each
+/// column, from the engine's one declaration.
+#[wasm_bindgen(js_name = dashboardInfo)]
+pub fn dashboard_info() -> Result<JsValue, JsValue> {
+    to_js(&Dashboard::ALL.map(|d| DashboardInfo {
+        name: d.name(),
+        label: d.label(),
+        sql: d.sql(),
+        columns: d.columns().iter().map(|c| c.to_column()).collect(),
+    }))
 }
 
 /// A statement that could not run: `{error: {message, line, column}}`, the shape of
@@ -143,6 +180,21 @@ struct Progress {
     total: f64,
     rows: u64,
     refused: Option<String>,
+    /// A run of lines waits for the parsing workers (`work`, then `absorbWork`).
+    work: bool,
+    /// Bytes of lines the parsing workers read so far.
+    elsewhere: u64,
+}
+
+/// The least bytes of plain lines worth handing to the parsing workers: a piece must
+/// take longer to read than its trip through `postMessage` and back.
+const WORK_MIN_BYTES: usize = 256 << 10;
+
+/// Reads piece `index` of a `Warehouse.work()` on a parsing worker (a worker with its
+/// own instance of this module) and returns the answer for `Warehouse.absorbWork`.
+#[wasm_bindgen(js_name = parsePiece)]
+pub fn parse_piece(spec: &[u8], index: usize, piece: &[u8]) -> Vec<u8> {
+    crate::ingest::delimited::parse_piece(spec, index, piece)
 }
 
 /// The warehouse, as a JS class.
@@ -170,6 +222,19 @@ impl Warehouse {
         query: JsValue,
         now_ms: Option<f64>,
     ) -> Result<Result<sql::Rows<'_>, sql::SqlError>, JsValue> {
+        Ok(self
+            .sql_statement(statement, query, now_ms)?
+            .map(|(_, rows)| rows))
+    }
+
+    /// [`sql_rows`](Self::sql_rows), with the compiled statement (what the result's
+    /// types are derived from).
+    fn sql_statement(
+        &self,
+        statement: &str,
+        query: JsValue,
+        now_ms: Option<f64>,
+    ) -> Result<Result<(sql::Statement, sql::Rows<'_>), sql::SqlError>, JsValue> {
         let query = self::query(query)?;
         let scope_only = Query {
             tenants: query.tenants.clone(),
@@ -186,12 +251,18 @@ impl Warehouse {
             memory_budget: self.inner.memory_budget(),
             general_only: false,
         };
-        Ok(sql::run_json(
-            self.inner.star(),
-            &query.tenants,
-            statement,
-            &options,
-        ))
+        let compiled: sql::Statement = match serde_json::from_str(statement) {
+            Ok(s) => s,
+            Err(e) => {
+                return Ok(Err(sql::SqlError::new(format!(
+                    "not a compiled SQL statement: {e}"
+                ))))
+            }
+        };
+        Ok(
+            sql::run(self.inner.star(), &query.tenants, &compiled, &options)
+                .map(|rows| (compiled, rows)),
+        )
     }
 
     fn keep(&mut self, reports: Vec<LoadReport>) -> Result<JsValue, JsValue> {
@@ -222,12 +293,55 @@ impl Warehouse {
 
     /// Starts streaming a file of `total_bytes` (for progress only), under the memory
     /// budget; a stream already open, or a file ended and not committed, is dropped.
-    pub fn begin(&mut self, file_name: &str, total_bytes: f64) {
+    ///
+    /// With `workers` above 1, long runs of plain lines are handed out for that many
+    /// parsing workers: after a `push` whose progress says `work`, read each piece of
+    /// `work()` with `parsePiece` (on any worker) and hand the answers, in order, to
+    /// `absorbWork` before the next `push`. The load is the same as without them.
+    pub fn begin(&mut self, file_name: &str, total_bytes: f64, workers: Option<u32>) {
         self.ended = None;
+        let mut ingest = self.inner.stream(file_name);
+        if let Some(workers) = workers.filter(|&w| w > 1) {
+            ingest = ingest.with_outsourcing(workers as usize, WORK_MIN_BYTES);
+        }
         self.stream = Some(Stream {
-            ingest: self.inner.stream(file_name),
+            ingest,
             total: total_bytes,
         });
+    }
+
+    /// The run of lines handed out by the last `push`: `{spec, pieces}` (bytes), or
+    /// `undefined`.
+    pub fn work(&self) -> Result<JsValue, JsValue> {
+        let Some(work) = self.stream.as_ref().and_then(|s| s.ingest.work()) else {
+            return Ok(JsValue::UNDEFINED);
+        };
+        let pieces = js_sys::Array::new();
+        for piece in &work.pieces {
+            pieces.push(&js_sys::Uint8Array::from(*piece));
+        }
+        let out = js_sys::Object::new();
+        js_sys::Reflect::set(
+            &out,
+            &"spec".into(),
+            &js_sys::Uint8Array::from(&work.spec[..]),
+        )?;
+        js_sys::Reflect::set(&out, &"pieces".into(), &pieces)?;
+        Ok(out.into())
+    }
+
+    /// The parsing workers' answers for the pieces of `work()`, in order. `true` when
+    /// they were used; `false` when the engine read the run itself (an answer was
+    /// missing or wrong), which gives the same load.
+    #[wasm_bindgen(js_name = absorbWork)]
+    pub fn absorb_work(&mut self, answers: Vec<js_sys::Uint8Array>) -> Result<bool, JsValue> {
+        let stream = self
+            .stream
+            .as_mut()
+            .ok_or_else(|| into_error("no file is being loaded"))?;
+        let answers: Vec<Vec<u8>> = answers.iter().map(js_sys::Uint8Array::to_vec).collect();
+        let answers: Vec<&[u8]> = answers.iter().map(Vec::as_slice).collect();
+        Ok(stream.ingest.absorb_work(&answers))
     }
 
     /// Takes the next chunk of the streamed file; returns `{bytes, total, rows,
@@ -238,11 +352,22 @@ impl Warehouse {
             .as_mut()
             .ok_or_else(|| into_error("no file is being loaded"))?;
         stream.ingest.push(chunk);
+        self.progress()
+    }
+
+    /// The streamed file's progress, as `push` returns it.
+    pub fn progress(&self) -> Result<JsValue, JsValue> {
+        let stream = self
+            .stream
+            .as_ref()
+            .ok_or_else(|| into_error("no file is being loaded"))?;
         to_js(&Progress {
             bytes: stream.ingest.bytes_read(),
             total: stream.total,
             rows: stream.ingest.rows_read(),
             refused: stream.ingest.refused().map(ToString::to_string),
+            work: stream.ingest.work().is_some(),
+            elsewhere: stream.ingest.bytes_read_elsewhere(),
         })
     }
 
@@ -329,6 +454,16 @@ impl Warehouse {
         to_js(&result)
     }
 
+    /// One request as one value, `{dashboard, query}` (`query` as for `dashboard`; a
+    /// misspelt member is an error): the dashboard's `{columns, rows}`.
+    pub fn request(&self, request: JsValue) -> Result<JsValue, JsValue> {
+        let request: crate::query::Request = match self::request_value(request)? {
+            Some(r) => r,
+            None => return Err(into_error("a request needs {dashboard, query}")),
+        };
+        to_js(&self.inner.request(&request).map_err(into_error)?)
+    }
+
     /// One dashboard as CSV text, formula cells neutralised.
     #[wasm_bindgen(js_name = exportCsv)]
     pub fn export_csv(&self, name: &str, query: JsValue) -> Result<String, JsValue> {
@@ -369,7 +504,8 @@ impl Warehouse {
 
     /// Runs one compiled statement (JSON text of a `sql::Statement`, as the parser
     /// module writes it) under the tenant scope of `query` (`{tenants}`), with `now_ms`
-    /// (milliseconds since 1970) as SQL's `'now'`. Returns `{columns, rows, kinds}`
+    /// (milliseconds since 1970) as SQL's `'now'`. Returns `{columns, rows, kinds, types,
+    /// chart}`
     /// (`kinds`: `money`, `integer`, `real`, `text`, `mixed` or `null` per column), or
     /// `{error: {message, line, column}}` when the statement cannot run.
     #[wasm_bindgen(js_name = sqlRun)]
@@ -379,11 +515,16 @@ impl Warehouse {
         query: JsValue,
         now_ms: Option<f64>,
     ) -> Result<JsValue, JsValue> {
-        match self.sql_rows(statement, query, now_ms)? {
-            Ok(rows) => to_js(&SqlResult {
-                kinds: sql::value_kinds(&rows),
-                result: rows,
-            }),
+        match self.sql_statement(statement, query, now_ms)? {
+            Ok((compiled, rows)) => {
+                let types = sql::types::columns(&compiled, &rows, &sql::schema(self.inner.star()));
+                to_js(&SqlResult {
+                    kinds: sql::value_kinds(&rows),
+                    chart: chart::result::of_rows(&types, &rows.rows),
+                    types,
+                    result: rows,
+                })
+            }
             Err(error) => to_js(&SqlFailure { error }),
         }
     }

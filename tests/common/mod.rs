@@ -239,62 +239,31 @@ pub fn star_contents(w: &Warehouse) -> String {
     ] {
         writeln!(out, "dim {name}: {:?}", dict.values().collect::<Vec<_>>()).unwrap();
     }
-    let keys = |k: &bi_platform::model::keys::KeyColumn| k.iter().collect::<Vec<u32>>();
-    let extras = |e: &bi_platform::model::star::Extras| {
-        format!(
-            "{:?} {:?} {:?}",
-            e.names,
-            e.columns,
-            e.values.values().collect::<Vec<_>>()
+    // Every stored column, as each table's declaration lists them (`star_table!`).
+    use bi_platform::model::schema::TableKind;
+    use bi_platform::model::star::Values;
+    for table in TableKind::ALL {
+        let (rows, columns, extras) = star.stored(table);
+        write!(out, "{} ({rows} rows):", table.name()).unwrap();
+        for column in columns {
+            let values = match column.values {
+                Values::Keys(k) => format!("{:?}", k.iter().collect::<Vec<u32>>()),
+                Values::U32(v) => format!("{v:?}"),
+                Values::I64(v) => format!("{v:?}"),
+                Values::Days(v) => format!("{v:?}"),
+                Values::U16(v) => format!("{v:?}"),
+                Values::U8(v) => format!("{v:?}"),
+            };
+            write!(out, " {}={values}", column.name).unwrap();
+        }
+        writeln!(
+            out,
+            " extras {:?} {:?} {:?}",
+            extras.names,
+            extras.columns,
+            extras.values.values().collect::<Vec<_>>()
         )
-    };
-    let f = &star.campaigns;
-    writeln!(
-        out,
-        "fact_campaigns: {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} extras {}",
-        keys(&f.tenant),
-        f.campaign,
-        f.campaign_name,
-        f.date,
-        f.impressions,
-        f.clicks,
-        f.conversions,
-        f.spend,
-        f.revenue,
-        keys(&f.region),
-        keys(&f.product),
-        keys(&f.channel),
-        extras(&f.extras)
-    )
-    .unwrap();
-    let t = &star.targets;
-    writeln!(
-        out,
-        "dim_sales_targets: {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} extras {}",
-        keys(&t.tenant),
-        keys(&t.region),
-        keys(&t.product),
-        t.year,
-        t.month,
-        t.target_revenue,
-        t.target_conversions,
-        t.target_spend,
-        extras(&t.extras)
-    )
-    .unwrap();
-    let c = &star.customers;
-    writeln!(
-        out,
-        "dim_customers: {:?} {:?} {:?} {:?} {:?} {:?} {:?} extras {}",
-        keys(&c.tenant),
-        c.customer,
-        c.customer_name,
-        keys(&c.region),
-        keys(&c.product_preference),
-        c.total_spent,
-        c.total_orders,
-        extras(&c.extras)
-    )
-    .unwrap();
+        .unwrap();
+    }
     out
 }

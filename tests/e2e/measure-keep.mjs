@@ -5,6 +5,8 @@
 //
 //   cargo run --release -- generate --out /tmp/gen1m --tenants 100 --campaigns-per-tenant 10000
 //   make wasm && node tests/e2e/measure-keep.mjs
+//
+// GEN_DIR=/other/dir reads the generated files from there instead of /tmp/gen1m.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +19,8 @@ const context = await chromium.launchPersistentContext(profile, { executablePath
 const page = context.pages()[0] || await context.newPage();
 await page.goto(base);
 await page.waitForSelector('body[data-ready="true"]');
-await page.setInputFiles('#file-input', ['/tmp/gen1m/campaigns.csv', '/tmp/gen1m/sales_targets.xlsx', '/tmp/gen1m/customers.json']);
+const dir = process.env.GEN_DIR || '/tmp/gen1m';
+await page.setInputFiles('#file-input', ['campaigns.csv', 'sales_targets.xlsx', 'customers.json'].map((f) => join(dir, f)));
 await page.waitForFunction(() => window.__bi.state.reports.length === 3 && window.__bi.kept?.kept > 0, null, { timeout: 900_000, polling: 500 });
 console.log('kept', await page.evaluate(() => window.__bi.kept));
 for (let i = 0; i < 3; i++) {

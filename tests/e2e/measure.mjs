@@ -3,7 +3,9 @@
 //
 //   cargo run --release -- generate --out /tmp/gen1m --tenants 100 --campaigns-per-tenant 10000
 //   make wasm && node tests/e2e/measure.mjs [/tmp/gen1m/campaigns.csv ...]
-// SHOTS=dir also saves a full-page screenshot of each run there.
+// SHOTS=dir also saves a full-page screenshot of each run there; QUERY='?workers=1'
+// opens the page with that query (one worker reads the file: the comparison for the
+// parallel read).
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +27,7 @@ for (const run of runs) {
     viewport: { width: 1280, height: 800 },
   });
   const page = context.pages()[0] || await context.newPage();
-  await page.goto(base);
+  await page.goto(`${base}${process.env.QUERY || ''}`);
   await page.waitForSelector('body[data-ready="true"]');
   let size = 0;
   for (const f of run.files) size += (await stat(f)).size;

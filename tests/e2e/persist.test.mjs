@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { serve, ROOT, CHROMIUM_ARGS } from './server.mjs';
+import { serve, ROOT, CHROMIUM_ARGS, forgetKept } from './server.mjs';
 import { expectAccessible } from './axe.mjs';
 
 const SEED = join(ROOT, '..', 'shared', 'seed-data');
@@ -219,4 +219,53 @@ test('two tabs loading at once leave one whole snapshot, which both restore', as
     assert.deepEqual(page.errors, []);
     await page.close();
   }
+});
+
+test('a full storage quota says so, the page works, and what was kept before stays', async () => {
+  const page = await open();
+  await forgetKept(page, base);
+  await reload(page);
+  await loadSeed(page);
+  const kept = await page.textContent('#kept');
+  // The origin's quota shrinks below what the next snapshot needs.
+  const cdp = await page.context().newCDPSession(page);
+  const origin = new URL(base).origin;
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 60_000 });
+  try {
+    const csv = Buffer.from('tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n'
+      + Array.from({ length: 5000 }, (_, i) => `tenant_q,q${i},2024-11-${String(1 + (i % 28)).padStart(2, '0')},1000,10,1,5.00,9.00`).join('\n'));
+    await page.setInputFiles('#file-input', { name: 'quota.csv', mimeType: 'text/csv', buffer: csv });
+    await page.waitForFunction(() => window.__bi.state.reports.length === 3 && window.__bi.kept?.problem != null, null, LOAD);
+    const status = await page.textContent('#kept');
+    assert.match(status, /^Not kept in this browser: this browser has no room for \d+\.\d MB \(its storage quota for this page is used up\)/);
+    // The page works: the new tenant is on the dashboards.
+    await page.waitForFunction(() => [...document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr')].some((r) => r.cells[0].textContent === 'tenant_q'));
+    await expectAccessible(page, 'storage quota used up');
+    // What was kept before the failed write comes back.
+    await reload(page);
+    await page.waitForFunction(() => document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr').length === 3);
+    assert.deepEqual(await page.evaluate(() => window.__bi.state.reports.map((r) => r.file)), ['marketing_campaigns.csv', 'sales_targets.xlsx']);
+    assert.equal(await page.textContent('#kept'), kept);
+  } finally {
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin });
+    await cdp.detach();
+  }
+  await forget(page);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('without storage (as some private windows) the page says the data is not kept, and works', async () => {
+  const page = await open('?keep=none');
+  await page.setInputFiles('#file-input', SEED_FILES);
+  await page.waitForFunction(() => window.__bi.kept?.problem != null && document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr').length === 3, null, LOAD);
+  assert.equal(await page.textContent('#kept'),
+    'Not kept in this browser: this browser gives the page no storage (a private window may not), so the data stays only until this tab closes.');
+  assert.equal(await page.locator('#errors .error').count(), 0, 'not an error: the page works');
+  await expectAccessible(page, 'no storage');
+  await reload(page);
+  assert.equal(await page.evaluate(() => window.__bi.restored.reports.length), 0);
+  assert.equal(await page.evaluate(() => window.__bi.restored.problem), null);
+  assert.deepEqual(page.errors, []);
+  await page.close();
 });

@@ -58,6 +58,7 @@ const focused = () => page.evaluate(() => {
   const a = document.activeElement;
   return a ? { id: a.id, key: a.dataset.key || null, tab: a.dataset.tab || null, text: a.textContent.trim().slice(0, 40) } : null;
 });
+const editorText = () => page.evaluate(() => window.__bi.sqlEditor.text());
 // Runs `text` with the Run button and waits for its results (a new run each time).
 async function run(text) {
   await page.fill('#sql-text', text);
@@ -81,6 +82,9 @@ test('the parser module is fetched only when the SQL tab first opens; a query gi
   });
   await page.click('#tab-sql');
   await page.waitForFunction(() => window.__loading.length && document.getElementById('sql-loading').textContent === '', null, { timeout: 30_000 });
+  // The editor (CodeMirror, bundled at build time) comes with the tab, not before.
+  await page.waitForSelector('body[data-sql-editor="ready"]', { timeout: 30_000 });
+  assert.equal(requests.filter((u) => u.includes('pkg-editor/codemirror.js')).length, 1, 'the editor bundle is fetched once, when the tab opens');
   const loading = await page.evaluate(() => window.__loading);
   assert.ok(loading.some((t) => /^Loading the SQL parser… \(\d[\d,]* KB\)$/.test(t)), loading.join(' | '));
   assert.equal(requests.filter((u) => u.includes(PARSER)).length, 1, 'the parser is fetched once');
@@ -115,7 +119,7 @@ test('a syntax error shows its line and column and puts the caret there; one fai
   assert.equal(line, '2', error);
   assert.ok(Number(column) > 1, error);
   assert.match(error, /Fix the query there and run it again/);
-  const caret = await page.$eval('#sql-text', (t) => t.selectionStart);
+  const caret = await page.evaluate(() => window.__bi.sqlEditor.caret());
   assert.equal(caret, 'SELECT tenant_id,\n'.length + Number(column) - 1, 'the caret is at the error');
   await expectAccessible(page, 'SQL tab, a syntax error');
 
@@ -173,7 +177,7 @@ test('"Open in SQL" from a dashboard gives the same rows as its table', async ()
     await page.waitForFunction((n) => window.__bi.sqlRuns > n, before, { timeout: 30_000 });
     assert.equal(await page.getAttribute('#tab-sql', 'aria-selected'), 'true');
     assert.equal((await focused()).id, 'sql-text', 'the editor has the focus');
-    assert.match(await page.inputValue('#sql-text'), /^SELECT /);
+    assert.match(await editorText(), /^SELECT /);
     assert.ok(dashboard.length > 0);
     assert.deepEqual(await sqlRows(), dashboard, `${name}: the SQL rows are the dashboard's`);
     const total = pager.match(/of ([\d,]+)/)[1];
@@ -200,13 +204,13 @@ test('keyboard only: the SQL tab, the editor, Ctrl+Enter, paging and export', as
   await page.keyboard.press('Control+Enter');
   await page.waitForFunction((n) => window.__bi.sqlRuns > n, before, { timeout: 30_000 });
   assert.equal((await focused()).id, 'sql-text', 'Ctrl+Enter runs and keeps the focus in the editor');
-  assert.equal(await page.inputValue('#sql-text'), 'SELECT tenant_id, campaign_id, date, revenue FROM fact_campaigns ORDER BY date, tenant_id, campaign_id', 'Ctrl+Enter adds no line');
+  assert.equal(JSON.stringify(await editorText()), JSON.stringify('SELECT tenant_id, campaign_id, date, revenue FROM fact_campaigns ORDER BY date, tenant_id, campaign_id'), 'Ctrl+Enter adds no line');
   assert.match(await page.textContent('[data-statement="0"] .pager'), /Rows 1–100 of 300/);
   // Tab leaves the editor (no trap): Run, the examples, then the result.
   await page.keyboard.press('Tab');
   assert.equal((await focused()).id, 'sql-run');
   let f;
-  for (let i = 0; i < 12; i++) {
+  for (let i = 0; i < 20; i++) {
     await page.keyboard.press('Tab');
     f = await focused();
     if (f.key === 'sql-next:0') break;
@@ -231,7 +235,7 @@ test('keyboard only: the SQL tab, the editor, Ctrl+Enter, paging and export', as
   const runs = await page.evaluate(() => window.__bi.sqlRuns);
   await page.keyboard.press('Enter');
   await page.waitForFunction((n) => window.__bi.sqlRuns > n, runs, { timeout: 30_000 });
-  assert.match(await page.inputValue('#sql-text'), /strftime\('%Y-%m', date\)/);
+  assert.match(await editorText(), /strftime\('%Y-%m', date\)/);
   assert.ok((await sqlRows()).length > 0);
   await expectAccessible(page, 'SQL tab, an example run');
   // A narrow window: nothing scrolls sideways.
@@ -254,4 +258,149 @@ test('the window examples run: top campaigns per tenant with RANK, a running tot
     assert.equal(await page.$('[data-sql-error]'), null, `${name}: ${await page.textContent('#sql-results')}`);
     assert.ok(check(await sqlRows()), `${name}: ${JSON.stringify((await sqlRows()).slice(0, 5))}`);
   }
+});
+
+test('results carry their types: years, money, ratios and counts formatted by type; the editor completes names and marks an error where it is', async () => {
+  await run(`SELECT d.year AS y, f.tenant_id AS who, SUM(f.spend) AS s, AVG(f.roi) AS r, SUM(f.impressions) AS n
+FROM fact_campaigns f JOIN dim_date d ON d.date = f.date GROUP BY 1, 2 ORDER BY 2`);
+  const rows = await sqlRows();
+  assert.equal(rows.length, 3);
+  // The year is a code (no separator), spend money, the mean ROI a ratio, impressions a count.
+  assert.deepEqual(rows.map((r) => r.slice(0, 3)), Object.entries(SUMMARY).map(([t, [s]]) => ['2024', t, s]));
+  for (const r of rows) {
+    assert.match(r[3], /^-?\d+\.\d\d%$/, `a ratio as a percentage: ${r[3]}`);
+    assert.match(r[4], /^\d{1,3}(,\d{3})+$/, `a count with separators: ${r[4]}`);
+  }
+  const numeric = await page.$$eval('table[data-sql-result="0"] thead th', (t) => t.map((c) => c.classList.contains('num')));
+  assert.deepEqual(numeric, [false, false, true, true, true], 'numbers by type are right-aligned');
+
+  // An unknown name: underlined in the editor where it is, the caret there.
+  await run('SELECT tenant_id\nFROM fact_campaigns WHERE nope > 1');
+  assert.match(await page.textContent('[data-sql-error]'), /^Line 2, column \d+: .*nope/);
+  await page.waitForSelector('.cm-lintRange-error');
+  assert.equal((await page.textContent('.cm-lintRange-error')).trim(), 'nope');
+  const caret = await page.evaluate(() => window.__bi.sqlEditor.caret());
+  assert.equal((await editorText()).slice(caret, caret + 4), 'nope');
+  await expectAccessible(page, 'SQL tab, an error marked in the editor');
+
+  // Completion of table and column names from the warehouse's schema.
+  await page.focus('#sql-text');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.type('SELECT * FROM fact_ca');
+  await page.waitForSelector('.cm-tooltip-autocomplete', { timeout: 10_000 });
+  assert.match(await page.textContent('.cm-tooltip-autocomplete'), /fact_campaigns/);
+  // CodeMirror takes Enter as "accept" only once the list has been open for its
+  // interaction delay (75 ms), so a fast typist's Enter is not swallowed.
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Enter');
+  assert.equal(JSON.stringify(await editorText()), JSON.stringify('SELECT * FROM fact_campaigns'), 'Enter takes the completion');
+  await page.keyboard.type(' WHERE perf');
+  await page.waitForSelector('.cm-tooltip-autocomplete', { timeout: 10_000 });
+  assert.match(await page.textContent('.cm-tooltip-autocomplete'), /performance_category/);
+  await page.keyboard.press('Escape');
+  await page.screenshot({ path: join(SHOTS, 'sql-completion.png'), fullPage: false });
+});
+
+test('sorting a result sorts all its rows by the column\'s type; a second press reverses; by keyboard too', async () => {
+  await run('SELECT MIN(spend) AS low, MAX(spend) AS high FROM fact_campaigns');
+  const [[low, high]] = await sqlRows();
+  await run('SELECT campaign_id, spend FROM fact_campaigns');
+  assert.match(await page.textContent('[data-statement="0"] .pager'), /of 300/);
+  const spends = async () => (await sqlRows()).map((r) => Number(r[1].replace(/,/g, '')));
+  await page.click('[data-key="sql-sort:0:1"]');
+  await page.waitForSelector('table[data-sql-result="0"] th[aria-sort="ascending"]');
+  let values = await spends();
+  assert.equal(values.length, 100);
+  assert.deepEqual(values, [...values].sort((a, b) => a - b));
+  assert.equal((await sqlRows())[0][1], low, 'the first row is the smallest of all 300, not of the page');
+  // Enter on the focused header reverses.
+  await page.focus('[data-key="sql-sort:0:1"]');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('table[data-sql-result="0"] th[aria-sort="descending"]');
+  values = await spends();
+  assert.deepEqual(values, [...values].sort((a, b) => b - a));
+  assert.equal((await sqlRows())[0][1], high);
+  assert.equal((await focused()).key, 'sql-sort:0:1', 'the focus stays on the header');
+  // The next page continues the order.
+  await page.click('[data-key="sql-next:0"]');
+  await page.waitForFunction(() => /Rows 101–200/.test(document.querySelector('[data-statement="0"] .pager').textContent));
+  const next = await spends();
+  assert.ok(next[0] <= values[99], 'page 2 continues the sorted order');
+  await expectAccessible(page, 'SQL tab, a sorted result');
+});
+
+test('a chart of the result, drawn by the engine: a line over dates, bars over names, none without numbers', async () => {
+  await run('SELECT date, SUM(revenue) AS revenue, SUM(spend) AS spend FROM fact_campaigns GROUP BY date ORDER BY date');
+  await page.waitForSelector('canvas[data-sql-chart="0"]');
+  assert.match(await page.getAttribute('canvas[data-sql-chart="0"]', 'aria-label'), /^Revenue, Spend by date$/);
+  assert.match(await page.textContent('#sql-chart-summary-0'), /peaked/);
+  const inked = () => page.$eval('canvas[data-sql-chart="0"]', (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 3] && (d[i] < 200 || d[i + 1] < 200 || d[i + 2] < 200)) n++;
+    return n;
+  });
+  assert.ok(await inked() > 1000, 'the line chart is drawn');
+  await page.screenshot({ path: join(SHOTS, 'sql-chart.png'), fullPage: true });
+  await run('SELECT channel, SUM(revenue) / SUM(spend) - 1 AS roi FROM fact_campaigns GROUP BY 1 ORDER BY 1');
+  await page.waitForSelector('canvas[data-sql-chart="0"]');
+  assert.match(await page.textContent('#sql-chart-summary-0'), /%/, 'a ratio is charted in percent');
+  assert.ok(await inked() > 1000, 'the bars are drawn');
+  await expectAccessible(page, 'SQL tab, a chart');
+  await run('SELECT DISTINCT tenant_id FROM fact_campaigns');
+  assert.equal(await page.$('canvas[data-sql-chart]'), null, 'nothing numeric, no chart');
+});
+
+test('a long query can be cancelled: the worker is replaced, the data restored, the page never freezes', async () => {
+  const long = `SELECT COUNT(*) FROM fact_campaigns a
+WHERE (SELECT COUNT(*) FROM fact_campaigns b, fact_campaigns c WHERE b.clicks + c.clicks > a.clicks) > 0`;
+  await page.fill('#sql-text', long);
+  const runs = await page.evaluate(() => window.__bi.sqlRuns);
+  await page.click('#sql-run');
+  await page.waitForSelector('#sql-cancel:not([hidden])', { timeout: 10_000 });
+  // The page answers while the engine is busy.
+  const t0 = Date.now();
+  await page.click('#tab-campaign_summary');
+  await page.click('#tab-sql');
+  assert.ok(Date.now() - t0 < 2000, 'the page answers while the query runs');
+  await page.click('#sql-cancel');
+  await page.waitForFunction((n) => window.__bi.sqlRuns > n, runs, { timeout: 30_000 });
+  assert.match(await page.textContent('#sql-results'), /Cancelled after [\d.]+ s/);
+  assert.equal(await page.isHidden('#sql-cancel'), true);
+  assert.equal((await focused()).id, 'sql-run', 'the focus goes back to Run');
+  await page.waitForFunction(() => document.getElementById('sql-loading').textContent === '', null, { timeout: 30_000 });
+  // The new worker holds the same data: a query and a dashboard both answer.
+  await run('SELECT SUM(spend), SUM(revenue) FROM fact_campaigns WHERE tenant_id = \'tenant_002\'');
+  assert.deepEqual(await sqlRows(), [SUMMARY.tenant_002]);
+  await page.click('#tenant-filter summary');
+  await page.check('#tenant-filter input[value="tenant_003"]');
+  await page.click('h1');
+  await page.waitForFunction(() => document.getElementById('sql-results').dataset.tenants === '["tenant_003"]', null, { timeout: 30_000 });
+  await page.click('#reset');
+  await page.waitForFunction(() => document.getElementById('sql-results').dataset.tenants === '"all"', null, { timeout: 30_000 });
+  await expectAccessible(page, 'SQL tab, after a cancel');
+});
+
+test('the last queries are remembered across reloads', async () => {
+  const older = 'SELECT COUNT(*) AS older FROM dim_sales_targets';
+  const last = 'SELECT COUNT(*) AS remembered FROM fact_campaigns';
+  await run(older);
+  await run(last);
+  await page.reload();
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  await page.click('#tab-sql');
+  await page.waitForSelector('body[data-sql-editor="ready"]', { timeout: 30_000 });
+  assert.equal(await editorText(), last, 'the last query is back in the editor');
+  const options = await page.$$eval('#sql-history option', (os) => os.map((o) => o.textContent));
+  assert.equal(options[1], last);
+  assert.equal(options[2], older);
+  await page.selectOption('#sql-history', '1');
+  await page.waitForFunction((q) => window.__bi.sqlEditor.text() === q, older);
+  const runs = await page.evaluate(() => window.__bi.sqlRuns);
+  await page.focus('#sql-text');
+  await page.keyboard.press('Control+Enter');
+  await page.waitForFunction((n) => window.__bi.sqlRuns > n, runs, { timeout: 30_000 });
+  assert.deepEqual(await sqlRows(), [['720']]);
+  await expectAccessible(page, 'SQL tab, recent queries');
 });
