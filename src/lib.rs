@@ -38,6 +38,7 @@ pub mod memory;
 pub mod model;
 #[cfg(feature = "parquet")]
 pub mod parquet;
+pub mod pivot;
 pub mod query;
 pub mod report;
 pub mod snapshot;

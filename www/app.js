@@ -5,6 +5,8 @@ import init, { dashboardInfo, drawChart, tableShapes } from './pkg/bi_platform.j
 import { viewLinks, parseHash } from './links.js';
 // Click to filter, chips and drill-down (issue 13): hooks marked "crossfilter" below.
 import { installCrossfilter, decorateChartTable, decorateDashboardTable, renderSelection } from './crossfilter.js';
+// Pivot hook: the Pivot tab lives in its own module.
+import { initPivot, openPivot, refreshPivot } from './pivot.js';
 
 const CHUNK = 8 * 1024 * 1024;
 const TABLE_PAGE = 100;
@@ -65,7 +67,7 @@ function formatValue(type, value) {
 const NUMERIC = new Set(['integer', 'number', 'money', 'ratio']);
 // A dashboard's declared columns, and its title.
 const columnsOf = (name) => INFO.find((d) => d.name === name)?.columns || [];
-const titleOf = (name) => (name === 'sql' ? 'SQL' : INFO.find((d) => d.name === name)?.label || name);
+const titleOf = (name) => (name === 'sql' ? 'SQL' : name === 'pivot' ? 'Pivot' : INFO.find((d) => d.name === name)?.label || name);
 const bytes = (n) => (n >= 1e6 ? `${decimal.format(n / 1e6)} MB` : `${decimal.format(n / 1e3)} KB`);
 
 // --- The worker -----------------------------------------------------------------------
@@ -450,6 +452,9 @@ async function refresh({ announce: say = false, fromLink = false } = {}) {
     // SQL results follow the tenant picker (and new data): run the last query again.
     if (sqlState.ran) runSql(sqlState.text);
     if (state.tab === 'sql') renderSchema().catch(() => {});
+    // Pivot hook: the pivot follows new data and the filters (and a link may open its tab).
+    if (state.tab === 'pivot' && $('panel-pivot').hidden) selectTab('pivot');
+    else refreshPivot();
     if (announcePending) {
       announcePending = false;
       const tenants = view.tables.campaign_summary.rows.length;
@@ -596,6 +601,9 @@ function selectTab(name, focus = false) {
   // The SQL tab exports each statement's result itself.
   $('export').hidden = name === 'sql';
   if (name === 'sql') openSql();
+  // Pivot hook: its panel, and its own export.
+  $('panel-pivot').hidden = name !== 'pivot';
+  if (name === 'pivot') { $('export').hidden = true; openPivot(); }
   if (focus) $(`tab-${name}`).focus();
   links.save();
 }
@@ -1298,11 +1306,34 @@ for (const type of ['popstate', 'hashchange']) {
   window.addEventListener(type, () => { if (links.follow()) refresh({ announce: true, fromLink: true }); });
 }
 
+// --- Pivot hook ----------------------------------------------------------------------------
+// A pivot cell's (or row header's) values become the page's filters: `filters` is
+// [{key: 'tenants' | 'regions' | 'products' | 'channels', value}] or {key: 'dates',
+// value: [from, to]}. Values already picked stay; the pickers are rebuilt to show them.
+function addFilters(filters) {
+  for (const { key, value } of filters) {
+    if (key === 'dates') {
+      [state.query.from, state.query.to] = value;
+      $('from').value = value[0];
+      $('to').value = value[1];
+      continue;
+    }
+    const list = key === 'tenants' ? (Array.isArray(state.query.tenants) ? state.query.tenants : []) : state.query[key];
+    if (!list.includes(value)) list.push(value);
+    list.sort();
+    if (key === 'tenants') state.query.tenants = list;
+  }
+  optionsKey = '';
+  state.perfOffset = 0;
+  refresh({ announce: true });
+}
+initPivot({ call, query: () => state.query, addFilters, announce, showError, download });
+
 // The main thread draws with the engine too (canvases live here).
 init().then(async () => {
   INFO = dashboardInfo();
   DASHBOARDS = INFO.map((d) => d.name);
-  TABS = [...DASHBOARDS, 'sql'];
+  TABS = [...DASHBOARDS, 'pivot', 'sql'];
   renderShapes();
   // crossfilter: click to filter, chips, drill-down.
   installCrossfilter({

@@ -147,6 +147,15 @@ const ops = {
     return sqlResult(r, index, 0, limit);
   },
   sqlCsv: ({ index }) => self.warehouse.sqlCsv(lastRun.results[index].statement, lastRun.query, lastRun.nowMs),
+  // Pivot hook: the pivot (with the engine's time in ms), its fields and measures, its CSV.
+  pivotCatalog: () => self.warehouse.pivotCatalog(),
+  pivot: ({ request, query }) => {
+    const started = performance.now();
+    const result = self.warehouse.pivot(request, query);
+    result.ms = performance.now() - started;
+    return result;
+  },
+  pivotCsv: ({ request, query }) => self.warehouse.pivotCsv(request, query),
 };
 
 // One message at a time, in order: a push waiting for the parsing workers finishes

@@ -698,3 +698,36 @@ pub fn filter_fields() -> Result<JsValue, JsValue> {
         column: f.column(),
     }))
 }
+
+// --- Pivot (issue 13) -------------------------------------------------------------------
+// The pivot view's binding: the catalog the page builds its choosers from, the pivot
+// itself under the page's query (tenant scope and filters), and its CSV.
+#[wasm_bindgen]
+impl Warehouse {
+    /// Every pivot field and measure, `{fields: [{id, label, type}], measures: [{id,
+    /// label, type, group?}]}` (extra columns with few values included).
+    #[wasm_bindgen(js_name = pivotCatalog)]
+    pub fn pivot_catalog(&self) -> Result<JsValue, JsValue> {
+        to_js(&crate::pivot::catalog(self.inner.star()))
+    }
+
+    /// A pivot (`{rows, columns, measures, sort, top_n}` of field and measure ids) under
+    /// `query`'s tenant scope and filters: `{row_fields, column_fields, measures, rows,
+    /// columns, cells, fact_rows}`.
+    pub fn pivot(&self, request: JsValue, query: JsValue) -> Result<JsValue, JsValue> {
+        let request: crate::pivot::PivotRequest = self::request(request)?;
+        to_js(
+            &crate::pivot::pivot(&self.inner, &self::query(query)?, &request)
+                .map_err(into_error)?,
+        )
+    }
+
+    /// The pivot as CSV in its layout (money exact).
+    #[wasm_bindgen(js_name = pivotCsv)]
+    pub fn pivot_csv(&self, request: JsValue, query: JsValue) -> Result<String, JsValue> {
+        let request: crate::pivot::PivotRequest = self::request(request)?;
+        let result =
+            crate::pivot::pivot(&self.inner, &self::query(query)?, &request).map_err(into_error)?;
+        Ok(result.to_csv())
+    }
+}
