@@ -77,7 +77,7 @@ serve: tools wasm
 test: tools
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
-	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features web,sql-web -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features web,sql-web,parquet-web -- -D warnings
 	bash scripts/audit.sh
 	$(MAKE) --no-print-directory fuzz-smoke
 	cargo test --doc

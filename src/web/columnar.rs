@@ -57,7 +57,7 @@ impl Warehouse {
             .ok_or_else(|| into_error("no Parquet file is being loaded"))?;
         if let Ok(reader) = &mut pending.reader {
             let pushed = CellBatch::from_bytes(batch).and_then(|batch| reader.push(&batch));
-            let checked = pushed.and_then(|()| crate::memory::check(budget, 0));
+            let checked = pushed.and_then(|()| Ok(crate::memory::check(budget, 0)?));
             if let Err(error) = checked {
                 // Dropping the staged rows gives their memory back now.
                 pending.reader = Err(error);
