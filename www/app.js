@@ -8,7 +8,7 @@ import { installCrossfilter, decorateChartTable, decorateDashboardTable, renderS
 // Pivot hook: the Pivot tab lives in its own module.
 import { initPivot, openPivot, refreshPivot } from './pivot.js';
 
-const CHUNK = 8 * 1024 * 1024;
+const CHUNK = 4 * 1024 * 1024;
 const TABLE_PAGE = 100;
 const PERF_PAGE = 50;
 // The dashboards, from the engine once it is loaded: [{name, label, sql, columns: [{name,

@@ -50,7 +50,7 @@ export function parseHash(hash) {
       values = values.filter((x) => shape.test(x) && (field !== 'dates' || validDate(x)));
     }
     if (field === 'tenants') query.tenants = values.length ? values : 'all';
-    else query[field] = values;
+    else if (field in query || values.length) query[field] = values;
   }
   for (const key of ['from', 'to']) {
     const value = params.get(key);
