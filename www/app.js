@@ -1318,7 +1318,7 @@ function addFilters(filters) {
       $('to').value = value[1];
       continue;
     }
-    const list = key === 'tenants' ? (Array.isArray(state.query.tenants) ? state.query.tenants : []) : state.query[key];
+    const list = key === 'tenants' ? (Array.isArray(state.query.tenants) ? state.query.tenants : []) : (state.query[key] ||= []);
     if (!list.includes(value)) list.push(value);
     list.sort();
     if (key === 'tenants') state.query.tenants = list;

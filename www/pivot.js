@@ -243,7 +243,11 @@ async function run() {
 
 // The page filters a cell can set: tenant, region, product, channel, and a date range for
 // the date fields.
-const FILTER_KEYS = { tenant: 'tenants', region: 'regions', product: 'products', channel: 'channels' };
+// A pivot field's values as the page's filters (click-to-filter's query fields).
+const FILTER_KEYS = {
+  tenant: 'tenants', region: 'regions', product: 'products', channel: 'channels',
+  campaign: 'campaigns', performance: 'performance_categories',
+};
 const pad = (n) => String(n).padStart(2, '0');
 const iso = (d) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
 function dateRange(field, label) {

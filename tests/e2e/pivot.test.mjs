@@ -196,3 +196,18 @@ test('the pivot exports as CSV in its layout, money exact', async () => {
   await page.screenshot({ path: join(SHOTS, 'pivot-columns.png') });
   await expectAccessible(page, 'Pivot tab, rows and columns');
 });
+
+test('a performance category in the pivot filters the whole page (a click-to-filter field)', async () => {
+  await page.click('#pivot-clear');
+  await page.click('[data-key="pivot-add-rows:performance"]');
+  await after1(() => page.click('[data-key="pivot-add-measure:sum:spend"]'));
+  const loss = 'table[data-pivot] tbody button[aria-label^="Loss"]';
+  await page.waitForSelector(loss);
+  await after1(() => page.click(loss));
+  assert.deepEqual(await page.evaluate(() => window.__bi.state.query.performance_categories), ['Loss']);
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('table[data-dashboard="campaign_performance"] tbody tr')];
+    return rows.length > 0 && rows.every((r) => r.textContent.includes('Loss'));
+  });
+  await after1(() => page.click('#reset'));
+});
