@@ -52,18 +52,13 @@ mod cli {
         Export(ExportArgs),
     }
 
+    /// The tenant scope and filters of `report` and `export`, as dashboards apply them.
     #[derive(Args)]
-    #[command(
-        long_about = "Load the files in order (the format and the table are recognised from the content, never the file name) and print a load report per file and table, then every dashboard.\n\nExit status: 0 when at least one file loaded (even with rejected rows), 1 when none could be read, 2 for a usage error."
-    )]
-    struct ReportArgs {
-        /// Print exactly one JSON object ({"loads": [...], "dashboards": {...}}) on stdout.
-        #[arg(long)]
-        json: bool,
+    struct FilterArgs {
         /// Only this tenant (repeat for several); default: all tenants.
         #[arg(long = "tenant", value_name = "ID")]
         tenants: Vec<String>,
-        /// First day included, YYYY-MM-DD.
+        /// First day included, YYYY-MM-DD (fact rows; targets whose month overlaps).
         #[arg(long, value_name = "DATE")]
         from: Option<String>,
         /// Last day included, YYYY-MM-DD.
@@ -75,9 +70,40 @@ mod cli {
         /// Only this product (repeat for several).
         #[arg(long = "product", value_name = "P")]
         products: Vec<String>,
-        /// Only this channel (repeat for several).
+        /// Only this channel (repeat for several; fact rows only).
         #[arg(long = "channel", value_name = "C")]
         channels: Vec<String>,
+    }
+
+    impl FilterArgs {
+        /// The query these arguments ask for.
+        fn query(&self) -> Query {
+            Query {
+                tenants: if self.tenants.is_empty() {
+                    TenantScope::All
+                } else {
+                    TenantScope::Only(self.tenants.clone())
+                },
+                from: self.from.clone(),
+                to: self.to.clone(),
+                regions: self.regions.clone(),
+                products: self.products.clone(),
+                channels: self.channels.clone(),
+                ..Query::default()
+            }
+        }
+    }
+
+    #[derive(Args)]
+    #[command(
+        long_about = "Load the files in order (the format and the table are recognised from the content, never the file name) and print a load report per file and table, then every dashboard.\n\nExit status: 0 when at least one file loaded (even with rejected rows), 1 when none could be read, 2 for a usage error."
+    )]
+    struct ReportArgs {
+        /// Print exactly one JSON object ({"loads": [...], "dashboards": {...}}) on stdout.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        filters: FilterArgs,
         /// Rows shown per dashboard in the table output (0: all). JSON output always has all rows.
         #[arg(long, default_value_t = 20, value_name = "N")]
         limit: usize,
@@ -225,21 +251,7 @@ mod cli {
     }
 
     fn report(args: ReportArgs) -> ExitCode {
-        let query = Query {
-            tenants: if args.tenants.is_empty() {
-                TenantScope::All
-            } else {
-                TenantScope::Only(args.tenants.clone())
-            },
-            from: args.from.clone(),
-            to: args.to.clone(),
-            regions: args.regions.clone(),
-            products: args.products.clone(),
-            channels: args.channels.clone(),
-            offset: None,
-            limit: None,
-            ..Query::default()
-        };
+        let query = args.filters.query();
         let mut warehouse = Warehouse::new();
         warehouse.set_threads(args.threads.map_or_else(
             || std::thread::available_parallelism().map_or(1, usize::from),
@@ -748,43 +760,15 @@ mod cli {
         /// Write one Parquet file per table into this directory (created if missing).
         #[arg(long, value_name = "DIR")]
         parquet: Option<PathBuf>,
-        /// Only this tenant (repeat for several); default: all tenants.
-        #[arg(long = "tenant", value_name = "ID")]
-        tenants: Vec<String>,
-        /// First day included, YYYY-MM-DD (fact rows; targets whose month overlaps).
-        #[arg(long, value_name = "DATE")]
-        from: Option<String>,
-        /// Last day included, YYYY-MM-DD.
-        #[arg(long, value_name = "DATE")]
-        to: Option<String>,
-        /// Only this region (repeat for several).
-        #[arg(long = "region", value_name = "R")]
-        regions: Vec<String>,
-        /// Only this product (repeat for several).
-        #[arg(long = "product", value_name = "P")]
-        products: Vec<String>,
-        /// Only this channel (repeat for several; fact rows only).
-        #[arg(long = "channel", value_name = "C")]
-        channels: Vec<String>,
+        #[command(flatten)]
+        filters: FilterArgs,
         /// Files to load (CSV, TSV, `;`/`|`-delimited, XLSX, JSON, Parquet).
         #[arg(required = true, value_name = "DATA_FILE")]
         files: Vec<PathBuf>,
     }
 
     fn export(args: ExportArgs) -> ExitCode {
-        let query = Query {
-            tenants: if args.tenants.is_empty() {
-                TenantScope::All
-            } else {
-                TenantScope::Only(args.tenants.clone())
-            },
-            from: args.from.clone(),
-            to: args.to.clone(),
-            regions: args.regions.clone(),
-            products: args.products.clone(),
-            channels: args.channels.clone(),
-            ..Query::default()
-        };
+        let query = args.filters.query();
         // A bad date is a usage error, found before any file is read.
         if let Err(e) = bi_platform::query::Scope::new(Warehouse::new().star(), &query) {
             eprintln!("error: {e}\n\nSee bi-platform export --help.");

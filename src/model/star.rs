@@ -254,7 +254,7 @@ macro_rules! stored_type {
 /// snapshot's sections (`crate::snapshot`), so a column added here is counted and kept
 /// everywhere.
 macro_rules! star_table {
-    ($(#[$meta:meta])* $table:ident {
+    ($(#[$meta:meta])* $table:ident key($($key:ident),+) {
         $($field:ident: $kind:ident $(=> ($dim:ident, $column:ident, $null:ident))?),* $(,)?
     }) => {
         $(#[$meta])*
@@ -315,13 +315,61 @@ macro_rules! star_table {
             fn column_memory(&self) -> Vec<ColumnMemory> {
                 self.stored().iter().map(ColumnMemory::of_stored).collect()
             }
+
+            /// The row key of row `r` (the declaration's `key` columns, as the tuple the
+            /// commit builds for a new row): what the key index hashes and compares.
+            fn key_at(&self, r: usize) -> impl Copy + Eq + Hash {
+                ($(KeyPart::part(&self.$key, r),)+)
+            }
+
+            /// Rebuilds the key index from the columns (after they were filled directly,
+            /// as a snapshot restore does), or defers it when the rows' keys are shown
+            /// distinct by their hashes. `false` when two rows share a key, which no
+            /// load makes.
+            pub(crate) fn rebuild_index(&mut self) -> bool {
+                match RowIndex::restored(self.len(), |r: usize| self.key_at(r)) {
+                    Some(index) => {
+                        self.index = index;
+                        true
+                    }
+                    None => false,
+                }
+            }
+
+            /// Builds the key index if a restore deferred it, before rows are added.
+            fn ensure_index(&mut self) {
+                if self.index.pending {
+                    self.index = RowIndex::build(self.len(), |r: usize| self.key_at(r))
+                        .expect("the rows were checked distinct when restored");
+                }
+            }
         }
     };
 }
 
+/// One column's part of a row key: a dimension key or the stored value.
+trait KeyPart {
+    type Part: Copy + Eq + Hash;
+    fn part(&self, row: usize) -> Self::Part;
+}
+
+impl KeyPart for KeyColumn {
+    type Part = u32;
+    fn part(&self, row: usize) -> u32 {
+        self.get(row)
+    }
+}
+
+impl<T: Copy + Eq + Hash> KeyPart for Vec<T> {
+    type Part = T;
+    fn part(&self, row: usize) -> T {
+        self[row]
+    }
+}
+
 star_table! {
-    /// `fact_campaigns`.
-    Campaigns {
+    /// `fact_campaigns`: one row per (tenant, campaign, date).
+    Campaigns key(tenant, campaign, date) {
         tenant: Keys => (Tenant, TenantId, required),
         campaign: U32 => (Campaign, CampaignId, required),
         campaign_name: U32 => (CampaignName, CampaignName, nullable),
@@ -337,37 +385,9 @@ star_table! {
     }
 }
 
-impl Campaigns {
-    /// Rebuilds the key index from the columns (after they were filled directly, as a
-    /// snapshot restore does), or defers it when the rows' keys are shown distinct by
-    /// their hashes. `false` when two rows share a key, which no load makes.
-    pub(crate) fn rebuild_index(&mut self) -> bool {
-        match RowIndex::restored(self.len(), |r: usize| self.key_at(r)) {
-            Some(index) => {
-                self.index = index;
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// The row key of row `r`.
-    fn key_at(&self, r: usize) -> (u32, u32, Day) {
-        (self.tenant.get(r), self.campaign[r], self.date[r])
-    }
-
-    /// Builds the key index if a restore deferred it, before rows are added.
-    fn ensure_index(&mut self) {
-        if self.index.pending {
-            self.index = RowIndex::build(self.len(), |r: usize| self.key_at(r))
-                .expect("the rows were checked distinct when restored");
-        }
-    }
-}
-
 star_table! {
-    /// `dim_sales_targets`.
-    Targets {
+    /// `dim_sales_targets`: one row per (tenant, region, product, year, month).
+    Targets key(tenant, region, product, year, month) {
         tenant: Keys => (Tenant, TenantId, required),
         region: Keys => (Region, Region, nullable),
         product: Keys => (Product, Product, nullable),
@@ -379,41 +399,9 @@ star_table! {
     }
 }
 
-impl Targets {
-    /// Rebuilds the key index from the columns ([`Campaigns::rebuild_index`]).
-    pub(crate) fn rebuild_index(&mut self) -> bool {
-        match RowIndex::restored(self.len(), |r: usize| self.key_at(r)) {
-            Some(index) => {
-                self.index = index;
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// The row key of row `r`.
-    fn key_at(&self, r: usize) -> (u32, u32, u32, u16, u8) {
-        (
-            self.tenant.get(r),
-            self.region.get(r),
-            self.product.get(r),
-            self.year[r],
-            self.month[r],
-        )
-    }
-
-    /// Builds the key index if a restore deferred it, before rows are added.
-    fn ensure_index(&mut self) {
-        if self.index.pending {
-            self.index = RowIndex::build(self.len(), |r: usize| self.key_at(r))
-                .expect("the rows were checked distinct when restored");
-        }
-    }
-}
-
 star_table! {
-    /// `dim_customers`.
-    Customers {
+    /// `dim_customers`: one row per (tenant, customer).
+    Customers key(tenant, customer) {
         tenant: Keys => (Tenant, TenantId, required),
         customer: U32 => (Customer, CustomerId, required),
         customer_name: U32 => (CustomerName, CustomerName, nullable),
@@ -421,32 +409,6 @@ star_table! {
         product_preference: Keys => (Product, ProductPreference, nullable),
         total_spent: I64,
         total_orders: U32,
-    }
-}
-
-impl Customers {
-    /// Rebuilds the key index from the columns ([`Campaigns::rebuild_index`]).
-    pub(crate) fn rebuild_index(&mut self) -> bool {
-        match RowIndex::restored(self.len(), |r: usize| self.key_at(r)) {
-            Some(index) => {
-                self.index = index;
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// The row key of row `r`.
-    fn key_at(&self, r: usize) -> (u32, u32) {
-        (self.tenant.get(r), self.customer[r])
-    }
-
-    /// Builds the key index if a restore deferred it, before rows are added.
-    fn ensure_index(&mut self) {
-        if self.index.pending {
-            self.index = RowIndex::build(self.len(), |r: usize| self.key_at(r))
-                .expect("the rows were checked distinct when restored");
-        }
     }
 }
 
