@@ -3,7 +3,9 @@
 #![cfg(target_arch = "wasm32")]
 
 use bi_platform::generate::{sample_files, SampleSpec};
-use bi_platform::web::{dashboards, draw_chart, generate_sample, table_shapes, Warehouse};
+use bi_platform::web::{
+    dashboards, draw_chart, generate_sample, parse_piece, table_shapes, Warehouse,
+};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
@@ -69,7 +71,7 @@ fn streaming_in_chunks_of_any_size_equals_loading_whole() {
     let expected = everything(&whole);
     for size in [1usize, 7, 4096, 1 << 20] {
         let mut w = Warehouse::new();
-        w.begin("c.csv", bytes.len() as f64);
+        w.begin("c.csv", bytes.len() as f64, None);
         let mut last = serde_json::Value::Null;
         for chunk in bytes.chunks(size) {
             last = json(&w.push(chunk).unwrap());
@@ -85,13 +87,61 @@ fn streaming_in_chunks_of_any_size_equals_loading_whole() {
     }
 }
 
+/// The page's parsing workers through the binding: each run `push` hands out is read
+/// piece by piece with `parsePiece` (as a worker with its own instance would) and given
+/// back with `absorbWork`; the load equals one worker's.
+#[wasm_bindgen_test]
+fn runs_handed_to_parsing_workers_load_what_one_worker_loads() {
+    let mut csv =
+        String::from("tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n");
+    for i in 0..20_000 {
+        csv.push_str(&format!(
+            "t{},c{i},2024-11-{:02},100,10,1,1.00,2.00\n",
+            i % 3,
+            i % 28 + 1
+        ));
+    }
+    let bytes = csv.as_bytes();
+    let mut one = Warehouse::new();
+    let expected_report = json(&one.load("c.csv", bytes).unwrap());
+    let expected = everything(&one);
+    let mut w = Warehouse::new();
+    w.begin("c.csv", bytes.len() as f64, Some(3));
+    let mut handed = 0;
+    for chunk in bytes.chunks(400_000) {
+        let progress = json(&w.push(chunk).unwrap());
+        if progress["work"] != true {
+            continue;
+        }
+        handed += 1;
+        let work = w.work().unwrap();
+        let spec: js_sys::Uint8Array = js_sys::Reflect::get(&work, &"spec".into()).unwrap().into();
+        let pieces: js_sys::Array = js_sys::Reflect::get(&work, &"pieces".into())
+            .unwrap()
+            .into();
+        let answers: Vec<js_sys::Uint8Array> = pieces
+            .iter()
+            .enumerate()
+            .map(|(i, piece)| {
+                let piece: js_sys::Uint8Array = piece.into();
+                js_sys::Uint8Array::from(&parse_piece(&spec.to_vec(), i, &piece.to_vec())[..])
+            })
+            .collect();
+        assert!(w.absorb_work(answers).unwrap(), "the answers are used");
+        assert!(json(&w.progress().unwrap())["elsewhere"].as_u64().unwrap() > 0);
+    }
+    assert!(handed > 0, "a 900 KB file in 400 KB chunks hands runs out");
+    assert_eq!(json(&w.finish().unwrap()), expected_report);
+    assert_eq!(everything(&w), expected);
+}
+
 #[wasm_bindgen_test]
 fn cancel_drops_the_stream_and_keeps_the_data() {
     let bytes = sample();
     let mut w = Warehouse::new();
     w.load("c.csv", &bytes).unwrap();
     let before = everything(&w);
-    w.begin("other.csv", 10.0);
+    w.begin("other.csv", 10.0, None);
     w.push(b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\nz,c,2024-01-01,1,1,1,1,1\n")
         .unwrap();
     w.cancel();
