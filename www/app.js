@@ -7,6 +7,7 @@ import { viewLinks, parseHash } from './links.js';
 import { installCrossfilter, decorateChartTable, decorateDashboardTable, renderSelection } from './crossfilter.js';
 // Pivot hook: the Pivot tab lives in its own module.
 import { initPivot, openPivot, refreshPivot } from './pivot.js';
+import { $, el } from './dom.js';
 
 const CHUNK = 4 * 1024 * 1024;
 const TABLE_PAGE = 100;
@@ -17,18 +18,6 @@ let INFO = [];
 let DASHBOARDS = [];
 // The tabs: the dashboards, then SQL.
 let TABS = [];
-const $ = (id) => document.getElementById(id);
-const el = (tag, props = {}, ...children) => {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === 'class') node.className = v;
-    else if (k === 'text') node.textContent = v;
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) if (c != null) node.append(c);
-  return node;
-};
 
 // Re-rendering replaces elements; the one that had the keyboard focus gets it back by its
 // data-key (a sort button, a pager button, a picker's checkbox, a table region).

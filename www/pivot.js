@@ -8,6 +8,7 @@
 // app.js calls `initPivot(hooks)` once, `openPivot()` when the tab is selected and
 // `refreshPivot()` after each view (new data or filters). Every value from a file is
 // inserted as text (textContent), never as HTML.
+import { $, el } from './dom.js';
 
 let hooks = null;
 const state = {
@@ -18,18 +19,6 @@ const state = {
   opened: false,
 };
 
-const $ = (id) => document.getElementById(id);
-const el = (tag, props = {}, ...children) => {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === 'class') node.className = v;
-    else if (k === 'text') node.textContent = v;
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) if (c != null) node.append(c);
-  return node;
-};
 
 const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const whole = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });

@@ -250,6 +250,27 @@ mod cli {
         warehouse.commit(stream.finish())
     }
 
+    /// Loads the files in order for a command whose output is not the load reports
+    /// (`sql`, `export`): each file that failed, or had rows rejected, is named on
+    /// stderr in one line. Returns the reports.
+    fn load_quietly(warehouse: &mut Warehouse, files: &[PathBuf]) -> Vec<LoadReport> {
+        let loads: Vec<LoadReport> = files
+            .iter()
+            .flat_map(|path| load_file(warehouse, path))
+            .collect();
+        for l in &loads {
+            if let Some(e) = &l.error {
+                eprintln!("{}: {e}", l.file);
+            } else if l.rows_rejected > 0 {
+                eprintln!(
+                    "{}: {} rows rejected (bi-platform report lists them)",
+                    l.file, l.rows_rejected
+                );
+            }
+        }
+        loads
+    }
+
     fn report(args: ReportArgs) -> ExitCode {
         let query = args.filters.query();
         let mut warehouse = Warehouse::new();
@@ -604,20 +625,7 @@ mod cli {
             return usage("no data file given");
         }
         let mut warehouse = Warehouse::new();
-        let mut loads = Vec::new();
-        for path in &files {
-            loads.extend(load_file(&mut warehouse, path));
-        }
-        for l in &loads {
-            if let Some(e) = &l.error {
-                eprintln!("{}: {e}", l.file);
-            } else if l.rows_rejected > 0 {
-                eprintln!(
-                    "{}: {} rows rejected (bi-platform report lists them)",
-                    l.file, l.rows_rejected
-                );
-            }
-        }
+        let loads = load_quietly(&mut warehouse, &files);
         if !files.is_empty() && !loads.iter().any(LoadReport::succeeded) {
             eprintln!("error: no data file could be loaded");
             return ExitCode::FAILURE;
@@ -788,20 +796,7 @@ mod cli {
         }
         let mut warehouse = Warehouse::new();
         warehouse.set_threads(std::thread::available_parallelism().map_or(1, usize::from));
-        let mut loads = Vec::new();
-        for path in &args.files {
-            loads.extend(load_file(&mut warehouse, path));
-        }
-        for l in &loads {
-            if let Some(e) = &l.error {
-                eprintln!("{}: {e}", l.file);
-            } else if l.rows_rejected > 0 {
-                eprintln!(
-                    "{}: {} rows rejected (bi-platform report lists them)",
-                    l.file, l.rows_rejected
-                );
-            }
-        }
+        let loads = load_quietly(&mut warehouse, &args.files);
         if !loads.iter().any(LoadReport::succeeded) {
             eprintln!("error: no data file could be loaded; nothing written");
             return ExitCode::FAILURE;

@@ -227,6 +227,21 @@ pub struct StoredColumnMut<'a> {
     pub values: ValuesMut<'a>,
 }
 
+/// A column's [`Feeds`] from its declaration: none, or (dimension, staged column,
+/// `required`/`nullable`).
+macro_rules! feeds {
+    () => {
+        None
+    };
+    ($dim:ident, $column:ident, $null:ident) => {
+        Some(Feeds {
+            dim: Dim::$dim,
+            column: Column::$column,
+            nullable: nullable!($null),
+        })
+    };
+}
+
 /// `required` or `nullable`, as a flag.
 macro_rules! nullable {
     (required) => {
@@ -270,11 +285,7 @@ macro_rules! star_table {
             pub fn stored(&self) -> Vec<StoredColumn<'_>> {
                 vec![$(StoredColumn {
                     name: stringify!($field),
-                    feeds: None $(.or(Some(Feeds {
-                        dim: Dim::$dim,
-                        column: Column::$column,
-                        nullable: nullable!($null),
-                    })))?,
+                    feeds: feeds!($($dim, $column, $null)?),
                     values: Values::$kind(&self.$field),
                 }),*]
             }
@@ -283,11 +294,7 @@ macro_rules! star_table {
             pub fn stored_mut(&mut self) -> Vec<StoredColumnMut<'_>> {
                 vec![$(StoredColumnMut {
                     name: stringify!($field),
-                    feeds: None $(.or(Some(Feeds {
-                        dim: Dim::$dim,
-                        column: Column::$column,
-                        nullable: nullable!($null),
-                    })))?,
+                    feeds: feeds!($($dim, $column, $null)?),
                     values: ValuesMut::$kind(&mut self.$field),
                 }),*]
             }
