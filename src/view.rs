@@ -19,7 +19,7 @@
 
 use crate::chart::{self, Chart, ChartInputs, FilterOptions, Kpis};
 use crate::query::result::DashboardResult;
-use crate::query::{Dashboard, Query, QueryError};
+use crate::query::{Dashboard, Query, QueryError, Scope};
 use crate::Warehouse;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
@@ -103,7 +103,8 @@ pub fn view<'w>(
         limit: page.limit,
         ..query.clone()
     };
-    let tables = warehouse.dashboards_paged(&query, &paged)?;
+    let scope = Scope::new(warehouse.star(), &query)?;
+    let tables = warehouse.dashboards_in(&scope, &paged);
     let find = |d: Dashboard| table_in(&tables, d);
     let summary = find(Dashboard::CampaignSummary);
     let charts = chart::charts_of(
@@ -114,7 +115,7 @@ pub fn view<'w>(
             channels: find(Dashboard::ChannelMix),
             targets: find(Dashboard::TargetVsActual),
         },
-        chart::roi_distribution(warehouse, &query)?,
+        chart::roi_distribution_in(&scope),
     );
     // A chart whose own field is filtered keeps every category (one more dashboard for
     // each such chart; none when no click filter is set).

@@ -343,8 +343,19 @@ impl Warehouse {
         query: &Query,
         page: &Query,
     ) -> Result<Vec<(Dashboard, DashboardResult<'_>)>, QueryError> {
+        Ok(self.dashboards_in(&Scope::new(&self.star, query)?, page))
+    }
+
+    /// [`dashboards_paged`](Self::dashboards_paged) in a scope already resolved (and
+    /// its selection of fact rows already found), for a caller that reads the same
+    /// scope again (the view's ROI chart).
+    pub fn dashboards_in<'w>(
+        &'w self,
+        scope: &Scope<'w>,
+        page: &Query,
+    ) -> Vec<(Dashboard, DashboardResult<'w>)> {
         let unpaged = Query::default();
-        self.all_dashboards(query, |d| {
+        self.all_dashboards_in(scope, |d| {
             if d == Dashboard::CampaignPerformance {
                 page
             } else {
@@ -361,12 +372,19 @@ impl Warehouse {
         query: &Query,
         paging: impl Fn(Dashboard) -> &'q Query,
     ) -> Result<Vec<(Dashboard, DashboardResult<'_>)>, QueryError> {
-        let scope = Scope::new(&self.star, query)?;
-        let sums = dashboards::TenantSums::of(&scope, self.ranks());
-        Ok(Dashboard::ALL
+        Ok(self.all_dashboards_in(&Scope::new(&self.star, query)?, paging))
+    }
+
+    fn all_dashboards_in<'w, 'q>(
+        &'w self,
+        scope: &Scope<'w>,
+        paging: impl Fn(Dashboard) -> &'q Query,
+    ) -> Vec<(Dashboard, DashboardResult<'w>)> {
+        let sums = dashboards::TenantSums::of(scope, self.ranks());
+        Dashboard::ALL
             .into_iter()
-            .map(|d| (d, self.dashboard_in(d, &scope, paging(d), Some(&sums))))
-            .collect())
+            .map(|d| (d, self.dashboard_in(d, scope, paging(d), Some(&sums))))
+            .collect()
     }
 }
 

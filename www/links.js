@@ -25,9 +25,14 @@ const LISTS = [
   ['performance', 'performance_categories', 'performance category'],
   ['day', 'dates', 'day'],
   ['month', 'months', 'month'],
+  ['stage', 'stages', 'funnel stage'],
 ];
 // Values a list must look like to be used at all (others are named and ignored).
-const SHAPES = { dates: [/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD'], months: [/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM'] };
+const SHAPES = {
+  dates: [/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD'],
+  months: [/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM'],
+  stages: [/^(Impressions|Clicks|Conversions)$/, 'Impressions, Clicks or Conversions'],
+};
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const validDate = (text) => DATE.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`))
   && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text);

@@ -124,8 +124,9 @@ pub struct Datum {
     /// The value drawn (`None` for a legend entry).
     pub value: Option<f64>,
     /// The filter a click adds to: a bar or point's category (a date, a tenant, a
-    /// channel, a month), a legend entry's series (a tenant); `None` when the mark is not
-    /// a value of any filter (a funnel stage, a measure's legend entry, "Others").
+    /// channel, a month, a funnel stage), a legend entry's series (a tenant); `None`
+    /// when the mark is not a value of any filter (a measure's legend entry, "Others",
+    /// an ROI bucket).
     pub field: Option<Field>,
     /// The value of `field` ("2024-11" for the category "Nov 24").
     pub key: Option<String>,
@@ -390,7 +391,10 @@ mod tests {
             Some((Field::Months, "2024-11"))
         );
         let funnel = all.iter().find(|c| c.id == "funnel").unwrap();
-        assert_eq!(funnel.category_filter(0), None);
+        assert_eq!(
+            funnel.category_filter(2),
+            Some((Field::Stages, "Conversions"))
+        );
         let mut csv = String::from(
             "tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n",
         );

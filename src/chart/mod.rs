@@ -124,11 +124,12 @@ pub struct Chart {
 /// another, as cross-filtering does; every other chart follows the filter. The tenant
 /// scope is never relaxed: it is the wall of SPEC §6, so the tenant charts show only
 /// the tenants in scope.
-pub const RELAXED: [(&str, Field); 4] = [
+pub const RELAXED: [(&str, Field); 5] = [
     ("trend", Field::Dates),
     ("tenant_trend", Field::Dates),
     ("channels", Field::Channels),
     ("attainment", Field::Months),
+    ("funnel", Field::Stages),
 ];
 
 /// `charts` with each chart of [`RELAXED`] whose field `query` filters rebuilt from
@@ -517,6 +518,9 @@ impl<'w> OwnCharts<'w> {
                 })
             }
             "channels" => Some(channel_mix(&w.dashboard(Dashboard::ChannelMix, query)?)),
+            "funnel" => Some(funnel_chart(
+                &w.dashboard(Dashboard::ConversionFunnel, query)?,
+            )),
             "attainment" => Some(attainment(&w.dashboard(Dashboard::TargetVsActual, query)?)),
             _ => None,
         })
@@ -719,7 +723,7 @@ pub fn funnel_chart(funnel: &DashboardResult<'_>) -> Chart {
         Unit::Count,
     );
     chart.log = true;
-    chart.categories = vec!["Impressions".into(), "Clicks".into(), "Conversions".into()];
+    chart.categories = crate::query::STAGES.map(String::from).to_vec();
     chart.series = vec![Series {
         name: "Count".into(),
         values: sums.iter().map(|v| Some(*v)).collect(),
@@ -730,7 +734,8 @@ pub fn funnel_chart(funnel: &DashboardResult<'_>) -> Chart {
         format!("CTR {}", pct(sums[1], sums[0])),
         format!("CVR {}", pct(sums[2], sums[1])),
     ];
-    chart
+    // A stage's bar filters the facts that reached it.
+    chart.filtering(Field::Stages)
 }
 
 /// Spend and revenue per channel, with ROI.
@@ -859,9 +864,13 @@ fn roi_bucket(spend: i64, revenue: i64) -> usize {
 /// How many campaign rows of the scope fall in each ROI bucket (rows without spend
 /// have no ROI and are left out). Counted over the fact rows, in exact fixed point.
 pub fn roi_distribution(warehouse: &Warehouse, query: &Query) -> Result<Chart, QueryError> {
-    let star = warehouse.star();
-    let scope = Scope::new(star, query)?;
-    let f = &star.campaigns;
+    Ok(roi_distribution_in(&Scope::new(warehouse.star(), query)?))
+}
+
+/// [`roi_distribution`] in a scope already resolved (a view's, whose selection of fact
+/// rows its dashboards already found).
+pub fn roi_distribution_in(scope: &Scope<'_>) -> Chart {
+    let f = &scope.star.campaigns;
     let mut counts = vec![0u64; ROI_EDGES.len() + 1];
     crate::with_keys!(f.tenant, |tenant| scope.for_each_campaign_row(
         tenant,
@@ -893,7 +902,7 @@ pub fn roi_distribution(warehouse: &Warehouse, query: &Query) -> Result<Chart, Q
             .map(|c| Some(*c as f64))
             .collect(),
     }];
-    Ok(chart)
+    chart
 }
 
 #[cfg(test)]

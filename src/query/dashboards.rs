@@ -455,17 +455,36 @@ pub fn campaign_performance<'w>(
     let star = scope.star;
     let f = &star.campaigns;
     let dims = &star.dims;
-    let mut total = 0usize;
-    let mut rows = Vec::new();
-    let limit = limit.unwrap_or(usize::MAX);
+    // The selection's rows as bits, so the walk in `order` tests a row with one read of
+    // a 128 KB (at 1M rows) bitmap, and stops once the page is full: the count is the
+    // selection's length.
+    let selected = scope.selection().map(|rows| {
+        let mut bits = vec![0u64; f.len().div_ceil(64)];
+        for &row in rows {
+            bits[row as usize / 64] |= 1 << (row % 64);
+        }
+        bits
+    });
+    let total = scope.campaign_row_count();
+    let limit = limit
+        .unwrap_or(usize::MAX)
+        .min(total.saturating_sub(offset));
+    let mut skipped = 0usize;
+    let mut rows = Vec::with_capacity(limit.min(1 << 16));
     with_keys!(f.tenant, |tenant| {
         for &row in order {
+            if rows.len() >= limit {
+                break;
+            }
             let row = row as usize;
-            if !scope.has_campaign_row_of(tenant, row) {
+            if selected
+                .as_ref()
+                .is_some_and(|bits| bits[row / 64] & (1 << (row % 64)) == 0)
+            {
                 continue;
             }
-            total += 1;
-            if total <= offset || rows.len() >= limit {
+            if skipped < offset {
+                skipped += 1;
                 continue;
             }
             let (spend, revenue) = (f.spend[row], f.revenue[row]);

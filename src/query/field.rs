@@ -29,17 +29,20 @@ pub enum Field {
     Dates,
     /// Calendar months, `YYYY-MM`.
     Months,
+    /// Conversion funnel stages reached (see [`Query::stages`]).
+    Stages,
 }
 
 impl Field {
     /// Every field, in the order the page lists its chips.
-    pub const ALL: [Field; 8] = [
+    pub const ALL: [Field; 9] = [
         Field::Tenants,
         Field::Campaigns,
         Field::Channels,
         Field::Regions,
         Field::Products,
         Field::PerformanceCategories,
+        Field::Stages,
         Field::Months,
         Field::Dates,
     ];
@@ -55,6 +58,7 @@ impl Field {
             Field::PerformanceCategories => "performance_categories",
             Field::Dates => "dates",
             Field::Months => "months",
+            Field::Stages => "stages",
         }
     }
 
@@ -69,12 +73,13 @@ impl Field {
             Field::PerformanceCategories => "Performance",
             Field::Dates => "Date",
             Field::Months => "Month",
+            Field::Stages => "Funnel stage",
         }
     }
 
     /// The dashboards' result column holding values of the field (a click on a table
     /// cell of that column filters by it); `None` for months, which results hold as
-    /// `year` and `month`.
+    /// `year` and `month`, and for funnel stages, which are columns, not values.
     pub fn column(self) -> Option<&'static str> {
         Some(match self {
             Field::Tenants => "tenant_id",
@@ -84,7 +89,7 @@ impl Field {
             Field::Products => "product",
             Field::PerformanceCategories => "performance_category",
             Field::Dates => "date",
-            Field::Months => return None,
+            Field::Months | Field::Stages => return None,
         })
     }
 
@@ -107,6 +112,7 @@ impl Field {
             Field::PerformanceCategories => &query.performance_categories,
             Field::Dates => &query.dates,
             Field::Months => &query.months,
+            Field::Stages => &query.stages,
         }
     }
 
@@ -126,6 +132,7 @@ impl Field {
             Field::PerformanceCategories => &mut query.performance_categories,
             Field::Dates => &mut query.dates,
             Field::Months => &mut query.months,
+            Field::Stages => &mut query.stages,
         })
     }
 }

@@ -79,6 +79,10 @@ pub struct Query {
     pub dates: Vec<String>,
     /// Calendar months (`YYYY-MM`), the drill-down from a month to its days.
     pub months: Vec<String>,
+    /// Conversion funnel stages reached (`Impressions`, `Clicks`, `Conversions`, the
+    /// funnel chart's bars): a fact passes when it counts at least one event of any
+    /// listed stage (impressions, clicks or conversions above zero). Facts only.
+    pub stages: Vec<String>,
 }
 
 /// A query that cannot run.
@@ -167,6 +171,17 @@ fn category_mask(wanted: &[String]) -> Option<[bool; 5]> {
         mask[i] = wanted.iter().any(|w| w == c.label());
     }
     Some(mask)
+}
+
+/// The funnel stages a [`Query::stages`] filter names, in funnel order.
+pub const STAGES: [&str; 3] = ["Impressions", "Clicks", "Conversions"];
+
+/// Which funnel stages pass a filter (indexed as [`STAGES`]); unknown names pass nothing.
+fn stage_mask(wanted: &[String]) -> Option<[bool; 3]> {
+    if wanted.is_empty() {
+        return None;
+    }
+    Some(STAGES.map(|stage| wanted.iter().any(|w| w == stage)))
 }
 
 /// The performance categories, in the order of [`category_index`].
@@ -375,6 +390,12 @@ fn passes_column(mask: &Option<Vec<bool>>, column: &KeyColumn, row: usize) -> bo
 
 /// A query resolved against one warehouse: the tenant scope and filters as masks over
 /// dictionary keys. The only way dashboards read rows.
+///
+/// The fact rows that pass are found once per scope ([`selection`](Scope::selection)):
+/// a view runs eight passes over the facts (six dashboards, the ROI chart, a clicked
+/// chart's own dashboard), and testing every filter on every row in each of them made a
+/// click that keeps every tenant cost more than the unfiltered view. With the selection
+/// each pass reads only the rows that pass, in storage order.
 pub struct Scope<'w> {
     pub(crate) star: &'w StarSchema,
     tenants: Vec<bool>,
@@ -387,6 +408,10 @@ pub struct Scope<'w> {
     campaigns: Option<Vec<bool>>,
     categories: Option<[bool; 5]>,
     days: Option<DaySet>,
+    stages: Option<[bool; 3]>,
+    /// The fact rows that pass, ascending; `None` inside when every row passes. Found
+    /// on first need, so a scope that only reads targets or customers never scans facts.
+    selection: std::cell::OnceCell<Option<Vec<u32>>>,
 }
 
 impl<'w> Scope<'w> {
@@ -416,11 +441,13 @@ impl<'w> Scope<'w> {
             campaigns: key_mask(&dims.campaign, &query.campaigns),
             categories: category_mask(&query.performance_categories),
             days: DaySet::new(&query.dates, &query.months)?,
+            stages: stage_mask(&query.stages),
+            selection: std::cell::OnceCell::new(),
         })
     }
 
     /// Whether the filters that only facts have (campaigns, performance categories, the
-    /// date selection) pass `row`. Each reads its column only when set.
+    /// date selection, funnel stages) pass `row`. Each reads its column only when set.
     #[inline(always)]
     fn passes_fact_only(&self, row: usize) -> bool {
         let f = &self.star.campaigns;
@@ -430,6 +457,11 @@ impl<'w> Scope<'w> {
             && self.days.as_ref().is_none_or(|d| d.has(f.date[row]))
             && self.categories.is_none_or(|m| {
                 m[category_index(PerformanceCategory::of(f.spend[row], f.revenue[row]))]
+            })
+            && self.stages.is_none_or(|m| {
+                (m[0] && f.impressions[row] > 0)
+                    || (m[1] && f.clicks[row] > 0)
+                    || (m[2] && f.conversions[row] > 0)
             })
     }
 
@@ -465,21 +497,18 @@ impl<'w> Scope<'w> {
 
     /// Fact rows in scope that pass every filter, in storage order.
     pub fn campaign_rows(&self) -> impl Iterator<Item = usize> + '_ {
-        // One of the two is empty: the loop is compiled per width, not branching on it
-        // per row.
-        let (narrow, wide) = match self.star.campaigns.tenant.keys() {
-            Keys::Narrow(keys) => (Some(self.campaign_rows_of(keys)), None),
-            Keys::Wide(keys) => (None, Some(self.campaign_rows_of(keys))),
-        };
-        narrow
+        let every = self
+            .selection()
+            .is_none()
+            .then(|| 0..self.star.campaigns.len());
+        every
             .into_iter()
             .flatten()
-            .chain(wide.into_iter().flatten())
+            .chain(self.selection().into_iter().flatten().map(|&r| r as usize))
     }
 
-    /// [`campaign_rows`](Self::campaign_rows) given the fact table's tenant keys at
-    /// their stored width, for a loop that already runs inside
-    /// [`with_keys!`](crate::with_keys) over them:
+    /// [`campaign_rows`](Self::campaign_rows), for a loop that already runs inside
+    /// [`with_keys!`](crate::with_keys) over the fact table's tenant keys:
     ///
     /// ```
     /// # use bi_platform::{Query, Warehouse, with_keys};
@@ -499,17 +528,33 @@ impl<'w> Scope<'w> {
         tenant: &'s [K],
     ) -> impl Iterator<Item = usize> + 's {
         debug_assert_eq!(tenant.len(), self.star.campaigns.len());
-        (0..tenant.len()).filter(move |&row| self.has_campaign_row_of(tenant, row))
+        self.campaign_rows()
     }
 
     /// Calls `visit` with each fact row in scope that passes every filter, in storage
-    /// order: what [`campaign_rows_of`](Self::campaign_rows_of) yields, by internal
-    /// iteration, so a kernel's body is inlined into the loop. The common views get
-    /// loops of their own: every tenant and no filter visits every row without a test,
-    /// a tenant scope alone tests only the tenant mask.
+    /// order: what [`campaign_rows`](Self::campaign_rows) yields, by internal iteration,
+    /// so a kernel's body is inlined into the loop (one loop over every row without a
+    /// test when nothing is filtered, else one over the selected rows).
     #[inline(always)]
-    pub fn for_each_campaign_row<K: Key>(&self, tenant: &[K], mut visit: impl FnMut(usize)) {
+    pub fn for_each_campaign_row<K: Key>(&self, tenant: &[K], visit: impl FnMut(usize)) {
         debug_assert_eq!(tenant.len(), self.star.campaigns.len());
+        match self.selection() {
+            None => (0..tenant.len()).for_each(visit),
+            Some(rows) => rows.iter().map(|&r| r as usize).for_each(visit),
+        }
+    }
+
+    /// The fact rows in scope that pass every filter, ascending, or `None` when that is
+    /// every row (every tenant, no filter). Found by one scan on first use and kept:
+    /// the tenant mask alone when only the tenant scope is set, else every filter.
+    pub fn selection(&self) -> Option<&[u32]> {
+        self.selection
+            .get_or_init(|| crate::with_keys!(self.star.campaigns.tenant, |t| self.select(t)))
+            .as_deref()
+    }
+
+    /// The scan behind [`selection`](Self::selection).
+    fn select<K: Key>(&self, tenant: &[K]) -> Option<Vec<u32>> {
         let only_tenants = self.from.is_none()
             && self.to.is_none()
             && self.regions.is_none()
@@ -517,29 +562,39 @@ impl<'w> Scope<'w> {
             && self.channels.is_none()
             && self.campaigns.is_none()
             && self.categories.is_none()
-            && self.days.is_none();
+            && self.days.is_none()
+            && self.stages.is_none();
         if only_tenants && self.tenants.iter().all(|&t| t) {
-            (0..tenant.len()).for_each(visit);
-        } else if only_tenants {
+            return None;
+        }
+        let mut rows = Vec::new();
+        if only_tenants {
             let mask = &self.tenants[..];
             for (row, key) in tenant.iter().enumerate() {
                 if mask.get(key.key() as usize).copied().unwrap_or(false) {
-                    visit(row);
+                    rows.push(row as u32);
                 }
             }
         } else {
             for row in 0..tenant.len() {
                 if self.has_campaign_row_of(tenant, row) {
-                    visit(row);
+                    rows.push(row as u32);
                 }
             }
         }
+        Some(rows)
+    }
+
+    /// How many fact rows are in scope and pass every filter.
+    pub fn campaign_row_count(&self) -> usize {
+        self.selection()
+            .map_or(self.star.campaigns.len(), <[u32]>::len)
     }
 
     /// Target rows in scope: the tenant scope, the region and product filters, a date
     /// range overlapping the target's month, and a date selection (`dates`, `months`)
-    /// holding a day of it. Channels, campaigns and performance categories do not apply
-    /// to targets.
+    /// holding a day of it. Channels, campaigns, performance categories and funnel
+    /// stages do not apply to targets.
     pub fn target_rows(&self) -> impl Iterator<Item = usize> + '_ {
         let t = &self.star.targets;
         (0..t.len()).filter(move |&row| {
@@ -557,7 +612,7 @@ impl<'w> Scope<'w> {
 
     /// Customer rows in scope: the tenant scope, the region filter on the customer's
     /// region and the product filter on their product preference. Dates, channels,
-    /// campaigns and performance categories do not apply to customers.
+    /// campaigns, performance categories and funnel stages do not apply to customers.
     pub fn customer_rows(&self) -> impl Iterator<Item = usize> + '_ {
         let (narrow, wide) = match self.star.customers.tenant.keys() {
             Keys::Narrow(keys) => (Some(self.customer_rows_of(keys)), None),

@@ -6,7 +6,7 @@
 // `make test` (after `make wasm`):   node --test tests/e2e/crossfilter.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -149,15 +149,16 @@ test('a click on a bar filters every chart, KPI and table; Ctrl-click adds; chip
   assert.deepEqual(await chips(), []);
   assert.deepEqual(await summary(), summaryOf(facts));
 
-  // A legend entry of the per-tenant trend filters by its tenant; a funnel stage is a
-  // measure and filters nothing.
+  // A legend entry of the per-tenant trend filters by its tenant.
   await clickMark('tenant_trend', { mark: 'legend', series: 0 });
   const [tenant] = await page.$$eval('#chips .chip-remove', (b) => b.map((x) => x.dataset.value));
   assert.deepEqual(await summary(), summaryOf(facts.filter((f) => f.tenant_id === tenant)));
   n = await changes();
   await page.click(`#chips .chip-remove[data-value="${tenant}"]`);
   await settled(n);
-  const { x, y } = await markCentre('funnel', { mark: 'bar', category: 'Clicks' });
+
+  // An ROI bucket is a range of a measure, not a value of a filter: it filters nothing.
+  const { x, y } = await markCentre('roi_distribution', { mark: 'bar', series: 0 });
   await page.mouse.click(x, y);
   await page.waitForFunction(() => document.getElementById('status').textContent.includes('not a single value'));
   assert.deepEqual(await chips(), []);
@@ -243,4 +244,47 @@ test('the keyboard filters through a chart\'s table, adds with Ctrl+Enter and re
   }
   assert.ok(await page.evaluate(() => ['selection-title'].includes(document.activeElement.id) || document.activeElement.classList.contains('chip-remove')));
   await page.screenshot({ path: join(SHOTS, 'crossfilter-keyboard.png'), fullPage: true });
+});
+
+test('a funnel stage filters the campaign rows that reached it', async () => {
+  // The seed's rows all have conversions: a file with a tenant whose rows stop earlier
+  // in the funnel is added (last test: the page keeps it).
+  const file = join(profile, 'funnel.csv');
+  const extra = [
+    ['tenant_zz', 'z1', 'Z1 - Search', '2024-11-05', '1000', '0', '0', '10.00', '0.00'],
+    ['tenant_zz', 'z2', 'Z2 - Email', '2024-11-06', '1000', '50', '0', '10.00', '5.00'],
+  ];
+  await writeFile(file, `tenant_id,campaign_id,campaign_name,date,impressions,clicks,conversions,spend,revenue\n${extra.map((r) => r.join(',')).join('\n')}\n`);
+  await page.setInputFiles('#file-input', [file]);
+  await page.waitForFunction(() => document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr').length === 4
+    && document.getElementById('progress').hidden, null, { timeout: 60_000 });
+  const all = [...facts, ...extra.map(([tenant_id, campaign_id, , , impressions, clicks, conversions, spend]) => ({
+    tenant_id, campaign_id, impressions, clicks, conversions, spend: Number(spend),
+  }))];
+  const funnelBefore = (await chartData()).funnel;
+  await clickMark('funnel', { mark: 'bar', category: 'Conversions' });
+  const converted = all.filter((f) => Number(f.conversions) > 0);
+  assert.deepEqual(await chips(), ['Funnel stage: Conversions']);
+  assert.deepEqual(await summary(), summaryOf(converted));
+  assert.equal(await kpiRows(), `${whole.format(converted.length)} campaign rows`);
+  // The funnel keeps its three stages, the clicked one marked.
+  const funnel = await page.evaluate(() => window.__bi.chartMarks('funnel').chart);
+  assert.deepEqual(funnel.categories, ['Impressions', 'Clicks', 'Conversions']);
+  assert.deepEqual(funnel.selected, [2]);
+  await expectAccessible(page, 'filtered by a funnel stage');
+  // Ctrl-click adds a stage: rows that reached either.
+  await clickMark('funnel', { mark: 'bar', category: 'Clicks' }, ['Control']);
+  const clicked = all.filter((f) => Number(f.clicks) > 0 || Number(f.conversions) > 0);
+  assert.deepEqual(await chips(), ['Funnel stage: Conversions', 'Funnel stage: Clicks']);
+  assert.deepEqual(await summary(), summaryOf(clicked));
+  assert.ok(clicked.length === converted.length + 1, 'z2 has clicks and no conversion');
+  // A link keeps the stages.
+  assert.match(await page.evaluate(() => window.location.hash), /stage=Clicks&stage=Conversions|stage=Conversions&stage=Clicks/);
+  for (const stage of ['Conversions', 'Clicks']) {
+    const n = await changes();
+    await page.click(`#chips .chip-remove[data-value="${stage}"]`);
+    await settled(n);
+  }
+  assert.deepEqual(await chips(), []);
+  assert.equal((await chartData()).funnel, funnelBefore);
 });
