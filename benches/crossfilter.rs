@@ -26,8 +26,9 @@ fn crossfilter(c: &mut Criterion) {
     let page = view::Page {
         offset: None,
         limit: Some(50),
+        ..view::Page::default()
     };
-    let all = view::view(&warehouse, &Query::default(), page).expect("view");
+    let all = view::view(&warehouse, &Query::default(), &page).expect("view");
     let channels = all
         .charts
         .iter()
@@ -107,11 +108,11 @@ fn crossfilter(c: &mut Criterion) {
     ];
     for (name, query) in &clicks {
         group.bench_with_input(BenchmarkId::new("view", name), query, |b, q| {
-            b.iter(|| view::view(&warehouse, q, page).expect("view"))
+            b.iter(|| view::view(&warehouse, q, &page).expect("view"))
         });
         group.bench_with_input(BenchmarkId::new("page", name), query, |b, q| {
             b.iter(|| {
-                let v = view::view(&warehouse, q, page).expect("view");
+                let v = view::view(&warehouse, q, &page).expect("view");
                 let json = serde_json::to_vec(&v).expect("json");
                 let mut drawn = 0;
                 for chart in &v.charts {

@@ -89,9 +89,10 @@ fn bench_size(c: &mut Criterion, rows: u32) {
         let page = view::Page {
             offset: None,
             limit: Some(50),
+            ..view::Page::default()
         };
         group.bench_with_input(BenchmarkId::new("view", scope), query, |b, query| {
-            b.iter(|| view::view(&warehouse, query, page).expect("view"))
+            b.iter(|| view::view(&warehouse, query, &page).expect("view"))
         });
     }
     group.finish();

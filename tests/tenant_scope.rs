@@ -786,7 +786,7 @@ proptest! {
                   Dashboard::ConversionFunnel, Dashboard::ChannelMix] {
             prop_assert_eq!(rows_of(&json(&w, d, &q)), Vec::<Json>::new(), "{}", d.name());
         }
-        let view = bi_platform::view::view(&w, &q, bi_platform::view::Page::default()).unwrap();
+        let view = bi_platform::view::view(&w, &q, &bi_platform::view::Page::default()).unwrap();
         prop_assert_eq!(view.kpis.campaigns, 0);
         // Targets have no campaign: the attainment chart still shows the tenant's own
         // targets, with no actual revenue; every other chart shows nothing.

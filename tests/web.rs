@@ -172,6 +172,63 @@ fn dashboards_under_a_tenant_scope_hold_only_that_tenant() {
     assert_eq!(csv.lines().count(), 2);
 }
 
+/// The view sends each table sorted and paged as the page asks (`page.tables`), and
+/// `table` gives the same page alone (the table's sort and pager buttons).
+#[wasm_bindgen_test]
+fn a_view_sends_a_page_of_each_table_and_table_sorts_one() {
+    let mut w = Warehouse::new();
+    w.load("c.csv", &sample()).unwrap();
+    let whole = json(&w.dashboard("daily_performance", JsValue::NULL).unwrap());
+    let total = whole["rows"].as_array().unwrap().len();
+    assert!(total > 20);
+    let page = r#"{"offset": 0, "limit": 10, "tables": {"daily_performance":
+        {"offset": 5, "limit": 10, "sort": "revenue", "descending": true}}}"#;
+    let view = json(&w.view(JsValue::NULL, js(page)).unwrap());
+    let shown = &view["tables"]["daily_performance"];
+    assert_eq!(shown["total_rows"], total);
+    let mut sorted = whole["rows"].as_array().unwrap().clone();
+    sorted.sort_by(|a, b| b[3].as_f64().unwrap().total_cmp(&a[3].as_f64().unwrap()));
+    let revenue = |rows: &[serde_json::Value]| -> Vec<f64> {
+        rows.iter().map(|r| r[3].as_f64().unwrap()).collect()
+    };
+    assert_eq!(
+        revenue(shown["rows"].as_array().unwrap()),
+        revenue(&sorted[5..15])
+    );
+    // Tables not named are whole; campaign_performance is paged by offset and limit.
+    assert!(view["tables"]["campaign_summary"]
+        .get("total_rows")
+        .is_none());
+    assert_eq!(
+        view["tables"]["campaign_performance"]["rows"]
+            .as_array()
+            .unwrap()
+            .len(),
+        10
+    );
+    let alone = json(
+        &w.table(
+            "daily_performance",
+            JsValue::NULL,
+            js(r#"{"offset": 5, "limit": 10, "sort": "revenue", "descending": true}"#),
+        )
+        .unwrap(),
+    );
+    assert_eq!(&alone, shown);
+    let error = w
+        .table(
+            "daily_performance",
+            JsValue::NULL,
+            js(r#"{"sort": "nope"}"#),
+        )
+        .unwrap_err();
+    let message = String::from(error.dyn_into::<js_sys::Error>().unwrap().message());
+    assert!(
+        message.contains("'nope' is not a column of daily_performance"),
+        "{message}"
+    );
+}
+
 #[wasm_bindgen_test]
 fn errors_are_js_errors_with_a_message() {
     let w = Warehouse::new();

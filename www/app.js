@@ -413,7 +413,10 @@ async function refresh({ announce: say = false, fromLink = false } = {}) {
   announcePending ||= say;
   try {
     const asked = performance.now();
-    const view = await call('view', { query: state.query, page: { offset: state.perfOffset, limit: PERF_PAGE } });
+    // A new query starts every table at its first page (its sort stays).
+    const asking = JSON.stringify(state.query);
+    if (asking !== state.tablesQuery) { state.tablePage = {}; state.tablesQuery = asking; }
+    const view = await call('view', { query: state.query, page: viewPage() });
     if (seq !== state.seq) return;
     const got = performance.now();
     // A link's values the data lacks are dropped (and named) before anything is shown.
@@ -446,7 +449,7 @@ async function refresh({ announce: say = false, fromLink = false } = {}) {
     else refreshPivot();
     if (announcePending) {
       announcePending = false;
-      const tenants = view.tables.campaign_summary.rows.length;
+      const tenants = view.tables.campaign_summary.total_rows ?? view.tables.campaign_summary.rows.length;
       announce(`${whole.format(tenants)} ${tenants === 1 ? 'tenant' : 'tenants'}, ${whole.format(view.kpis.campaigns)} campaign ${view.kpis.campaigns === 1 ? 'row' : 'rows'} shown.`);
     }
   } catch (error) {
@@ -605,17 +608,31 @@ $('tabs').addEventListener('keydown', (e) => {
   selectTab(TABS[(to + n) % n], true);
 });
 
-function sortedRows(name, result) {
+// Which rows of each table the engine sends: one screenful, sorted as its header says
+// (the engine sorts and pages; at 1M rows the whole tables were more to send to the
+// page than the view was to compute). campaign_performance keeps its order.
+function tablePage(name) {
   const sort = state.sort[name];
-  if (!sort || name === 'campaign_performance') return result.rows;
-  const i = result.columns.indexOf(sort.column);
-  const dir = sort.desc ? -1 : 1;
-  return [...result.rows].sort((a, b) => {
-    const x = a[i]; const y = b[i];
-    if (x == null) return 1;
-    if (y == null) return -1;
-    return (typeof x === 'number' ? x - y : String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0) * dir;
-  });
+  return { offset: (state.tablePage[name] || 0) * TABLE_PAGE, limit: TABLE_PAGE, sort: sort?.column ?? null, descending: !!sort?.desc };
+}
+function viewPage() {
+  return {
+    offset: state.perfOffset, limit: PERF_PAGE,
+    tables: Object.fromEntries(DASHBOARDS.filter((n) => n !== 'campaign_performance').map((n) => [n, tablePage(n)])),
+  };
+}
+// One table again (its sort or pager button), the rest of the view as it is.
+async function refreshTable(name) {
+  const seq = state.seq;
+  try {
+    const page = name === 'campaign_performance' ? { offset: state.perfOffset, limit: PERF_PAGE } : tablePage(name);
+    const result = await call('table', { name, query: state.query, page });
+    if (seq !== state.seq || !state.view) return;
+    state.view.tables[name] = result;
+    renderTables();
+  } catch (error) {
+    showError(`The ${titleOf(name)} table could not be shown: ${error.message}. Try the button again, or reload the page.`);
+  }
 }
 
 function renderTables() {
@@ -625,11 +642,9 @@ function renderTables() {
   keepFocus(() => box.replaceChildren(...DASHBOARDS.map((name) => {
     const result = view.tables[name];
     const paged = name === 'campaign_performance';
-    const rows = sortedRows(name, result);
-    const page = paged ? 0 : (state.tablePage[name] || 0);
-    const shown = paged ? rows : rows.slice(page * TABLE_PAGE, (page + 1) * TABLE_PAGE);
-    const total = paged ? (result.total_rows ?? rows.length) : rows.length;
-    const offset = paged ? state.perfOffset : page * TABLE_PAGE;
+    const shown = result.rows;
+    const total = result.total_rows ?? shown.length;
+    const offset = paged ? state.perfOffset : (state.tablePage[name] || 0) * TABLE_PAGE;
     const sort = state.sort[name];
     const declared = columnsOf(name);
     const typeAt = (i) => declared[i]?.type;
@@ -641,7 +656,7 @@ function renderTables() {
         th.setAttribute('aria-sort', sort?.column === c ? (sort.desc ? 'descending' : 'ascending') : 'none');
         th.append(el('button', {
           type: 'button', class: 'sort', 'data-key': `sort:${name}:${c}`, text: label(c) + (sort?.column === c ? (sort.desc ? ' ▼' : ' ▲') : ''),
-          onclick: () => { state.sort[name] = { column: c, desc: sort?.column === c ? !sort.desc : false }; state.tablePage[name] = 0; renderTables(); },
+          onclick: () => { state.sort[name] = { column: c, desc: sort?.column === c ? !sort.desc : false }; state.tablePage[name] = 0; refreshTable(name); },
         }));
       }
       return th;
@@ -654,8 +669,9 @@ function renderTables() {
     const size = paged ? PERF_PAGE : TABLE_PAGE;
     if (total > size) {
       const go = (delta) => {
-        if (paged) { state.perfOffset = Math.max(0, state.perfOffset + delta * PERF_PAGE); refreshPage(); }
-        else { state.tablePage[name] = page + delta; renderTables(); }
+        if (paged) state.perfOffset = Math.max(0, state.perfOffset + delta * PERF_PAGE);
+        else state.tablePage[name] = (state.tablePage[name] || 0) + delta;
+        refreshTable(name);
       };
       const prev = el('button', { type: 'button', class: 'ghost small', text: '← Previous', 'data-key': `prev:${name}`, onclick: () => go(-1) });
       const next = el('button', { type: 'button', class: 'ghost small', text: 'Next →', 'data-key': `next:${name}`, onclick: () => go(1) });
@@ -675,14 +691,6 @@ function renderTables() {
   })));
 }
 
-async function refreshPage() {
-  try {
-    state.view.tables.campaign_performance = await call('page', { query: state.query, page: { offset: state.perfOffset, limit: PERF_PAGE } });
-    renderTables();
-  } catch (error) {
-    showError(`The campaigns could not be paged: ${error.message}. Try the page button again, or reload the page.`);
-  }
-}
 
 $('export').addEventListener('click', async () => {
   try {

@@ -113,7 +113,8 @@ const ops = {
   sampleFiles: (spec) => generateSample(spec).files,
   // Everything the page shows for one query, each dashboard computed once by the engine.
   view: ({ query, page }) => self.warehouse.view(query, page),
-  page: ({ query, page }) => self.warehouse.request({ dashboard: 'campaign_performance', query: { ...query, ...page } }),
+  // One table sorted and paged ({offset, limit, sort, descending}), for its buttons.
+  table: ({ name, query, page }) => self.warehouse.table(name, query, page),
   exportCsv: ({ name, query }) => self.warehouse.exportCsv(name, query),
   rejectsCsv: () => self.warehouse.rejectsCsv(),
   // Keeping: what was kept, restored (before the first chart); "Forget all data".

@@ -94,6 +94,14 @@ pub enum QueryError {
     UnknownDashboard(String),
     #[error("'{0}' is not a month for 'months' (expected YYYY-MM)")]
     BadMonth(String),
+    #[error("'{column}' is not a column of {dashboard}; its columns are {columns}")]
+    UnknownColumn {
+        dashboard: &'static str,
+        column: String,
+        columns: String,
+    },
+    #[error("campaign_performance keeps its order (date, newest first) and is paged by the view's offset and limit")]
+    FixedOrder,
 }
 
 /// The selected days of a query's `dates` and `months` as one mask over the days from

@@ -91,6 +91,55 @@ impl DashboardResult<'_> {
     pub fn column(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c.name == name)
     }
+
+    /// Sorts the rows by column `index` (stable: ties keep their order), nulls last in
+    /// either direction, as a table header click sorts.
+    pub fn sort_by_column(&mut self, index: usize, descending: bool) {
+        self.rows.sort_by(|a, b| {
+            let (x, y) = (&a[index], &b[index]);
+            match (x, y) {
+                (Value::Null, Value::Null) => std::cmp::Ordering::Equal,
+                (Value::Null, _) => std::cmp::Ordering::Greater,
+                (_, Value::Null) => std::cmp::Ordering::Less,
+                _ if descending => y.compare(x),
+                _ => x.compare(y),
+            }
+        });
+    }
+
+    /// Keeps rows `offset..offset + limit` (all from `offset` without a limit) and
+    /// records how many there were in [`total_rows`](Self::total_rows).
+    pub fn page(&mut self, offset: usize, limit: Option<usize>) {
+        let total = self.rows.len();
+        let start = offset.min(total);
+        let end = limit.map_or(total, |l| start.saturating_add(l).min(total));
+        self.rows.truncate(end);
+        self.rows.drain(..start);
+        self.total_rows = Some(total);
+    }
+}
+
+impl Value<'_> {
+    /// The order of two non-null values: numbers by value (money exactly), text by the
+    /// bytes of its UTF-8 (SPEC §6), dates by day; different kinds by kind.
+    fn compare(&self, other: &Value<'_>) -> std::cmp::Ordering {
+        let rank = |v: &Value<'_>| match v {
+            Value::Null => 0,
+            Value::Int(_) | Value::Money(_) | Value::Float(_) => 1,
+            Value::Date(_) => 2,
+            Value::Text(_) => 3,
+        };
+        match (self, other) {
+            (Value::Int(a), Value::Int(b)) => a.cmp(b),
+            (Value::Money(a), Value::Money(b)) => a.cmp(b),
+            (Value::Text(a), Value::Text(b)) => a.as_bytes().cmp(b.as_bytes()),
+            (Value::Date(a), Value::Date(b)) => a.cmp(b),
+            (a, b) => match (a.as_f64(), b.as_f64()) {
+                (Some(x), Some(y)) => x.total_cmp(&y),
+                _ => rank(a).cmp(&rank(b)),
+            },
+        }
+    }
 }
 
 struct Row<'r, 'a>(&'r [Value<'a>]);

@@ -495,10 +495,22 @@ impl Warehouse {
 
     /// Everything the page shows for a query, each dashboard computed once:
     /// `{options, kpis, charts, tables: {name: {columns, rows}}}`, with
-    /// `campaign_performance` paged by `page` (`{offset, limit}`).
+    /// `campaign_performance` paged by `page` (`{offset, limit}`) and the other tables
+    /// sorted and paged by `page.tables` (`{name: {offset, limit, sort, descending}}`).
     pub fn view(&self, query: JsValue, page: JsValue) -> Result<JsValue, JsValue> {
         let page: crate::view::Page = request(page)?;
-        to_js(&crate::view::view(&self.inner, &self::query(query)?, page).map_err(into_error)?)
+        to_js(&crate::view::view(&self.inner, &self::query(query)?, &page).map_err(into_error)?)
+    }
+
+    /// One dashboard's table sorted and paged as the page shows it: `page` is
+    /// `{offset, limit, sort, descending}` (`sort`: a column name; `campaign_performance`
+    /// keeps its order). `{columns, rows, total_rows}`.
+    pub fn table(&self, name: &str, query: JsValue, page: JsValue) -> Result<JsValue, JsValue> {
+        let dashboard = Dashboard::from_name(name).map_err(into_error)?;
+        let page: crate::view::TablePage = request(page)?;
+        let result = crate::view::table(&self.inner, dashboard, &self::query(query)?, &page)
+            .map_err(into_error)?;
+        to_js(&result)
     }
 
     /// The SQL tables and their columns, `{tables: [{name, about, columns: [{name,
