@@ -436,7 +436,7 @@ async function refresh({ announce: say = false, fromLink = false } = {}) {
       renderSelection(); // crossfilter
     });
     // How long the view took in the worker (and its way back) and to render here.
-    window.__bi.lastRefresh = { view: got - asked, render: performance.now() - got };
+    window.__bi.lastRefresh = { view: got - asked, render: performance.now() - got, askedAt: asked, renderedAt: performance.now() };
     // The view in the address (links.js): a new history entry for a filter change, none
     // for a view that came from the address.
     if (state.tab === 'sql' && $('panel-sql').hidden) selectTab('sql');

@@ -57,7 +57,8 @@ async function click(kind, arg) {
     }
     const shown = performance.now();
     await new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 0)));
-    return { total: shown - start, frame: performance.now() - start, ...window.__bi.lastRefresh };
+    const { askedAt, renderedAt, ...split } = window.__bi.lastRefresh;
+    return { total: shown - start, frame: performance.now() - start, ...split, before: askedAt - start, after: shown - renderedAt };
   }, { kind, arg });
 }
 
@@ -83,11 +84,11 @@ for (let run = 0; run < runs + 1; run++) {
   }
 }
 console.log(`median of ${runs} (after a warm-up), ms:`);
-console.log('| click | to view shown | to next frame | view (worker + transfer) | render (page thread) |');
-console.log('| --- | ---: | ---: | ---: | ---: |');
+console.log('| click | to view shown | to next frame | before the view is asked (hit test, pickers) | view (worker + transfer) | render (page thread) | after rendering (links, pivot, announcement) |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const [label, rs] of results) {
   const f = (k) => median(rs.map((r) => r[k])).toFixed(1);
-  console.log(`| ${label} | ${f('total')} | ${f('frame')} | ${f('view')} | ${f('render')} |`);
+  console.log(`| ${label} | ${f('total')} | ${f('frame')} | ${f('before')} | ${f('view')} | ${f('render')} | ${f('after')} |`);
 }
 await context.close();
 await rm(profile, { recursive: true, force: true });
