@@ -49,11 +49,14 @@ tools:
 # same crate built with only its binding (`sql-web`) into www/pkg-sql/, which the page
 # fetches when the SQL tab first opens. The Parquet reader and exporter (`parquet-web`)
 # is a third build into www/pkg-parquet/, fetched on the first Parquet drop or export.
+# The pivot's XLSX writer (`xlsx-web`) is a fourth, www/pkg-xlsx/, fetched on the first
+# "Export pivot XLSX" click.
 wasm: tools
 	wasm-pack build --release --target web --no-typescript --out-dir www/pkg . --no-default-features --features web
 	wasm-pack build --release --target web --no-typescript --out-dir www/pkg-sql --out-name bi_platform_sql . --no-default-features --features sql-web
 	wasm-pack build --release --target web --no-typescript --out-dir www/pkg-parquet --out-name bi_platform_parquet . --no-default-features --features parquet-web
-	@for f in www/pkg/bi_platform_bg.wasm www/pkg-sql/bi_platform_sql_bg.wasm www/pkg-parquet/bi_platform_parquet_bg.wasm; do \
+	wasm-pack build --release --target web --no-typescript --out-dir www/pkg-xlsx --out-name bi_platform_xlsx . --no-default-features --features xlsx-web
+	@for f in www/pkg/bi_platform_bg.wasm www/pkg-sql/bi_platform_sql_bg.wasm www/pkg-parquet/bi_platform_parquet_bg.wasm www/pkg-xlsx/bi_platform_xlsx_bg.wasm; do \
 		echo "$$f: $$(wc -c <$$f) bytes, $$(gzip -9 -c $$f | wc -c) gzipped"; done
 	$(MAKE) --no-print-directory editor
 
@@ -77,7 +80,7 @@ serve: tools wasm
 test: tools
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
-	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features web,sql-web,parquet-web -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features web,sql-web,parquet-web,xlsx-web -- -D warnings
 	bash scripts/audit.sh
 	$(MAKE) --no-print-directory fuzz-smoke
 	cargo test --doc
@@ -116,4 +119,4 @@ fuzz-smoke:
 
 clean:
 	cargo clean
-	rm -rf www/pkg www/pkg-sql www/pkg-editor www/pkg-parquet bench/node_modules editor/node_modules
+	rm -rf www/pkg www/pkg-sql www/pkg-editor www/pkg-parquet www/pkg-xlsx bench/node_modules editor/node_modules
