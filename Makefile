@@ -12,7 +12,8 @@
 #                wasm-pack test) and end-to-end tests with axe-core (tests/e2e/*.test.mjs)
 #   make bench   release wasm, bench/'s own npm packages (DuckDB-WASM, SheetJS), native
 #                criterion benches (cargo bench), then the browser benchmark
-#                (node bench/run.mjs); see BENCHMARKS.md. Not part of make test.
+#                (node bench/run.mjs: the engines against DuckDB-WASM, then the page's
+#                click-to-filter and pivot timings); see BENCHMARKS.md. Not part of make test.
 #   make clean   remove build output (target/, www/pkg/)
 #   make fuzz    long fuzz runs (FUZZ_SECONDS per target, default 240; needs nightly and
 #                cargo-fuzz), then executions and coverage per target
@@ -38,7 +39,7 @@ E2E_TESTS := $(wildcard tests/e2e/*.test.mjs)
 .PHONY: help tools wasm editor serve test bench clean
 
 help:
-	@sed -n '3,19s/^# \{0,1\}//p' Makefile
+	@sed -n '3,20s/^# \{0,1\}//p' Makefile
 
 tools:
 	@bash scripts/install-tools.sh
