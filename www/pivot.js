@@ -270,7 +270,9 @@ function dateRange(field, label) {
   return null;
 }
 
-/** The filters of a header path: [{key, value}] for the filterable fields, dates as a range. */
+/** The filters of a header path: [{key, value}], `key` a click-to-filter query field (a
+ *  day is `dates`, a month `months`), or `range` with value [from, to] for a week,
+ *  quarter or year. */
 function filtersOf(fields, labels, level) {
   const out = [];
   for (let i = 0; i < level; i += 1) {
@@ -280,14 +282,14 @@ function filtersOf(fields, labels, level) {
     if (FILTER_KEYS[field]) out.push({ key: FILTER_KEYS[field], value: String(value) });
     else {
       const range = dateRange(field, value);
-      if (range) out.push({ key: 'dates', value: range });
+      if (range) out.push({ key: 'range', value: range });
     }
   }
   return out;
 }
 
 function describe(filters) {
-  return filters.map((f) => (f.key === 'dates' ? `${f.value[0]} to ${f.value[1]}` : f.value)).join(', ');
+  return filters.map((f) => (f.key === 'range' ? `${f.value[0]} to ${f.value[1]}` : f.value)).join(', ');
 }
 
 function renderTable(result) {
@@ -401,7 +403,7 @@ function selected(key) {
 /** Are all of `filters` in the page's filters now (a set value selected, a range set)? */
 function isSelected(filters) {
   const query = hooks.query();
-  return filters.length > 0 && filters.every(({ key, value }) => (key === 'dates'
+  return filters.length > 0 && filters.every(({ key, value }) => (key === 'range'
     ? query.from === value[0] && query.to === value[1]
     : selected(key).includes(value)));
 }
@@ -437,7 +439,7 @@ async function applyFilters(filters, { add = false } = {}) {
   const calls = [];
   const ranges = [];
   for (const { key, value } of filters) {
-    if (key === 'dates') { ranges.push(all ? [null, null] : value); continue; }
+    if (key === 'range') { ranges.push(all ? [null, null] : value); continue; }
     const current = selected(key);
     const had = current.includes(value);
     // filterBy: {add: true} toggles the value; {add: false} makes it the only one,

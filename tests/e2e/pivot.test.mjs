@@ -324,3 +324,32 @@ test('Ctrl/Cmd-click (or Ctrl/Cmd+Enter) in the pivot adds to the selection; cli
   await page.waitForFunction(() => /Filtered the page to tenant_003/.test(document.getElementById('status').textContent));
   await after1(() => page.click('#reset'));
 });
+
+test('a day in the pivot is a date selection, a quarter sets the date range; a second click removes either', async () => {
+  await page.click('#pivot-clear');
+  await page.click('[data-key="pivot-add-rows:day"]');
+  await after1(() => page.click('[data-key="pivot-add-measure:rows"]'));
+  const first = 'table[data-pivot] tbody tr[data-row="0"] th:first-child button';
+  const day = await page.textContent(first);
+  await page.click(first);
+  await page.waitForFunction((d) => JSON.stringify(window.__bi.state.query.dates) === JSON.stringify([d]), day);
+  assert.equal(await page.evaluate(() => window.__bi.state.query.from ?? null), null, 'a day is a selection, not a range');
+  await page.waitForSelector(`${first}[aria-pressed="true"]`);
+  await page.click(first);
+  await page.waitForFunction(() => !(window.__bi.state.query.dates || []).length);
+  // A quarter sets the range of its days (shown in the date inputs); clicked again, clears it.
+  await page.click('#pivot-zone-rows [data-id="day"] [data-act="remove"]');
+  await after1(() => page.click('[data-key="pivot-add-rows:quarter"]'));
+  const name = await page.textContent(first);
+  const [year, n] = name.split('-Q').map(Number);
+  const from = `${year}-${String(n * 3 - 2).padStart(2, '0')}-01`;
+  await page.click(first);
+  await page.waitForFunction((f) => window.__bi.state.query.from === f, from);
+  assert.equal(await page.inputValue('#from'), from);
+  await page.waitForSelector(`${first}[aria-pressed="true"]`);
+  await expectAccessible(page, 'Pivot tab, filtered by a quarter');
+  await page.click(first);
+  await page.waitForFunction(() => !window.__bi.state.query.from && !window.__bi.state.query.to);
+  assert.equal(await page.inputValue('#from'), '');
+  await after1(() => page.click('#reset'));
+});
