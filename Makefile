@@ -12,7 +12,8 @@
 #                wasm-pack test) and end-to-end tests with axe-core (tests/e2e/*.test.mjs)
 #   make bench   release wasm, bench/'s own npm packages (DuckDB-WASM, SheetJS), native
 #                criterion benches (cargo bench), then the browser benchmark
-#                (node bench/run.mjs); see BENCHMARKS.md. Not part of make test.
+#                (node bench/run.mjs: the engines against DuckDB-WASM, then the page's
+#                click-to-filter and pivot timings); see BENCHMARKS.md. Not part of make test.
 #   make clean   remove build output (target/, www/pkg/)
 #   make fuzz    long fuzz runs (FUZZ_SECONDS per target, default 240; needs nightly and
 #                cargo-fuzz), then executions and coverage per target
@@ -38,7 +39,7 @@ E2E_TESTS := $(wildcard tests/e2e/*.test.mjs)
 .PHONY: help tools wasm editor serve test bench clean
 
 help:
-	@sed -n '3,19s/^# \{0,1\}//p' Makefile
+	@sed -n '3,20s/^# \{0,1\}//p' Makefile
 
 tools:
 	@bash scripts/install-tools.sh
@@ -49,11 +50,14 @@ tools:
 # same crate built with only its binding (`sql-web`) into www/pkg-sql/, which the page
 # fetches when the SQL tab first opens. The Parquet reader and exporter (`parquet-web`)
 # is a third build into www/pkg-parquet/, fetched on the first Parquet drop or export.
+# The pivot's XLSX writer (`xlsx-web`) is a fourth, www/pkg-xlsx/, fetched on the first
+# "Export pivot XLSX" click.
 wasm: tools
 	wasm-pack build --release --target web --no-typescript --out-dir www/pkg . --no-default-features --features web
 	wasm-pack build --release --target web --no-typescript --out-dir www/pkg-sql --out-name bi_platform_sql . --no-default-features --features sql-web
 	wasm-pack build --release --target web --no-typescript --out-dir www/pkg-parquet --out-name bi_platform_parquet . --no-default-features --features parquet-web
-	@for f in www/pkg/bi_platform_bg.wasm www/pkg-sql/bi_platform_sql_bg.wasm www/pkg-parquet/bi_platform_parquet_bg.wasm; do \
+	wasm-pack build --release --target web --no-typescript --out-dir www/pkg-xlsx --out-name bi_platform_xlsx . --no-default-features --features xlsx-web
+	@for f in www/pkg/bi_platform_bg.wasm www/pkg-sql/bi_platform_sql_bg.wasm www/pkg-parquet/bi_platform_parquet_bg.wasm www/pkg-xlsx/bi_platform_xlsx_bg.wasm; do \
 		echo "$$f: $$(wc -c <$$f) bytes, $$(gzip -9 -c $$f | wc -c) gzipped"; done
 	$(MAKE) --no-print-directory editor
 
@@ -77,7 +81,7 @@ serve: tools wasm
 test: tools
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
-	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features web,sql-web,parquet-web -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features web,sql-web,parquet-web,xlsx-web -- -D warnings
 	bash scripts/audit.sh
 	$(MAKE) --no-print-directory fuzz-smoke
 	cargo test --doc
@@ -116,4 +120,4 @@ fuzz-smoke:
 
 clean:
 	cargo clean
-	rm -rf www/pkg www/pkg-sql www/pkg-editor www/pkg-parquet bench/node_modules editor/node_modules
+	rm -rf www/pkg www/pkg-sql www/pkg-editor www/pkg-parquet www/pkg-xlsx bench/node_modules editor/node_modules

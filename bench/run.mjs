@@ -16,6 +16,12 @@
 //
 // Needs `make wasm` (www/pkg and www/pkg-sql, the SQL parser module), the root node_modules (playwright-core) and bench/node_modules
 // (DuckDB-WASM and SheetJS, bench/package.json) first; `make bench` does all three.
+//
+// Then, on the same generated files, the product page itself (issue 13): click to
+// filter (tests/e2e/measure-crossfilter.mjs: a click on a chart mark to every chart, KPI
+// and table redrawn) and the Pivot tab (tests/e2e/measure-pivot.mjs: channel x month by
+// three measures), each in its own headless Chromium once the engines above are closed;
+// their medians join the same table.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -80,7 +86,7 @@ const files = {
   const cell = (v) => (v === null || v === undefined ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replaceAll('"', '""')}"` : String(v));
   files['customers.csv'] = Buffer.from(`${cols.join(',')}\n${customers.map((c) => cols.map((k) => cell(c[k])).join(',')).join('\n')}\n`);
 }
-rmSync(work, { recursive: true, force: true });
+// The generated files stay on disk for the page measurements (removed in cleanup()).
 
 // ------------------------------------------------------------------ the server
 const MIME = {
@@ -143,6 +149,39 @@ async function cleanup() {
   await exited;
   server.close();
   rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  rmSync(work, { recursive: true, force: true });
+}
+
+// ------------------------------------------------------------------ the page itself
+// Runs one of the page's measurement scripts (tests/e2e/measure-*.mjs) on the generated
+// files, in its own browser; returns its stdout, or null (and says why) when it fails.
+function measurePage(script, args, runs) {
+  say(`page measurement: node ${script} ${args.join(' ')} (RUNS=${runs})`);
+  const run = spawnSync(process.execPath, [join(root, script), ...args], {
+    cwd: root, env: { ...process.env, RUNS: String(runs) }, encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'], timeout: 1_800_000, maxBuffer: 16 << 20,
+  });
+  if (run.status !== 0) {
+    say(`${script} failed (${run.error?.message || `exit ${run.status}`}):\n${run.stdout || ''}`);
+    return null;
+  }
+  process.stderr.write(run.stdout);
+  return run.stdout;
+}
+
+// measure-pivot.mjs: "LABEL: N rows, pivot ... (R rows x C value columns): page median
+// P ms (max M), engine median E ms, K runs" per case.
+function parsePivot(text) {
+  return [...text.matchAll(/^(.+?): (\d+) rows, pivot (.+?) \((\d+) rows x (\d+) value columns\): page median ([\d.]+) ms \(max ([\d.]+)\), engine median ([\d.]+) ms/gm)]
+    .map((m) => ({ label: m[1], what: m[3], shape: `${m[4]} x ${m[5]}`, page: Number(m[6]), max: Number(m[7]), engine: Number(m[8]) }));
+}
+
+// measure-crossfilter.mjs: a markdown table "| click | to view shown | to next frame |
+// view (worker + transfer) | render (page thread) |" of medians.
+function parseCrossfilter(text) {
+  return text.split('\n').filter((l) => /^\| [^-|]/.test(l) && !l.startsWith('| click |'))
+    .map((l) => l.split('|').slice(1, -1).map((c) => c.trim()))
+    .map(([label, shown, frame, view, render]) => ({ label, shown: Number(shown), frame: Number(frame), view: Number(view), render: Number(render) }));
 }
 
 // Renderer processes of our browser (descendants of its pid with --type=renderer).
@@ -319,6 +358,16 @@ try {
   const pageAssets = sizes(pageFiles);
   const duckFetched = group((p) => p.startsWith('bench/node_modules/@duckdb/')).map(([p]) => p.split('/').pop());
 
+  // ---- the page: click to filter and the pivot, with the engines above closed (their
+  // warehouses would otherwise share the machine's memory and cores with the page's)
+  for (const e of [ours, duck, sheet]) await e.page.context().close();
+  const generated = ['campaigns.csv', 'sales_targets.xlsx', 'customers.json'].map((f) => join(work, 'main', f));
+  const crossOut = measurePage('tests/e2e/measure-crossfilter.mjs', generated, RUNS);
+  const pivotOut = measurePage('tests/e2e/measure-pivot.mjs', [generated[0]], Math.max(RUNS, 15));
+  const clicks = crossOut ? parseCrossfilter(crossOut) : [];
+  const pivots = pivotOut ? parsePivot(pivotOut) : [];
+  if (!clicks.length || !pivots.length) { failed = true; say('MISSING: the page measurements gave no medians (see above)'); }
+
   // ---- the table
   const f = (x, d = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : '-');
   const mb = (n) => `${f(n / MB, 1)} MB`;
@@ -348,6 +397,11 @@ try {
   row(['engine download, raw', mb(oursAssets.raw), mb(duckAssets.raw), mb(sheetAssets.raw), ratio(oursAssets.raw, duckAssets.raw)]);
   row(['engine download, gzip -9', mb(oursAssets.gz), mb(duckAssets.gz), mb(sheetAssets.gz), ratio(oursAssets.gz, duckAssets.gz)]);
   row(['product page whole (www/: html+css+js+wasm), raw / gzip -9', `${mb(pageAssets.raw)} / ${mb(pageAssets.gz)}`, '', '', '']);
+  // The page's own timings (ours only): click to filter from the click to every chart,
+  // KPI and table shown (to the next frame; the worker's view + the page's render), and
+  // the pivot from the request to the table laid out (the engine's share).
+  for (const c of clicks) row([`page, click to filter: ${c.label}, ms (next frame; view + render)`, `${f(c.shown, 1)} (${f(c.frame, 1)}; ${f(c.view, 1)} + ${f(c.render, 1)})`, '', '', '']);
+  for (const p of pivots) row([`page, pivot ${p.what} (${p.shape}), ${p.label}: laid out, ms (engine)`, `${f(p.page, 1)} (${f(p.engine, 1)})`, '', '', '']);
   const allOk = !failed;
   console.log();
   console.log(`bi-platform browser benchmark: ${f(ROWS)} campaign rows, ${TENANTS} skewed tenants; median of ${RUNS} after a warm-up; headless ${chromiumVersion}`);

@@ -39,6 +39,10 @@ pub mod model;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod pivot;
+// The pivot as a workbook keeping its layout: the CLI's `pivot --xlsx`, and the page's
+// on-demand XLSX module (www/pkg-xlsx/).
+#[cfg(feature = "xlsx-writer")]
+pub mod pivot_xlsx;
 pub mod query;
 pub mod report;
 pub mod snapshot;
@@ -58,6 +62,10 @@ pub mod web_parser;
 #[cfg(all(target_arch = "wasm32", feature = "parquet-web"))]
 #[path = "web/parquet.rs"]
 pub mod web_parquet;
+// The pivot's XLSX module's binding (www/pkg-xlsx/), likewise a build of its own.
+#[cfg(all(target_arch = "wasm32", feature = "xlsx-web"))]
+#[path = "web/xlsx.rs"]
+pub mod web_xlsx;
 
 /// Every heap allocation is counted, so that a load can be refused before the wasm32
 /// memory runs out ([`memory`]); the same allocator runs natively.

@@ -68,7 +68,7 @@ const MAX_DENSE_GROUPS: u64 = 1 << 22;
 const MAX_DATE_TABLE: i64 = 200_000;
 
 /// How a header or a cell is meant to be shown (the page formats by type).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ValueType {
     Text,
@@ -1094,7 +1094,7 @@ impl Accs {
 }
 
 /// What kind of header a row or column of the result is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HeaderKind {
     /// A combination of every field's value.

@@ -1,14 +1,22 @@
 // The Pivot tab (issue 13): fields into rows and columns, measures into values, by drag
 // and drop or by keyboard (each field and chip has buttons: add to rows / columns, move,
 // remove), then the engine computes the pivot under the page's filters and this module
-// only lays it out. Sort by any value column, top N with "Others", export CSV; clicking a
-// cell (or a row header's button) adds its tenant, region, product, channel or date
-// range to the page's filters.
+// only lays it out. Sort by any value column, top N with "Others", export CSV or XLSX
+// (the XLSX writer is its own module, fetched on the first XLSX export: pivot-xlsx.js).
+//
+// Click to filter, as the charts do (crossfilter.js's `filterBy`): clicking a value cell,
+// a row header's button or a column header's button makes its tenant, campaign, channel,
+// region, product, performance category, day or month the page's selection;
+// Ctrl/Cmd-click (Ctrl/Cmd+Enter on a button) adds them to it; clicking values that are
+// all selected removes them. ISO weeks, quarters and years set the date range instead
+// (clicking the range that is set clears it).
 //
 // app.js calls `initPivot(hooks)` once, `openPivot()` when the tab is selected and
 // `refreshPivot()` after each view (new data or filters). Every value from a file is
 // inserted as text (textContent), never as HTML.
 import { $, el } from './dom.js';
+import { filterBy } from './crossfilter.js';
+import { pivotXlsx, XLSX_TYPE } from './pivot-xlsx.js';
 
 let hooks = null;
 const state = {
@@ -211,7 +219,7 @@ async function run() {
   if (!request.measures.length) {
     state.result = null;
     $('pivot-out').replaceChildren(el('p', { class: 'muted', text: 'Add a field to Rows or Columns and a measure to Values: drag them, or use their buttons.' }));
-    $('pivot-export').disabled = true;
+    setExportable(false);
     return;
   }
   const started = performance.now();
@@ -222,20 +230,24 @@ async function run() {
     renderTable(result);
     const ms = performance.now() - started;
     window.__bi.pivot = { ms, engineMs: result.ms, runs: (window.__bi.pivot?.runs || 0) + 1 };
-    $('pivot-export').disabled = false;
+    setExportable(true);
   } catch (error) {
     if (seq !== state.seq) return;
     $('pivot-out').replaceChildren(el('p', { class: 'error-text', role: 'alert', text: `The pivot could not be computed: ${error.message}.` }));
-    $('pivot-export').disabled = true;
+    setExportable(false);
   }
 }
 
-// The page filters a cell can set: tenant, region, product, channel, and a date range for
-// the date fields.
-// A pivot field's values as the page's filters (click-to-filter's query fields).
+function setExportable(on) {
+  $('pivot-export').disabled = !on;
+  $('pivot-export-xlsx').disabled = !on;
+}
+
+// A pivot field's values as the page's filters (click-to-filter's query fields); the
+// date grains without such a field (week, quarter, year) set the date range.
 const FILTER_KEYS = {
   tenant: 'tenants', region: 'regions', product: 'products', channel: 'channels',
-  campaign: 'campaigns', performance: 'performance_categories',
+  campaign: 'campaigns', performance: 'performance_categories', day: 'dates', month: 'months',
 };
 const pad = (n) => String(n).padStart(2, '0');
 const iso = (d) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
@@ -258,7 +270,9 @@ function dateRange(field, label) {
   return null;
 }
 
-/** The filters of a header path: [{key, value}] for the filterable fields, dates as a range. */
+/** The filters of a header path: [{key, value}], `key` a click-to-filter query field (a
+ *  day is `dates`, a month `months`), or `range` with value [from, to] for a week,
+ *  quarter or year. */
 function filtersOf(fields, labels, level) {
   const out = [];
   for (let i = 0; i < level; i += 1) {
@@ -266,14 +280,16 @@ function filtersOf(fields, labels, level) {
     const value = labels[i];
     if (value == null || value === 'Others') continue;
     if (FILTER_KEYS[field]) out.push({ key: FILTER_KEYS[field], value: String(value) });
-    const range = dateRange(field, value);
-    if (range) out.push({ key: 'dates', value: range });
+    else {
+      const range = dateRange(field, value);
+      if (range) out.push({ key: 'range', value: range });
+    }
   }
   return out;
 }
 
 function describe(filters) {
-  return filters.map((f) => (f.key === 'dates' ? `${f.value[0]} to ${f.value[1]}` : f.value)).join(', ');
+  return filters.map((f) => (f.key === 'range' ? `${f.value[0]} to ${f.value[1]}` : f.value)).join(', ');
 }
 
 function renderTable(result) {
@@ -289,7 +305,12 @@ function renderTable(result) {
       while (c + span < columns.length && sameNode(columns[c + span], h)) span += 1;
       const text = h.kind === 'total' ? (level === 0 ? 'Total' : '')
         : h.level === level ? 'Subtotal' : h.level < level ? '' : fmtLabel(field, h.labels[level]);
-      tr.append(el('th', { scope: 'colgroup', colspan: String(span), class: `pivot-col ${h.kind}`, text }));
+      const th = el('th', { scope: 'colgroup', colspan: String(span), class: `pivot-col ${h.kind}` });
+      // A column value (with the values above it) filters like a row header.
+      const filters = h.level > level ? filtersOf(colFields, h.labels, level + 1) : [];
+      if (text && filters.length) th.append(filterButton(filters, text, `pivot-colfilter:${level}:${c}`));
+      else th.textContent = text;
+      tr.append(th);
       c += span;
     }
     head.append(tr);
@@ -331,9 +352,8 @@ function renderTable(result) {
       }
       const th = el('th', { scope: 'row', class: 'pivot-label' });
       const filters = i === row.level - 1 && row.kind !== 'total' ? filtersOf(rowFields, row.labels, row.level) : [];
-      if (text && filters.length) {
-        th.append(el('button', { type: 'button', class: 'link', 'data-key': `pivot-filter:${r}:${i}`, 'aria-label': `${text}: filter the page to ${describe(filters)}`, text, onclick: () => applyFilters(filters) }));
-      } else th.textContent = text;
+      if (text && filters.length) th.append(filterButton(filters, text, `pivot-filter:${r}:${i}`));
+      else th.textContent = text;
       tr.append(th);
     }
     previous.splice(0, previous.length, ...row.labels);
@@ -350,7 +370,7 @@ function renderTable(result) {
     const c = columns[Number(td.dataset.col)];
     const row = rows[r];
     const filters = [...filtersOf(rowFields, row.labels, row.level), ...filtersOf(colFields, c.labels, c.level)];
-    if (filters.length) applyFilters(filters);
+    if (filters.length) applyFilters(filters, { add: additive(e) });
   });
   const table = el('table', { class: 'pivot-table', 'data-pivot': '' },
     el('caption', { class: 'sr-only', text: `Pivot: ${result.measures.map((m) => m.label).join(', ')}${rowFields.length ? ` by ${rowFields.map((f) => f.label).join(', ')}` : ''}${colFields.length ? ` across ${colFields.map((f) => f.label).join(', ')}` : ''}` }),
@@ -371,9 +391,75 @@ function fmtLabel(field, label) {
   return String(label);
 }
 
-function applyFilters(filters) {
-  hooks.addFilters(filters);
-  hooks.announce(`Filtered the page to ${describe(filters)}.`);
+const additive = (e) => e.ctrlKey || e.metaKey;
+
+// The page's selection of a click-to-filter field (tenants: none when every tenant).
+function selected(key) {
+  const query = hooks.query();
+  if (key === 'tenants') return Array.isArray(query.tenants) ? query.tenants : [];
+  return query[key] || [];
+}
+
+/** Are all of `filters` in the page's filters now (a set value selected, a range set)? */
+function isSelected(filters) {
+  const query = hooks.query();
+  return filters.length > 0 && filters.every(({ key, value }) => (key === 'range'
+    ? query.from === value[0] && query.to === value[1]
+    : selected(key).includes(value)));
+}
+
+/** A header's values as a button: a click filters by them, Ctrl/Cmd adds, pressed when selected. */
+function filterButton(filters, text, key) {
+  const pressed = isSelected(filters);
+  const button = el('button', {
+    type: 'button', class: `link${pressed ? ' selected' : ''}`, 'data-key': key, 'aria-pressed': String(pressed),
+    'aria-label': `${text}: filter the page to ${describe(filters)}`, title: 'Click to filter, Ctrl/⌘-click to add to the selection', text,
+  });
+  button.addEventListener('click', (e) => applyFilters(filters, { add: additive(e) }));
+  // Ctrl/Cmd+Enter adds, whether or not the browser passes the modifier to the click.
+  button.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && additive(e)) {
+      e.preventDefault();
+      applyFilters(filters, { add: true });
+    }
+  });
+  return button;
+}
+
+/**
+ * Filters the page by a cell's or header's values, as a chart click does for one value
+ * (crossfilter.js's `filterBy`, each value one call; every other view follows each time):
+ * - values all selected already: a click (with or without Ctrl/Cmd) removes them;
+ * - otherwise a plain click makes each value its field's whole selection, and
+ *   Ctrl/Cmd-click adds the values not yet selected.
+ * A date range (ISO week, quarter, year) is set, or cleared when it is the one set.
+ */
+async function applyFilters(filters, { add = false } = {}) {
+  const all = isSelected(filters);
+  const calls = [];
+  const ranges = [];
+  for (const { key, value } of filters) {
+    if (key === 'range') { ranges.push(all ? [null, null] : value); continue; }
+    const current = selected(key);
+    const had = current.includes(value);
+    // filterBy: {add: true} toggles the value; {add: false} makes it the only one,
+    // unless it was selected (then it goes): a value selected among others is first
+    // taken out.
+    if (all) calls.push([key, value, true]);
+    else if (add) { if (!had) calls.push([key, value, true]); }
+    else if (!(had && current.length === 1)) {
+      if (had) calls.push([key, value, true]);
+      calls.push([key, value, false]);
+    }
+  }
+  try {
+    for (const [key, value, more] of calls) await filterBy(key, value, { add: more });
+    if (ranges.length) hooks.addFilters(ranges.map((value) => ({ key: 'dates', value })));
+  } catch (error) {
+    hooks.showError(`The filter could not be applied: ${error.message}. Press “Reset filters”.`);
+    return;
+  }
+  hooks.announce(all ? `Filter ${describe(filters)} removed.` : `${add ? 'Added' : 'Filtered the page'} to ${describe(filters)}.`);
 }
 
 // --- Export ---------------------------------------------------------------------------------
@@ -387,12 +473,30 @@ async function exportCsv() {
   }
 }
 
+// The pivot on screen as a workbook keeping its layout (the XLSX module loads on the
+// first export).
+async function exportXlsx() {
+  const button = $('pivot-export-xlsx');
+  if (!state.result) return;
+  button.setAttribute('aria-busy', 'true');
+  try {
+    const bytes = await pivotXlsx(state.result);
+    hooks.download(new Blob([bytes], { type: XLSX_TYPE }), 'pivot.xlsx');
+    hooks.announce('pivot.xlsx downloaded.');
+  } catch (error) {
+    hooks.showError(`The pivot could not be exported as XLSX: ${error.message || error}. Change the pivot and try again, or export it as CSV.`);
+  } finally {
+    button.removeAttribute('aria-busy');
+  }
+}
+
 // --- Entry points ---------------------------------------------------------------------------
 /** Once, at start: the page's hooks ({call, query, addFilters, announce, showError, download}). */
 export function initPivot(pageHooks) {
   hooks = pageHooks;
   for (const zone of Object.keys(ZONES)) dropTarget($(`pivot-zone-${zone}`).parentElement, zone);
   $('pivot-export').addEventListener('click', exportCsv);
+  $('pivot-export-xlsx').addEventListener('click', exportXlsx);
   const applyTop = () => {
     const n = Number($('pivot-top-n').value);
     state.request.top_n = n > 0 ? { n, measure: Number($('pivot-top-measure').value) || 0 } : null;
