@@ -14,7 +14,8 @@
 //   a month to its days; a breadcrumb goes back up (each crumb restores the filters and
 //   tab of its level).
 //
-// Other page modules (the pivot) call `filterBy(field, value, { add })`.
+// Other page modules (the pivot) call `filterBy(field, value, { add })` or, for several
+// values in one refresh, `filterByMany`.
 import { chartHit, filterFields } from './pkg/bi_platform.js';
 
 let ctx = null;
@@ -35,7 +36,7 @@ function setValues(query, field, list) {
 
 /**
  * Adds `value` of `field` (a query field name: `tenants`, `campaigns`, `channels`,
- * `regions`, `products`, `performance_categories`, `dates`, `months`) to the page's
+ * `regions`, `products`, `performance_categories`, `stages`, `dates`, `months`) to the page's
  * filters, and every chart, KPI and table follows.
  *
  * - `add: false` (a plain click): the value becomes the field's whole selection; if it
@@ -46,6 +47,24 @@ function setValues(query, field, list) {
  * Returns a promise that resolves once the page shows the new selection.
  */
 export async function filterBy(field, value, { add = false } = {}) {
+  const changed = toggle(field, value, add);
+  const name = `${fieldOf(field).label} ${value}`;
+  await apply(changed ? `Filtered by ${name}` : `Filter ${name} removed`);
+}
+
+/**
+ * Several values at once, in one refresh of the page (a pivot cell is a value of each of
+ * its fields): `changes` is [{field, value, add}], each applied in order by `filterBy`'s
+ * rules; `what` says what changed ("Filtered by ...").
+ */
+export async function filterByMany(changes, what) {
+  for (const { field, value, add } of changes) toggle(field, value, add);
+  await apply(what);
+}
+
+// One value of `field` taken into the query or out of it, by `filterBy`'s rules; true
+// when the value is selected afterwards.
+function toggle(field, value, add) {
   if (!ctx) throw new Error('the page is not ready');
   if (!fieldOf(field)) throw new Error(`${field} is not a filter a click can set`);
   const { state } = ctx;
@@ -55,8 +74,7 @@ export async function filterBy(field, value, { add = false } = {}) {
   if (add) next = had ? current.filter((v) => v !== value) : [...current, value];
   else next = had && current.length === 1 ? [] : (had ? current.filter((v) => v !== value) : [value]);
   setValues(state.query, field, next);
-  const name = `${fieldOf(field).label} ${value}`;
-  await apply(next.includes(value) ? `Filtered by ${name}` : `Filter ${name} removed`);
+  return next.includes(value);
 }
 
 // Recomputes the view for the changed query, then says what changed and what is shown.

@@ -15,7 +15,7 @@
 // `refreshPivot()` after each view (new data or filters). Every value from a file is
 // inserted as text (textContent), never as HTML.
 import { $, el } from './dom.js';
-import { filterBy } from './crossfilter.js';
+import { filterByMany } from './crossfilter.js';
 import { pivotXlsx, XLSX_TYPE } from './pivot-xlsx.js';
 
 let hooks = null;
@@ -428,7 +428,7 @@ function filterButton(filters, text, key) {
 
 /**
  * Filters the page by a cell's or header's values, as a chart click does for one value
- * (crossfilter.js's `filterBy`, each value one call; every other view follows each time):
+ * (crossfilter.js's `filterBy` rules, all values in one refresh):
  * - values all selected already: a click (with or without Ctrl/Cmd) removes them;
  * - otherwise a plain click makes each value its field's whole selection, and
  *   Ctrl/Cmd-click adds the values not yet selected.
@@ -453,7 +453,7 @@ async function applyFilters(filters, { add = false } = {}) {
     }
   }
   try {
-    for (const [key, value, more] of calls) await filterBy(key, value, { add: more });
+    if (calls.length) await filterByMany(calls.map(([field, value, more]) => ({ field, value, add: more })), all ? `Filter ${describe(filters)} removed` : `Filtered by ${describe(filters)}`);
     if (ranges.length) hooks.addFilters(ranges.map((value) => ({ key: 'dates', value })));
   } catch (error) {
     hooks.showError(`The filter could not be applied: ${error.message}. Press “Reset filters”.`);
