@@ -432,11 +432,17 @@ async function refresh({ announce: say = false, fromLink = false } = {}) {
       renderKpis(view.kpis);
       renderCharts(view.charts);
       renderTabs();
-      renderTables();
+      // The open tab's table now; the hidden ones once this is on screen (building
+      // every table's DOM was most of a view's rendering at 1M rows).
+      renderTables(DASHBOARDS.filter((name) => name === state.tab));
       renderSelection(); // crossfilter
     });
     // How long the view took in the worker (and its way back) and to render here.
-    window.__bi.lastRefresh = { view: got - asked, render: performance.now() - got, askedAt: asked, renderedAt: performance.now() };
+    const rendered = performance.now();
+    await nextFrame();
+    window.__bi.lastRefresh = { view: got - asked, render: rendered - got, askedAt: asked, renderedAt: rendered, drawnAt: performance.now() };
+    if (seq !== state.seq) return;
+    renderTables(DASHBOARDS.filter((name) => name !== state.tab));
     // The view in the address (links.js): a new history entry for a filter change, none
     // for a view that came from the address.
     if (state.tab === 'sql' && $('panel-sql').hidden) selectTab('sql');
@@ -629,66 +635,84 @@ async function refreshTable(name) {
     const result = await call('table', { name, query: state.query, page });
     if (seq !== state.seq || !state.view) return;
     state.view.tables[name] = result;
-    renderTables();
+    renderTables([name]);
   } catch (error) {
     showError(`The ${titleOf(name)} table could not be shown: ${error.message}. Try the button again, or reload the page.`);
   }
 }
 
-function renderTables() {
-  const view = state.view;
-  if (!view) return;
+// After the next frame is drawn (or 100 ms, for a page in a background tab, which
+// draws no frames).
+const nextFrame = () => new Promise((done) => {
+  requestAnimationFrame(() => setTimeout(done, 0));
+  setTimeout(done, 100);
+});
+
+// The tables' panels (`names`: only those, the others left as they are; every panel
+// when there are none yet).
+function renderTables(names = DASHBOARDS) {
+  if (!state.view) return;
   const box = $('tables');
-  keepFocus(() => box.replaceChildren(...DASHBOARDS.map((name) => {
-    const result = view.tables[name];
-    const paged = name === 'campaign_performance';
-    const shown = result.rows;
-    const total = result.total_rows ?? shown.length;
-    const offset = paged ? state.perfOffset : (state.tablePage[name] || 0) * TABLE_PAGE;
-    const sort = state.sort[name];
-    const declared = columnsOf(name);
-    const typeAt = (i) => declared[i]?.type;
-    const label = (c) => declared.find((d) => d.name === c)?.label || c;
-    const head = el('tr', {}, ...result.columns.map((c, i) => {
-      const th = el('th', { scope: 'col', class: NUMERIC.has(typeAt(i)) ? 'num' : '' });
-      if (paged) th.textContent = label(c);
-      else {
-        th.setAttribute('aria-sort', sort?.column === c ? (sort.desc ? 'descending' : 'ascending') : 'none');
-        th.append(el('button', {
-          type: 'button', class: 'sort', 'data-key': `sort:${name}:${c}`, text: label(c) + (sort?.column === c ? (sort.desc ? ' ▼' : ' ▲') : ''),
-          onclick: () => { state.sort[name] = { column: c, desc: sort?.column === c ? !sort.desc : false }; state.tablePage[name] = 0; refreshTable(name); },
-        }));
-      }
-      return th;
-    }));
-    const body = el('tbody', {}, ...shown.map((row) => el('tr', {}, ...row.map((v, i) => el('td', { class: NUMERIC.has(typeAt(i)) ? 'num' : '', text: formatValue(typeAt(i), v) })))));
-    // crossfilter: value cells become filter buttons.
-    const table = decorateDashboardTable(el('table', { 'data-dashboard': name }, el('thead', {}, head), body), result);
-    const pager = el('div', { class: 'pager' },
-      el('span', { class: 'muted', text: total ? `Rows ${whole.format(offset + 1)}–${whole.format(offset + shown.length)} of ${whole.format(total)}` : 'No rows match this selection' }));
-    const size = paged ? PERF_PAGE : TABLE_PAGE;
-    if (total > size) {
-      const go = (delta) => {
-        if (paged) state.perfOffset = Math.max(0, state.perfOffset + delta * PERF_PAGE);
-        else state.tablePage[name] = (state.tablePage[name] || 0) + delta;
-        refreshTable(name);
-      };
-      const prev = el('button', { type: 'button', class: 'ghost small', text: '← Previous', 'data-key': `prev:${name}`, onclick: () => go(-1) });
-      const next = el('button', { type: 'button', class: 'ghost small', text: 'Next →', 'data-key': `next:${name}`, onclick: () => go(1) });
-      prev.disabled = offset === 0;
-      next.disabled = offset + size >= total;
-      pager.append(prev, next);
+  keepFocus(() => {
+    const existing = new Map([...box.children].map((panel) => [panel.dataset.panel, panel]));
+    if (names === DASHBOARDS || DASHBOARDS.some((name) => !existing.has(name))) {
+      box.replaceChildren(...DASHBOARDS.map(tablePanel));
+    } else {
+      for (const name of names) existing.get(name).replaceWith(tablePanel(name));
     }
-    pager.append(el('button', {
-      type: 'button', class: 'ghost small open-sql', text: 'Open in SQL', 'data-key': `open-sql:${name}`,
-      'aria-label': `Open in SQL: ${titleOf(name)}`, onclick: () => openInSql(name),
-    }));
-    // The table scrolls in its own region, which the keyboard can reach and scroll.
-    const panel = el('div', { class: 'table-panel', role: 'tabpanel', id: `panel-${name}`, 'aria-labelledby': `tab-${name}`, 'data-panel': name },
-      el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `${titleOf(name)} table`, 'data-key': `scroll:${name}` }, table), pager);
-    panel.hidden = state.tab !== name;
-    return panel;
-  })));
+  });
+}
+
+function tablePanel(name) {
+  const view = state.view;
+  const result = view.tables[name];
+  const paged = name === 'campaign_performance';
+  const shown = result.rows;
+  const total = result.total_rows ?? shown.length;
+  const offset = paged ? state.perfOffset : (state.tablePage[name] || 0) * TABLE_PAGE;
+  const sort = state.sort[name];
+  const declared = columnsOf(name);
+  const typeAt = (i) => declared[i]?.type;
+  const label = (c) => declared.find((d) => d.name === c)?.label || c;
+  const head = el('tr', {}, ...result.columns.map((c, i) => {
+    const th = el('th', { scope: 'col', class: NUMERIC.has(typeAt(i)) ? 'num' : '' });
+    if (paged) th.textContent = label(c);
+    else {
+      th.setAttribute('aria-sort', sort?.column === c ? (sort.desc ? 'descending' : 'ascending') : 'none');
+      th.append(el('button', {
+        type: 'button', class: 'sort', 'data-key': `sort:${name}:${c}`, text: label(c) + (sort?.column === c ? (sort.desc ? ' ▼' : ' ▲') : ''),
+        onclick: () => { state.sort[name] = { column: c, desc: sort?.column === c ? !sort.desc : false }; state.tablePage[name] = 0; refreshTable(name); },
+      }));
+    }
+    return th;
+  }));
+  const body = el('tbody', {}, ...shown.map((row) => el('tr', {}, ...row.map((v, i) => el('td', { class: NUMERIC.has(typeAt(i)) ? 'num' : '', text: formatValue(typeAt(i), v) })))));
+  // crossfilter: value cells become filter buttons.
+  const table = decorateDashboardTable(el('table', { 'data-dashboard': name }, el('thead', {}, head), body), result);
+  const pager = el('div', { class: 'pager' },
+    el('span', { class: 'muted', text: total ? `Rows ${whole.format(offset + 1)}–${whole.format(offset + shown.length)} of ${whole.format(total)}` : 'No rows match this selection' }));
+  const size = paged ? PERF_PAGE : TABLE_PAGE;
+  if (total > size) {
+    const go = (delta) => {
+      if (paged) state.perfOffset = Math.max(0, state.perfOffset + delta * PERF_PAGE);
+      else state.tablePage[name] = (state.tablePage[name] || 0) + delta;
+      refreshTable(name);
+    };
+    const prev = el('button', { type: 'button', class: 'ghost small', text: '← Previous', 'data-key': `prev:${name}`, onclick: () => go(-1) });
+    const next = el('button', { type: 'button', class: 'ghost small', text: 'Next →', 'data-key': `next:${name}`, onclick: () => go(1) });
+    prev.disabled = offset === 0;
+    next.disabled = offset + size >= total;
+    pager.append(prev, next);
+  }
+  pager.append(el('button', {
+    type: 'button', class: 'ghost small open-sql', text: 'Open in SQL', 'data-key': `open-sql:${name}`,
+    'aria-label': `Open in SQL: ${titleOf(name)}`, onclick: () => openInSql(name),
+  }));
+  // The table scrolls in its own region, which the keyboard can reach and scroll.
+  const panel = el('div', { class: 'table-panel', role: 'tabpanel', id: `panel-${name}`, 'aria-labelledby': `tab-${name}`, 'data-panel': name },
+    el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `${titleOf(name)} table`, 'data-key': `scroll:${name}` }, table), pager);
+  panel.hidden = state.tab !== name;
+  return panel;
 }
 
 
