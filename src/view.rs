@@ -17,7 +17,7 @@
 //! assert_eq!(view.charts.len(), 7);
 //! ```
 
-use crate::chart::{self, Chart, ChartInputs, FilterOptions, Kpis};
+use crate::chart::{self, Chart, ChartInputs, ChartMemo, FilterOptions, Kpis};
 use crate::query::result::DashboardResult;
 use crate::query::{Dashboard, Query, QueryError, Scope};
 use crate::Warehouse;
@@ -173,6 +173,17 @@ pub fn view<'w>(
     query: &Query,
     page: &Page,
 ) -> Result<View<'w>, QueryError> {
+    view_with(warehouse, query, page, &mut ChartMemo::default())
+}
+
+/// [`view`], taking the charts a click relaxes from `memo` (the charts of the views
+/// before, kept there by this function) instead of computing their dashboards again.
+pub fn view_with<'w>(
+    warehouse: &'w Warehouse,
+    query: &Query,
+    page: &Page,
+    memo: &mut ChartMemo,
+) -> Result<View<'w>, QueryError> {
     let query = Query {
         offset: None,
         limit: None,
@@ -202,7 +213,10 @@ pub fn view<'w>(
     );
     // A chart whose own field is filtered keeps every category (one more dashboard for
     // each such chart; none when no click filter is set).
-    let mut own = chart::OwnCharts::new(warehouse);
+    for chart in &charts {
+        memo.put(warehouse, &query, chart);
+    }
+    let mut own = chart::OwnCharts::with_memo(warehouse, memo);
     let charts = chart::relax(charts, &query, |id, q| own.chart(id, q))?;
     let kpis = chart::kpis_of(summary);
     let mut tables = tables;

@@ -29,10 +29,23 @@ pub(crate) struct LoadedFile {
 }
 
 /// Orderings derived from the current data, computed on first use after each load.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Cache {
+    /// This state's [`version`](Warehouse::version).
+    version: u64,
     ranks: OnceLock<Ranks>,
     performance_order: OnceLock<Vec<u32>>,
+}
+
+impl Default for Cache {
+    fn default() -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        Cache {
+            version: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            ranks: OnceLock::new(),
+            performance_order: OnceLock::new(),
+        }
+    }
 }
 
 /// An in-memory star schema fed by files, answering dashboards per tenant.
@@ -240,6 +253,13 @@ impl Warehouse {
             loaded,
             ..Warehouse::default()
         }
+    }
+
+    /// Which state of which warehouse this is: a number no other warehouse of the
+    /// process has had and that changes with every load, so results kept outside the
+    /// warehouse (a [`ChartMemo`](crate::chart::ChartMemo)) know when they are stale.
+    pub fn version(&self) -> u64 {
+        self.cache.version
     }
 
     /// The star schema, read-only.

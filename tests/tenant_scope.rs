@@ -501,6 +501,55 @@ proptest! {
 
     /// Paging (by the selection of passing rows, walked in the dashboard's order) is
     /// the slice of the whole result, under a tenant scope and any filters.
+    /// A view that takes the clicked chart's own chart from the charts of the views
+    /// before (a memo kept across views) equals the view computed afresh, over any run
+    /// of scopes and filters, and after more data is loaded.
+    #[test]
+    fn views_with_a_memo_equal_views_afresh(
+        data in data(),
+        steps in prop::collection::vec((0u32..(1 << TENANTS.len()), any::<bool>(), filters()), 1..5),
+        more in prop::collection::vec(campaign_row(), 1..5),
+    ) {
+        let mut w = warehouse(&data, |_| true);
+        let mut memo = bi_platform::chart::ChartMemo::default();
+        let page = bi_platform::view::Page::default();
+        let queries: Vec<Query> = steps
+            .iter()
+            .map(|(mask, all, f)| {
+                let ids: Vec<String> = (0..TENANTS.len())
+                    .filter(|i| mask & (1 << i) != 0)
+                    .map(|i| TENANTS[i].to_string())
+                    .collect();
+                query(if *all { TenantScope::All } else { TenantScope::Only(ids) }, f)
+            })
+            .collect();
+        // Each query, then the same query without each of its click filters in turn,
+        // as a click and the click that clears it go.
+        for round in 0..2 {
+            for q in &queries {
+                let mut relaxed = vec![q.clone()];
+                for field in bi_platform::query::field::Field::ALL {
+                    let mut r = q.clone();
+                    if let Some(values) = field.values_mut(&mut r) {
+                        if !values.is_empty() {
+                            values.clear();
+                            relaxed.push(r);
+                        }
+                    }
+                }
+                for q in relaxed.iter().chain(std::iter::once(q)) {
+                    let kept = bi_platform::view::view_with(&w, q, &page, &mut memo).unwrap();
+                    let fresh = bi_platform::view::view(&w, q, &page).unwrap();
+                    prop_assert_eq!(&kept.charts, &fresh.charts, "round {}", round);
+                }
+            }
+            if round == 0 {
+                let rows: Vec<&CampaignRow> = more.iter().collect();
+                w.load("more.csv", campaigns_csv(&rows).as_bytes());
+            }
+        }
+    }
+
     #[test]
     fn paging_under_a_scope_stays_in_the_scope(
         data in data(),

@@ -486,23 +486,101 @@ pub fn charts(warehouse: &Warehouse, query: &Query) -> Result<Vec<Chart>, QueryE
     relax(charts, query, |id, q| own.chart(id, q))
 }
 
-/// Builds the charts of [`RELAXED`] under a relaxed query, each from its one dashboard;
-/// the two daily charts, relaxed alike, share one `daily_performance`.
-pub struct OwnCharts<'w> {
-    warehouse: &'w Warehouse,
-    daily: Option<(Query, DashboardResult<'w>)>,
+/// The charts of [`RELAXED`] of recent views, by chart and query, for one warehouse
+/// state: a click filters a chart's own field, and that chart is then drawn without the
+/// filter, under the query the page showed before the click, which a view has just
+/// drawn. Kept by the caller (the page's engine binding) across views; stale entries
+/// are dropped when the warehouse changes ([`Warehouse::version`]).
+#[derive(Debug, Default)]
+pub struct ChartMemo {
+    version: u64,
+    entries: std::collections::VecDeque<(String, Query, Chart)>,
 }
 
-impl<'w> OwnCharts<'w> {
+impl ChartMemo {
+    /// Views remembered: a click, Ctrl-click and the click that clears it reach back
+    /// one or two views.
+    const CAPACITY: usize = 4 * RELAXED.len();
+
+    /// The chart `id` under `query`, if kept for this state of `warehouse`.
+    pub fn get(&mut self, warehouse: &Warehouse, id: &str, query: &Query) -> Option<Chart> {
+        if self.version != warehouse.version() {
+            self.version = warehouse.version();
+            self.entries.clear();
+        }
+        let query = Self::key(query);
+        self.entries
+            .iter()
+            .find(|(i, q, _)| i == id && *q == query)
+            .map(|(_, _, chart)| chart.clone())
+    }
+
+    /// Keeps `chart` (a chart of [`RELAXED`], unmarked) as drawn under `query`.
+    pub fn put(&mut self, warehouse: &Warehouse, query: &Query, chart: &Chart) {
+        if !RELAXED.iter().any(|(id, _)| *id == chart.id) {
+            return;
+        }
+        if self.get(warehouse, &chart.id, query).is_some() {
+            return;
+        }
+        if self.entries.len() == Self::CAPACITY {
+            self.entries.pop_front();
+        }
+        self.entries
+            .push_back((chart.id.clone(), Self::key(query), chart.clone()));
+    }
+
+    /// Paging does not change a chart.
+    fn key(query: &Query) -> Query {
+        Query {
+            offset: None,
+            limit: None,
+            ..query.clone()
+        }
+    }
+}
+
+/// Builds the charts of [`RELAXED`] under a relaxed query, each from its one dashboard;
+/// the two daily charts, relaxed alike, share one `daily_performance`. A chart in the
+/// memo is taken from it.
+pub struct OwnCharts<'w, 'm> {
+    warehouse: &'w Warehouse,
+    daily: Option<(Query, DashboardResult<'w>)>,
+    memo: Option<&'m mut ChartMemo>,
+}
+
+impl<'w, 'm> OwnCharts<'w, 'm> {
     pub fn new(warehouse: &'w Warehouse) -> Self {
         OwnCharts {
             warehouse,
             daily: None,
+            memo: None,
+        }
+    }
+
+    /// Charts taken from `memo` when it has them, and kept in it when built.
+    pub fn with_memo(warehouse: &'w Warehouse, memo: &'m mut ChartMemo) -> Self {
+        OwnCharts {
+            warehouse,
+            daily: None,
+            memo: Some(memo),
         }
     }
 
     /// The chart `id` of [`RELAXED`] under `query` (`None` for another chart).
     pub fn chart(&mut self, id: &str, query: &Query) -> Result<Option<Chart>, QueryError> {
+        let w = self.warehouse;
+        if let Some(kept) = self.memo.as_mut().and_then(|m| m.get(w, id, query)) {
+            return Ok(Some(kept));
+        }
+        let chart = self.build(id, query)?;
+        if let (Some(memo), Some(chart)) = (self.memo.as_mut(), &chart) {
+            memo.put(w, query, chart);
+        }
+        Ok(chart)
+    }
+
+    fn build(&mut self, id: &str, query: &Query) -> Result<Option<Chart>, QueryError> {
         let w = self.warehouse;
         Ok(match id {
             "trend" | "tenant_trend" => {

@@ -210,6 +210,8 @@ pub struct Warehouse {
     reports: Vec<LoadReport>,
     /// A Parquet file being staged from the Parquet module's batches (columnar.rs).
     columnar: Option<columnar::Pending>,
+    /// The clicked charts' own charts of recent views (see `view`).
+    memo: std::cell::RefCell<chart::ChartMemo>,
 }
 
 impl Default for Warehouse {
@@ -288,6 +290,7 @@ impl Warehouse {
             ended: None,
             reports: Vec::new(),
             columnar: None,
+            memo: Default::default(),
         }
     }
 
@@ -497,9 +500,13 @@ impl Warehouse {
     /// `{options, kpis, charts, tables: {name: {columns, rows}}}`, with
     /// `campaign_performance` paged by `page` (`{offset, limit}`) and the other tables
     /// sorted and paged by `page.tables` (`{name: {offset, limit, sort, descending}}`).
+    /// The charts of the last views are kept, so the chart a click filters is drawn
+    /// without its filter from the view before, not computed again.
     pub fn view(&self, query: JsValue, page: JsValue) -> Result<JsValue, JsValue> {
         let page: crate::view::Page = request(page)?;
-        to_js(&crate::view::view(&self.inner, &self::query(query)?, &page).map_err(into_error)?)
+        let query = self::query(query)?;
+        let mut memo = self.memo.borrow_mut();
+        to_js(&crate::view::view_with(&self.inner, &query, &page, &mut memo).map_err(into_error)?)
     }
 
     /// One dashboard's table sorted and paged as the page shows it: `page` is
