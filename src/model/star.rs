@@ -278,26 +278,16 @@ macro_rules! stored_type {
 }
 
 /// The type one row's value of a stored column kind has (a text column's is its
-/// dimension key): the stored type's [`Stored::Value`], spelled out for the row structs.
+/// dimension key): the stored type's [`Stored::Value`], spelled out so the row structs'
+/// fields read plainly in the docs (`put_row` does not compile if the two disagree).
+#[rustfmt::skip]
 macro_rules! row_type {
-    (Keys) => {
-        u32
-    };
-    (U32) => {
-        u32
-    };
-    (I64) => {
-        i64
-    };
-    (Days) => {
-        Day
-    };
-    (U16) => {
-        u16
-    };
-    (U8) => {
-        u8
-    };
+    (Keys) => { u32 };
+    (U32) => { u32 };
+    (I64) => { i64 };
+    (Days) => { Day };
+    (U16) => { u16 };
+    (U8) => { u8 };
 }
 
 /// Declares a star table once: its columns (name, stored kind, and for text the
@@ -352,7 +342,6 @@ macro_rules! star_table {
             /// rows (the columns as `push` would, growing at least by doubling, so never
             /// past what growing row by row could reach): a commit that knows how many
             /// rows it brings sizes the table once instead of doubling it row by row.
-            #[allow(dead_code)] // only fact_campaigns is committed in bulk
             pub fn reserve(&mut self, additional: usize) {
                 self.ensure_index();
                 self.index
@@ -414,13 +403,20 @@ macro_rules! star_table {
                 }
             }
 
-            /// Builds the key index if a restore deferred it, before rows are added.
-            #[inline]
+            /// Builds the key index if a restore deferred it, before rows are added: a
+            /// flag test in `put_row`'s path, the build itself kept out of it.
+            #[inline(always)]
             fn ensure_index(&mut self) {
                 if self.index.pending {
-                    self.index = RowIndex::build(self.len(), |r: usize| self.key_at(r))
-                        .expect("the rows were checked distinct when restored");
+                    self.build_deferred_index();
                 }
+            }
+
+            #[cold]
+            #[inline(never)]
+            fn build_deferred_index(&mut self) {
+                self.index = RowIndex::build(self.len(), |r: usize| self.key_at(r))
+                    .expect("the rows were checked distinct when restored");
             }
         }
     };
