@@ -12,11 +12,12 @@ use crate::memory;
 use crate::model::dict::Dictionary;
 use crate::model::keys::{KeyColumn, NARROW_MAX};
 use crate::model::schema::Column;
-use crate::model::star::{self, StarSchema, StoredColumn, Values};
+use crate::model::star::{StarSchema, StoredColumn, Values};
 use crate::query::dashboards::{self, Ranks};
 use crate::query::result::DashboardResult;
 use crate::query::{Dashboard, Query, QueryError, Request, Scope};
 use crate::report::LoadReport;
+use crate::transform::commit::commit_table;
 use crate::transform::stage::{StagedTable, TextEncoding};
 use std::sync::OnceLock;
 
@@ -179,7 +180,7 @@ impl Warehouse {
         // Each staged table is consumed by its commit and freed before the next.
         for table in staged {
             let mut report = LoadReport::new(&ingested.file, Some(table.table.name()));
-            self.star.commit(table, &mut report);
+            commit_table(&mut self.star, table, &mut report);
             reports.push(report);
         }
         self.cache = Cache::default();
@@ -605,7 +606,7 @@ pub fn commit_estimate(star: &StarSchema, staged: &StagedTable) -> u64 {
     // dimension is the distinct staged values of the columns feeding it.
     let feeds = dims
         .iter()
-        .map(|&(dim, column)| (dim, staged_values_of(staged, &[star::text(staged, column)])))
+        .map(|&(dim, column)| (dim, staged_values_of(staged, &[staged.text(column)])))
         .chain(std::iter::once((
             &extras.values,
             staged_values_of(

@@ -1,4 +1,5 @@
-//! The in-memory columnar star schema (SPEC §2) and how staged rows enter it.
+//! The in-memory columnar star schema (SPEC §2): its tables, and the row operations a
+//! commit writes them with.
 //!
 //! Every table is a set of parallel column vectors, one entry per row:
 //!
@@ -21,16 +22,18 @@
 //! 2 x 4 (campaign, name) + 4 (date) + 3 x 4 (counts) + 2 x 8 (money) = 48 bytes of
 //! columns ([`StarSchema::campaign_memory`]), plus its key index slot. Derived metrics
 //! (ctr, roi, ...) are not stored: they are computed exactly from these columns when
-//! queried ([`crate::transform::metrics`]). Each table keeps an index from its key to its
-//! row, so a re-loaded key replaces its row in place (last one wins).
+//! queried ([`crate::query`]). Each table keeps an index from its key to its row, so a
+//! re-loaded key replaces its row in place (last one wins: `put_row`).
+//!
+//! How a staged file becomes rows here (decoding its text, deriving the channel,
+//! counting warnings, filling the load report) is the transform layer's commit: the
+//! model knows its tables and the operations on them, nothing of staging, so the
+//! dependencies run one way, ingest -> transform -> model.
 
 use crate::model::date::Day;
-use crate::model::dict::{DecodedText, Dictionary, NULL_KEY};
+use crate::model::dict::{Dictionary, NULL_KEY};
 use crate::model::keys::KeyColumn;
 use crate::model::schema::{Column, TableKind};
-use crate::report::LoadReport;
-use crate::transform::metrics::{channel_from_name, CampaignWarnings};
-use crate::transform::stage::{StagedTable, StagedValues};
 use foldhash::fast::RandomState;
 use hashbrown::hash_table::{Entry, HashTable};
 use std::hash::{BuildHasher, Hash};
@@ -162,13 +165,25 @@ pub struct Extras {
 }
 
 impl Extras {
-    fn column(&mut self, name: &str, rows: usize) -> usize {
+    /// The index of the extra column `name`, added (null for the table's `rows` rows)
+    /// when the table does not have it yet.
+    pub fn column(&mut self, name: &str, rows: usize) -> usize {
         if let Some(i) = self.names.iter().position(|n| n == name) {
             return i;
         }
         self.names.push(name.to_string());
         self.columns.push(vec![NULL_KEY; rows]);
         self.columns.len() - 1
+    }
+
+    /// Nulls row `at` of every extra column (`None`: appends a null row), as its
+    /// table's `put_row` does: a row that replaces another replaces it whole, earlier
+    /// attributes included, and the commit then sets the attributes the new row has.
+    #[inline]
+    fn put_nulls(&mut self, at: Option<usize>) {
+        for column in &mut self.columns {
+            Stored::put(column, at, NULL_KEY);
+        }
     }
 }
 
@@ -262,14 +277,28 @@ macro_rules! stored_type {
     (U8) => { Vec<u8> };
 }
 
+/// The type one row's value of a stored column kind has (a text column's is its
+/// dimension key): the stored type's [`Stored::Value`], spelled out so the row structs'
+/// fields read plainly in the docs (`put_row` does not compile if the two disagree).
+#[rustfmt::skip]
+macro_rules! row_type {
+    (Keys) => { u32 };
+    (U32) => { u32 };
+    (I64) => { i64 };
+    (Days) => { Day };
+    (U16) => { u16 };
+    (U8) => { u8 };
+}
+
 /// Declares a star table once: its columns (name, stored kind, and for text the
-/// dimension, the staged column feeding it and whether it may be missing), from which
-/// come the struct, `reserve`, the memory accounting ([`TableMemory`]), the commit's
-/// memory estimate ([`StarSchema::stored`], `warehouse::commit_estimate`) and the
-/// snapshot's sections (`crate::snapshot`), so a column added here is counted and kept
+/// dimension, the staged column feeding it and whether it may be missing) and its row
+/// key, from which come the struct, its row struct and `put_row` (what the commit
+/// writes), `reserve`, the memory accounting ([`TableMemory`]), the commit's memory
+/// estimate ([`StarSchema::stored`], `warehouse::commit_estimate`) and the snapshot's
+/// sections (`crate::snapshot`), so a column added here is written, counted and kept
 /// everywhere.
 macro_rules! star_table {
-    ($(#[$meta:meta])* $table:ident key($($key:ident),+) {
+    ($(#[$meta:meta])* $table:ident row($row:ident) key($($key:ident),+) {
         $($field:ident: $kind:ident $(=> ($dim:ident, $column:ident, $null:ident))?),* $(,)?
     }) => {
         $(#[$meta])*
@@ -280,7 +309,46 @@ macro_rules! star_table {
             index: RowIndex,
         }
 
+        #[doc = concat!("One row of [`", stringify!($table), "`] as its columns store it \
+                         (text as dimension keys): what [`", stringify!($table),
+                         "::put_row`] writes.")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $row {
+            $(pub $field: row_type!($kind),)*
+        }
+
         impl $table {
+            /// Writes `row` over the row holding its key (the last one wins), or appends
+            /// it; the row's extra attributes start null ([`Extras`]). Returns the row it
+            /// replaced, or `None` when it was appended (at the old [`Self::len`]).
+            #[inline]
+            pub fn put_row(&mut self, row: $row) -> Option<usize> {
+                self.ensure_index();
+                let len = self.len();
+                let at = self.index.upsert(($(row.$key,)+), len, |r| {
+                    ($(Stored::get(&self.$key, r),)+)
+                });
+                $(Stored::put(&mut self.$field, at, row.$field);)*
+                self.extras.put_nulls(at);
+                at
+            }
+
+            /// Row `r` as its columns store it (what [`Self::put_row`] wrote there).
+            pub fn row(&self, r: usize) -> $row {
+                $row { $($field: Stored::get(&self.$field, r),)* }
+            }
+
+            /// Makes room in every column and in the key index for `additional` more
+            /// rows (the columns as `push` would, growing at least by doubling, so never
+            /// past what growing row by row could reach): a commit that knows how many
+            /// rows it brings sizes the table once instead of doubling it row by row.
+            pub fn reserve(&mut self, additional: usize) {
+                self.ensure_index();
+                self.index
+                    .reserve(additional, |r| ($(Stored::get(&self.$key, r),)+));
+                $(self.$field.reserve(additional);)*
+            }
+
             /// Every stored column, in the table's order.
             pub fn stored(&self) -> Vec<StoredColumn<'_>> {
                 vec![$(StoredColumn {
@@ -309,24 +377,16 @@ macro_rules! star_table {
                 self.tenant.is_empty()
             }
 
-            /// Makes room in every column for `additional` more rows (as `push` would,
-            /// growing at least by doubling, so never past what growing row by row could
-            /// reach).
-            #[allow(dead_code)] // only fact_campaigns is committed in bulk
-            fn reserve(&mut self, additional: usize) {
-                $(self.$field.reserve(additional);)*
-            }
-
             /// Every column's memory, in the table's order.
             #[allow(dead_code)] // reported for fact_campaigns
             fn column_memory(&self) -> Vec<ColumnMemory> {
                 self.stored().iter().map(ColumnMemory::of_stored).collect()
             }
 
-            /// The row key of row `r` (the declaration's `key` columns, as the tuple the
-            /// commit builds for a new row): what the key index hashes and compares.
+            /// The row key of row `r` (the declaration's `key` columns, as the tuple
+            /// `put_row` builds from a row): what the key index hashes and compares.
             fn key_at(&self, r: usize) -> impl Copy + Eq + Hash {
-                ($(KeyPart::part(&self.$key, r),)+)
+                ($(Stored::get(&self.$key, r),)+)
             }
 
             /// Rebuilds the key index from the columns (after they were filled directly,
@@ -343,40 +403,65 @@ macro_rules! star_table {
                 }
             }
 
-            /// Builds the key index if a restore deferred it, before rows are added.
+            /// Builds the key index if a restore deferred it, before rows are added: a
+            /// flag test in `put_row`'s path, the build itself kept out of it.
+            #[inline(always)]
             fn ensure_index(&mut self) {
                 if self.index.pending {
-                    self.index = RowIndex::build(self.len(), |r: usize| self.key_at(r))
-                        .expect("the rows were checked distinct when restored");
+                    self.build_deferred_index();
                 }
+            }
+
+            #[cold]
+            #[inline(never)]
+            fn build_deferred_index(&mut self) {
+                self.index = RowIndex::build(self.len(), |r: usize| self.key_at(r))
+                    .expect("the rows were checked distinct when restored");
             }
         }
     };
 }
 
-/// One column's part of a row key: a dimension key or the stored value.
-trait KeyPart {
-    type Part: Copy + Eq + Hash;
-    fn part(&self, row: usize) -> Self::Part;
+/// A stored column read and written one row at a time: what a row key is made of and
+/// what `put_row` writes, the same for a [`KeyColumn`] and a plain vector.
+trait Stored {
+    /// One row's value: a dimension key or the stored value.
+    type Value: Copy + Eq + Hash;
+    fn get(&self, row: usize) -> Self::Value;
+    /// Writes `value` at `row` (an existing row) or appends it.
+    fn put(&mut self, row: Option<usize>, value: Self::Value);
 }
 
-impl KeyPart for KeyColumn {
-    type Part = u32;
-    fn part(&self, row: usize) -> u32 {
-        self.get(row)
+impl Stored for KeyColumn {
+    type Value = u32;
+    #[inline]
+    fn get(&self, row: usize) -> u32 {
+        KeyColumn::get(self, row)
+    }
+    #[inline]
+    fn put(&mut self, row: Option<usize>, key: u32) {
+        KeyColumn::put(self, row, key)
     }
 }
 
-impl<T: Copy + Eq + Hash> KeyPart for Vec<T> {
-    type Part = T;
-    fn part(&self, row: usize) -> T {
+impl<T: Copy + Eq + Hash> Stored for Vec<T> {
+    type Value = T;
+    #[inline]
+    fn get(&self, row: usize) -> T {
         self[row]
+    }
+    #[inline]
+    fn put(&mut self, row: Option<usize>, value: T) {
+        match row {
+            Some(i) => self[i] = value,
+            None => self.push(value),
+        }
     }
 }
 
 star_table! {
     /// `fact_campaigns`: one row per (tenant, campaign, date).
-    Campaigns key(tenant, campaign, date) {
+    Campaigns row(CampaignRow) key(tenant, campaign, date) {
         tenant: Keys => (Tenant, TenantId, required),
         campaign: U32 => (Campaign, CampaignId, required),
         campaign_name: U32 => (CampaignName, CampaignName, nullable),
@@ -394,7 +479,7 @@ star_table! {
 
 star_table! {
     /// `dim_sales_targets`: one row per (tenant, region, product, year, month).
-    Targets key(tenant, region, product, year, month) {
+    Targets row(TargetRow) key(tenant, region, product, year, month) {
         tenant: Keys => (Tenant, TenantId, required),
         region: Keys => (Region, Region, nullable),
         product: Keys => (Product, Product, nullable),
@@ -408,7 +493,7 @@ star_table! {
 
 star_table! {
     /// `dim_customers`: one row per (tenant, customer).
-    Customers key(tenant, customer) {
+    Customers row(CustomerRow) key(tenant, customer) {
         tenant: Keys => (Tenant, TenantId, required),
         customer: U32 => (Customer, CustomerId, required),
         customer_name: U32 => (CustomerName, CustomerName, nullable),
@@ -629,16 +714,8 @@ impl StarSchema {
     }
 }
 
-/// Writes `value` at `row` (an existing row) or appends it.
-fn put<T>(column: &mut Vec<T>, row: Option<usize>, value: T) {
-    match row {
-        Some(i) => column[i] = value,
-        None => column.push(value),
-    }
-}
-
-/// A dictionary staged text values are translated into. Each has its own cache in a
-/// commit: the same text in two columns (a campaign named like a tenant) maps to two keys.
+/// A dictionary a text column's keys point into: one of the [`Dimensions`], or a
+/// table's [`Extras`] values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dim {
     Tenant,
@@ -652,398 +729,72 @@ pub enum Dim {
     Extra,
 }
 
-/// Staged text keys translated to dimension keys, for the live rows only (so values of
-/// rejected rows never reach a dimension), each distinct value looked up once per
-/// dictionary.
-struct Remap<'a> {
-    decoded: &'a DecodedText,
-    caches: [Vec<u32>; 9],
-}
-
-const UNMAPPED: u32 = u32::MAX - 1;
-
-impl<'a> Remap<'a> {
-    fn new(decoded: &'a DecodedText) -> Self {
-        Remap {
-            decoded,
-            caches: Default::default(),
-        }
-    }
-
-    fn key(&mut self, dim: Dim, local: u32, dict: &mut Dictionary) -> u32 {
-        if local == NULL_KEY {
-            return NULL_KEY;
-        }
-        let cache = &mut self.caches[dim as usize];
-        if cache.is_empty() {
-            cache.resize(self.decoded.len(), UNMAPPED);
-        }
-        let cached = cache[local as usize];
-        if cached != UNMAPPED {
-            return cached;
-        }
-        let key = dict.intern(self.decoded.get(local));
-        cache[local as usize] = key;
-        key
-    }
-
-    fn text(&self, local: u32) -> Option<&'a str> {
-        (local != NULL_KEY).then(|| self.decoded.get(local))
-    }
-}
-
-/// The staged keys of a text column.
-pub(crate) fn text(staged: &StagedTable, column: Column) -> &[u32] {
-    match staged.column(column) {
-        StagedValues::Text(v) => v,
-        _ => unreachable!("{column:?} is a text column"),
-    }
-}
-
-fn count(staged: &StagedTable, column: Column) -> &[u32] {
-    match staged.column(column) {
-        StagedValues::Count(v) => v,
-        _ => unreachable!("{column:?} is a count column"),
-    }
-}
-
-fn money(staged: &StagedTable, column: Column) -> &[i64] {
-    match staged.column(column) {
-        StagedValues::Money(v) => v,
-        _ => unreachable!("{column:?} is a money column"),
-    }
-}
-
-/// Rows of a staged table that were not rejected, in source order.
-fn live_rows(staged: &StagedTable) -> Vec<usize> {
-    let mut dropped = staged.dropped.iter().peekable();
-    (0..staged.rows.len())
-        .filter(|row| {
-            if dropped.peek() == Some(&row) {
-                dropped.next();
-                false
-            } else {
-                true
-            }
-        })
-        .collect()
-}
-
-/// Makes sure `extras` has a column for each staged extra name; returns their indexes.
-fn prepare_extras(extras: &mut Extras, staged: &StagedTable, rows: usize) -> Vec<usize> {
-    staged
-        .extra_names
-        .iter()
-        .map(|name| extras.column(name, rows))
-        .collect()
-}
-
-/// Writes the staged extra columns of `row` at `at` (an existing row, whose earlier
-/// attributes are cleared: the new row replaces it whole) or at a new row.
-fn put_extras(
-    extras: &mut Extras,
-    columns: &[usize],
-    staged: &StagedTable,
-    remap: &mut Remap<'_>,
-    row: usize,
-    at: Option<usize>,
-) {
-    let Some(first) = extras.columns.first() else {
-        return;
-    };
-    let target = match at {
-        Some(t) => t,
-        None => first.len(),
-    };
-    for column in &mut extras.columns {
-        put(column, at, NULL_KEY);
-    }
-    for (keys, &column) in staged.extras.iter().zip(columns) {
-        if keys[row] != NULL_KEY {
-            extras.columns[column][target] = remap.key(Dim::Extra, keys[row], &mut extras.values);
-        }
-    }
-}
-
-impl StarSchema {
-    /// Adds a staged table's live rows, replacing rows whose key exists, and fills the
-    /// counts and warnings of `report`.
-    pub fn commit(&mut self, mut staged: StagedTable, report: &mut LoadReport) {
-        let decoded = staged.take_decoded_text();
-        let staged = &staged;
-        let live = live_rows(staged);
-        report.rows_read = staged.rows_read;
-        report.rows_loaded = live.len() as u64;
-        report.rows_rejected = staged.rejected.len() as u64;
-        report.rejected = staged.rejected.clone();
-        report.extra_columns = staged.extra_names.clone();
-        if !staged.sheets.is_empty() {
-            report.sheets = Some(staged.sheets.clone());
-        }
-        debug_assert_eq!(report.rows_read, report.rows_loaded + report.rows_rejected);
-        report.rows_replaced = match staged.table {
-            TableKind::Campaigns => self.commit_campaigns(staged, &decoded, &live, report),
-            TableKind::Targets => self.commit_targets(staged, &decoded, &live),
-            TableKind::Customers => self.commit_customers(staged, &decoded, &live),
-        };
-    }
-
-    fn commit_campaigns(
-        &mut self,
-        staged: &StagedTable,
-        decoded: &DecodedText,
-        live: &[usize],
-        report: &mut LoadReport,
-    ) -> u64 {
-        let mut remap = Remap::new(decoded);
-        let (tenant, campaign, name) = (
-            text(staged, Column::TenantId),
-            text(staged, Column::CampaignId),
-            text(staged, Column::CampaignName),
-        );
-        let (region, product, channel) = (
-            text(staged, Column::Region),
-            text(staged, Column::Product),
-            text(staged, Column::Channel),
-        );
-        let (impressions, clicks, conversions) = (
-            count(staged, Column::Impressions),
-            count(staged, Column::Clicks),
-            count(staged, Column::Conversions),
-        );
-        let (spend, revenue) = (money(staged, Column::Spend), money(staged, Column::Revenue));
-        let StagedValues::Date(date) = staged.column(Column::Date) else {
-            unreachable!("date column")
-        };
-
-        let mut warnings = CampaignWarnings::new(live.iter().map(|&r| date[r]));
-        // The channel each campaign name implies, by name key: staged keys may repeat a
-        // name (a column of mostly new names is staged without looking for repeats).
-        let mut channel_of_name: Vec<u32> = Vec::new();
-        let dims = &mut self.dims;
-        let facts = &mut self.campaigns;
-        facts.ensure_index();
-        let rows_before = facts.len();
-        // Campaign ids are nearly unique per row: size the tables once, not by doubling.
-        let distinct_campaigns = match staged.column(Column::CampaignId) {
-            StagedValues::Text(keys) => keys
-                .iter()
-                .max()
-                .map_or(0, |&k| k as usize + 1)
-                .min(live.len()),
-            _ => 0,
-        };
-        dims.campaign.reserve(distinct_campaigns);
-        facts.index.reserve(live.len(), |r| {
-            (facts.tenant.get(r), facts.campaign[r], facts.date[r])
-        });
-        facts.reserve(live.len());
-        let extra_columns = prepare_extras(&mut facts.extras, staged, rows_before);
-        let mut replaced = 0;
-        for &row in live {
-            warnings.check(
-                impressions[row],
-                clicks[row],
-                conversions[row],
-                spend[row],
-                revenue[row],
-                date[row],
-            );
-            let tenant_key = remap.key(Dim::Tenant, tenant[row], &mut dims.tenant);
-            let campaign_key = remap.key(Dim::Campaign, campaign[row], &mut dims.campaign);
-            let len = facts.len();
-            let at = facts
-                .index
-                .upsert((tenant_key, campaign_key, date[row]), len, |r| {
-                    (facts.tenant.get(r), facts.campaign[r], facts.date[r])
-                });
-            replaced += u64::from(at.is_some());
-            let name_key = remap.key(Dim::CampaignName, name[row], &mut dims.campaign_name);
-            let channel_key = if channel[row] != NULL_KEY {
-                remap.key(Dim::Channel, channel[row], &mut dims.channel)
-            } else if name_key != NULL_KEY {
-                // The channel a name implies, computed once per distinct name.
-                let index = name_key as usize;
-                if index >= channel_of_name.len() {
-                    channel_of_name.resize(dims.campaign_name.len().max(index + 1), UNMAPPED);
-                }
-                let cached = &mut channel_of_name[index];
-                if *cached == UNMAPPED {
-                    let text = remap
-                        .text(name[row])
-                        .and_then(channel_from_name)
-                        .unwrap_or("Unknown");
-                    *cached = dims.channel.intern(text);
-                }
-                *cached
-            } else {
-                dims.channel.intern("Unknown")
-            };
-            facts.tenant.put(at, tenant_key);
-            put(&mut facts.campaign, at, campaign_key);
-            put(&mut facts.campaign_name, at, name_key);
-            put(&mut facts.date, at, date[row]);
-            put(&mut facts.impressions, at, impressions[row]);
-            put(&mut facts.clicks, at, clicks[row]);
-            put(&mut facts.conversions, at, conversions[row]);
-            put(&mut facts.spend, at, spend[row]);
-            put(&mut facts.revenue, at, revenue[row]);
-            facts
-                .region
-                .put(at, remap.key(Dim::Region, region[row], &mut dims.region));
-            facts
-                .product
-                .put(at, remap.key(Dim::Product, product[row], &mut dims.product));
-            facts.channel.put(at, channel_key);
-            put_extras(
-                &mut facts.extras,
-                &extra_columns,
-                staged,
-                &mut remap,
-                row,
-                at,
-            );
-        }
-        report.warnings = warnings.into_counts();
-        replaced
-    }
-
-    fn commit_targets(
-        &mut self,
-        staged: &StagedTable,
-        decoded: &DecodedText,
-        live: &[usize],
-    ) -> u64 {
-        let mut remap = Remap::new(decoded);
-        let (tenant, region, product) = (
-            text(staged, Column::TenantId),
-            text(staged, Column::Region),
-            text(staged, Column::Product),
-        );
-        let StagedValues::Year(year) = staged.column(Column::Year) else {
-            unreachable!("year column")
-        };
-        let StagedValues::Month(month) = staged.column(Column::Month) else {
-            unreachable!("month column")
-        };
-        let (revenue, spend) = (
-            money(staged, Column::TargetRevenue),
-            money(staged, Column::TargetSpend),
-        );
-        let conversions = count(staged, Column::TargetConversions);
-        let dims = &mut self.dims;
-        let targets = &mut self.targets;
-        targets.ensure_index();
-        let rows_before = targets.len();
-        let extra_columns = prepare_extras(&mut targets.extras, staged, rows_before);
-        let mut replaced = 0;
-        for &row in live {
-            let keys = (
-                remap.key(Dim::Tenant, tenant[row], &mut dims.tenant),
-                remap.key(Dim::Region, region[row], &mut dims.region),
-                remap.key(Dim::Product, product[row], &mut dims.product),
-            );
-            let len = targets.len();
-            let at =
-                targets
-                    .index
-                    .upsert((keys.0, keys.1, keys.2, year[row], month[row]), len, |r| {
-                        (
-                            targets.tenant.get(r),
-                            targets.region.get(r),
-                            targets.product.get(r),
-                            targets.year[r],
-                            targets.month[r],
-                        )
-                    });
-            replaced += u64::from(at.is_some());
-            targets.tenant.put(at, keys.0);
-            targets.region.put(at, keys.1);
-            targets.product.put(at, keys.2);
-            put(&mut targets.year, at, year[row]);
-            put(&mut targets.month, at, month[row]);
-            put(&mut targets.target_revenue, at, revenue[row]);
-            put(&mut targets.target_conversions, at, conversions[row]);
-            put(&mut targets.target_spend, at, spend[row]);
-            put_extras(
-                &mut targets.extras,
-                &extra_columns,
-                staged,
-                &mut remap,
-                row,
-                at,
-            );
-        }
-        replaced
-    }
-
-    fn commit_customers(
-        &mut self,
-        staged: &StagedTable,
-        decoded: &DecodedText,
-        live: &[usize],
-    ) -> u64 {
-        let mut remap = Remap::new(decoded);
-        let (tenant, customer, name) = (
-            text(staged, Column::TenantId),
-            text(staged, Column::CustomerId),
-            text(staged, Column::CustomerName),
-        );
-        let (region, preference) = (
-            text(staged, Column::Region),
-            text(staged, Column::ProductPreference),
-        );
-        let spent = money(staged, Column::TotalSpent);
-        let orders = count(staged, Column::TotalOrders);
-        let dims = &mut self.dims;
-        let customers = &mut self.customers;
-        customers.ensure_index();
-        let rows_before = customers.len();
-        let extra_columns = prepare_extras(&mut customers.extras, staged, rows_before);
-        let mut replaced = 0;
-        for &row in live {
-            let tenant_key = remap.key(Dim::Tenant, tenant[row], &mut dims.tenant);
-            let customer_key = remap.key(Dim::Customer, customer[row], &mut dims.customer);
-            let len = customers.len();
-            let at = customers
-                .index
-                .upsert((tenant_key, customer_key), len, |r| {
-                    (customers.tenant.get(r), customers.customer[r])
-                });
-            replaced += u64::from(at.is_some());
-            customers.tenant.put(at, tenant_key);
-            put(&mut customers.customer, at, customer_key);
-            put(
-                &mut customers.customer_name,
-                at,
-                remap.key(Dim::CustomerName, name[row], &mut dims.customer_name),
-            );
-            customers
-                .region
-                .put(at, remap.key(Dim::Region, region[row], &mut dims.region));
-            customers.product_preference.put(
-                at,
-                remap.key(Dim::Product, preference[row], &mut dims.product),
-            );
-            put(&mut customers.total_spent, at, spent[row]);
-            put(&mut customers.total_orders, at, orders[row]);
-            put_extras(
-                &mut customers.extras,
-                &extra_columns,
-                staged,
-                &mut remap,
-                row,
-                at,
-            );
-        }
-        replaced
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::*;
     use crate::generate::{sample_files, SampleSpec};
+    use crate::model::keys::NARROW_MAX;
     use crate::Warehouse;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// `put_row` against a list of rows searched by key: the last row of each key
+        /// wins, in the place its key first took; the row it replaced is returned; a put
+        /// row's extra attributes start null. The key index may be deferred (as a
+        /// snapshot restore leaves it) at any point, and a tenant key may widen its
+        /// column.
+        #[test]
+        fn put_row_keeps_the_last_row_of_each_key_where_the_key_first_came(
+            rows in prop::collection::vec(
+                (
+                    prop_oneof![4 => 0u32..3, 1 => Just(NARROW_MAX + 1)],
+                    0u32..4,
+                    any::<i64>(),
+                    prop::option::of(0u32..2),
+                ),
+                0..60,
+            ),
+            restore_at in 0usize..60,
+        ) {
+            let mut table = Customers::default();
+            let note = table.extras.column("note", 0);
+            let mut oracle: Vec<(CustomerRow, Option<u32>)> = Vec::new();
+            for (i, &(tenant, customer, spent, extra)) in rows.iter().enumerate() {
+                if i == restore_at {
+                    prop_assert!(table.rebuild_index());
+                }
+                let row = CustomerRow {
+                    tenant,
+                    customer,
+                    customer_name: NULL_KEY,
+                    region: tenant % 2,
+                    product_preference: NULL_KEY,
+                    total_spent: spent,
+                    total_orders: i as u32,
+                };
+                let expected = oracle
+                    .iter()
+                    .position(|(r, _)| (r.tenant, r.customer) == (tenant, customer));
+                let at = table.put_row(row);
+                prop_assert_eq!(at, expected);
+                let target = at.unwrap_or(table.len() - 1);
+                prop_assert_eq!(table.extras.columns[note][target], NULL_KEY);
+                if let Some(value) = extra {
+                    table.extras.columns[note][target] = value;
+                }
+                match expected {
+                    Some(e) => oracle[e] = (row, extra),
+                    None => oracle.push((row, extra)),
+                }
+            }
+            prop_assert_eq!(table.len(), oracle.len());
+            prop_assert_eq!(table.extras.columns[note].len(), oracle.len());
+            for (r, (row, extra)) in oracle.iter().enumerate() {
+                prop_assert_eq!(table.row(r), *row);
+                prop_assert_eq!(table.extras.columns[note][r], extra.unwrap_or(NULL_KEY));
+            }
+        }
+    }
 
     #[test]
     fn a_generator_fact_row_takes_at_most_48_bytes_of_columns() {

@@ -228,6 +228,30 @@ impl StagedTable {
             .1
     }
 
+    /// The staged keys of a text column (into [`StagedTable::dict`]).
+    pub fn text(&self, column: Column) -> &[u32] {
+        match self.column(column) {
+            StagedValues::Text(v) => v,
+            _ => unreachable!("{column:?} is a text column"),
+        }
+    }
+
+    /// The values of a count column.
+    pub fn counts(&self, column: Column) -> &[u32] {
+        match self.column(column) {
+            StagedValues::Count(v) => v,
+            _ => unreachable!("{column:?} is a count column"),
+        }
+    }
+
+    /// The values of a money column, in millionths.
+    pub fn money(&self, column: Column) -> &[i64] {
+        match self.column(column) {
+            StagedValues::Money(v) => v,
+            _ => unreachable!("{column:?} is a money column"),
+        }
+    }
+
     /// Number of rows staged and not dropped.
     pub fn loaded_rows(&self) -> usize {
         self.rows.len() - self.dropped.len()
