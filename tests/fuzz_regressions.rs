@@ -119,3 +119,42 @@ fn csv_chunks_every_chunking() {
         }
     }
 }
+
+/// The comparison `check_parallel` and `check_chunks` rest on sees what dashboards would
+/// not: rows stored in another order (every dashboard sums them alike), and a warehouse
+/// that remembers other bytes (a later load of the same file would not be recognised as
+/// unchanged). Equal loads pass.
+#[test]
+fn assert_same_warehouse_sees_storage_order_and_loaded_bytes() {
+    use bi_platform::Warehouse;
+    const HEADER: &str =
+        "tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n";
+    const A: &str = "t1,c1,2024-11-01,100,10,1,1.00,2.00\n";
+    const B: &str = "t2,c2,2024-11-02,200,20,2,3.00,4.00\n";
+    let load = |bytes: String| {
+        let mut w = Warehouse::new();
+        let reports = w.load("file.csv", bytes.as_bytes());
+        (w, reports)
+    };
+    let same = |x: &(Warehouse, Vec<bi_platform::LoadReport>),
+                y: &(Warehouse, Vec<bi_platform::LoadReport>)| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            checks::assert_same_warehouse((&x.0, &x.1), (&y.0, &y.1), "test")
+        }))
+        .is_ok()
+    };
+    let ab = load(format!("{HEADER}{A}{B}"));
+    assert!(same(&ab, &load(format!("{HEADER}{A}{B}"))));
+
+    let ba = load(format!("{HEADER}{B}{A}"));
+    assert_eq!(ab.1, ba.1, "the same reports");
+    assert!(!same(&ab, &ba), "rows in another order");
+
+    let upper = load(format!(
+        "{}{A}{B}",
+        HEADER.replace("tenant_id", "Tenant_ID")
+    ));
+    assert_eq!(ab.1, upper.1, "the same reports");
+    assert_eq!(checks::contents(&ab.0), checks::contents(&upper.0));
+    assert!(!same(&ab, &upper), "other bytes loaded");
+}

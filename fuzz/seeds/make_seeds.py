@@ -98,3 +98,77 @@ with open("json/lines.json", "w") as f:
     f.write("\n".join(json.dumps(c) for c in CUSTOMERS) + "\n[1]\n{bad\n")
 with open("json/campaigns.json", "w") as f:
     json.dump([dict(zip(CAMPAIGNS[1], [v if not isinstance(v, tuple) else v[1] for v in row])) for row in CAMPAIGNS[2:]], f)
+
+
+# Delimited files for csv_parallel: a few KB each, so a run of plain lines splits into
+# several pieces, with what the split must not change: quoted newlines between plain
+# runs, CRLF and a BOM, slash dates decided by a late row, keys repeated across pieces
+# (last wins), rejected rows, extra columns, and the targets and customers tables.
+os.makedirs("csv", exist_ok=True)
+
+
+def campaign_rows(n, date, names=lambda i: f"Camp {i} - Search", money=lambda v: f"{v:.2f}"):
+    rows = []
+    for i in range(n):
+        rows.append([f"t{i % 3}", f"c{i % 17:02}", names(i), date(i), str(900 + 37 * i),
+                     str(30 + i % 11), str(i % 5), money(10 + i * 1.25), money(20 + i * 2.5),
+                     ["North", "South", "East", "West"][i % 4], f"Product {'ABCD'[i % 4]}"])
+    return rows
+
+
+def write_csv(path, header, rows, sep=",", eol="\n", bom=False):
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        if bom:
+            f.write("\ufeff")
+        f.write(sep.join(header) + eol)
+        for row in rows:
+            f.write(sep.join(row) + eol)
+
+
+HEADER = ["tenant_id", "campaign_id", "campaign_name", "date", "impressions", "clicks",
+          "conversions", "spend", "revenue", "region", "product"]
+
+# CRLF, BOM, a quoted CRLF inside a name every 9th row, a row with a bad number, the last
+# rows repeating the first rows' keys with new values.
+rows = campaign_rows(48, lambda i: f"2024-10-{1 + i % 28:02}",
+                     names=lambda i: f'"Two\r\nlines {i} - Video"' if i % 9 == 4 else f"Camp {i} - Search")
+rows[20][5] = "12x"
+rows += [r[:4] + ["1", "1", "1", "1.00", "2.00"] + r[9:] for r in campaign_rows(6, lambda i: f"2024-10-{1 + i % 28:02}")]
+write_csv("csv/crlf_bom_quoted_dupes.csv", HEADER, rows, eol="\r\n", bom=True)
+
+# Slash dates, all ambiguous (month/day) but the 40th row's (day/month decides the column),
+# and an extra column.
+rows = campaign_rows(45, lambda i: f"{1 + i % 12:02}/{1 + i % 12:02}/2024" if i != 39 else "25/03/2024")
+for i, r in enumerate(rows):
+    r.append(f"note {i}")
+write_csv("csv/slash_dates_decided_late.csv", HEADER + ["notes"], rows)
+
+# Semicolons with decimal commas and currency, slash dates that stay month/day, and a
+# quoted semicolon every 13th row.
+rows = campaign_rows(40, lambda i: f"{1 + i % 12}/{1 + i % 9}/2024",
+                     names=lambda i: f'"A;B {i} - Social"' if i % 13 == 6 else f"Camp {i} - Social",
+                     money=lambda v: f"€ {v:.2f}".replace(".", ","))
+write_csv("csv/semicolon_decimal_comma.csv", HEADER, rows, sep=";")
+
+# Lone CR line ends, a preamble before the header, a short row and a long row.
+rows = campaign_rows(36, lambda i: f"2024-11-{1 + i % 30:02}")
+rows[7] = rows[7][:6]
+rows[30] = rows[30] + ["extra", "fields"]
+with open("csv/cr_preamble_ragged.csv", "w", encoding="utf-8", newline="") as f:
+    f.write("Campaign export\rAccounts: all\r")
+    f.write(",".join(HEADER) + "\r")
+    for r in rows:
+        f.write(",".join(r) + "\r")
+
+# Sales targets with repeated keys far apart, and customers (repeated keys, CRLF, a
+# quoted comma every 20th row).
+rows = [[f"t{i % 2}", ["North", "South", "East"][i % 3], f"Product {'AB'[i % 2]}", "2024",
+         str(1 + i % 12), f"{1000 + i * 10}", str(10 + i), f"{400 + i * 3}.50"] for i in range(60)]
+write_csv("csv/targets_repeated_keys.csv",
+          ["tenant_id", "region", "product", "year", "month", "target_revenue",
+           "target_conversions", "target_spend"], rows)
+rows = [[f"t{i % 3}", f"cust{i % 30:03}", f'"Name, {i}"' if i % 20 == 3 else f"Name {i}", ["North", "South"][i % 2],
+         f"Product {'ABC'[i % 3]}", f"{100 + i}.25", str(1 + i % 9)] for i in range(70)]
+write_csv("csv/customers_crlf.csv",
+          ["tenant_id", "customer_id", "customer_name", "region", "product_preference",
+           "total_spent", "total_orders"], rows, eol="\r\n")

@@ -24,4 +24,14 @@ cp seeds/json/*.json corpus/json_bytes/
 { cat "$root"/tests/fixtures/chunk_lf.csv; printf '\0\0FILE\0\0'; cat "$root"/tests/fixtures/chunk_lf.csv; printf '\0\0FILE\0\0'; cat seeds/xlsx/campaigns_stored.xlsx; } >corpus/load_path/reload_and_replace
 cp seeds/json/lines.json corpus/load_path/lines.json
 rm -f "$small_csv"
+# csv_parallel: each multi-piece seed under a few first bytes: 0x35 outsourced to 5
+# workers from 97-byte runs in 4 KB chunks, 0x12 on 5 threads from 33 bytes in 7-byte
+# chunks, 0x23 outsourced to 2 workers from 65 bytes in 64-byte chunks, 0x0d outsourced
+# to 5 workers from 17 bytes in 1-byte chunks (fuzz/src/checks.rs, check_parallel).
+mkdir -p corpus/csv_parallel
+for f in seeds/csv/*.csv; do
+  for s in 35 12 23 0d; do
+    { printf "\\x$s"; cat "$f"; } >"corpus/csv_parallel/$(basename "$f" .csv)_$s"
+  done
+done
 du -sh corpus

@@ -5,7 +5,7 @@ inputs (40-hex names) up to a byte budget per target. Run from fuzz/."""
 import os, re
 
 BUDGETS = {"json_bytes": 300_000, "csv_bytes": 300_000, "csv_chunks": 250_000,
-           "load_path": 300_000, "xlsx_bytes": 500_000}
+           "load_path": 300_000, "xlsx_bytes": 500_000, "csv_parallel": 250_000}
 for target, budget in BUDGETS.items():
     d = f"corpus/{target}"
     files = [(os.path.getsize(os.path.join(d, f)), f) for f in os.listdir(d)]

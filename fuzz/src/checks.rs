@@ -2,7 +2,7 @@
 //! includes this file with `#[path]`), so a corpus or crash file replayed as an
 //! ordinary test asserts exactly what the fuzzer asserted.
 //!
-//! Only `bi_platform` and `serde_json` (already a dependency of it) are used.
+//! Only `bi_platform` is used.
 
 use bi_platform::ingest::IngestStream;
 use bi_platform::{chart, export, Dashboard, LoadReport, Query, TenantScope, Warehouse};
@@ -99,19 +99,8 @@ pub fn chunk_lengths(seed: u8, total: usize) -> Vec<usize> {
     lengths
 }
 
-/// The dashboards of a warehouse as comparable JSON.
-pub fn dashboards_json(warehouse: &Warehouse) -> Vec<serde_json::Value> {
-    Dashboard::ALL
-        .into_iter()
-        .map(|d| {
-            serde_json::to_value(warehouse.dashboard(d, &Query::default()).expect("runs"))
-                .expect("serialises")
-        })
-        .collect()
-}
-
 /// Streams `bytes` through [`IngestStream`] in chunks chosen by `seed` and asserts the
-/// reports and dashboards equal those of the one-shot load.
+/// reports and the warehouse equal those of the one-shot load ([`assert_same_warehouse`]).
 pub fn check_chunks(seed: u8, bytes: &[u8]) {
     let (whole, expected) = check_load("file.csv", bytes);
     let mut stream = IngestStream::new("file.csv");
@@ -123,21 +112,150 @@ pub fn check_chunks(seed: u8, bytes: &[u8]) {
     assert_eq!(stream.bytes_read(), bytes.len() as u64);
     let mut streamed = Warehouse::new();
     let reports = streamed.commit(stream.finish());
-    assert_eq!(
-        reports, expected,
-        "chunking changed the reports (seed {seed})"
+    assert_same_warehouse(
+        (&streamed, &reports),
+        (&whole, &expected),
+        &format!("chunking (seed {seed})"),
     );
-    assert_eq!(
-        dashboards_json(&streamed),
-        dashboards_json(&whole),
-        "chunking changed the dashboards (seed {seed})"
+}
+
+/// How the simulated page's parsing workers answer one run handed out to them
+/// (`with_outsourcing`): whatever they do, the load must be the one-thread load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workers {
+    /// Every piece read by `parse_piece`, the answers given back in order.
+    Answer,
+    /// Nobody answers: the engine reads the run itself when the next bytes come.
+    Silent,
+    /// One answer is cut short: refused, the run read here.
+    Damaged,
+    /// The answers come back in reverse order: refused, never absorbed out of order.
+    Swapped,
+    /// The answers of the previous run come back (a slow worker): refused by run number.
+    Stale,
+}
+
+impl Workers {
+    /// Half the runs answered properly, the other half split over the four misbehaviours,
+    /// drawn from `state` (advanced once per run).
+    fn draw(state: &mut u32) -> Workers {
+        *state ^= *state << 13;
+        *state ^= *state >> 17;
+        *state ^= *state << 5;
+        match *state % 8 {
+            0..=3 => Workers::Answer,
+            4 => Workers::Silent,
+            5 => Workers::Damaged,
+            6 => Workers::Swapped,
+            _ => Workers::Stale,
+        }
+    }
+}
+
+/// Everything a warehouse stores, as text, for a readable difference when two
+/// warehouses' snapshots differ: each table's columns in declaration order, a dimension
+/// key shown as the value the row sees through its dictionary (and the key itself, as
+/// the key order is part of the contents), the extra columns likewise, then every
+/// dictionary whole (values no row points at included).
+pub fn contents(warehouse: &Warehouse) -> String {
+    use bi_platform::model::schema::TableKind;
+    use bi_platform::model::star::Values;
+    use std::fmt::Write;
+    let star = warehouse.star();
+    let mut out = String::new();
+    for table in TableKind::ALL {
+        let (rows, columns, extras) = star.stored(table);
+        writeln!(out, "{} ({rows} rows)", table.name()).unwrap();
+        for column in columns {
+            let dict = column.feeds.and_then(|f| star.dims.dict(f.dim));
+            let seen = |key: u32| match dict {
+                Some(dict) => format!("{key}:{:?}", dict.value(key)),
+                None => key.to_string(),
+            };
+            let values: Vec<String> = match column.values {
+                Values::Keys(k) => k.iter().map(seen).collect(),
+                Values::U32(v) => v.iter().map(|&k| seen(k)).collect(),
+                Values::I64(v) => v.iter().map(i64::to_string).collect(),
+                Values::Days(v) => v.iter().map(|d| format!("{d:?}")).collect(),
+                Values::U16(v) => v.iter().map(u16::to_string).collect(),
+                Values::U8(v) => v.iter().map(u8::to_string).collect(),
+            };
+            writeln!(out, "  {} = [{}]", column.name, values.join(", ")).unwrap();
+        }
+        for (name, column) in extras.names.iter().zip(&extras.columns) {
+            let values: Vec<String> = column
+                .iter()
+                .map(|&k| format!("{k}:{:?}", extras.values.value(k)))
+                .collect();
+            writeln!(out, "  extra {name:?} = [{}]", values.join(", ")).unwrap();
+        }
+        let extra_values: Vec<&str> = extras.values.values().collect();
+        writeln!(out, "  extra values {extra_values:?}").unwrap();
+    }
+    let d = &star.dims;
+    for (name, dict) in [
+        ("tenant", &d.tenant),
+        ("region", &d.region),
+        ("product", &d.product),
+        ("channel", &d.channel),
+        ("campaign", &d.campaign),
+        ("campaign_name", &d.campaign_name),
+        ("customer", &d.customer),
+        ("customer_name", &d.customer_name),
+    ] {
+        writeln!(out, "dim {name}: {:?}", dict.values().collect::<Vec<_>>()).unwrap();
+    }
+    out
+}
+
+/// Asserts that `got` (with its reports) holds exactly what `expected` holds: the
+/// reports (rows, rejects with their lines and reasons, warnings, extra columns,
+/// `unchanged_from`, errors) compared directly, then the warehouses' snapshots byte for
+/// byte ([`Warehouse::snapshot_with_reports`]: every dictionary in key order, every
+/// column of every table at its stored width, the extra columns, and the loaded files'
+/// fingerprints, which decide `unchanged_from` for a later file). On a difference the
+/// contents are compared as text first ([`contents`]), to show where.
+///
+/// The snapshot of `got` must also restore: a consistent warehouse (equal column
+/// lengths, keys within their dictionaries, distinct dictionary values and row keys),
+/// which is what running the dashboards over it used to show, at a fraction of the cost.
+///
+/// Dashboards, charts and exports are functions of these contents (the warehouse's
+/// other state is a cache of orderings derived from them and its settings), so equal
+/// contents answer them equally; the targets `csv_bytes`, `csv_chunks` and `load_path`
+/// still run all of them on every input.
+pub fn assert_same_warehouse(
+    got: (&Warehouse, &[LoadReport]),
+    expected: (&Warehouse, &[LoadReport]),
+    what: &str,
+) {
+    assert_eq!(got.1, expected.1, "{what} changed the reports");
+    let snapshot = got.0.snapshot_with_reports(got.1);
+    if snapshot != expected.0.snapshot_with_reports(expected.1) {
+        assert_eq!(
+            contents(got.0),
+            contents(expected.0),
+            "{what} changed the warehouse"
+        );
+        panic!("{what} changed the warehouse's snapshot (key widths or loaded files)");
+    }
+    let restored = Warehouse::restore_with_reports(&snapshot);
+    assert!(
+        restored.is_ok(),
+        "{what}: the warehouse is not consistent: {:?}",
+        restored.err()
     );
 }
 
 /// Streams `bytes` with several threads splitting runs of quote-free lines (`seed`
 /// picks the chunking, the thread count and the least run worth splitting, down to one
-/// byte) and asserts the reports and dashboards equal those of the one-shot load on one
-/// thread.
+/// byte) and asserts the reports and the warehouse equal those of the one-shot load on
+/// one thread ([`assert_same_warehouse`]).
+///
+/// Odd seeds read as the page does: runs handed out to parsing workers (here
+/// `parse_piece` in turn, as a worker with its own memory would), who answer, stay
+/// silent, damage an answer, swap answers or give a stale run's answers ([`Workers`],
+/// drawn per run from the seed); even seeds read on threads.
 ///
 /// Only the comparison: the other targets run every dashboard, chart and export over
 /// the same inputs, so this one spends its executions on the split.
@@ -146,40 +264,55 @@ pub fn check_parallel(seed: u8, bytes: &[u8]) {
     let expected = whole.load("file.csv", bytes);
     let threads = 2 + usize::from(seed % 5);
     let min_run = 1 + usize::from(seed >> 3) * 16;
-    // Odd seeds read as the page does: runs handed out to parsing workers (here
-    // `parse_piece` in turn, as a worker with its own memory would), even seeds on threads.
     let outsourced = seed & 1 == 1;
     let mut stream = if outsourced {
         IngestStream::new("file.csv").with_outsourcing(threads, min_run)
     } else {
         IngestStream::new("file.csv").with_parallel_reading(threads, min_run)
     };
+    let mut behaviour = u32::from(seed) | 0x5EED_0000;
+    let mut previous: Vec<Vec<u8>> = Vec::new();
+    let mut behaviours = Vec::new();
     let mut at = 0;
     for len in chunk_lengths(seed.rotate_left(4), bytes.len()) {
         stream.push(&bytes[at..at + len]);
         at += len;
-        if let Some(work) = stream.work() {
-            let answers: Vec<Vec<u8>> = work
-                .pieces
-                .iter()
-                .enumerate()
-                .map(|(i, piece)| bi_platform::ingest::delimited::parse_piece(&work.spec, i, piece))
-                .collect();
-            let answers: Vec<&[u8]> = answers.iter().map(Vec::as_slice).collect();
-            stream.absorb_work(&answers);
+        let Some(work) = stream.work() else { continue };
+        let mut answers: Vec<Vec<u8>> = work
+            .pieces
+            .iter()
+            .enumerate()
+            .map(|(i, piece)| bi_platform::ingest::delimited::parse_piece(&work.spec, i, piece))
+            .collect();
+        let workers = Workers::draw(&mut behaviour);
+        behaviours.push(workers);
+        match workers {
+            Workers::Answer => {}
+            Workers::Silent => {
+                previous = answers;
+                continue;
+            }
+            Workers::Damaged => {
+                let last = answers.last_mut().expect("a run has a piece");
+                last.truncate(last.len() / 2);
+            }
+            Workers::Swapped => answers.reverse(),
+            Workers::Stale => std::mem::swap(&mut answers, &mut previous),
+        }
+        let given: Vec<&[u8]> = answers.iter().map(Vec::as_slice).collect();
+        stream.absorb_work(&given);
+        if workers != Workers::Stale {
+            previous = answers;
         }
     }
     let mut parallel = Warehouse::new();
     let reports = parallel.commit(stream.finish());
-    assert_eq!(
-        reports, expected,
-        "{threads} threads changed the reports (seed {seed})"
-    );
-    assert_eq!(
-        dashboards_json(&parallel),
-        dashboards_json(&whole),
-        "{threads} threads changed the dashboards (seed {seed})"
-    );
+    let what = if outsourced {
+        format!("{threads} workers answering {behaviours:?} from {min_run} bytes (seed {seed})")
+    } else {
+        format!("{threads} threads from {min_run} bytes (seed {seed})")
+    };
+    assert_same_warehouse((&parallel, &reports), (&whole, &expected), &what);
 }
 
 /// Splits the input on the byte sequence `\0\0FILE\0\0` into up to four files and loads
