@@ -23,7 +23,7 @@ use crate::query::{Dashboard, Query, QueryError, Scope};
 use crate::Warehouse;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// Which rows of each dashboard a view shows: `offset` and `limit` page the one
 /// dashboard with a row per fact (`campaign_performance`, in its fixed order); `tables`
@@ -38,7 +38,7 @@ use std::collections::HashMap;
 pub struct Page {
     pub offset: Option<usize>,
     pub limit: Option<usize>,
-    pub tables: HashMap<Dashboard, TablePage>,
+    pub tables: BTreeMap<Dashboard, TablePage>,
 }
 
 /// How one dashboard's table is shown: sorted by a column (else in the dashboard's own
@@ -344,7 +344,7 @@ mod tests {
                     descending,
                 };
                 let page = Page {
-                    tables: HashMap::from([(Dashboard::CampaignSummary, shown.clone())]),
+                    tables: BTreeMap::from([(Dashboard::CampaignSummary, shown.clone())]),
                     ..Page::default()
                 };
                 let got = view(&w, &query, &page).unwrap();
@@ -437,7 +437,7 @@ mod tests {
             Err(QueryError::FixedOrder)
         );
         let page = Page {
-            tables: HashMap::from([(Dashboard::CampaignPerformance, TablePage::default())]),
+            tables: BTreeMap::from([(Dashboard::CampaignPerformance, TablePage::default())]),
             ..Page::default()
         };
         assert!(matches!(

@@ -215,6 +215,19 @@ fn a_view_sends_a_page_of_each_table_and_table_sorts_one() {
         .unwrap(),
     );
     assert_eq!(&alone, shown);
+    // The same view again is the one kept; after a load it is computed anew.
+    assert_eq!(json(&w.view(JsValue::NULL, js(page)).unwrap()), view);
+    w.load(
+        "more.csv",
+        b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n\
+          tenant_new,c1,2023-01-01,10,1,0,1.00,2.00\n",
+    )
+    .unwrap();
+    let after = json(&w.view(JsValue::NULL, js(page)).unwrap());
+    assert_eq!(
+        after["tables"]["daily_performance"]["total_rows"],
+        total + 1
+    );
     let error = w
         .table(
             "daily_performance",

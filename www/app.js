@@ -126,7 +126,7 @@ const state = {
   seq: 0,
 };
 // `sqlRuns` counts the SQL runs shown (for tests to wait on).
-window.__bi = { firstChartAt: null, dropAt: null, state, memory: () => call('memory'), sqlRuns: 0 };
+window.__bi = { firstChartAt: null, dropAt: null, state, memory: () => call('memory'), sqlRuns: 0, forgetViews: () => call('forgetViews') };
 
 // --- Errors and announcements ----------------------------------------------------------
 // Errors go to an assertive live region (#errors, role=alert); everything else a screen

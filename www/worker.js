@@ -113,6 +113,7 @@ const ops = {
   sampleFiles: (spec) => generateSample(spec).files,
   // Everything the page shows for one query, each dashboard computed once by the engine.
   view: ({ query, page }) => self.warehouse.view(query, page),
+  forgetViews: () => self.warehouse.forgetViews(),
   // One table sorted and paged ({offset, limit, sort, descending}), for its buttons.
   table: ({ name, query, page }) => self.warehouse.table(name, query, page),
   exportCsv: ({ name, query }) => self.warehouse.exportCsv(name, query),

@@ -227,7 +227,7 @@ fn query_date(field: &'static str, value: &Option<String>) -> Result<Option<Day>
 
 /// The dashboards of SPEC §6. Serde data (its [`name`](Dashboard::name) as a string),
 /// so a [`Request`] is one value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Dashboard {
     CampaignSummary,

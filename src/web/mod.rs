@@ -212,6 +212,8 @@ pub struct Warehouse {
     columnar: Option<columnar::Pending>,
     /// The clicked charts' own charts of recent views (see `view`).
     memo: std::cell::RefCell<chart::ChartMemo>,
+    /// The last views as sent, by warehouse version and request (see `view`).
+    views: std::cell::RefCell<std::collections::VecDeque<(u64, String, JsValue)>>,
 }
 
 impl Default for Warehouse {
@@ -291,6 +293,7 @@ impl Warehouse {
             reports: Vec::new(),
             columnar: None,
             memo: Default::default(),
+            views: Default::default(),
         }
     }
 
@@ -501,12 +504,31 @@ impl Warehouse {
     /// `campaign_performance` paged by `page` (`{offset, limit}`) and the other tables
     /// sorted and paged by `page.tables` (`{name: {offset, limit, sort, descending}}`).
     /// The charts of the last views are kept, so the chart a click filters is drawn
-    /// without its filter from the view before, not computed again.
+    /// without its filter from the view before, not computed again; the last few views
+    /// are kept whole and sent again when asked again with the same data.
     pub fn view(&self, query: JsValue, page: JsValue) -> Result<JsValue, JsValue> {
         let page: crate::view::Page = request(page)?;
         let query = self::query(query)?;
+        // A view asked again (a click that clears a selection goes back to the view
+        // before it; Back; a tab switch) is sent as it was: the same question of the
+        // same data. Kept for the last few requests of this state of the warehouse.
+        const KEPT_VIEWS: usize = 4;
+        let version = self.inner.version();
+        let key = serde_json::to_string(&(&query, &page)).map_err(into_error)?;
+        let mut views = self.views.borrow_mut();
+        views.retain(|(v, _, _)| *v == version);
+        if let Some((_, _, kept)) = views.iter().find(|(_, k, _)| *k == key) {
+            return Ok(kept.clone());
+        }
         let mut memo = self.memo.borrow_mut();
-        to_js(&crate::view::view_with(&self.inner, &query, &page, &mut memo).map_err(into_error)?)
+        let view = to_js(
+            &crate::view::view_with(&self.inner, &query, &page, &mut memo).map_err(into_error)?,
+        )?;
+        if views.len() == KEPT_VIEWS {
+            views.pop_front();
+        }
+        views.push_back((version, key, view.clone()));
+        Ok(view)
     }
 
     /// One dashboard's table sorted and paged as the page shows it: `page` is
@@ -518,6 +540,12 @@ impl Warehouse {
         let result = crate::view::table(&self.inner, dashboard, &self::query(query)?, &page)
             .map_err(into_error)?;
         to_js(&result)
+    }
+
+    /// Forgets the views kept by `view` (for measuring a view computed afresh).
+    #[wasm_bindgen(js_name = forgetViews)]
+    pub fn forget_views(&self) {
+        self.views.borrow_mut().clear();
     }
 
     /// The SQL tables and their columns, `{tables: [{name, about, columns: [{name,
