@@ -624,10 +624,10 @@ fn actuals<T: Key, R: Key, P: Key>(
         };
     }
     let mut map: HashMap<(u32, u32, u32, i32), ActualSums, RandomState> = HashMap::default();
-    for row in scope.campaign_rows_of(tenant) {
+    scope.for_each_campaign_row(tenant, |row| {
         let (region, product) = (region[row].key(), product[row].key());
         if region == NULL_KEY || product == NULL_KEY {
-            continue;
+            return;
         }
         let acc = map
             .entry((
@@ -640,7 +640,7 @@ fn actuals<T: Key, R: Key, P: Key>(
         acc.0 += i128::from(f.revenue[row]);
         acc.1 += u64::from(f.conversions[row]);
         acc.2 += i128::from(f.spend[row]);
-    }
+    });
     Actuals::Sparse(map)
 }
 

@@ -515,30 +515,6 @@ impl<'w> Scope<'w> {
             .chain(self.selection().into_iter().flatten().map(|&r| r as usize))
     }
 
-    /// [`campaign_rows`](Self::campaign_rows), for a loop that already runs inside
-    /// [`with_keys!`](crate::with_keys) over the fact table's tenant keys:
-    ///
-    /// ```
-    /// # use bi_platform::{Query, Warehouse, with_keys};
-    /// # use bi_platform::model::keys::Key;
-    /// # use bi_platform::query::Scope;
-    /// let warehouse = Warehouse::new();
-    /// let star = warehouse.star();
-    /// let scope = Scope::new(star, &Query::default()).unwrap();
-    /// let rows = with_keys!(star.campaigns.tenant, |tenant| scope
-    ///     .campaign_rows_of(tenant)
-    ///     .map(|row| tenant[row].key())
-    ///     .count());
-    /// assert_eq!(rows, 0);
-    /// ```
-    pub fn campaign_rows_of<'s, K: Key>(
-        &'s self,
-        tenant: &'s [K],
-    ) -> impl Iterator<Item = usize> + 's {
-        debug_assert_eq!(tenant.len(), self.star.campaigns.len());
-        self.campaign_rows()
-    }
-
     /// Calls `visit` with each fact row in scope that passes every filter, in storage
     /// order: what [`campaign_rows`](Self::campaign_rows) yields, by internal iteration,
     /// so a kernel's body is inlined into the loop (one loop over every row without a
@@ -633,7 +609,7 @@ impl<'w> Scope<'w> {
     }
 
     /// [`customer_rows`](Self::customer_rows) given the customer table's tenant keys at
-    /// their stored width (see [`campaign_rows_of`](Self::campaign_rows_of)).
+    /// their stored width (see [`with_keys!`](crate::with_keys)).
     pub fn customer_rows_of<'s, K: Key>(
         &'s self,
         tenant: &'s [K],
@@ -794,7 +770,7 @@ mod tests {
             let (visited, yielded) = with_keys!(star.campaigns.tenant, |tenant| {
                 let mut visited = Vec::new();
                 scope.for_each_campaign_row(tenant, |row| visited.push(row));
-                (visited, scope.campaign_rows_of(tenant).collect::<Vec<_>>())
+                (visited, scope.campaign_rows().collect::<Vec<_>>())
             });
             assert_eq!(visited, yielded, "{query:?}");
         }
