@@ -10,6 +10,7 @@
 use crate::ingest::{Fingerprint, IngestStream, Ingested};
 use crate::memory;
 use crate::model::dict::Dictionary;
+use crate::model::idtable::{self, IdTable};
 use crate::model::keys::{KeyColumn, NARROW_MAX};
 use crate::model::schema::Column;
 use crate::model::star::{StarSchema, StoredColumn, Values};
@@ -409,10 +410,6 @@ impl Warehouse {
     }
 }
 
-/// Bytes per slot of a table's key index (a hash table of row numbers whose keys are
-/// read back from the columns): the `u32` row and hashbrown's control byte.
-const INDEX_SLOT_BYTES: u64 = 4 + 1;
-
 /// Bytes per distinct staged text value, beyond its text: the per-dimension key caches
 /// of the commit (a `u32` per staged value for each dimension the table feeds, at most
 /// seven), rounded up. Decoding a UTF-8 file moves the text and its end offsets.
@@ -496,23 +493,19 @@ impl ColumnSize {
     }
 }
 
-/// Slots a hash table holding `items` has (hashbrown: a power of two, at most 7/8 full).
+/// Slots a hash table holding `items` has (a key index or a dictionary's intern table:
+/// an [`IdTable`]).
 fn hash_slots(items: u64) -> u64 {
-    match items {
-        0 => 0,
-        1..=3 => 4,
-        4..=7 => 8,
-        _ => (items.saturating_mul(8) / 7).next_power_of_two(),
-    }
+    IdTable::slots_for(usize::try_from(items).unwrap_or(usize::MAX)) as u64
 }
 
-/// What adding `items` entries allocates in a structure that grows to a power of two of
-/// `slot` bytes each, holding `len` now: the new allocation when it must grow (the old
-/// one is freed only after the copy, and is already counted as live), else nothing.
-fn pow2_growth(len: u64, items: u64, slot: u64) -> u64 {
+/// What adding `items` entries allocates in a hash table ([`IdTable`]) holding `len`
+/// now: the new slots when it must grow (the old ones are freed only after the move,
+/// and are already counted as live), else nothing.
+fn pow2_growth(len: u64, items: u64) -> u64 {
     let (now, after) = (hash_slots(len), hash_slots(len.saturating_add(items)));
     if after > now {
-        after.saturating_mul(slot)
+        after.saturating_mul(idtable::SLOT_BYTES)
     } else {
         0
     }
@@ -534,7 +527,8 @@ fn pow2_growth(len: u64, items: u64, slot: u64) -> u64 {
 ///   the distinct staged values of the columns feeding it may join it; its text arena
 ///   and end offsets may double as they do, so twice what they will hold, and its intern
 ///   table grows to the next power of two of slots;
-/// - the rejected rows copied into the report, and a list of the live rows.
+/// - the rejected rows copied into the report, a list of the live rows, and the
+///   dimension keys of the two columns interned in a batch, per live row.
 ///
 /// Rows replaced in place, values already in a dimension and unused capacity make the
 /// real figure lower: measured (`tests/memory_budget.rs`), commits took a third to a
@@ -595,7 +589,7 @@ pub fn commit_estimate(star: &StarSchema, staged: &StagedTable) -> u64 {
         .filter(|name| !extras.names.contains(name))
         .map(|_| (len * 4).saturating_add(new_extra.growth(rows)))
         .fold(0, u64::saturating_add);
-    let index = pow2_growth(len, rows, INDEX_SLOT_BYTES);
+    let index = pow2_growth(len, rows);
     let text_bytes: u64 = (0..staged.dict.len() as u32)
         .map(|key| staged.dict.value(key).len() as u64)
         .sum();
@@ -625,7 +619,7 @@ pub fn commit_estimate(star: &StarSchema, staged: &StagedTable) -> u64 {
                 .saturating_add(values.saturating_add(joining).saturating_mul(word));
             arenas
                 .saturating_mul(2)
-                .saturating_add(pow2_growth(values, joining, 4 + 1))
+                .saturating_add(pow2_growth(values, joining))
         })
         .fold(0, u64::saturating_add);
     // Decoding moves a UTF-8 file's text; Windows-1252 text is decoded into a new arena
@@ -636,7 +630,9 @@ pub fn commit_estimate(star: &StarSchema, staged: &StagedTable) -> u64 {
     };
     let text = decoded.saturating_add(distinct.saturating_mul(PER_DISTINCT_VALUE));
     let report = (staged.rejected.len() as u64).saturating_mul(PER_REJECTED_ROW);
-    let live_list = (staged.rows.len() as u64).saturating_mul(word);
+    // The list of live rows, and the keys of the two columns interned as a batch
+    // (campaign or customer id and name, `Remap::keys_of_rows`).
+    let live_list = (staged.rows.len() as u64).saturating_mul(word + 2 * 4);
     [
         fact_columns,
         new_extras,

@@ -8,6 +8,7 @@
 
 pub mod date;
 pub mod dict;
+pub mod idtable;
 pub mod keys;
 pub mod schema;
 pub mod star;

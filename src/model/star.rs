@@ -32,18 +32,19 @@
 
 use crate::model::date::Day;
 use crate::model::dict::{Dictionary, NULL_KEY};
+use crate::model::idtable::{self, IdTable};
 use crate::model::keys::KeyColumn;
 use crate::model::schema::{Column, TableKind};
 use foldhash::fast::RandomState;
-use hashbrown::hash_table::{Entry, HashTable};
 use std::hash::{BuildHasher, Hash};
 
 /// A table's rows by key, without a copy of the keys: a hash table of row numbers whose
-/// keys are read back from the table's own columns. Four bytes (plus hashbrown's one
-/// control byte) a row, where a map from key tuple to row would take 16 to 20.
+/// keys are read back from the table's own columns ([`IdTable`]). Eight bytes a slot
+/// (the row and 32 bits of its key's hash), where a map from key tuple to row would
+/// take 16 to 20 plus its own slack.
 #[derive(Debug, Default)]
 struct RowIndex {
-    rows: HashTable<u32>,
+    rows: IdTable,
     hasher: RandomState,
     /// Not built yet: the table's rows were restored from a snapshot and checked to have
     /// distinct keys ([`rows_distinct`]); the table is built before the next load
@@ -66,7 +67,7 @@ impl RowIndex {
     /// The index of rows `0..len`, or `None` when two rows share a key.
     fn build<K: Hash + Eq>(len: usize, key_at: impl Fn(usize) -> K) -> Option<RowIndex> {
         let mut index = RowIndex::default();
-        index.reserve(len, &key_at);
+        index.reserve(len);
         for row in 0..len {
             if index.upsert(key_at(row), row, &key_at).is_some() {
                 return None;
@@ -90,39 +91,47 @@ impl RowIndex {
 
     /// The row holding `key` (`key_at(row)` reads a row's key from the columns), or
     /// `None` after registering `key` as the new row `len`.
+    #[inline]
     fn upsert<K: Hash + Eq>(
         &mut self,
         key: K,
         len: usize,
         key_at: impl Fn(usize) -> K,
     ) -> Option<usize> {
-        let hasher = &self.hasher;
-        let hash = hasher.hash_one(&key);
-        match self.rows.entry(
-            hash,
-            |&row| key_at(row as usize) == key,
-            |&row| hasher.hash_one(key_at(row as usize)),
-        ) {
-            Entry::Occupied(entry) => Some(*entry.get() as usize),
-            Entry::Vacant(entry) => {
-                entry.insert(u32::try_from(len).expect("a table holds at most 4 billion rows"));
-                None
-            }
+        let hash = self.hasher.hash_one(&key);
+        let len = u32::try_from(len).expect("a table holds at most 4 billion rows");
+        let (row, added) = self
+            .rows
+            .find_or_insert(hash, len, |row| key_at(row as usize) == key);
+        (!added).then_some(row as usize)
+    }
+
+    /// Reads the slots of `keys`, about to be upserted ([`IdTable::prefetch`]).
+    #[inline]
+    fn prefetch<K: Hash>(&self, keys: impl IntoIterator<Item = K>) {
+        let mut hashes = [0u64; PREFETCH_GROUP];
+        let mut len = 0;
+        for (slot, key) in hashes.iter_mut().zip(keys) {
+            *slot = self.hasher.hash_one(key);
+            len += 1;
         }
+        self.rows.prefetch(&hashes[..len]);
     }
 
-    /// Makes room for `additional` more rows without rehashing.
-    fn reserve<K: Hash>(&mut self, additional: usize, key_at: impl Fn(usize) -> K) {
-        let hasher = &self.hasher;
-        self.rows
-            .reserve(additional, |&row| hasher.hash_one(key_at(row as usize)));
+    /// Makes room for `additional` more rows without growing.
+    fn reserve(&mut self, additional: usize) {
+        self.rows.reserve(additional);
     }
 
-    /// Heap bytes of the hash table (slots, control bytes and their padding).
+    /// Heap bytes of the hash table.
     fn heap_bytes(&self) -> usize {
-        self.rows.allocation_size()
+        self.rows.heap_bytes()
     }
 }
+
+/// Most rows whose index slots [`RowIndex::prefetch`] reads at once (the others are
+/// left out).
+pub const PREFETCH_GROUP: usize = 16;
 
 /// The dimensions shared by the tables.
 #[derive(Debug, Default)]
@@ -333,6 +342,16 @@ macro_rules! star_table {
                 at
             }
 
+            /// Reads the key index's slots for `rows` (at most [`PREFETCH_GROUP`]),
+            /// about to be written with [`Self::put_row`]: their cache misses overlap
+            /// instead of coming one row at a time. Changes nothing.
+            #[inline]
+            pub fn prefetch<'r>(&self, rows: impl IntoIterator<Item = &'r $row>) {
+                if !self.index.pending {
+                    self.index.prefetch(rows.into_iter().map(|row| ($(row.$key,)+)));
+                }
+            }
+
             /// Row `r` as its columns store it (what [`Self::put_row`] wrote there).
             pub fn row(&self, r: usize) -> $row {
                 $row { $($field: Stored::get(&self.$field, r),)* }
@@ -344,8 +363,7 @@ macro_rules! star_table {
             /// rows it brings sizes the table once instead of doubling it row by row.
             pub fn reserve(&mut self, additional: usize) {
                 self.ensure_index();
-                self.index
-                    .reserve(additional, |r| ($(Stored::get(&self.$key, r),)+));
+                self.index.reserve(additional);
                 $(self.$field.reserve(additional);)*
             }
 
@@ -628,18 +646,12 @@ impl std::fmt::Display for TableMemory {
 }
 
 /// Bytes of a dictionary, from its values: the text, one end offset each and an intern
-/// table of `u32` keys (a power of two of slots, at most 7/8 full, plus a control byte
-/// each).
+/// table ([`IdTable::slots_for`] slots of [`idtable::SLOT_BYTES`]).
 fn dictionary_bytes(dict: &Dictionary) -> usize {
     let values = dict.len();
     let text: usize = dict.values().map(str::len).sum();
-    let slots = match values {
-        0 => 0,
-        1..=3 => 4,
-        4..=7 => 8,
-        _ => (values * 8 / 7).next_power_of_two(),
-    };
-    text + values * std::mem::size_of::<usize>() + slots * (4 + 1)
+    text + values * std::mem::size_of::<usize>()
+        + IdTable::slots_for(values) * idtable::SLOT_BYTES as usize
 }
 
 /// Heap bytes of a table's extra columns and their dictionary.

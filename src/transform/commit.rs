@@ -17,7 +17,9 @@
 
 use crate::model::dict::{DecodedText, Dictionary, NULL_KEY};
 use crate::model::schema::{Column, TableKind};
-use crate::model::star::{CampaignRow, CustomerRow, Dim, Extras, StarSchema, TargetRow};
+use crate::model::star::{
+    CampaignRow, CustomerRow, Dim, Extras, StarSchema, TargetRow, PREFETCH_GROUP,
+};
 use crate::report::LoadReport;
 use crate::transform::metrics::{channel_from_name, CampaignWarnings};
 use crate::transform::stage::{StagedTable, StagedValues};
@@ -91,63 +93,78 @@ fn commit_campaigns(
     dims.campaign.reserve(distinct_campaigns);
     facts.reserve(live.len());
     let extra_columns = prepare_extras(&mut facts.extras, staged, rows_before);
+    let campaigns = remap.keys_of_rows(Dim::Campaign, campaign, live, &mut dims.campaign);
+    let names = remap.keys_of_rows(Dim::CampaignName, name, live, &mut dims.campaign_name);
     let mut replaced = 0;
-    for &row in live {
-        warnings.check(
-            impressions[row],
-            clicks[row],
-            conversions[row],
-            spend[row],
-            revenue[row],
-            date[row],
-        );
-        let tenant = remap.key(Dim::Tenant, tenant[row], &mut dims.tenant);
-        let campaign = remap.key(Dim::Campaign, campaign[row], &mut dims.campaign);
-        let campaign_name = remap.key(Dim::CampaignName, name[row], &mut dims.campaign_name);
-        let channel = if channel[row] != NULL_KEY {
-            remap.key(Dim::Channel, channel[row], &mut dims.channel)
-        } else if campaign_name != NULL_KEY {
-            // The channel a name implies, computed once per distinct name.
-            let index = campaign_name as usize;
-            if index >= channel_of_name.len() {
-                channel_of_name.resize(dims.campaign_name.len().max(index + 1), UNMAPPED);
-            }
-            let cached = &mut channel_of_name[index];
-            if *cached == UNMAPPED {
-                let text = remap
-                    .text(name[row])
-                    .and_then(channel_from_name)
-                    .unwrap_or("Unknown");
-                *cached = dims.channel.intern(text);
-            }
-            *cached
-        } else {
-            dims.channel.intern("Unknown")
-        };
-        let at = facts.put_row(CampaignRow {
-            tenant,
-            campaign,
-            campaign_name,
-            date: date[row],
-            impressions: impressions[row],
-            clicks: clicks[row],
-            conversions: conversions[row],
-            spend: spend[row],
-            revenue: revenue[row],
-            region: remap.key(Dim::Region, region[row], &mut dims.region),
-            product: remap.key(Dim::Product, product[row], &mut dims.product),
-            channel,
-        });
-        replaced += u64::from(at.is_some());
-        let target = at.unwrap_or(facts.len() - 1);
-        put_extras(
-            &mut facts.extras,
-            &extra_columns,
-            staged,
-            &mut remap,
-            row,
-            target,
-        );
+    // Rows are built a group at a time, then the group's key index slots are fetched
+    // together and the rows written: one wait for the group's cache misses, not one per
+    // row. Dictionaries are still filled in row order.
+    let mut group: Vec<(usize, CampaignRow)> = Vec::with_capacity(PREFETCH_GROUP);
+    for (first, rows) in live.chunks(PREFETCH_GROUP).enumerate() {
+        for (j, &row) in rows.iter().enumerate() {
+            let i = first * PREFETCH_GROUP + j;
+            warnings.check(
+                impressions[row],
+                clicks[row],
+                conversions[row],
+                spend[row],
+                revenue[row],
+                date[row],
+            );
+            let tenant = remap.key(Dim::Tenant, tenant[row], &mut dims.tenant);
+            let (campaign, campaign_name) = (campaigns[i], names[i]);
+            let channel = if channel[row] != NULL_KEY {
+                remap.key(Dim::Channel, channel[row], &mut dims.channel)
+            } else if campaign_name != NULL_KEY {
+                // The channel a name implies, computed once per distinct name.
+                let index = campaign_name as usize;
+                if index >= channel_of_name.len() {
+                    channel_of_name.resize(dims.campaign_name.len().max(index + 1), UNMAPPED);
+                }
+                let cached = &mut channel_of_name[index];
+                if *cached == UNMAPPED {
+                    let text = remap
+                        .text(name[row])
+                        .and_then(channel_from_name)
+                        .unwrap_or("Unknown");
+                    *cached = dims.channel.intern(text);
+                }
+                *cached
+            } else {
+                dims.channel.intern("Unknown")
+            };
+            group.push((
+                row,
+                CampaignRow {
+                    tenant,
+                    campaign,
+                    campaign_name,
+                    date: date[row],
+                    impressions: impressions[row],
+                    clicks: clicks[row],
+                    conversions: conversions[row],
+                    spend: spend[row],
+                    revenue: revenue[row],
+                    region: remap.key(Dim::Region, region[row], &mut dims.region),
+                    product: remap.key(Dim::Product, product[row], &mut dims.product),
+                    channel,
+                },
+            ));
+        }
+        facts.prefetch(group.iter().map(|(_, built)| built));
+        for (row, built) in group.drain(..) {
+            let at = facts.put_row(built);
+            replaced += u64::from(at.is_some());
+            let target = at.unwrap_or(facts.len() - 1);
+            put_extras(
+                &mut facts.extras,
+                &extra_columns,
+                staged,
+                &mut remap,
+                row,
+                target,
+            );
+        }
     }
     report.warnings = warnings.into_counts();
     replaced
@@ -228,12 +245,14 @@ fn commit_customers(
     let customers = &mut star.customers;
     let rows_before = customers.len();
     let extra_columns = prepare_extras(&mut customers.extras, staged, rows_before);
+    let ids = remap.keys_of_rows(Dim::Customer, customer, live, &mut dims.customer);
+    let names = remap.keys_of_rows(Dim::CustomerName, name, live, &mut dims.customer_name);
     let mut replaced = 0;
-    for &row in live {
+    for (i, &row) in live.iter().enumerate() {
         let at = customers.put_row(CustomerRow {
             tenant: remap.key(Dim::Tenant, tenant[row], &mut dims.tenant),
-            customer: remap.key(Dim::Customer, customer[row], &mut dims.customer),
-            customer_name: remap.key(Dim::CustomerName, name[row], &mut dims.customer_name),
+            customer: ids[i],
+            customer_name: names[i],
             region: remap.key(Dim::Region, region[row], &mut dims.region),
             product_preference: remap.key(Dim::Product, preference[row], &mut dims.product),
             total_spent: spent[row],
@@ -264,6 +283,8 @@ struct Remap<'a> {
 
 /// A cache slot not filled yet (no dictionary holds `u32::MAX - 1` values).
 const UNMAPPED: u32 = u32::MAX - 1;
+/// A cache slot whose value is queued for [`Remap::keys_of_rows`]' batch.
+const QUEUED: u32 = u32::MAX - 2;
 
 impl<'a> Remap<'a> {
     fn new(decoded: &'a DecodedText) -> Self {
@@ -288,6 +309,43 @@ impl<'a> Remap<'a> {
         let key = dict.intern(self.decoded.get(local));
         cache[local as usize] = key;
         key
+    }
+
+    /// The dimension keys of the live rows' staged keys `locals` (in `live`'s order),
+    /// the new values interned in one batch ([`Dictionary::intern_all`]) in the order
+    /// rows first show them, as row-by-row [`key`](Self::key) calls would. For the
+    /// columns whose values are mostly new (campaign and customer ids, names), where a
+    /// row-by-row lookup waits on a cache miss per row.
+    fn keys_of_rows(
+        &mut self,
+        dim: Dim,
+        locals: &[u32],
+        live: &[usize],
+        dict: &mut Dictionary,
+    ) -> Vec<u32> {
+        let cache = &mut self.caches[dim as usize];
+        if cache.is_empty() {
+            cache.resize(self.decoded.len(), UNMAPPED);
+        }
+        let mut new_values = Vec::new();
+        for &row in live {
+            let local = locals[row];
+            if local != NULL_KEY && cache[local as usize] == UNMAPPED {
+                cache[local as usize] = QUEUED;
+                new_values.push(local);
+            }
+        }
+        let decoded = self.decoded;
+        let keys = dict.intern_all(new_values.iter().map(|&local| decoded.get(local)));
+        for (&local, key) in new_values.iter().zip(keys) {
+            cache[local as usize] = key;
+        }
+        live.iter()
+            .map(|&row| match locals[row] {
+                NULL_KEY => NULL_KEY,
+                local => cache[local as usize],
+            })
+            .collect()
     }
 
     fn text(&self, local: u32) -> Option<&'a str> {
