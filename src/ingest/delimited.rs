@@ -608,13 +608,13 @@ impl Body {
             }
             self.ends.clear();
             let mut count = 1;
-            for (i, &b) in line.iter().enumerate() {
-                if b == self.delimiter {
-                    if self.ends.len() < self.header_len {
-                        self.ends.push(i);
-                    }
-                    count += 1;
+            // memchr's vector scan: a byte-by-byte loop paid a mispredicted branch per
+            // field (a field is about ten bytes).
+            for i in memchr::memchr_iter(self.delimiter, line) {
+                if self.ends.len() < self.header_len {
+                    self.ends.push(i);
                 }
+                count += 1;
             }
             if count > MAX_RECORD_FIELDS {
                 return Err(too_many_fields(number));
