@@ -3,13 +3,15 @@
 //! tenants x 240 targets, ~8 MB of XLSX), each parsed, validated and committed into a
 //! fresh warehouse. Criterion reports both MB/s and rows/s.
 //!
+//! `ingest_phases` times staging and the commit of a one-thread load apart.
+//!
 //! `cargo bench --bench ingest` (set `BI_BENCH_ROWS` to change the CSV's size,
 //! `BI_BENCH_XLSX_TENANTS` the workbook's: 240 rows per tenant, at most 4,369).
 
 use bi_platform::generate::{targets_xlsx, write_campaigns_csv, SampleSpec};
 use bi_platform::ingest::IngestStream;
 use bi_platform::Warehouse;
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 
 fn campaigns_csv(rows: u32) -> Vec<u8> {
     let spec = SampleSpec {
@@ -77,6 +79,33 @@ fn ingest(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    // The two phases of a one-thread load apart (BENCHMARKS.md, "the commit's hash
+    // tables"): staging (read, validate, stage; 8 MB chunks) and the commit into an
+    // empty warehouse, each timed without the other.
+    let mut phases = c.benchmark_group("ingest_phases");
+    phases.sample_size(10);
+    let stage = || {
+        let mut stream = IngestStream::new("campaigns.csv");
+        for chunk in csv.chunks(8 << 20) {
+            stream.push(chunk);
+        }
+        stream.finish()
+    };
+    phases.bench_function(format!("{rows}_rows_stage"), |b| b.iter(stage));
+    phases.bench_function(format!("{rows}_rows_commit"), |b| {
+        b.iter_batched(
+            stage,
+            |staged| {
+                let mut warehouse = Warehouse::new();
+                let reports = warehouse.commit(staged);
+                assert_eq!(reports[0].rows_loaded, u64::from(rows));
+                warehouse
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    phases.finish();
 }
 
 /// The generator's sales targets workbook (one `targets` sheet, 240 rows per
