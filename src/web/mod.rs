@@ -37,6 +37,16 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
         .map_err(into_error)
 }
 
+/// A result of many rows (a dashboard, a table, a SQL statement) as plain JS data,
+/// through JSON text and the browser's `JSON.parse`: the same values as [`to_js`], which
+/// builds each value with a call across the wasm boundary. Measured on the unpaged
+/// view's 2.6 MB (24,000 `target_vs_actual` rows): about 45 ms to build through
+/// [`to_js`], 25 ms to write as text and parse.
+fn rows_to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(value).map_err(into_error)?;
+    js_sys::JSON::parse(&text)
+}
+
 /// Small request data from JS, read through JSON so that `deny_unknown_fields` holds
 /// (serde-wasm-bindgen looks up only the fields it knows, so a misspelt `tenant` would
 /// silently mean every tenant). `undefined` or `null` is the default.
@@ -464,7 +474,7 @@ impl Warehouse {
             .inner
             .dashboard(dashboard, &self::query(query)?)
             .map_err(into_error)?;
-        to_js(&result)
+        rows_to_js(&result)
     }
 
     /// One request as one value, `{dashboard, query}` (`query` as for `dashboard`; a
@@ -474,7 +484,7 @@ impl Warehouse {
             Some(r) => r,
             None => return Err(into_error("a request needs {dashboard, query}")),
         };
-        to_js(&self.inner.request(&request).map_err(into_error)?)
+        rows_to_js(&self.inner.request(&request).map_err(into_error)?)
     }
 
     /// One dashboard as CSV text, formula cells neutralised.
@@ -539,7 +549,7 @@ impl Warehouse {
         let page: crate::view::TablePage = request(page)?;
         let result = crate::view::table(&self.inner, dashboard, &self::query(query)?, &page)
             .map_err(into_error)?;
-        to_js(&result)
+        rows_to_js(&result)
     }
 
     /// Forgets the views kept by `view` (for measuring a view computed afresh).
@@ -572,7 +582,7 @@ impl Warehouse {
         match self.sql_statement(statement, query, now_ms)? {
             Ok((compiled, rows)) => {
                 let types = sql::types::columns(&compiled, &rows, &sql::schema(self.inner.star()));
-                to_js(&SqlResult {
+                rows_to_js(&SqlResult {
                     kinds: sql::value_kinds(&rows),
                     chart: chart::result::of_rows(&types, &rows.rows),
                     types,
