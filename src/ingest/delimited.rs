@@ -329,7 +329,17 @@ fn find_header(buffer: &[u8], at_end: bool) -> Result<HeaderChoice, LoadError> {
     let mut best: Option<HeaderChoice> = None;
     let mut closest: Option<(u64, HeaderMatch)> = None;
     let lone_cr = has_lone_cr(buffer);
+    // Under a delimiter the buffer does not hold, every record is its whole line: the
+    // same records under each such delimiter, so only the first of them (which wins
+    // ties, as the rest could only tie) is read. A comma file reads two, not four.
+    let mut absent_read = false;
     for delimiter in DELIMITERS {
+        if memchr::memchr(delimiter, buffer).is_none() {
+            if absent_read {
+                continue;
+            }
+            absent_read = true;
+        }
         let mut splitter = RecordSplitter::new(delimiter, lone_cr);
         let mut pos = 0;
         let mut index = 0;
