@@ -139,17 +139,10 @@ impl Dictionary {
 
     /// The key of `value`, adding it if new.
     pub fn intern(&mut self, value: &str) -> u32 {
-        let next = u32::try_from(self.ends.len()).expect("more than 4 billion distinct values");
         self.built();
         let index = self.index.get_mut().expect("built just above");
-        let (text, ends) = (&self.text, &self.ends);
-        let (key, added) =
-            index.find_or_insert(value.as_bytes(), next, |k| text[ends.range(k)].as_bytes());
-        if added {
-            self.text.push_str(value);
-            self.ends.push(self.text.len());
-        }
-        key
+        let hash = index.hash(value.as_bytes());
+        Self::intern_hashed(index, &mut self.text, &mut self.ends, hash, value)
     }
 
     /// The keys of `values`, in order, adding the new ones: what calling

@@ -154,15 +154,13 @@ fn commit_campaigns(
         facts.prefetch(group.iter().map(|(_, built)| built));
         for (row, built) in group.drain(..) {
             let at = facts.put_row(built);
-            replaced += u64::from(at.is_some());
-            let target = at.unwrap_or(facts.len() - 1);
-            put_extras(
+            replaced += put_extras(
                 &mut facts.extras,
                 &extra_columns,
                 staged,
                 &mut remap,
                 row,
-                target,
+                at,
             );
         }
     }
@@ -209,15 +207,13 @@ fn commit_targets(
             target_conversions: conversions[row],
             target_spend: spend[row],
         });
-        replaced += u64::from(at.is_some());
-        let target = at.unwrap_or(targets.len() - 1);
-        put_extras(
+        replaced += put_extras(
             &mut targets.extras,
             &extra_columns,
             staged,
             &mut remap,
             row,
-            target,
+            at,
         );
     }
     replaced
@@ -258,15 +254,13 @@ fn commit_customers(
             total_spent: spent[row],
             total_orders: orders[row],
         });
-        replaced += u64::from(at.is_some());
-        let target = at.unwrap_or(customers.len() - 1);
-        put_extras(
+        replaced += put_extras(
             &mut customers.extras,
             &extra_columns,
             staged,
             &mut remap,
             row,
-            target,
+            at,
         );
     }
     replaced
@@ -294,19 +288,26 @@ impl<'a> Remap<'a> {
         }
     }
 
-    fn key(&mut self, dim: Dim, local: u32, dict: &mut Dictionary) -> u32 {
-        if local == NULL_KEY {
-            return NULL_KEY;
-        }
+    /// The key cache of `dim`, one slot per staged value, made on first use.
+    fn cache(&mut self, dim: Dim) -> &mut Vec<u32> {
         let cache = &mut self.caches[dim as usize];
         if cache.is_empty() {
             cache.resize(self.decoded.len(), UNMAPPED);
         }
+        cache
+    }
+
+    fn key(&mut self, dim: Dim, local: u32, dict: &mut Dictionary) -> u32 {
+        if local == NULL_KEY {
+            return NULL_KEY;
+        }
+        let decoded = self.decoded;
+        let cache = self.cache(dim);
         let cached = cache[local as usize];
         if cached != UNMAPPED {
             return cached;
         }
-        let key = dict.intern(self.decoded.get(local));
+        let key = dict.intern(decoded.get(local));
         cache[local as usize] = key;
         key
     }
@@ -323,10 +324,8 @@ impl<'a> Remap<'a> {
         live: &[usize],
         dict: &mut Dictionary,
     ) -> Vec<u32> {
-        let cache = &mut self.caches[dim as usize];
-        if cache.is_empty() {
-            cache.resize(self.decoded.len(), UNMAPPED);
-        }
+        let decoded = self.decoded;
+        let cache = self.cache(dim);
         let mut new_values = Vec::new();
         for &row in live {
             let local = locals[row];
@@ -335,7 +334,6 @@ impl<'a> Remap<'a> {
                 new_values.push(local);
             }
         }
-        let decoded = self.decoded;
         let keys = dict.intern_all(new_values.iter().map(|&local| decoded.get(local)));
         for (&local, key) in new_values.iter().zip(keys) {
             cache[local as usize] = key;
@@ -377,21 +375,28 @@ fn prepare_extras(extras: &mut Extras, staged: &StagedTable, rows: usize) -> Vec
         .collect()
 }
 
-/// Writes the staged extra attributes of staged row `row` at table row `target`, which
-/// `put_row` has just written with every attribute null.
+/// Writes the staged extra attributes of staged row `row` where `put_row` has just
+/// written it with every attribute null: over row `at`, or appended as the table's last
+/// row when `at` is `None`. Returns how many rows that replaced (1 or 0).
 fn put_extras(
     extras: &mut Extras,
     columns: &[usize],
     staged: &StagedTable,
     remap: &mut Remap<'_>,
     row: usize,
-    target: usize,
-) {
-    for (keys, &column) in staged.extras.iter().zip(columns) {
-        if keys[row] != NULL_KEY {
-            extras.columns[column][target] = remap.key(Dim::Extra, keys[row], &mut extras.values);
+    at: Option<usize>,
+) -> u64 {
+    if let Some(&first) = columns.first() {
+        // `put_row` keeps every extra column as long as the table.
+        let target = at.unwrap_or(extras.columns[first].len() - 1);
+        for (keys, &column) in staged.extras.iter().zip(columns) {
+            if keys[row] != NULL_KEY {
+                extras.columns[column][target] =
+                    remap.key(Dim::Extra, keys[row], &mut extras.values);
+            }
         }
     }
+    u64::from(at.is_some())
 }
 
 #[cfg(test)]
