@@ -811,12 +811,7 @@ fn payload_of(r: &mut Reader<'_>) -> Result<(Warehouse, Vec<LoadReport>), Snapsh
     }
     s.end("REPT")?;
 
-    let star = StarSchema {
-        dims,
-        campaigns,
-        targets,
-        customers,
-    };
+    let star = StarSchema::from_tables(dims, campaigns, targets, customers);
     Ok((Warehouse::from_parts(star, loaded), reports))
 }
 

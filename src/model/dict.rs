@@ -213,6 +213,18 @@ impl Dictionary {
         index.reserve(additional);
     }
 
+    /// Keeps the first `len` values (a roll-back: the keys past them are unused). The
+    /// intern table is built again when next needed.
+    pub fn truncate(&mut self, len: usize) {
+        if len >= self.len() {
+            return;
+        }
+        let end = if len == 0 { 0 } else { self.ends.0[len - 1] };
+        self.text.truncate(end);
+        self.ends.0.truncate(len);
+        self.index = OnceLock::new();
+    }
+
     /// The key of `value` if present.
     pub fn key_of(&self, value: &str) -> Option<u32> {
         self.built().find(value.as_bytes(), |k| {

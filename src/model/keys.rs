@@ -230,6 +230,21 @@ impl KeyColumn {
         }
     }
 
+    /// Keeps the first `len` rows; back to the narrow form when `narrow` (a roll-back to
+    /// a column that was narrow: every key left fits it).
+    pub fn truncate(&mut self, len: usize, narrow: bool) {
+        match self {
+            KeyColumn::Narrow(v) => v.truncate(len),
+            KeyColumn::Wide(v) => {
+                v.truncate(len);
+                if narrow {
+                    let keys = v.iter().map(|&k| self::narrow(k).expect("a narrow key"));
+                    *self = KeyColumn::Narrow(keys.collect());
+                }
+            }
+        }
+    }
+
     /// Converts a narrow column to `u32` keys, keeping its capacity (a no-op when wide).
     pub fn widen(&mut self) {
         if let KeyColumn::Narrow(v) = self {

@@ -196,6 +196,36 @@ impl Extras {
     }
 }
 
+/// What a table was before the file being committed, and the rows that file has
+/// replaced since: enough to put the table back ([`StarSchema::roll_back`]). Rows the
+/// file appended need no note (they are cut off).
+#[derive(Debug)]
+struct Journal<R> {
+    rows: usize,
+    /// Per column, whether it was a wide [`KeyColumn`].
+    wide: Vec<bool>,
+    extra_columns: usize,
+    extra_values: usize,
+    /// (row, its values before the file) in the order replaced; a row replaced twice
+    /// is noted twice, and the roll-back restores the older note last.
+    replaced: Vec<(usize, R)>,
+    /// The replaced rows' extra keys, `extra_columns` a row, in the same order.
+    replaced_extras: Vec<u32>,
+}
+
+impl Extras {
+    /// Keeps the first `rows` rows of the first `columns` columns, and the first
+    /// `values` values.
+    fn truncate(&mut self, rows: usize, columns: usize, values: usize) {
+        self.names.truncate(columns);
+        self.columns.truncate(columns);
+        for column in &mut self.columns {
+            column.truncate(rows);
+        }
+        self.values.truncate(values);
+    }
+}
+
 /// A stored column of a star table, borrowed at its stored type.
 #[derive(Debug, Clone, Copy)]
 pub enum Values<'a> {
@@ -316,6 +346,7 @@ macro_rules! star_table {
             $(pub $field: stored_type!($kind),)*
             pub extras: Extras,
             index: RowIndex,
+            journal: Option<Journal<$row>>,
         }
 
         #[doc = concat!("One row of [`", stringify!($table), "`] as its columns store it \
@@ -337,9 +368,70 @@ macro_rules! star_table {
                 let at = self.index.upsert(($(row.$key,)+), len, |r| {
                     ($(Stored::get(&self.$key, r),)+)
                 });
+                if let Some(r) = at {
+                    if self.journal.as_ref().is_some_and(|j| r < j.rows) {
+                        self.keep_for_roll_back(r);
+                    }
+                }
                 $(Stored::put(&mut self.$field, at, row.$field);)*
                 self.extras.put_nulls(at);
                 at
+            }
+
+            /// Notes row `r` as it is before the file being committed replaces it.
+            #[inline(never)]
+            fn keep_for_roll_back(&mut self, r: usize) {
+                let row = self.row(r);
+                let journal = self.journal.as_mut().expect("a journal is open");
+                journal.replaced.push((r, row));
+                let kept = &self.extras.columns[..journal.extra_columns];
+                journal.replaced_extras.extend(kept.iter().map(|column| column[r]));
+            }
+
+            /// Starts noting what a file's commit changes, so that
+            /// [`roll_back`](Self::roll_back) can undo it.
+            fn begin_journal(&mut self) {
+                self.journal = Some(Journal {
+                    rows: self.len(),
+                    wide: vec![$(Stored::is_wide(&self.$field)),*],
+                    extra_columns: self.extras.columns.len(),
+                    extra_values: self.extras.values.len(),
+                    replaced: Vec::new(),
+                    replaced_extras: Vec::new(),
+                });
+            }
+
+            /// Puts the table back as it was at `begin_journal`: replaced rows get their
+            /// values back (the oldest last, for a row replaced twice), rows and extra
+            /// columns added since are cut off, and the key index is rebuilt when next
+            /// needed (the rows left are the earlier ones, whose keys are distinct).
+            fn roll_back(&mut self) {
+                let Some(journal) = self.journal.take() else {
+                    return;
+                };
+                let stride = journal.extra_columns;
+                for (i, &(r, row)) in journal.replaced.iter().enumerate().rev() {
+                    $(Stored::put(&mut self.$field, Some(r), row.$field);)*
+                    let kept = &journal.replaced_extras[i * stride..(i + 1) * stride];
+                    for (column, &key) in self.extras.columns.iter_mut().zip(kept) {
+                        column[r] = key;
+                    }
+                }
+                let mut wide = journal.wide.iter().copied();
+                $(Stored::truncate(&mut self.$field, journal.rows, wide.next() == Some(false));)*
+                self.extras.truncate(journal.rows, stride, journal.extra_values);
+                self.index = RowIndex {
+                    pending: true,
+                    ..RowIndex::default()
+                };
+            }
+
+            /// Heap bytes of the journal.
+            fn journal_bytes(&self) -> usize {
+                self.journal.as_ref().map_or(0, |j| {
+                    j.replaced.capacity() * std::mem::size_of::<(usize, $row)>()
+                        + j.replaced_extras.capacity() * 4
+                })
             }
 
             /// Reads the key index's slots for `rows` (at most [`PREFETCH_GROUP`]),
@@ -448,6 +540,12 @@ trait Stored {
     fn get(&self, row: usize) -> Self::Value;
     /// Writes `value` at `row` (an existing row) or appends it.
     fn put(&mut self, row: Option<usize>, value: Self::Value);
+    /// Whether keys take their wide form ([`KeyColumn`]; plain columns have one form).
+    fn is_wide(&self) -> bool {
+        false
+    }
+    /// Keeps the first `len` rows, in the narrow form when `narrow` ([`KeyColumn`]).
+    fn truncate(&mut self, len: usize, narrow: bool);
 }
 
 impl Stored for KeyColumn {
@@ -459,6 +557,12 @@ impl Stored for KeyColumn {
     #[inline]
     fn put(&mut self, row: Option<usize>, key: u32) {
         KeyColumn::put(self, row, key)
+    }
+    fn is_wide(&self) -> bool {
+        KeyColumn::is_wide(self)
+    }
+    fn truncate(&mut self, len: usize, narrow: bool) {
+        KeyColumn::truncate(self, len, narrow)
     }
 }
 
@@ -474,6 +578,9 @@ impl<T: Copy + Eq + Hash> Stored for Vec<T> {
             Some(i) => self[i] = value,
             None => self.push(value),
         }
+    }
+    fn truncate(&mut self, len: usize, _narrow: bool) {
+        Vec::truncate(self, len)
     }
 }
 
@@ -675,9 +782,92 @@ pub struct StarSchema {
     pub campaigns: Campaigns,
     pub targets: Targets,
     pub customers: Customers,
+    /// The dictionaries' lengths when the open journal began.
+    journal: Option<[usize; DICTIONARIES]>,
+}
+
+/// How many dictionaries [`Dimensions`] holds.
+const DICTIONARIES: usize = 8;
+
+impl Dimensions {
+    fn all_mut(&mut self) -> [&mut Dictionary; DICTIONARIES] {
+        [
+            &mut self.tenant,
+            &mut self.region,
+            &mut self.product,
+            &mut self.channel,
+            &mut self.campaign,
+            &mut self.campaign_name,
+            &mut self.customer,
+            &mut self.customer_name,
+        ]
+    }
 }
 
 impl StarSchema {
+    /// A star schema of these tables and dimensions (no journal open).
+    pub fn from_tables(
+        dims: Dimensions,
+        campaigns: Campaigns,
+        targets: Targets,
+        customers: Customers,
+    ) -> Self {
+        StarSchema {
+            dims,
+            campaigns,
+            targets,
+            customers,
+            journal: None,
+        }
+    }
+
+    /// Starts noting what the next commits change, so that
+    /// [`roll_back`](Self::roll_back) can put every table and dictionary back as it is
+    /// now: a file committed in parts is all or nothing. Each table notes the rows it
+    /// had and the rows replaced since (their earlier values); the dictionaries only
+    /// their lengths, since keys are added, never changed.
+    pub fn begin_journal(&mut self) {
+        self.journal = Some(self.dims.all_mut().map(|d| d.len()));
+        self.campaigns.begin_journal();
+        self.targets.begin_journal();
+        self.customers.begin_journal();
+    }
+
+    /// Whether a journal is open.
+    pub fn journal_open(&self) -> bool {
+        self.journal.is_some()
+    }
+
+    /// Keeps what was committed since [`begin_journal`](Self::begin_journal) and stops
+    /// noting.
+    pub fn end_journal(&mut self) {
+        self.journal = None;
+        self.campaigns.journal = None;
+        self.targets.journal = None;
+        self.customers.journal = None;
+    }
+
+    /// Undoes every commit since [`begin_journal`](Self::begin_journal) (nothing when no
+    /// journal is open) and stops noting.
+    pub fn roll_back(&mut self) {
+        let Some(lengths) = self.journal.take() else {
+            return;
+        };
+        self.campaigns.roll_back();
+        self.targets.roll_back();
+        self.customers.roll_back();
+        for (dict, len) in self.dims.all_mut().into_iter().zip(lengths) {
+            dict.truncate(len);
+        }
+    }
+
+    /// Heap bytes of the open journal's notes of replaced rows.
+    pub fn journal_bytes(&self) -> usize {
+        self.campaigns.journal_bytes()
+            + self.targets.journal_bytes()
+            + self.customers.journal_bytes()
+    }
+
     /// Where `fact_campaigns`' memory goes: bytes per column (at 1M generator rows, 48
     /// a row), the key index and the dictionaries the facts point into.
     ///
