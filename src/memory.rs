@@ -13,9 +13,10 @@
 //!   keep the peak.
 //! - A budget is an `Option<u64>` of live heap bytes (`None`: no limit).
 //!   [`crate::ingest::IngestStream`] checks it after every chunk it takes (and before
-//!   parsing an XLSX or JSON file whole), [`crate::Warehouse::commit`] before it adds a
-//!   file, with an estimate of what adding it will allocate. Past the budget the file is
-//!   refused with [`LoadError::OutOfMemory`]; nothing of it is committed and everything
+//!   parsing an XLSX or JSON file whole), [`crate::Warehouse::push`] before it commits
+//!   a part of a file and [`crate::Warehouse::commit`] before it adds the rest, with an
+//!   estimate of what adding it will allocate. Past the budget the file is refused with
+//!   [`LoadError::OutOfMemory`]; the parts it committed are rolled back, and everything
 //!   loaded before stays.
 //!
 //! [`default_budget`] is `None` natively (the operating system's memory is the limit,

@@ -2,12 +2,13 @@
 //! and the web binding use.
 //!
 //! A warehouse has a memory budget ([`Warehouse::set_memory_budget`], [`crate::memory`]).
-//! Its streams stop reading a file once the heap passes it, and [`Warehouse::commit`]
-//! refuses a file whose rows would take the heap past it ([`commit_estimate`]): the
-//! file gets a report with an [`crate::LoadError::OutOfMemory`] error, nothing of it is
-//! added, and everything loaded before stays.
+//! Its streams stop reading a file once the heap passes it, and [`Warehouse::push`] and
+//! [`Warehouse::commit`] refuse a file whose rows would take the heap past it
+//! ([`commit_estimate`]): the file gets a report with an
+//! [`crate::LoadError::OutOfMemory`] error, what it committed in parts is rolled back,
+//! and everything loaded before stays.
 
-use crate::ingest::{Fingerprint, IngestStream, Ingested};
+use crate::ingest::{Fingerprint, IngestStream, Ingested, StreamId};
 use crate::memory;
 use crate::model::dict::Dictionary;
 use crate::model::idtable::{self, IdTable};
@@ -18,7 +19,7 @@ use crate::query::dashboards::{self, Ranks};
 use crate::query::result::DashboardResult;
 use crate::query::{Dashboard, Query, QueryError, Request, Scope};
 use crate::report::LoadReport;
-use crate::transform::commit::commit_table;
+use crate::transform::commit::TableCommit;
 use crate::transform::stage::{StagedTable, TextEncoding};
 use std::sync::OnceLock;
 
@@ -29,6 +30,19 @@ pub(crate) struct LoadedFile {
     pub(crate) file: String,
     pub(crate) tables: Vec<(Option<&'static str>, Option<Vec<String>>)>,
 }
+
+/// A file whose parts are committed while it is read ([`Warehouse::push`]), not yet
+/// finished: the star's journal is open for it.
+#[derive(Debug)]
+struct OpenFile {
+    stream: StreamId,
+    file: String,
+    commit: TableCommit,
+}
+
+/// Bytes [`Warehouse::load`] hands its stream at a time, so that a delimited file in
+/// memory is committed in parts too.
+const LOAD_CHUNK: usize = 8 << 20;
 
 /// Orderings derived from the current data, computed on first use after each load.
 #[derive(Debug)]
@@ -69,6 +83,7 @@ pub struct Warehouse {
     cache: Cache,
     budget: Option<u64>,
     threads: usize,
+    open: Option<OpenFile>,
 }
 
 impl Default for Warehouse {
@@ -79,6 +94,7 @@ impl Default for Warehouse {
             cache: Cache::default(),
             budget: memory::default_budget(),
             threads: 1,
+            open: None,
         }
     }
 }
@@ -142,19 +158,127 @@ impl Warehouse {
     /// with an `error` when it could not be read).
     pub fn load(&mut self, file: &str, bytes: &[u8]) -> Vec<LoadReport> {
         let mut stream = self.stream(file);
-        stream.push(bytes);
+        for chunk in bytes.chunks(LOAD_CHUNK.max(self.threads << 22)) {
+            self.push(&mut stream, chunk);
+        }
         self.commit(stream.finish())
     }
 
-    /// Adds what a finished [`IngestStream`] read. A file whose bytes equal an earlier
-    /// file's is a no-op naming it in `unchanged_from`. A file whose rows would take the
-    /// heap past the memory budget is refused whole, leaving the warehouse unchanged.
+    /// Takes the next chunk of `stream`'s file, and commits the rows read so far when
+    /// nothing later in the file can change them ([`IngestStream::take_part`]: a
+    /// delimited file, at least [`PART_ROWS`](crate::ingest::PART_ROWS) rows at a time),
+    /// so that staging holds a part of the file rather than all of it. Queries see the
+    /// parts committed so far.
+    ///
+    /// The file stays all or nothing. Its parts are noted in the star's journal
+    /// ([`StarSchema::begin_journal`]): [`commit`](Warehouse::commit) keeps them with the
+    /// rest of the file, and rolls them back when the file fails at its end, is refused
+    /// by the memory budget, or is a re-load of an earlier file; so does
+    /// [`cancel`](Warehouse::cancel). One file at a time commits parts: another stream
+    /// pushed meanwhile is staged whole, and committing it waits for this one.
+    ///
+    /// ```
+    /// use bi_platform::Warehouse;
+    /// let mut w = Warehouse::new();
+    /// let mut csv = String::from("tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n");
+    /// for i in 0..30 {
+    ///     csv.push_str(&format!("t,c{i},2024-11-01,100,10,1,1.00,2.00\n"));
+    /// }
+    /// let mut stream = w.stream("c.csv").with_part_rows(10);
+    /// w.push(&mut stream, csv.as_bytes());
+    /// assert_eq!(w.star().campaigns.len(), 30); // committed while the file is read
+    /// w.cancel(stream.id());
+    /// assert!(w.star().campaigns.is_empty()); // and rolled back
+    /// ```
+    pub fn push(&mut self, stream: &mut IngestStream, chunk: &[u8]) {
+        stream.push(chunk);
+        if self
+            .open
+            .as_ref()
+            .is_some_and(|open| open.stream != stream.id())
+        {
+            return;
+        }
+        let Some(part) = stream.take_part() else {
+            return;
+        };
+        if self.open.is_none() {
+            self.star.begin_journal();
+            self.open = Some(OpenFile {
+                stream: stream.id(),
+                file: stream.file().to_string(),
+                commit: TableCommit::new(stream.file(), part.table),
+            });
+        }
+        if let Err(error) = memory::check(self.budget, commit_estimate(&self.star, &part)) {
+            drop(part);
+            self.roll_back_open();
+            stream.refuse(error.into());
+            return;
+        }
+        let open = self.open.as_mut().expect("opened above");
+        open.commit.add(&mut self.star, part);
+        self.cache = Cache::default();
+    }
+
+    /// Rolls back what the stream `stream` committed of its file ([`Warehouse::push`]):
+    /// the warehouse is as it was before the file. Nothing happens for a stream that
+    /// committed nothing.
+    pub fn cancel(&mut self, stream: StreamId) {
+        if self.open.as_ref().is_some_and(|open| open.stream == stream) {
+            self.roll_back_open();
+        }
+    }
+
+    fn roll_back_open(&mut self) {
+        if self.open.take().is_some() {
+            self.star.roll_back();
+            self.cache = Cache::default();
+        }
+    }
+
+    /// Adds what a finished [`IngestStream`] read, after the parts [`Warehouse::push`]
+    /// committed while it was read. A file whose bytes equal an earlier file's is a
+    /// no-op naming it in `unchanged_from`. A file that cannot be read, or whose rows
+    /// would take the heap past the memory budget, is refused whole, leaving the
+    /// warehouse unchanged (its parts rolled back).
     pub fn commit(&mut self, ingested: Ingested) -> Vec<LoadReport> {
+        let parts = match &self.open {
+            Some(open) if open.stream == ingested.stream => self.open.take().map(|o| o.commit),
+            Some(open) => {
+                return vec![LoadReport::failed(
+                    &ingested.file,
+                    format!(
+                        "{} is still being loaded; finish or cancel it, then add {} again",
+                        open.file, ingested.file
+                    ),
+                )]
+            }
+            None => None,
+        };
+        let reports = self.commit_rest(ingested, parts);
+        // Nothing is noted once the file is in (or out): the journal is for its parts.
+        if self.star.journal_open() {
+            self.star.end_journal();
+        }
+        self.cache = Cache::default();
+        reports
+    }
+
+    /// [`commit`](Warehouse::commit) with the file's committed parts (`parts`), rolled
+    /// back on every path that refuses the file.
+    fn commit_rest(&mut self, ingested: Ingested, parts: Option<TableCommit>) -> Vec<LoadReport> {
+        let refuse = |star: &mut StarSchema| {
+            if parts.is_some() {
+                star.roll_back();
+            }
+        };
         if let Some(earlier) = self
             .loaded
             .iter()
             .find(|l| l.fingerprint == ingested.fingerprint)
         {
+            refuse(&mut self.star);
             return earlier
                 .tables
                 .iter()
@@ -167,7 +291,10 @@ impl Warehouse {
         }
         let staged = match ingested.result {
             Ok(staged) => staged,
-            Err(error) => return vec![LoadReport::failed(&ingested.file, error.to_string())],
+            Err(error) => {
+                refuse(&mut self.star);
+                return vec![LoadReport::failed(&ingested.file, error.to_string())];
+            }
         };
         let needed = staged
             .iter()
@@ -175,16 +302,23 @@ impl Warehouse {
             .fold(0u64, u64::saturating_add);
         if let Err(error) = memory::check(self.budget, needed) {
             drop(staged);
+            refuse(&mut self.star);
             return vec![LoadReport::failed(&ingested.file, error.to_string())];
         }
-        let mut reports = Vec::with_capacity(staged.len());
+        let mut commits: Vec<TableCommit> = parts.into_iter().collect();
         // Each staged table is consumed by its commit and freed before the next.
         for table in staged {
-            let mut report = LoadReport::new(&ingested.file, Some(table.table.name()));
-            commit_table(&mut self.star, table, &mut report);
-            reports.push(report);
+            let name = Some(table.table.name());
+            let at = match commits.iter().position(|c| c.table() == name) {
+                Some(at) => at,
+                None => {
+                    commits.push(TableCommit::new(&ingested.file, table.table));
+                    commits.len() - 1
+                }
+            };
+            commits[at].add(&mut self.star, table);
         }
-        self.cache = Cache::default();
+        let reports: Vec<LoadReport> = commits.into_iter().map(TableCommit::finish).collect();
         self.loaded.push(LoadedFile {
             fingerprint: ingested.fingerprint,
             file: ingested.file,
@@ -614,7 +748,7 @@ pub fn commit_estimate(star: &StarSchema, staged: &StagedTable) -> u64 {
                 return 0;
             }
             let values = dim.len() as u64;
-            let text: u64 = dim.values().map(|v| v.len() as u64).sum();
+            let text = dim.parts().0.len() as u64;
             let arenas = (text.saturating_add(joining_bytes))
                 .saturating_add(values.saturating_add(joining).saturating_mul(word));
             arenas
@@ -633,10 +767,20 @@ pub fn commit_estimate(star: &StarSchema, staged: &StagedTable) -> u64 {
     // The list of live rows, and the keys of the two columns interned as a batch
     // (campaign or customer id and name, `Remap::keys_of_rows`).
     let live_list = (staged.rows.len() as u64).saturating_mul(word + 2 * 4);
+    // While a file commits in parts (`Warehouse::push`), every row of the table before
+    // the file that it replaces is noted for a roll-back: its place, its values (at most
+    // eight bytes a column) and its extra keys, in a list that grows by doubling.
+    let journal = if star.journal_open() {
+        rows.min(len)
+            .saturating_mul((word + 8 * stored.len() as u64 + 4 * extras.columns.len() as u64) * 2)
+    } else {
+        0
+    };
     [
         fact_columns,
         new_extras,
         index,
+        journal,
         text,
         dimensions,
         report,

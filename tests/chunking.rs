@@ -118,17 +118,18 @@ fn workbook() -> Vec<u8> {
 }
 
 /// Loads `bytes` through an `IngestStream` cut at `cuts` (sorted offsets, repeats make
-/// empty chunks).
+/// empty chunks), committing a part of a delimited file every few rows
+/// (`Warehouse::push`).
 fn load_cut(name: &str, bytes: &[u8], cuts: &[usize]) -> (Warehouse, Vec<LoadReport>) {
     let mut w = Warehouse::new();
-    let mut stream = IngestStream::new(name);
+    let mut stream = w.stream(name).with_part_rows(3);
     let mut start = 0;
     for &cut in cuts {
         let cut = cut.clamp(start, bytes.len());
-        stream.push(&bytes[start..cut]);
+        w.push(&mut stream, &bytes[start..cut]);
         start = cut;
     }
-    stream.push(&bytes[start..]);
+    w.push(&mut stream, &bytes[start..]);
     assert_eq!(stream.bytes_read(), bytes.len() as u64);
     let reports = w.commit(stream.finish());
     (w, reports)

@@ -12,7 +12,6 @@
 //!    (and of a warehouse that never saw the other tenants), and never contain another
 //!    tenant's key.
 
-use bi_platform::ingest::IngestStream;
 use bi_platform::{chart, export, Dashboard, LoadReport, Query, TenantScope, Warehouse};
 use proptest::prelude::*;
 use serde_json::Value as Json;
@@ -360,11 +359,12 @@ proptest! {
         at.push(0);
         at.push(bytes.len());
         at.sort_unstable();
-        let mut stream = IngestStream::new(name);
-        for pair in at.windows(2) {
-            stream.push(&bytes[pair[0]..pair[1]]);
-        }
+        // Committed a part every few rows while read (`Warehouse::push`).
         let mut streamed = Warehouse::new();
+        let mut stream = streamed.stream(name).with_part_rows(4);
+        for pair in at.windows(2) {
+            streamed.push(&mut stream, &bytes[pair[0]..pair[1]]);
+        }
         let reports = streamed.commit(stream.finish());
         prop_assert_eq!(&reports, &whole_reports);
         prop_assert_eq!(&dashboards(&streamed, &Query::default()), &expected);

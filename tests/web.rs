@@ -149,6 +149,33 @@ fn cancel_drops_the_stream_and_keeps_the_data() {
     assert_eq!(everything(&w), before);
 }
 
+/// A file long enough to be committed in parts while it streams: its rows show before
+/// it ends, and a cancel (here after `end`, the last moment) rolls them back.
+#[wasm_bindgen_test]
+fn a_file_committed_in_parts_is_rolled_back_by_cancel() {
+    let mut w = Warehouse::new();
+    w.load("c.csv", &sample()).unwrap();
+    let before = everything(&w);
+    let rows = bi_platform::ingest::PART_ROWS as usize + 1000;
+    let mut csv =
+        String::from("tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n");
+    for i in 0..rows {
+        csv.push_str(&format!("tenant_001,x{i},2024-11-01,100,10,1,1.00,2.00\n"));
+    }
+    w.begin("parts.csv", csv.len() as f64, None);
+    for chunk in csv.as_bytes().chunks(4 << 20) {
+        w.push(chunk).unwrap();
+    }
+    assert_ne!(
+        everything(&w),
+        before,
+        "a part was committed while the file streamed"
+    );
+    w.end().unwrap();
+    w.cancel();
+    assert_eq!(everything(&w), before);
+}
+
 #[wasm_bindgen_test]
 fn dashboards_under_a_tenant_scope_hold_only_that_tenant() {
     let mut w = Warehouse::new();

@@ -222,7 +222,7 @@ mod cli {
             match file.read(&mut buffer) {
                 Ok(0) => break,
                 Ok(n) => {
-                    stream.push(&buffer[..n]);
+                    warehouse.push(&mut stream, &buffer[..n]);
                     if show_progress {
                         let done = stream.bytes_read();
                         let secs = started.elapsed().as_secs_f64().max(1e-9);
@@ -237,10 +237,11 @@ mod cli {
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
+                    warehouse.cancel(stream.id());
                     return vec![LoadReport::failed(
                         &name,
                         format!("cannot read the file: {e}"),
-                    )]
+                    )];
                 }
             }
         }

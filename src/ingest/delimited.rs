@@ -522,7 +522,13 @@ impl Body {
                     return Ok(());
                 }
             };
+            // Past the limit already (as an unfinished line would be above): refused
+            // before the carry doubles to hold it.
+            if self.carry.len() + taken > MAX_RECORD_BYTES + 1 {
+                return Err(self.too_long());
+            }
             let mut carry = std::mem::take(&mut self.carry);
+            carry.reserve_exact(taken);
             carry.extend_from_slice(&rest[..taken]);
             pos += taken;
             let ends_the_file = at_end && pos == input.len();
@@ -1109,6 +1115,28 @@ impl DelimitedReader {
             }
             Err(e) => Phase::Failed(e),
         };
+    }
+
+    /// The rows read since the last part, as a staged table in `encoding` to commit
+    /// before the file ends ([`TableBuilder::cut`]): `None` before the header is found,
+    /// with fewer than `min_rows` rows, when `ascii_only` and their text is not all
+    /// ASCII, or when they cannot be settled yet.
+    pub fn cut(
+        &mut self,
+        min_rows: u64,
+        ascii_only: bool,
+        encoding: TextEncoding,
+    ) -> Option<StagedTable> {
+        let Phase::Body(body) = &mut self.phase else {
+            return None;
+        };
+        let builder = &mut body.builder;
+        if builder.part_rows() < min_rows || (ascii_only && !builder.text_is_ascii()) {
+            return None;
+        }
+        let mut part = builder.cut()?;
+        part.encoding = encoding;
+        Some(part)
     }
 
     /// Rows seen so far (for progress reports).

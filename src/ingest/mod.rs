@@ -3,7 +3,9 @@
 //! [`IngestStream`] takes a file as a stream of chunks. It decides the format from the
 //! first bytes (a zip is XLSX, `PAR1` is Parquet, a leading `[` or `{` is JSON, anything
 //! else is delimited text), hashes every byte (so re-loading the same bytes can be
-//! recognised), and parses delimited text as it arrives. XLSX, JSON and Parquet (whose
+//! recognised), and parses delimited text as it arrives, handing its rows over in parts
+//! as soon as nothing later in the file can change them ([`IngestStream::take_part`],
+//! committed by [`crate::Warehouse::push`]). XLSX, JSON and Parquet (whose
 //! footer, at the end, says where everything is) need the whole file and are parsed when
 //! the stream is finished; they are kept up to [`whole_file_limit`] bytes, beyond which
 //! the file is refused (README "Limits").
@@ -21,7 +23,7 @@ pub mod xlsx;
 
 use crate::error::LoadError;
 use crate::memory;
-use crate::transform::stage::StagedTable;
+use crate::transform::stage::{StagedTable, TextEncoding};
 use delimited::DelimitedReader;
 use text::{Bom, Utf8Check};
 use xxhash_rust::xxh3::Xxh3;
@@ -44,10 +46,25 @@ pub struct Fingerprint {
     pub len: u64,
 }
 
+/// Which stream a file was read by: a number no other stream of the process has had,
+/// so a warehouse knows whose parts it holds ([`crate::Warehouse::push`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StreamId(u64);
+
+impl StreamId {
+    /// A new identity.
+    pub fn fresh() -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        StreamId(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
 /// What reading one file produced.
 #[derive(Debug)]
 pub struct Ingested {
     pub file: String,
+    /// The stream that read it.
+    pub stream: StreamId,
     pub fingerprint: Fingerprint,
     pub format: Option<Format>,
     /// One staged table per table the file feeds, or why the file is unreadable.
@@ -159,6 +176,10 @@ fn whole(format: Format, first: &[u8]) -> State {
 /// ```
 pub struct IngestStream {
     file: String,
+    id: StreamId,
+    /// Rows a part holds at least before [`take_part`](IngestStream::take_part) hands
+    /// it over.
+    part_rows: u64,
     hasher: Xxh3,
     bytes: u64,
     state: State,
@@ -176,6 +197,12 @@ pub struct IngestStream {
 /// See [`IngestStream::with_row_progress`].
 pub type RowProgress = Box<dyn FnMut(u64, u64) + Send>;
 
+/// Rows a part of a delimited file holds at least (see [`IngestStream::take_part`]):
+/// enough that a part's fixed costs (decoding its text, sizing the tables, the memory
+/// estimate) stay small against its rows, few enough that staging holds a few MB,
+/// not the file.
+pub const PART_ROWS: u64 = 1 << 17;
+
 /// Bytes buffered at most to decide the format when the file starts with whitespace.
 const DETECT_LIMIT: usize = 64 << 10;
 
@@ -185,6 +212,8 @@ impl IngestStream {
     pub fn new(file: &str) -> Self {
         IngestStream {
             file: file.to_string(),
+            id: StreamId::fresh(),
+            part_rows: PART_ROWS,
             hasher: Xxh3::new(),
             bytes: 0,
             state: State::Detecting(Vec::new()),
@@ -247,6 +276,67 @@ impl IngestStream {
         self
     }
 
+    /// The same stream handing parts over from `rows` rows on (tests cut small files
+    /// into many parts with it).
+    pub fn with_part_rows(mut self, rows: u64) -> Self {
+        self.part_rows = rows.max(1);
+        self
+    }
+
+    /// This stream's identity.
+    pub fn id(&self) -> StreamId {
+        self.id
+    }
+
+    /// The file's name.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// The rows of a delimited file read since the last part, as a staged table to
+    /// commit before the file ends ([`crate::Warehouse::push`] does), once there are at
+    /// least [`PART_ROWS`] and nothing in them waits for the rest of the file:
+    /// - no slash date waits for the file's month/day rule
+    ///   ([`TableBuilder::cut`](crate::transform::stage::TableBuilder::cut));
+    /// - their text reads the same whatever the file's encoding turns out to be: text
+    ///   transcoded from UTF-16 is UTF-8; a file already seen not to be UTF-8 is
+    ///   Windows-1252 (or refused at its end, and then its parts are rolled back);
+    ///   otherwise the part's text must be ASCII.
+    ///
+    /// Once a part cannot be cut, the rest of the file is staged to its end, as XLSX,
+    /// JSON and Parquet files always are.
+    pub fn take_part(&mut self) -> Option<StagedTable> {
+        let State::Delimited {
+            utf16,
+            check,
+            reader,
+            ..
+        } = &mut self.state
+        else {
+            return None;
+        };
+        let (ascii_only, encoding) = if utf16.is_some() {
+            (false, TextEncoding::Utf8)
+        } else if check.is_invalid() {
+            (false, TextEncoding::Windows1252)
+        } else {
+            (true, TextEncoding::Utf8)
+        };
+        reader.cut(self.part_rows, ascii_only, encoding)
+    }
+
+    /// Refuses the file (the warehouse found its rows would not fit the memory budget):
+    /// what it holds is dropped, later chunks are only hashed, `finish` returns `error`.
+    pub fn refuse(&mut self, error: LoadError) {
+        let format = match &self.state {
+            State::Detecting(_) => None,
+            State::Delimited { .. } => Some(Format::Delimited),
+            State::Whole(format, _) | State::TooLarge(format) => Some(*format),
+            State::Refused(..) => return,
+        };
+        self.state = State::Refused(format, error);
+    }
+
     /// The run of lines the last `push` handed out, if it did.
     pub fn work(&self) -> Option<delimited::Work<'_>> {
         match &self.state {
@@ -293,14 +383,9 @@ impl IngestStream {
         match memory::check(self.budget, needed) {
             Ok(()) => false,
             Err(error) => {
-                let format = match &self.state {
-                    State::Detecting(_) | State::Refused(..) => None,
-                    State::Delimited { .. } => Some(Format::Delimited),
-                    State::Whole(format, _) | State::TooLarge(format) => Some(*format),
-                };
                 // Dropping the staged rows and buffers here gives their memory back now,
                 // not when the caller gets round to `finish`.
-                self.state = State::Refused(format, error.into());
+                self.refuse(error.into());
                 true
             }
         }
@@ -449,6 +534,7 @@ impl IngestStream {
             State::Refused(format, error) => {
                 return Ingested {
                     file: self.file,
+                    stream: self.id,
                     fingerprint,
                     format,
                     result: Err(error),
@@ -469,6 +555,7 @@ impl IngestStream {
         };
         Ingested {
             file: self.file,
+            stream: self.id,
             fingerprint,
             format: Some(format),
             result,

@@ -121,6 +121,12 @@ impl Utf8Check {
         }
     }
 
+    /// Whether a byte sequence seen is not UTF-8: the file is then Windows-1252 (or
+    /// refused at the end, for a byte undefined there), whatever comes next.
+    pub fn is_invalid(&self) -> bool {
+        self.invalid
+    }
+
     /// The encoding of everything seen: UTF-8 if valid, else Windows-1252 unless a byte
     /// undefined there occurred.
     pub fn finish(&self) -> Result<TextEncoding, LoadError> {

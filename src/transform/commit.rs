@@ -1,8 +1,9 @@
 //! Committing a staged table into the star schema (SPEC §2, §4): the last step of the
 //! transform, where staged rows become star rows.
 //!
-//! A [`StagedTable`] holds one file's validated rows in staging form: text as keys into
-//! a file-local dictionary of raw bytes, rejected rows marked. [`commit_table`] decodes
+//! A [`StagedTable`] holds a file's validated rows (all of them, or one part of a file
+//! committed while it is read) in staging form: text as keys into a file-local
+//! dictionary of raw bytes, rejected rows marked. [`TableCommit::add`] decodes
 //! the distinct text once, translates the staged keys of the live rows into dimension
 //! keys (each distinct value looked up once per dictionary), derives what the file
 //! leaves to be derived (a campaign's channel from its name, SPEC §2) and counts the
@@ -24,26 +25,65 @@ use crate::report::LoadReport;
 use crate::transform::metrics::{channel_from_name, CampaignWarnings};
 use crate::transform::stage::{StagedTable, StagedValues};
 
-/// Adds a staged table's live rows to `star`, replacing rows whose key exists, and fills
-/// the counts and warnings of `report`.
-pub fn commit_table(star: &mut StarSchema, mut staged: StagedTable, report: &mut LoadReport) {
-    let decoded = staged.take_decoded_text();
-    let staged = &staged;
-    let live = live_rows(staged);
-    report.rows_read = staged.rows_read;
-    report.rows_loaded = live.len() as u64;
-    report.rows_rejected = staged.rejected.len() as u64;
-    report.rejected = staged.rejected.clone();
-    report.extra_columns = staged.extra_names.clone();
-    if !staged.sheets.is_empty() {
-        report.sheets = Some(staged.sheets.clone());
+/// One file's commit into one table, in as many parts as the file arrives in (a
+/// delimited file commits a chunk at a time while it is read, see
+/// [`crate::Warehouse::push`]): the load report its parts fill, and the warnings they
+/// count, which only the end of the file settles (the date-outlier rule).
+#[derive(Debug)]
+pub struct TableCommit {
+    report: LoadReport,
+    warnings: CampaignWarnings,
+}
+
+impl TableCommit {
+    /// Nothing committed yet of `file` into `table`.
+    pub fn new(file: &str, table: TableKind) -> Self {
+        TableCommit {
+            report: LoadReport::new(file, Some(table.name())),
+            warnings: CampaignWarnings::new(),
+        }
     }
-    debug_assert_eq!(report.rows_read, report.rows_loaded + report.rows_rejected);
-    report.rows_replaced = match staged.table {
-        TableKind::Campaigns => commit_campaigns(star, staged, &decoded, &live, report),
-        TableKind::Targets => commit_targets(star, staged, &decoded, &live),
-        TableKind::Customers => commit_customers(star, staged, &decoded, &live),
-    };
+
+    /// The table committed into.
+    pub fn table(&self) -> Option<&'static str> {
+        self.report.table
+    }
+
+    /// Adds a staged part's live rows to `star`, replacing rows whose key exists, and
+    /// counts them in the report. Parts come in the file's order.
+    pub fn add(&mut self, star: &mut StarSchema, mut staged: StagedTable) {
+        let decoded = staged.take_decoded_text();
+        let staged = &staged;
+        let live = live_rows(staged);
+        let report = &mut self.report;
+        report.rows_read += staged.rows_read;
+        report.rows_loaded += live.len() as u64;
+        report.rows_rejected += staged.rejected.len() as u64;
+        report.rejected.extend_from_slice(&staged.rejected);
+        // A part knows every extra column met so far (a file's header names them all).
+        if staged.extra_names.len() > report.extra_columns.len() {
+            report.extra_columns = staged.extra_names.clone();
+        }
+        if !staged.sheets.is_empty() {
+            report.sheets = Some(staged.sheets.clone());
+        }
+        debug_assert_eq!(report.rows_read, report.rows_loaded + report.rows_rejected);
+        report.rows_replaced += match staged.table {
+            TableKind::Campaigns => {
+                commit_campaigns(star, staged, &decoded, &live, &mut self.warnings)
+            }
+            TableKind::Targets => commit_targets(star, staged, &decoded, &live),
+            TableKind::Customers => commit_customers(star, staged, &decoded, &live),
+        };
+    }
+
+    /// The load report of every part added.
+    pub fn finish(self) -> LoadReport {
+        LoadReport {
+            warnings: self.warnings.into_counts(),
+            ..self.report
+        }
+    }
 }
 
 fn commit_campaigns(
@@ -51,7 +91,7 @@ fn commit_campaigns(
     staged: &StagedTable,
     decoded: &DecodedText,
     live: &[usize],
-    report: &mut LoadReport,
+    warnings: &mut CampaignWarnings,
 ) -> u64 {
     let mut remap = Remap::new(decoded);
     let (tenant, campaign, name) = (
@@ -74,7 +114,6 @@ fn commit_campaigns(
         unreachable!("date column")
     };
 
-    let mut warnings = CampaignWarnings::new(live.iter().map(|&r| date[r]));
     // The channel each campaign name implies, by name key: staged keys may repeat a
     // name (a column of mostly new names is staged without looking for repeats).
     let mut channel_of_name: Vec<u32> = Vec::new();
@@ -164,7 +203,6 @@ fn commit_campaigns(
             );
         }
     }
-    report.warnings = warnings.into_counts();
     replaced
 }
 

@@ -113,41 +113,40 @@ pub mod rule {
 /// Days outside the range of a file's other rows beyond which a date is an outlier.
 pub const DATE_OUTLIER_DAYS: i64 = 365;
 
-/// Counts the warnings of one file's loaded campaign rows.
+/// Counts the warnings of one file's loaded campaign rows, fed in any number of parts
+/// (a file commits a chunk at a time).
+///
+/// The date-outlier rule compares each row with the range of the file's *other* rows,
+/// which is known only when the file ends, yet it needs no second pass: only the row
+/// holding the file's smallest date can be below the others' range (every other row's
+/// date is at least that smallest), and only if no other row shares that date; likewise
+/// at the top. So the rule fires at most twice per file, and the two smallest and two
+/// largest dates decide it, in [`into_counts`](CampaignWarnings::into_counts). No row
+/// can be both: with two rows or more, the second smallest date is at most the largest.
 #[derive(Debug)]
 pub struct CampaignWarnings {
     counts: BTreeMap<String, u64>,
-    /// The two smallest and two largest dates of the file's loaded rows, so each row can
-    /// be compared with the range of the *other* rows.
+    /// The two smallest and two largest dates of the loaded rows so far (a date shared
+    /// by two rows fills both places).
     low: [Day; 2],
     high: [Day; 2],
     rows: usize,
 }
 
+impl Default for CampaignWarnings {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl CampaignWarnings {
-    /// Prepares the date-outlier rule from every loaded row's date.
-    pub fn new(dates: impl Iterator<Item = Day>) -> Self {
-        let mut low = [Day::MAX; 2];
-        let mut high = [Day::MIN; 2];
-        let mut rows = 0;
-        for d in dates {
-            rows += 1;
-            if d < low[0] {
-                low = [d, low[0]];
-            } else if d < low[1] {
-                low[1] = d;
-            }
-            if d > high[0] {
-                high = [d, high[0]];
-            } else if d > high[1] {
-                high[1] = d;
-            }
-        }
+    /// No rows yet.
+    pub fn new() -> Self {
         CampaignWarnings {
             counts: BTreeMap::new(),
-            low,
-            high,
-            rows,
+            low: [Day::MAX; 2],
+            high: [Day::MIN; 2],
+            rows: 0,
         }
     }
 
@@ -182,26 +181,33 @@ impl CampaignWarnings {
         if spend > 0 && (i128::from(revenue) > 11 * i128::from(spend) || revenue < 0) {
             self.raise(rule::ROI_OUT_OF_RANGE);
         }
-        if self.rows >= 2 {
-            let other_low = if date == self.low[0] {
-                self.low[1]
-            } else {
-                self.low[0]
-            };
-            let other_high = if date == self.high[0] {
-                self.high[1]
-            } else {
-                self.high[0]
-            };
-            let (d, lo, hi) = (i64::from(date), i64::from(other_low), i64::from(other_high));
-            if d < lo - DATE_OUTLIER_DAYS || d > hi + DATE_OUTLIER_DAYS {
-                self.raise(rule::DATE_OUTLIER);
-            }
+        self.rows += 1;
+        if date < self.low[0] {
+            self.low = [date, self.low[0]];
+        } else if date < self.low[1] {
+            self.low[1] = date;
+        }
+        if date > self.high[0] {
+            self.high = [date, self.high[0]];
+        } else if date > self.high[1] {
+            self.high[1] = date;
         }
     }
 
-    /// The counts per rule that fired.
-    pub fn into_counts(self) -> BTreeMap<String, u64> {
+    /// The counts per rule that fired, the date outliers included.
+    pub fn into_counts(mut self) -> BTreeMap<String, u64> {
+        if self.rows >= 2 {
+            let [lowest, next_lowest] = self.low.map(i64::from);
+            let [highest, next_highest] = self.high.map(i64::from);
+            let outliers = u64::from(lowest < next_lowest - DATE_OUTLIER_DAYS)
+                + u64::from(highest > next_highest + DATE_OUTLIER_DAYS);
+            if outliers > 0 {
+                *self
+                    .counts
+                    .entry(rule::DATE_OUTLIER.to_string())
+                    .or_insert(0) += outliers;
+            }
+        }
         self.counts
     }
 }
@@ -276,7 +282,7 @@ mod tests {
     }
 
     fn warnings_of(rows: &[(u32, u32, u32, i64, i64, Day)]) -> BTreeMap<String, u64> {
-        let mut w = CampaignWarnings::new(rows.iter().map(|r| r.5));
+        let mut w = CampaignWarnings::new();
         for &(i, c, v, s, r, d) in rows {
             w.check(i, c, v, s, r, d);
         }
@@ -317,5 +323,31 @@ mod tests {
         assert_eq!(w.get(rule::DATE_OUTLIER), Some(&2));
         // A single row has no other rows to compare with.
         assert_eq!(warnings_of(&[row(base)]).get(rule::DATE_OUTLIER), None);
+    }
+
+    proptest::proptest! {
+        /// The rule as SPEC §4 states it, row by row against the range of the other
+        /// rows, equals the two-extremes count, whatever the dates and their repeats.
+        #[test]
+        fn date_outliers_are_the_rule_row_by_row(
+            dates in proptest::collection::vec(
+                proptest::prop_oneof![-2000i32..2000, 0i32..3, proptest::strategy::Just(0)],
+                0..12,
+            )
+        ) {
+            let by_definition = (0..dates.len())
+                .filter(|&i| {
+                    let others = dates.iter().enumerate().filter(|&(j, _)| j != i);
+                    let (lo, hi) = others.fold((i64::MAX, i64::MIN), |(lo, hi), (_, &d)| {
+                        (lo.min(i64::from(d)), hi.max(i64::from(d)))
+                    });
+                    let d = i64::from(dates[i]);
+                    dates.len() >= 2 && (d < lo - DATE_OUTLIER_DAYS || d > hi + DATE_OUTLIER_DAYS)
+                })
+                .count() as u64;
+            let rows: Vec<_> = dates.iter().map(|&d| (100, 10, 1, M, 2 * M, d)).collect();
+            let counted = warnings_of(&rows).get(rule::DATE_OUTLIER).copied().unwrap_or(0);
+            proptest::prop_assert_eq!(counted, by_definition);
+        }
     }
 }

@@ -161,6 +161,8 @@ pub struct TableBuilder {
     sections: Vec<Section>,
     rejected: Vec<RejectedRow>,
     rows_read: u64,
+    /// Rows read by the parts already handed over ([`TableBuilder::cut`]).
+    rows_cut: u64,
     /// The table's date column, if it has one.
     date_slot: Option<usize>,
     /// Per table column, the last text key stored: rows often repeat the previous
@@ -282,6 +284,7 @@ impl TableBuilder {
             sections: Vec::new(),
             rejected: Vec::new(),
             rows_read: 0,
+            rows_cut: 0,
             date_slot: table.columns().iter().position(|(c, _)| *c == Column::Date),
             last_text: [NULL_KEY; MAX_TABLE_COLUMNS],
             keying: [TextKeying::default(); MAX_TABLE_COLUMNS],
@@ -852,9 +855,43 @@ impl TableBuilder {
         Ok(fork)
     }
 
-    /// Number of rows seen so far (staged or rejected).
+    /// Number of rows seen so far (staged or rejected), parts handed over included.
     pub fn rows_read(&self) -> u64 {
+        self.rows_cut + self.rows_read
+    }
+
+    /// Rows seen since the last part was handed over.
+    pub fn part_rows(&self) -> u64 {
         self.rows_read
+    }
+
+    /// Whether the text staged since the last part is all ASCII, which reads the same
+    /// whatever the file's encoding turns out to be.
+    pub fn text_is_ascii(&self) -> bool {
+        self.dict.arena().0.is_ascii()
+    }
+
+    /// Hands over the rows seen since the last part as a staged table of their own, to
+    /// be committed before the file ends, and goes on with an empty builder for the same
+    /// section. `None` when they cannot be settled yet: a slash date waits for the
+    /// section's month/day rule, which a later row may still decide (SPEC §3), unless a
+    /// date has already decided it for day/month, which no later row can undo. What the
+    /// parts hold, in order, is what one [`finish`](TableBuilder::finish) would (their
+    /// counts add up; their rejected rows are in line order), since a part is cut only
+    /// when nothing in it waits for the rest of the file. For one-section builders
+    /// (delimited text).
+    pub fn cut(&mut self) -> Option<StagedTable> {
+        debug_assert_eq!(self.sections.len(), 1, "parts are cut from delimited text");
+        let section = self.section();
+        if !section.pending_dates.is_empty() && !section.day_first {
+            return None;
+        }
+        let day_first = section.day_first;
+        self.end_section();
+        let mut next = self.fork();
+        next.sections[0].day_first = day_first;
+        next.rows_cut = self.rows_cut + self.rows_read;
+        Some(std::mem::replace(self, next).finish())
     }
 
     /// Ends the last section and hands over the staging table.

@@ -87,6 +87,7 @@ impl Warehouse {
             .ok_or_else(|| into_error("no Parquet file is being loaded"))?;
         self.ended = Some(Ingested {
             file: pending.file,
+            stream: crate::ingest::StreamId::fresh(),
             fingerprint: pending.fingerprint,
             format: Some(Format::Parquet),
             result: pending.reader.map(|reader| vec![reader.finish()]),

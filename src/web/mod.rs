@@ -284,6 +284,17 @@ impl Warehouse {
         )
     }
 
+    /// Drops the streamed file and the file read by `end`, rolling back what they
+    /// committed while read.
+    fn drop_stream(&mut self) {
+        if let Some(stream) = self.stream.take() {
+            self.inner.cancel(stream.ingest.id());
+        }
+        if let Some(ended) = self.ended.take() {
+            self.inner.cancel(ended.stream);
+        }
+    }
+
     fn keep(&mut self, reports: Vec<LoadReport>) -> Result<JsValue, JsValue> {
         let js = to_js(&reports);
         self.reports.extend(reports);
@@ -321,7 +332,7 @@ impl Warehouse {
     /// `work()` with `parsePiece` (on any worker) and hand the answers, in order, to
     /// `absorbWork` before the next `push`. The load is the same as without them.
     pub fn begin(&mut self, file_name: &str, total_bytes: f64, workers: Option<u32>) {
-        self.ended = None;
+        self.drop_stream();
         let mut ingest = self.inner.stream(file_name);
         if let Some(workers) = workers.filter(|&w| w > 1) {
             ingest = ingest.with_outsourcing(workers as usize, WORK_MIN_BYTES);
@@ -373,7 +384,7 @@ impl Warehouse {
             .stream
             .as_mut()
             .ok_or_else(|| into_error("no file is being loaded"))?;
-        stream.ingest.push(chunk);
+        self.inner.push(&mut stream.ingest, chunk);
         self.progress()
     }
 
@@ -422,10 +433,10 @@ impl Warehouse {
         self.keep(reports)
     }
 
-    /// Drops the streamed file, or the file read by `end`; the warehouse is unchanged.
+    /// Drops the streamed file, or the file read by `end`: what it committed while it
+    /// was read is rolled back, and the warehouse is as it was before it.
     pub fn cancel(&mut self) {
-        self.stream = None;
-        self.ended = None;
+        self.drop_stream();
         self.columnar = None;
     }
 
