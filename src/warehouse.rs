@@ -230,6 +230,13 @@ impl Warehouse {
         }
     }
 
+    /// Whether a file is committing parts ([`Warehouse::push`]) and is not finished: the
+    /// star holds rows of it that a cancel or a failure would still roll back, so a
+    /// snapshot taken now would keep rows that may never be added (the page waits).
+    pub fn is_loading(&self) -> bool {
+        self.open.is_some()
+    }
+
     fn roll_back_open(&mut self) {
         if self.open.take().is_some() {
             self.star.roll_back();

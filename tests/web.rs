@@ -171,9 +171,20 @@ fn a_file_committed_in_parts_is_rolled_back_by_cancel() {
         before,
         "a part was committed while the file streamed"
     );
+    assert!(w.is_loading(), "the page keeps no snapshot now");
     w.end().unwrap();
+    assert!(w.is_loading());
     w.cancel();
+    assert!(!w.is_loading());
     assert_eq!(everything(&w), before);
+    // Committed, the file is in whole and the page may keep it.
+    w.begin("parts.csv", csv.len() as f64, None);
+    for chunk in csv.as_bytes().chunks(4 << 20) {
+        w.push(chunk).unwrap();
+    }
+    let reports = json(&w.finish().unwrap());
+    assert_eq!(reports[0]["rows_loaded"], rows as u64);
+    assert!(!w.is_loading());
 }
 
 #[wasm_bindgen_test]

@@ -152,6 +152,12 @@ export function keeper(warehouse, onStatus, prefer) {
 
   async function save() {
     timer = null;
+    // A CSV streaming in has rows in the warehouse that a cancel would roll back: keep
+    // the snapshot once it is added (or cancelled), never with a part of it.
+    if (warehouse().isLoading()) {
+      timer = setTimeout(save, DEBOUNCE_MS);
+      return;
+    }
     const mine = generation;
     const where = await backend(prefer);
     if (!where) {

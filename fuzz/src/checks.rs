@@ -260,8 +260,14 @@ pub fn assert_same_warehouse(
 /// Only the comparison: the other targets run every dashboard, chart and export over
 /// the same inputs, so this one spends its executions on the split.
 pub fn check_parallel(seed: u8, bytes: &[u8]) {
+    // The reference: one thread, the file staged whole and committed at its end.
     let mut whole = Warehouse::new();
-    let expected = whole.load("file.csv", bytes);
+    let mut one_shot = IngestStream::new("file.csv");
+    one_shot.push(bytes);
+    let expected = whole.commit(one_shot.finish());
+    // Read in parallel and committed in parts of a few rows as it is read.
+    let part_rows = 1 + u64::from(seed.rotate_left(2) % 8);
+    let mut parallel = Warehouse::new();
     let threads = 2 + usize::from(seed % 5);
     let min_run = 1 + usize::from(seed >> 3) * 16;
     let outsourced = seed & 1 == 1;
@@ -269,13 +275,14 @@ pub fn check_parallel(seed: u8, bytes: &[u8]) {
         IngestStream::new("file.csv").with_outsourcing(threads, min_run)
     } else {
         IngestStream::new("file.csv").with_parallel_reading(threads, min_run)
-    };
+    }
+    .with_part_rows(part_rows);
     let mut behaviour = u32::from(seed) | 0x5EED_0000;
     let mut previous: Vec<Vec<u8>> = Vec::new();
     let mut behaviours = Vec::new();
     let mut at = 0;
     for len in chunk_lengths(seed.rotate_left(4), bytes.len()) {
-        stream.push(&bytes[at..at + len]);
+        parallel.push(&mut stream, &bytes[at..at + len]);
         at += len;
         let Some(work) = stream.work() else { continue };
         let mut answers: Vec<Vec<u8>> = work
@@ -305,12 +312,14 @@ pub fn check_parallel(seed: u8, bytes: &[u8]) {
             previous = answers;
         }
     }
-    let mut parallel = Warehouse::new();
     let reports = parallel.commit(stream.finish());
     let what = if outsourced {
-        format!("{threads} workers answering {behaviours:?} from {min_run} bytes (seed {seed})")
+        format!(
+            "{threads} workers answering {behaviours:?} from {min_run} bytes, parts of \
+             {part_rows} rows (seed {seed})"
+        )
     } else {
-        format!("{threads} threads from {min_run} bytes (seed {seed})")
+        format!("{threads} threads from {min_run} bytes, parts of {part_rows} rows (seed {seed})")
     };
     assert_same_warehouse((&parallel, &reports), (&whole, &expected), &what);
 }

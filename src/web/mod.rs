@@ -433,6 +433,14 @@ impl Warehouse {
         self.keep(reports)
     }
 
+    /// Whether a streamed file has rows in the warehouse that a cancel or a failure would
+    /// still roll back (a CSV is added in parts while it streams): the page does not
+    /// keep a snapshot then.
+    #[wasm_bindgen(js_name = isLoading)]
+    pub fn is_loading(&self) -> bool {
+        self.inner.is_loading()
+    }
+
     /// Drops the streamed file, or the file read by `end`: what it committed while it
     /// was read is rolled back, and the warehouse is as it was before it.
     pub fn cancel(&mut self) {
