@@ -13,7 +13,7 @@ use crate::memory;
 use crate::model::dict::Dictionary;
 use crate::model::idtable::{self, IdTable};
 use crate::model::keys::{KeyColumn, NARROW_MAX};
-use crate::model::schema::Column;
+use crate::model::schema::{Column, TableKind};
 use crate::model::star::{StarSchema, StoredColumn, Values};
 use crate::query::dashboards::{self, Ranks};
 use crate::query::result::DashboardResult;
@@ -157,7 +157,7 @@ impl Warehouse {
     /// Loads one file from its bytes: one report per table the file fed (one report
     /// with an `error` when it could not be read).
     pub fn load(&mut self, file: &str, bytes: &[u8]) -> Vec<LoadReport> {
-        let mut stream = self.stream(file);
+        let mut stream = self.stream(file).with_expected_bytes(bytes.len() as u64);
         for chunk in bytes.chunks(LOAD_CHUNK.max(self.threads << 22)) {
             self.push(&mut stream, chunk);
         }
@@ -203,6 +203,9 @@ impl Warehouse {
             return;
         };
         if self.open.is_none() {
+            if let Some(rows) = stream.expected_rows() {
+                self.reserve_expected(part.table, rows);
+            }
             self.star.begin_journal();
             self.open = Some(OpenFile {
                 stream: stream.id(),
@@ -227,6 +230,34 @@ impl Warehouse {
     pub fn cancel(&mut self, stream: StreamId) {
         if self.open.as_ref().is_some_and(|open| open.stream == stream) {
             self.roll_back_open();
+        }
+    }
+
+    /// Sizes `table` once for the `rows` a file committed in parts is expected to bring
+    /// ([`IngestStream::expected_rows`]), where growing by doubling part after part
+    /// would end with room for up to twice the rows and, while copying, hold the old
+    /// columns beside the new (in the page, wasm memory that never shrinks). Skipped
+    /// when the columns and key index would not fit the memory budget: the parts are
+    /// then checked one by one as ever.
+    fn reserve_expected(&mut self, table: TableKind, rows: u64) {
+        let (len, stored, _) = self.star.stored(table);
+        let row_bytes: u64 = stored
+            .iter()
+            .map(|column| match column.values {
+                Values::Keys(keys) => keys.width() as u64,
+                Values::U32(_) => 4,
+                Values::I64(_) => 8,
+                Values::Days(_) => std::mem::size_of::<crate::model::date::Day>() as u64,
+                Values::U16(_) => 2,
+                Values::U8(_) => 1,
+            })
+            .sum();
+        let bytes = rows
+            .saturating_mul(row_bytes)
+            .saturating_add(pow2_growth(len as u64, rows));
+        if memory::check(self.budget, bytes).is_ok() {
+            self.star
+                .reserve_exact(table, usize::try_from(rows).unwrap_or(usize::MAX));
         }
     }
 

@@ -201,6 +201,9 @@ mod cli {
         let total = file.metadata().map(|m| m.len()).unwrap_or(0);
         let show_progress = total >= PROGRESS_FROM && io::stderr().is_terminal();
         let mut stream = warehouse.stream(&name);
+        if total > 0 {
+            stream = stream.with_expected_bytes(total);
+        }
         if show_progress || (total >= PARQUET_PROGRESS_FROM && io::stderr().is_terminal()) {
             let name = name.clone();
             let started = Instant::now();

@@ -1040,6 +1040,18 @@ impl DelimitedReader {
         }
     }
 
+    /// Bytes taken but not read into rows yet: the line cut by the end of the last chunk,
+    /// and a run handed out to other workers (or the header search's buffer).
+    pub fn bytes_waiting(&self) -> u64 {
+        match &self.phase {
+            Phase::Sniffing { buffer, .. } => buffer.len() as u64,
+            Phase::Body(body) => {
+                (body.carry.len() + body.outsourced.as_ref().map_or(0, Vec::len)) as u64
+            }
+            Phase::Failed(_) => 0,
+        }
+    }
+
     /// A reader that leaves every record to csv-core: the reference the line path is
     /// tested against.
     #[cfg(test)]

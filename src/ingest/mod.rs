@@ -180,6 +180,8 @@ pub struct IngestStream {
     /// Rows a part holds at least before [`take_part`](IngestStream::take_part) hands
     /// it over.
     part_rows: u64,
+    /// The file's size, when the caller knows it ([`IngestStream::expected_rows`]).
+    expected_bytes: Option<u64>,
     hasher: Xxh3,
     bytes: u64,
     state: State,
@@ -214,6 +216,7 @@ impl IngestStream {
             file: file.to_string(),
             id: StreamId::fresh(),
             part_rows: PART_ROWS,
+            expected_bytes: None,
             hasher: Xxh3::new(),
             bytes: 0,
             state: State::Detecting(Vec::new()),
@@ -281,6 +284,31 @@ impl IngestStream {
     pub fn with_part_rows(mut self, rows: u64) -> Self {
         self.part_rows = rows.max(1);
         self
+    }
+
+    /// The same stream told the file's size in bytes, from which it foresees its rows
+    /// ([`expected_rows`](IngestStream::expected_rows)).
+    pub fn with_expected_bytes(mut self, bytes: u64) -> Self {
+        self.expected_bytes = Some(bytes);
+        self
+    }
+
+    /// About how many rows the whole file holds: the rows read so far, per byte read
+    /// into them, times the file's size ([`with_expected_bytes`](Self::with_expected_bytes)),
+    /// plus 3% for rows longer than the first. `None` without a size or before a row.
+    /// A guide for sizing the tables once ([`crate::Warehouse::push`]), never a limit.
+    pub fn expected_rows(&self) -> Option<u64> {
+        let total = self.expected_bytes?;
+        let State::Delimited { reader, .. } = &self.state else {
+            return None;
+        };
+        let rows = reader.rows_read();
+        let read = self.bytes.saturating_sub(reader.bytes_waiting());
+        if rows == 0 || read == 0 {
+            return None;
+        }
+        let expected = u128::from(rows) * u128::from(total) / u128::from(read) * 103 / 100;
+        Some(u64::try_from(expected).unwrap_or(u64::MAX))
     }
 
     /// This stream's identity.

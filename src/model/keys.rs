@@ -192,6 +192,14 @@ impl KeyColumn {
         }
     }
 
+    /// Makes room for exactly `additional` more rows.
+    pub fn reserve_exact(&mut self, additional: usize) {
+        match self {
+            KeyColumn::Narrow(v) => v.reserve_exact(additional),
+            KeyColumn::Wide(v) => v.reserve_exact(additional),
+        }
+    }
+
     /// Writes `key` at `row` (an existing row). Widens the column first when `key` does
     /// not fit the narrow form.
     pub fn set(&mut self, row: usize, key: u32) {

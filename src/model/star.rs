@@ -459,6 +459,16 @@ macro_rules! star_table {
                 $(self.$field.reserve(additional);)*
             }
 
+            /// Makes room for exactly `additional` more rows (no doubling past them): a
+            /// file committed in parts that knows about how many rows it holds sizes
+            /// the columns once, where growing by doubling would hold up to twice the
+            /// rows, and the old and the new buffer both, while it copies.
+            pub fn reserve_exact(&mut self, additional: usize) {
+                self.ensure_index();
+                self.index.reserve(additional);
+                $(Stored::reserve_exact(&mut self.$field, additional);)*
+            }
+
             /// Every stored column, in the table's order.
             pub fn stored(&self) -> Vec<StoredColumn<'_>> {
                 vec![$(StoredColumn {
@@ -546,6 +556,8 @@ trait Stored {
     }
     /// Keeps the first `len` rows, in the narrow form when `narrow` ([`KeyColumn`]).
     fn truncate(&mut self, len: usize, narrow: bool);
+    /// Makes room for exactly `additional` more rows.
+    fn reserve_exact(&mut self, additional: usize);
 }
 
 impl Stored for KeyColumn {
@@ -564,6 +576,9 @@ impl Stored for KeyColumn {
     fn truncate(&mut self, len: usize, narrow: bool) {
         KeyColumn::truncate(self, len, narrow)
     }
+    fn reserve_exact(&mut self, additional: usize) {
+        KeyColumn::reserve_exact(self, additional)
+    }
 }
 
 impl<T: Copy + Eq + Hash> Stored for Vec<T> {
@@ -581,6 +596,9 @@ impl<T: Copy + Eq + Hash> Stored for Vec<T> {
     }
     fn truncate(&mut self, len: usize, _narrow: bool) {
         Vec::truncate(self, len)
+    }
+    fn reserve_exact(&mut self, additional: usize) {
+        Vec::reserve_exact(self, additional)
     }
 }
 
@@ -894,6 +912,16 @@ impl StarSchema {
                     Some((c.name, dictionary_bytes(dict)))
                 })
                 .collect(),
+        }
+    }
+
+    /// Makes room in `table` for exactly `additional` more rows
+    /// ([`Campaigns::reserve_exact`]).
+    pub fn reserve_exact(&mut self, table: TableKind, additional: usize) {
+        match table {
+            TableKind::Campaigns => self.campaigns.reserve_exact(additional),
+            TableKind::Targets => self.targets.reserve_exact(additional),
+            TableKind::Customers => self.customers.reserve_exact(additional),
         }
     }
 

@@ -334,6 +334,9 @@ impl Warehouse {
     pub fn begin(&mut self, file_name: &str, total_bytes: f64, workers: Option<u32>) {
         self.drop_stream();
         let mut ingest = self.inner.stream(file_name);
+        if total_bytes.is_finite() && total_bytes > 0.0 {
+            ingest = ingest.with_expected_bytes(total_bytes as u64);
+        }
         if let Some(workers) = workers.filter(|&w| w > 1) {
             ingest = ingest.with_outsourcing(workers as usize, WORK_MIN_BYTES);
         }

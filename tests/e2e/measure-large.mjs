@@ -1,0 +1,82 @@
+// Measures, in headless Chromium, a large file picked on the page: the time from picking
+// it to the first chart drawn, the rows loaded, and the peak memory of the page's
+// renderer processes (the page, its engine worker and parsing workers). Not part of
+// `make test` (the files take minutes to generate and load):
+//
+//   cargo run --release -- generate --out /tmp/gen10m --tenants 100 --campaigns-per-tenant 100000
+//   make wasm && node tests/e2e/measure-large.mjs /tmp/gen10m/campaigns.csv [more.csv ...]
+//
+// Each file is measured in a fresh browser. Chromium resets its processes' VmHWM, so the
+// peak is sampled: the sum of the renderers' VmRSS every 50 ms, the maximum kept.
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { serve, CHROMIUM_ARGS } from './server.mjs';
+
+const files = process.argv.slice(2);
+if (!files.length) {
+  console.error('usage: node tests/e2e/measure-large.mjs FILE.csv [...]');
+  process.exit(2);
+}
+
+// Renderer processes descending from the browser started with `profile`.
+function rendererPids(profile) {
+  const parent = new Map();
+  const cmd = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      cmd.set(Number(name), readFileSync(`/proc/${name}/cmdline`, 'utf8'));
+    } catch { /* exited */ }
+  }
+  const browsers = [...cmd].filter(([, c]) => c.includes(profile) && !c.includes('--type=')).map(([pid]) => pid);
+  const ours = (pid) => { for (let p = pid; p > 1; p = parent.get(p)) if (browsers.includes(p)) return true; return false; };
+  return [...cmd].filter(([pid, c]) => c.includes('--type=renderer') && ours(pid)).map(([pid]) => pid);
+}
+function rss(pid) {
+  try {
+    return Number((/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8')) || [0, 0])[1]) * 1024;
+  } catch { return 0; }
+}
+
+const server = await serve();
+const base = `http://127.0.0.1:${server.address().port}/`;
+for (const file of files) {
+  const profile = await mkdtemp(join(tmpdir(), 'bi-measure-large-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 800 },
+  });
+  const page = context.pages()[0] || await context.newPage();
+  await page.goto(`${base}${process.env.QUERY || ''}`);
+  await page.waitForSelector('body[data-ready="true"]');
+  let pids = rendererPids(profile);
+  let peak = 0;
+  let ticks = 0;
+  const sampler = setInterval(() => {
+    if (++ticks % 20 === 0) pids = rendererPids(profile);
+    peak = Math.max(peak, pids.reduce((sum, pid) => sum + rss(pid), 0));
+  }, 50);
+  const idle = pids.reduce((sum, pid) => sum + rss(pid), 0);
+  const size = (await stat(file)).size;
+  await page.setInputFiles('#file-input', [file]);
+  await page.waitForFunction(() => window.__bi.firstChartAt != null || document.getElementById('errors').textContent.trim() !== '',
+    null, { timeout: 1_800_000, polling: 250 });
+  clearInterval(sampler);
+  const { ms, rows, loaded, errors } = await page.evaluate(() => ({
+    ms: (window.__bi.firstChartAt ?? performance.now()) - window.__bi.dropAt,
+    rows: window.__bi.state.reports.reduce((n, r) => n + r.rows_read, 0),
+    loaded: window.__bi.state.reports.reduce((n, r) => n + r.rows_loaded, 0),
+    errors: document.getElementById('errors').textContent.trim(),
+  }));
+  console.log(`${file}: ${(size / 1e6).toFixed(0)} MB, ${rows} rows read, ${loaded} loaded, picked to first chart `
+    + `${(ms / 1000).toFixed(1)} s, renderers' peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB (idle page ${(idle / 2 ** 20).toFixed(0)} MiB)`
+    + (errors ? `; errors: ${errors}` : ''));
+  await context.close();
+  await rm(profile, { recursive: true, force: true });
+}
+server.close();
