@@ -13,7 +13,10 @@
 #   make bench   release wasm, bench/'s own npm packages (DuckDB-WASM, SheetJS), native
 #                criterion benches (cargo bench), then the browser benchmark
 #                (node bench/run.mjs: the engines against DuckDB-WASM, then the page's
-#                click-to-filter and pivot timings); see BENCHMARKS.md. Not part of make test.
+#                click-to-filter and pivot timings), then make bench-large; see
+#                BENCHMARKS.md. Not part of make test.
+#   make bench-large  10M-row files (written once to BENCH_LARGE_DIR) picked on the page:
+#                time to the first chart and the renderers' peak memory
 #   make clean   remove build output (target/, www/pkg/)
 #   make fuzz    long fuzz runs (FUZZ_SECONDS per target, default 240; needs nightly and
 #                cargo-fuzz), then executions and coverage per target
@@ -36,7 +39,7 @@ export CHROMIUM
 WEB_TESTS := $(wildcard tests/web.rs)
 E2E_TESTS := $(wildcard tests/e2e/*.test.mjs)
 
-.PHONY: help tools wasm editor serve test bench clean
+.PHONY: help tools wasm editor serve test bench bench-large clean
 
 help:
 	@sed -n '3,20s/^# \{0,1\}//p' Makefile
@@ -103,6 +106,17 @@ bench: tools wasm
 	cargo build --release
 	cargo bench
 	node bench/run.mjs
+	$(MAKE) bench-large
+
+# 10M rows picked on the page (2.3 GB of files in BENCH_LARGE_DIR, written once): time
+# to the first chart and the renderers' peak memory (tests/e2e/measure-large.mjs).
+BENCH_LARGE_DIR ?= /tmp/bi-bench-10m
+bench-large: tools wasm
+	cargo build --release
+	@mkdir -p $(BENCH_LARGE_DIR)
+	@[ -f $(BENCH_LARGE_DIR)/campaign-days.csv ] || node bench/campaign-days.mjs $(BENCH_LARGE_DIR)/campaign-days.csv
+	@[ -f $(BENCH_LARGE_DIR)/distinct/campaigns.csv ] || target/release/bi-platform generate --out $(BENCH_LARGE_DIR)/distinct --tenants 100 --campaigns-per-tenant 100000
+	node tests/e2e/measure-large.mjs $(BENCH_LARGE_DIR)/campaign-days.csv $(BENCH_LARGE_DIR)/distinct/campaigns.csv
 
 # Not part of `make test`: the replay of every corpus and crash file is
 # (tests/fuzz_regressions.rs, stable toolchain).

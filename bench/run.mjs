@@ -24,13 +24,14 @@
 // their medians join the same table.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { rendererPids as rendererPidsOf, rss } from '../tests/e2e/processes.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -185,26 +186,8 @@ function parseCrossfilter(text) {
 }
 
 // Renderer processes of our browser (descendants of its pid with --type=renderer).
-function rendererPids() {
-  const parent = new Map();
-  const cmd = new Map();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-      cmd.set(Number(name), readFileSync(`/proc/${name}/cmdline`, 'utf8'));
-    } catch { /* exited */ }
-  }
-  const isOurs = (pid) => { for (let p = pid; p > 1; p = parent.get(p)) if (p === browserProcess.pid) return true; return false; };
-  return [...cmd].filter(([pid, c]) => c.includes('--type=renderer') && !c.includes('--top-chrome-webui') && !c.includes('--extension-process') && isOurs(pid)).map(([pid]) => pid);
-}
-function memoryOf(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number((/^VmRSS:\s+(\d+)/m.exec(status) || [0, 0])[1]) * 1024;
-  } catch { return NaN; }
-}
+const rendererPids = () => rendererPidsOf((pid) => pid === browserProcess.pid);
+const memoryOf = rss;
 // Chromium resets its processes' VmHWM (it writes to /proc/self/clear_refs), so the
 // peak is sampled: every renderer's VmRSS every 20 ms, the maximum kept per pid since
 // the last mark.

@@ -6,14 +6,14 @@
 //   cargo run --release -- generate --out /tmp/gen10m --tenants 100 --campaigns-per-tenant 100000
 //   make wasm && node tests/e2e/measure-large.mjs /tmp/gen10m/campaigns.csv [more.csv ...]
 //
-// Each file is measured in a fresh browser. Chromium resets its processes' VmHWM, so the
-// peak is sampled: the sum of the renderers' VmRSS every 50 ms, the maximum kept.
+// Each file is measured in a fresh browser. The peak is sampled (processes.mjs): the sum
+// of the renderers' VmRSS every 50 ms, the maximum kept.
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { serve, CHROMIUM_ARGS } from './server.mjs';
+import { rendererPids, rss } from './processes.mjs';
 
 const files = process.argv.slice(2);
 if (!files.length) {
@@ -21,27 +21,9 @@ if (!files.length) {
   process.exit(2);
 }
 
-// Renderer processes descending from the browser started with `profile`.
-function rendererPids(profile) {
-  const parent = new Map();
-  const cmd = new Map();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-      cmd.set(Number(name), readFileSync(`/proc/${name}/cmdline`, 'utf8'));
-    } catch { /* exited */ }
-  }
-  const browsers = [...cmd].filter(([, c]) => c.includes(profile) && !c.includes('--type=')).map(([pid]) => pid);
-  const ours = (pid) => { for (let p = pid; p > 1; p = parent.get(p)) if (browsers.includes(p)) return true; return false; };
-  return [...cmd].filter(([pid, c]) => c.includes('--type=renderer') && ours(pid)).map(([pid]) => pid);
-}
-function rss(pid) {
-  try {
-    return Number((/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8')) || [0, 0])[1]) * 1024;
-  } catch { return 0; }
-}
+// Renderer processes of the browser started with `profile`.
+const renderersOf = (profile) => rendererPids((pid, cmd) => cmd.includes(profile) && !cmd.includes('--type='));
+const memory = (pids) => pids.reduce((sum, pid) => sum + (rss(pid) || 0), 0);
 
 const server = await serve();
 const base = `http://127.0.0.1:${server.address().port}/`;
@@ -54,14 +36,14 @@ for (const file of files) {
   const page = context.pages()[0] || await context.newPage();
   await page.goto(`${base}${process.env.QUERY || ''}`);
   await page.waitForSelector('body[data-ready="true"]');
-  let pids = rendererPids(profile);
+  let pids = renderersOf(profile);
   let peak = 0;
   let ticks = 0;
   const sampler = setInterval(() => {
-    if (++ticks % 20 === 0) pids = rendererPids(profile);
-    peak = Math.max(peak, pids.reduce((sum, pid) => sum + rss(pid), 0));
+    if (++ticks % 20 === 0) pids = renderersOf(profile);
+    peak = Math.max(peak, memory(pids));
   }, 50);
-  const idle = pids.reduce((sum, pid) => sum + rss(pid), 0);
+  const idle = memory(pids);
   const size = (await stat(file)).size;
   await page.setInputFiles('#file-input', [file]);
   await page.waitForFunction(() => window.__bi.firstChartAt != null || document.getElementById('errors').textContent.trim() !== '',
