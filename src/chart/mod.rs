@@ -961,6 +961,7 @@ pub fn roi_distribution_in(scope: &Scope<'_>) -> Chart {
     let mut counts = vec![0u64; ROI_EDGES.len() + 1];
     crate::with_keys!(f.tenant, |tenant| scope.for_each_campaign_row(
         tenant,
+        #[inline(always)]
         |row| {
             if f.spend[row] != 0 {
                 counts[roi_bucket(f.spend[row], f.revenue[row])] += 1;

@@ -281,16 +281,39 @@ impl FactSums {
 
 /// Sums of the scope's fact rows indexed by tenant key, given the fact table's tenant
 /// keys at their stored width: a kernel compiled per width.
+///
+/// Files come grouped by tenant more often than not, so a tenant's sums stay in
+/// registers while its rows follow one another, and go back to memory when the tenant
+/// changes: adding into `sums[tenant]` row by row made each row wait for the previous
+/// row's store (a chain of store-to-load latencies through one struct). Rows are added
+/// in the same order either way, so every sum, the floating-point ones included, is the
+/// same.
 fn tenant_sums<T: Key>(scope: &Scope<'_>, tenant: &[T], with_ratios: bool) -> Vec<FactSums> {
     let star = scope.star;
     let mut sums = vec![FactSums::default(); star.dims.tenant.len()];
-    scope.for_each_campaign_row(tenant, |row| {
-        let acc = &mut sums[tenant[row].key() as usize];
-        acc.add(star, row);
-        if with_ratios {
-            acc.add_row_ratios(star, row);
-        }
-    });
+    let mut current = usize::MAX;
+    let mut acc = FactSums::default();
+    scope.for_each_campaign_row(
+        tenant,
+        #[inline(always)]
+        |row| {
+            let key = tenant[row].key() as usize;
+            if key != current {
+                if let Some(done) = sums.get_mut(current) {
+                    *done = acc;
+                }
+                current = key;
+                acc = sums[key];
+            }
+            acc.add(star, row);
+            if with_ratios {
+                acc.add_row_ratios(star, row);
+            }
+        },
+    );
+    if let Some(done) = sums.get_mut(current) {
+        *done = acc;
+    }
     sums
 }
 
@@ -398,10 +421,14 @@ pub fn daily_performance<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResul
         // A dense tenant x day grid: one array index per row instead of a hash lookup.
         let mut grid = vec![FactSums::default(); cells];
         with_keys!(f.tenant, |tenant| {
-            scope.for_each_campaign_row(tenant, |row| {
-                let day = (f.date[row] - ranks.first_day) as usize;
-                grid[tenant[row].key() as usize * days + day].add(star, row);
-            })
+            scope.for_each_campaign_row(
+                tenant,
+                #[inline(always)]
+                |row| {
+                    let day = (f.date[row] - ranks.first_day) as usize;
+                    grid[tenant[row].key() as usize * days + day].add(star, row);
+                },
+            )
         });
         for (i, sums) in grid.into_iter().enumerate() {
             if sums.rows > 0 {
@@ -413,12 +440,16 @@ pub fn daily_performance<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResul
         }
     } else {
         with_keys!(f.tenant, |tenant| {
-            scope.for_each_campaign_row(tenant, |row| {
-                groups
-                    .entry((tenant[row].key(), f.date[row]))
-                    .or_default()
-                    .add(star, row);
-            })
+            scope.for_each_campaign_row(
+                tenant,
+                #[inline(always)]
+                |row| {
+                    groups
+                        .entry((tenant[row].key(), f.date[row]))
+                        .or_default()
+                        .add(star, row);
+                },
+            )
         });
     }
     let mut keys: Vec<(u32, Day)> = groups.keys().copied().collect();
@@ -523,13 +554,17 @@ pub fn channel_mix<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult<'w> 
         // A dense tenant x channel grid: an array index per row, not a hash lookup.
         let mut grid = vec![(0i128, 0i128, 0u64); cells];
         with_keys!(f.tenant, |tenant| with_keys!(f.channel, |channel| {
-            scope.for_each_campaign_row(tenant, |row| {
-                let acc =
-                    &mut grid[tenant[row].key() as usize * channels + channel[row].key() as usize];
-                acc.0 += i128::from(f.spend[row]);
-                acc.1 += i128::from(f.revenue[row]);
-                acc.2 += 1;
-            })
+            scope.for_each_campaign_row(
+                tenant,
+                #[inline(always)]
+                |row| {
+                    let acc = &mut grid
+                        [tenant[row].key() as usize * channels + channel[row].key() as usize];
+                    acc.0 += i128::from(f.spend[row]);
+                    acc.1 += i128::from(f.revenue[row]);
+                    acc.2 += 1;
+                },
+            )
         }));
         for (i, (spend, revenue, rows)) in grid.into_iter().enumerate() {
             if rows > 0 {
@@ -541,13 +576,17 @@ pub fn channel_mix<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult<'w> 
         }
     } else {
         with_keys!(f.tenant, |tenant| with_keys!(f.channel, |channel| {
-            scope.for_each_campaign_row(tenant, |row| {
-                let acc = groups
-                    .entry((tenant[row].key(), channel[row].key()))
-                    .or_default();
-                acc.0 += i128::from(f.spend[row]);
-                acc.1 += i128::from(f.revenue[row]);
-            })
+            scope.for_each_campaign_row(
+                tenant,
+                #[inline(always)]
+                |row| {
+                    let acc = groups
+                        .entry((tenant[row].key(), channel[row].key()))
+                        .or_default();
+                    acc.0 += i128::from(f.spend[row]);
+                    acc.1 += i128::from(f.revenue[row]);
+                },
+            )
         }));
     }
     let mut keys: Vec<(u32, u32)> = groups.keys().copied().collect();
@@ -601,20 +640,25 @@ fn actuals<T: Key, R: Key, P: Key>(
     if let Some(cells) = cells {
         // Every fact date lies in the months table's span, so each index is in range.
         let mut sums = vec![ActualSums::default(); cells];
-        scope.for_each_campaign_row(tenant, |row| {
-            let (r, p) = (region[row].key(), product[row].key());
-            if r == NULL_KEY || p == NULL_KEY {
-                return;
-            }
-            let m = (ranks.month_index(f.date[row]) - first_month) as usize;
-            let i = ((tenant[row].key() as usize * regions + r as usize) * products + p as usize)
-                * months
-                + m;
-            let acc = &mut sums[i];
-            acc.0 += i128::from(f.revenue[row]);
-            acc.1 += u64::from(f.conversions[row]);
-            acc.2 += i128::from(f.spend[row]);
-        });
+        scope.for_each_campaign_row(
+            tenant,
+            #[inline(always)]
+            |row| {
+                let (r, p) = (region[row].key(), product[row].key());
+                if r == NULL_KEY || p == NULL_KEY {
+                    return;
+                }
+                let m = (ranks.month_index(f.date[row]) - first_month) as usize;
+                let i = ((tenant[row].key() as usize * regions + r as usize) * products
+                    + p as usize)
+                    * months
+                    + m;
+                let acc = &mut sums[i];
+                acc.0 += i128::from(f.revenue[row]);
+                acc.1 += u64::from(f.conversions[row]);
+                acc.2 += i128::from(f.spend[row]);
+            },
+        );
         return Actuals::Dense {
             sums,
             regions,
@@ -624,23 +668,27 @@ fn actuals<T: Key, R: Key, P: Key>(
         };
     }
     let mut map: HashMap<(u32, u32, u32, i32), ActualSums, RandomState> = HashMap::default();
-    scope.for_each_campaign_row(tenant, |row| {
-        let (region, product) = (region[row].key(), product[row].key());
-        if region == NULL_KEY || product == NULL_KEY {
-            return;
-        }
-        let acc = map
-            .entry((
-                tenant[row].key(),
-                region,
-                product,
-                ranks.month_index(f.date[row]),
-            ))
-            .or_default();
-        acc.0 += i128::from(f.revenue[row]);
-        acc.1 += u64::from(f.conversions[row]);
-        acc.2 += i128::from(f.spend[row]);
-    });
+    scope.for_each_campaign_row(
+        tenant,
+        #[inline(always)]
+        |row| {
+            let (region, product) = (region[row].key(), product[row].key());
+            if region == NULL_KEY || product == NULL_KEY {
+                return;
+            }
+            let acc = map
+                .entry((
+                    tenant[row].key(),
+                    region,
+                    product,
+                    ranks.month_index(f.date[row]),
+                ))
+                .or_default();
+            acc.0 += i128::from(f.revenue[row]);
+            acc.1 += u64::from(f.conversions[row]);
+            acc.2 += i128::from(f.spend[row]);
+        },
+    );
     Actuals::Sparse(map)
 }
 

@@ -520,11 +520,22 @@ impl<'w> Scope<'w> {
     /// so a kernel's body is inlined into the loop (one loop over every row without a
     /// test when nothing is filtered, else one over the selected rows).
     #[inline(always)]
-    pub fn for_each_campaign_row<K: Key>(&self, tenant: &[K], visit: impl FnMut(usize)) {
+    pub fn for_each_campaign_row<K: Key>(&self, tenant: &[K], mut visit: impl FnMut(usize)) {
         debug_assert_eq!(tenant.len(), self.star.campaigns.len());
+        // Plain loops. `visit` is called from two loops, so LLVM declines to inline it
+        // into them (a call per row, its sums kept in memory, the columns' bounds
+        // reloaded): kernels mark their closure `#[inline(always)]`.
         match self.selection() {
-            None => (0..tenant.len()).for_each(visit),
-            Some(rows) => rows.iter().map(|&r| r as usize).for_each(visit),
+            None => {
+                for row in 0..tenant.len() {
+                    visit(row);
+                }
+            }
+            Some(rows) => {
+                for &row in rows {
+                    visit(row as usize);
+                }
+            }
         }
     }
 
