@@ -241,17 +241,7 @@ impl Warehouse {
     /// then checked one by one as ever.
     fn reserve_expected(&mut self, table: TableKind, rows: u64) {
         let (len, stored, _) = self.star.stored(table);
-        let row_bytes: u64 = stored
-            .iter()
-            .map(|column| match column.values {
-                Values::Keys(keys) => keys.width() as u64,
-                Values::U32(_) => 4,
-                Values::I64(_) => 8,
-                Values::Days(_) => std::mem::size_of::<crate::model::date::Day>() as u64,
-                Values::U16(_) => 2,
-                Values::U8(_) => 1,
-            })
-            .sum();
+        let row_bytes: u64 = stored.iter().map(|c| c.values.width() as u64).sum();
         let bytes = rows
             .saturating_mul(row_bytes)
             .saturating_add(pow2_growth(len as u64, rows));

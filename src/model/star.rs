@@ -243,6 +243,21 @@ pub enum Values<'a> {
     U8(&'a Vec<u8>),
 }
 
+impl Values<'_> {
+    /// Bytes a row takes in this column at its stored width (a key column's present
+    /// width, 2 or 4).
+    pub fn width(&self) -> usize {
+        match self {
+            Values::Keys(keys) => keys.width(),
+            Values::U32(_) => std::mem::size_of::<u32>(),
+            Values::I64(_) => std::mem::size_of::<i64>(),
+            Values::Days(_) => std::mem::size_of::<Day>(),
+            Values::U16(_) => std::mem::size_of::<u16>(),
+            Values::U8(_) => std::mem::size_of::<u8>(),
+        }
+    }
+}
+
 /// A stored column of a star table, borrowed mutably (to fill it, as a snapshot restore
 /// does).
 #[derive(Debug)]
