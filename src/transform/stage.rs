@@ -163,6 +163,10 @@ pub struct TableBuilder {
     rows_read: u64,
     /// Rows read by the parts already handed over ([`TableBuilder::cut`]).
     rows_cut: u64,
+    /// Bytes of the text arena known to be ASCII, or the offset of its first byte that
+    /// is not ([`TableBuilder::text_is_ascii`]): the arena only grows, so each byte is
+    /// looked at once, not on every chunk.
+    ascii_checked: usize,
     /// The table's date column, if it has one.
     date_slot: Option<usize>,
     /// Per table column, the last text key stored: rows often repeat the previous
@@ -285,6 +289,7 @@ impl TableBuilder {
             rejected: Vec::new(),
             rows_read: 0,
             rows_cut: 0,
+            ascii_checked: 0,
             date_slot: table.columns().iter().position(|(c, _)| *c == Column::Date),
             last_text: [NULL_KEY; MAX_TABLE_COLUMNS],
             keying: [TextKeying::default(); MAX_TABLE_COLUMNS],
@@ -867,8 +872,14 @@ impl TableBuilder {
 
     /// Whether the text staged since the last part is all ASCII, which reads the same
     /// whatever the file's encoding turns out to be.
-    pub fn text_is_ascii(&self) -> bool {
-        self.dict.arena().0.is_ascii()
+    pub fn text_is_ascii(&mut self) -> bool {
+        let new = &self.dict.arena().0[self.ascii_checked..];
+        if new.is_ascii() {
+            self.ascii_checked += new.len();
+            return true;
+        }
+        self.ascii_checked += new.iter().position(|b| !b.is_ascii()).unwrap_or(0);
+        false
     }
 
     /// Hands over the rows seen since the last part as a staged table of their own, to
