@@ -9,6 +9,7 @@
 //! `BI_BENCH_XLSX_TENANTS` the workbook's: 240 rows per tenant, at most 4,369).
 
 use bi_platform::generate::{targets_xlsx, write_campaigns_csv, SampleSpec};
+use bi_platform::ingest::delimited::parse_piece;
 use bi_platform::ingest::IngestStream;
 use bi_platform::Warehouse;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
@@ -121,6 +122,27 @@ fn ingest(c: &mut Criterion) {
         stream.finish()
     };
     phases.bench_function(format!("{rows}_rows_stage"), |b| b.iter(stage));
+    // What the page's parsing workers do with the same file: each 4 MB run the stream
+    // hands out, read by `parse_piece` into an answer (one piece per run, as on two
+    // cores). Staging's time against this one is what handing a run out costs.
+    let runs: Vec<(Vec<u8>, Vec<u8>)> = {
+        let mut stream = IngestStream::new("campaigns.csv").with_outsourcing(1, 1 << 20);
+        let mut runs = Vec::new();
+        for chunk in csv.chunks(4 << 20) {
+            stream.push(chunk);
+            if let Some(work) = stream.work() {
+                runs.push((work.spec.clone(), work.pieces[0].to_vec()));
+            }
+        }
+        runs
+    };
+    phases.bench_function(format!("{rows}_rows_parse_pieces"), |b| {
+        b.iter(|| {
+            runs.iter()
+                .map(|(spec, piece)| parse_piece(spec, 0, piece).len())
+                .sum::<usize>()
+        })
+    });
     phases.bench_function(format!("{rows}_rows_commit"), |b| {
         b.iter_batched(
             stage,
