@@ -24,34 +24,20 @@ const now = () => performance.now();
 const SLICE = 4 << 20; // the 'stream' mode's slice size
 const PAGE_SLICE = 4 << 20; // the product page's slice size (www/app.js CHUNK)
 
-// The page's parsing workers (www/worker.js does the same): N - 1 workers beside this
-// thread, N from hardwareConcurrency (2..8), the engine's wasm compiled once.
+// The page's parsing workers, as www/worker.js has them (www/parse-pool.js): N - 1
+// workers beside this thread, N from hardwareConcurrency (2..8), the engine's wasm
+// compiled once; `?lag=K` sets how many runs stay out after a push.
 const WORKERS = Math.min(8, Math.max(2, navigator.hardwareConcurrency || 2));
-let helpers = null;
-let asked = 0;
-const answers = new Map();
-async function startHelpers() {
-  if (helpers) return;
-  const module = await WebAssembly.compileStreaming(fetch(new URL('../www/pkg/bi_platform_bg.wasm', import.meta.url)));
-  helpers = [];
-  for (let i = 1; i < WORKERS; i += 1) {
-    const helper = new Worker(new URL('../www/parse-worker.js', import.meta.url), { type: 'module' });
-    helper.onmessage = ({ data: { id, answer } }) => { answers.get(id)(answer || null); answers.delete(id); };
-    helper.postMessage({ module });
-    helpers.push(helper);
-  }
-}
-async function readWork(w) {
-  const { parsePiece } = await import('../www/pkg/bi_platform.js');
-  const { spec, pieces } = w.work();
-  const pending = pieces.slice(1).map((piece, i) => new Promise((resolve) => {
-    asked += 1;
-    answers.set(asked, resolve);
-    helpers[i % helpers.length].postMessage({ id: asked, spec, index: i + 1, piece }, [piece.buffer]);
-  }));
-  const first = parsePiece(spec, 0, pieces[0]);
-  const rest = await Promise.all(pending);
-  w.absorbWork(rest.includes(null) ? [] : [first, ...rest]);
+const LAG = Number(new URLSearchParams(location.search).get('lag') || 3);
+let pool = null;
+async function startPool() {
+  if (pool) return pool;
+  const { ParsePool } = await import('../www/parse-pool.js');
+  const module = WebAssembly.compileStreaming(fetch(new URL('../www/pkg/bi_platform_bg.wasm', import.meta.url)));
+  pool = new ParsePool(module, WORKERS - 1, LAG);
+  pool.start();
+  await module;
+  return pool;
 }
 
 // ---------------------------------------------------------------- our engine
@@ -69,16 +55,18 @@ async function ours() {
     async ingest(name, mode) {
       if (warehouse) { warehouse.free(); warehouse = null; }
       const bytes = data[name];
-      if (mode === 'workers') await startHelpers();
+      if (mode === 'workers') await startPool();
       const t0 = now();
       const w = new pkg.Warehouse();
       let reports;
       if (mode === 'workers') {
-        w.begin(name, bytes.byteLength, WORKERS);
+        pool.forget();
+        w.begin(name, bytes.byteLength, pool.size);
         for (let at = 0; at < bytes.byteLength; at += PAGE_SLICE) {
           const progress = w.push(bytes.subarray(at, Math.min(at + PAGE_SLICE, bytes.byteLength)));
-          if (progress.work) await readWork(w);
+          await pool.pushed(w, progress);
         }
+        await pool.drain(w);
         reports = w.finish();
       } else if (mode === 'stream') {
         w.begin(name, bytes.byteLength);

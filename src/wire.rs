@@ -86,6 +86,13 @@ slices! {
 }
 
 impl Writer {
+    /// A writer with room for `bytes` before it grows.
+    pub fn with_capacity(bytes: usize) -> Self {
+        Writer {
+            out: Vec::with_capacity(bytes),
+        }
+    }
+
     /// One `u64`.
     pub fn u64(&mut self, value: u64) {
         self.out.extend_from_slice(&value.to_le_bytes());

@@ -323,13 +323,17 @@ enum Workers {
 
 /// Loads `bytes` as the page does with `workers` parsing workers: after each push, the
 /// run handed out is read piece by piece with `parse_piece` (as another worker with its
-/// own memory would) and the answers absorbed, or not, as `behaviour` says.
+/// own memory would) and the answers absorbed, or not, as `behaviour` says, `lag`
+/// pushes later (the page's pipeline: the workers read the next run while the engine
+/// commits the last); what still waits is absorbed before the file ends, as the page
+/// does.
 fn load_outsourced(
     bytes: &[u8],
     cuts: &[usize],
     workers: usize,
     min_run: usize,
     behaviour: Workers,
+    lag: usize,
 ) -> (Warehouse, Vec<LoadReport>, u64) {
     use bi_platform::ingest::delimited::parse_piece;
     let mut warehouse = Warehouse::new();
@@ -337,28 +341,39 @@ fn load_outsourced(
     let mut start = 0;
     let mut pushes: Vec<usize> = cuts.to_vec();
     pushes.push(bytes.len());
+    let mut waiting: std::collections::VecDeque<(u64, Vec<Vec<u8>>)> = Default::default();
+    let absorb = |stream: &mut IngestStream, (run, answers): (u64, Vec<Vec<u8>>)| {
+        let answers: Vec<&[u8]> = answers.iter().map(Vec::as_slice).collect();
+        stream.absorb_work(run, &answers);
+    };
     for cut in pushes {
         let cut = cut.clamp(start, bytes.len());
-        stream.push(&bytes[start..cut]);
+        warehouse.push(&mut stream, &bytes[start..cut]);
         start = cut;
-        let Some(work) = stream.work() else { continue };
-        let mut answers: Vec<Vec<u8>> = work
-            .pieces
-            .iter()
-            .enumerate()
-            .map(|(index, piece)| parse_piece(&work.spec, index, piece))
-            .collect();
-        match behaviour {
-            Workers::Answer => {}
-            Workers::Silent => continue,
-            Workers::Damaged => {
-                let last = answers.last_mut().expect("a piece");
-                last.truncate(last.len() / 2);
+        if let Some(work) = stream.work() {
+            let mut answers: Vec<Vec<u8>> = work
+                .pieces
+                .iter()
+                .enumerate()
+                .map(|(index, piece)| parse_piece(&work.spec, index, piece))
+                .collect();
+            match behaviour {
+                Workers::Answer => {}
+                Workers::Silent => continue,
+                Workers::Damaged => {
+                    let last = answers.last_mut().expect("a piece");
+                    last.truncate(last.len() / 2);
+                }
+                Workers::Swapped => answers.reverse(),
             }
-            Workers::Swapped => answers.reverse(),
+            waiting.push_back((work.run, answers));
         }
-        let answers: Vec<&[u8]> = answers.iter().map(Vec::as_slice).collect();
-        stream.absorb_work(&answers);
+        while waiting.len() > lag {
+            absorb(&mut stream, waiting.pop_front().expect("waiting"));
+        }
+    }
+    for answers in waiting {
+        absorb(&mut stream, answers);
     }
     let elsewhere = stream.bytes_read_elsewhere();
     let reports = warehouse.commit(stream.finish());
@@ -373,9 +388,10 @@ proptest! {
     #[test]
     fn any_worker_count_and_answer_loads_what_one_thread_loads(
         file in file(),
-        workers in 2..7usize,
+        workers in 1..7usize,
         min_run in 1..400usize,
         mut cuts in prop::collection::vec(0..40_000usize, 0..6),
+        lag in 0..7usize,
         behaviour in prop::sample::select(vec![
             Workers::Answer, Workers::Answer, Workers::Silent, Workers::Damaged, Workers::Swapped,
         ]),
@@ -383,7 +399,7 @@ proptest! {
         let bytes = file.bytes();
         cuts.sort_unstable();
         let one = load(&bytes, &[], 1, usize::MAX);
-        let (warehouse, reports, _) = load_outsourced(&bytes, &cuts, workers, min_run, behaviour);
+        let (warehouse, reports, _) = load_outsourced(&bytes, &cuts, workers, min_run, behaviour, lag);
         assert_same(&bytes, &one, &(warehouse, reports));
     }
 }
@@ -399,19 +415,22 @@ fn the_generator_file_is_read_by_the_workers_when_they_answer() {
     bi_platform::generate::write_campaigns_csv(&spec, &mut csv).unwrap();
     let one = load(&csv, &[], 1, usize::MAX);
     let cuts: Vec<usize> = (1..8).map(|i| csv.len() * i / 8).collect();
-    for workers in [2, 4] {
+    // One worker reading every run while the engine commits (the page on two cores),
+    // or several; answers given at once, or one and two pushes later (the pipeline).
+    for (workers, lag) in [(1, 1), (2, 0), (2, 2), (4, 1)] {
         let (warehouse, reports, elsewhere) =
-            load_outsourced(&csv, &cuts, workers, 4096, Workers::Answer);
+            load_outsourced(&csv, &cuts, workers, 4096, Workers::Answer, lag);
         assert_eq!(one.1, reports);
         assert_eq!(star_contents(&one.0), star_contents(&warehouse));
-        // Nearly every byte but the header's and the chunks' cut lines went out.
+        // Nearly every byte but the header's went out: with runs waiting, a chunk's
+        // cut line goes out with the next run.
         assert!(
-            elsewhere as f64 > csv.len() as f64 * 0.9,
+            elsewhere as f64 > csv.len() as f64 * 0.95,
             "{elsewhere} of {}",
             csv.len()
         );
         let (silent, silent_reports, none) =
-            load_outsourced(&csv, &cuts, workers, 4096, Workers::Silent);
+            load_outsourced(&csv, &cuts, workers, 4096, Workers::Silent, lag);
         assert_eq!(none, 0);
         assert_eq!(one.1, silent_reports);
         assert_eq!(star_contents(&one.0), star_contents(&silent));
@@ -429,8 +448,55 @@ fn a_quoted_field_keeps_a_run_on_the_engine_worker() {
         ));
     }
     let (warehouse, reports, elsewhere) =
-        load_outsourced(csv.as_bytes(), &[], 4, 64, Workers::Answer);
+        load_outsourced(csv.as_bytes(), &[], 4, 64, Workers::Answer, 1);
     assert_eq!(elsewhere, 0, "a run with a quote may hide a line feed");
     let one = load(csv.as_bytes(), &[], 1, usize::MAX);
     assert_same(csv.as_bytes(), &one, &(warehouse, reports));
+}
+
+/// Runs nobody answers pile up only to `MAX_RUNS_HANDED_OUT`: the push that would hand
+/// out one more reads those waiting here first, and their late answers are ignored
+/// (`absorb_work` says `false`), while the runs still waiting take theirs. The load
+/// is one thread's either way.
+#[test]
+fn runs_left_unanswered_are_read_here_and_their_late_answers_ignored() {
+    use bi_platform::ingest::delimited::{parse_piece, MAX_RUNS_HANDED_OUT};
+    let spec = bi_platform::generate::SampleSpec {
+        tenants: 3,
+        campaigns_per_tenant: 2_000,
+        ..Default::default()
+    };
+    let mut csv = Vec::new();
+    bi_platform::generate::write_campaigns_csv(&spec, &mut csv).unwrap();
+    let one = load(&csv, &[], 1, usize::MAX);
+    let mut warehouse = Warehouse::new();
+    let mut stream = IngestStream::new("campaigns.csv").with_outsourcing(1, 1024);
+    let mut handed = Vec::new();
+    for chunk in csv.chunks(csv.len() / 10 + 1) {
+        warehouse.push(&mut stream, chunk);
+        if let Some(work) = stream.work() {
+            let answers: Vec<Vec<u8>> = work
+                .pieces
+                .iter()
+                .enumerate()
+                .map(|(index, piece)| parse_piece(&work.spec, index, piece))
+                .collect();
+            handed.push((work.run, answers));
+        }
+    }
+    assert!(handed.len() > MAX_RUNS_HANDED_OUT, "{} runs", handed.len());
+    let used: Vec<bool> = handed
+        .iter()
+        .map(|(run, answers)| {
+            let answers: Vec<&[u8]> = answers.iter().map(Vec::as_slice).collect();
+            stream.absorb_work(*run, &answers)
+        })
+        .collect();
+    // The last runs handed out after the queue last filled still wait for answers.
+    let waiting = (handed.len() - 1) % MAX_RUNS_HANDED_OUT + 1;
+    let mut expected = vec![false; handed.len() - waiting];
+    expected.extend(vec![true; waiting]);
+    assert_eq!(used, expected);
+    let reports = warehouse.commit(stream.finish());
+    assert_same(&csv, &one, &(warehouse, reports));
 }

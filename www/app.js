@@ -199,9 +199,15 @@ async function streamFile(file) {
     let progress = { bytes: 0, rows: 0 };
     // Announced at each quarter of the file (the bar itself moves every slice).
     let quarter = 0;
+    // The next slice is read from the file while the engine takes this one.
+    let next = file.slice(0, CHUNK).arrayBuffer();
     for (let offset = 0; offset < file.size; offset += CHUNK) {
       if (current.cancelled) return await cancelled(file);
-      const chunk = await file.slice(offset, offset + CHUNK).arrayBuffer();
+      const chunk = await next;
+      if (offset + CHUNK < file.size) {
+        next = file.slice(offset + CHUNK, offset + 2 * CHUNK).arrayBuffer();
+        next.catch(() => {}); // a failed read is reported when awaited, if it is
+      }
       progress = await call('push', { chunk }, [chunk]);
       const seconds = (performance.now() - started) / 1000;
       const share = file.size ? progress.bytes / file.size : 1;
@@ -246,13 +252,14 @@ async function streamFile(file) {
   }
 }
 
-// How a delimited file was read: split across the parsing workers, or (its lines
-// holding quoted fields, which may hide a line break) on one worker. Shown on the
-// file's card; not part of the engine's load report.
+// How a delimited file was read: by the parsing workers while the engine's worker added
+// the rows, or (its lines holding quoted fields, which may hide a line break) on one
+// worker. Shown on the file's card; not part of the engine's load report.
 function readingNote(file, progress) {
   if (!progress.workers || progress.workers < 2 || !progress.rows) return null;
   if (progress.elsewhere > 0) {
-    return `Read in parallel by ${progress.workers} workers (${bytes(progress.elsewhere)} of ${bytes(file.size)} split among them).`;
+    const parsers = progress.workers - 1;
+    return `Read in parallel by ${progress.workers} workers (${bytes(progress.elsewhere)} of ${bytes(file.size)} parsed by ${parsers === 1 ? 'one parsing worker' : `${parsers} parsing workers`} while the engine's worker added rows).`;
   }
   if (file.size >= 4 * 1024 * 1024) {
     return 'Read by one worker: its lines hold quoted fields, which may hide a line break, so the file could not be split safely.';

@@ -1,9 +1,10 @@
 // The engine's home: a module worker holding one Warehouse, so the page never freezes.
 // Plumbing only: each message {id, op, args} calls the engine and answers
 // {id, ok: true, result} or {id, ok: false, error}.
-import init, { Warehouse, generateSample, parsePiece, version } from './pkg/bi_platform.js';
+import init, { Warehouse, generateSample, version } from './pkg/bi_platform.js';
 import { keeper } from './keep.js';
 import { parquetLoader } from './parquet.js';
+import { ParsePool } from './parse-pool.js';
 
 // The engine's wasm is compiled once: here, and (as the same Module) in the parsing
 // workers.
@@ -12,54 +13,15 @@ const ready = wasmModule
   .then((module) => init({ module_or_path: module }))
   .then(() => { self.warehouse = new Warehouse(); });
 
-// Parsing workers: a large delimited file's runs of plain lines are read by every
-// core, this worker included (Warehouse.work / parsePiece / absorbWork), in workers
-// started on the first large file. No shared memory is needed, so a static host
-// without COOP/COEP headers gets them too. `?workers=1` turns them off.
+// Parsing workers (parse-pool.js): a large delimited file's runs of plain lines are
+// read by other workers while this one adds the rows already read. N - 1 of them, N
+// from hardwareConcurrency (at least 2: on two cores one parses while this one
+// commits). `?workers=1` turns them off.
 const workersParam = Number(new URLSearchParams(self.location.search).get('workers'));
 const WORKERS = workersParam >= 1
   ? Math.min(16, Math.floor(workersParam))
   : Math.min(8, Math.max(2, self.navigator.hardwareConcurrency || 2));
-let helpers = null;
-let asked = 0;
-const answers = new Map();
-function startHelpers() {
-  if (helpers) return helpers;
-  helpers = [];
-  for (let i = 1; i < WORKERS; i += 1) {
-    const helper = new Worker(new URL('./parse-worker.js', import.meta.url), { type: 'module' });
-    helper.onmessage = ({ data: { id, answer, error } }) => {
-      const settle = answers.get(id);
-      answers.delete(id);
-      settle(error ? null : answer);
-    };
-    helper.onerror = () => {}; // an answer that never comes is a piece read here
-    wasmModule.then((module) => helper.postMessage({ module }));
-    helpers.push(helper);
-  }
-  return helpers;
-}
-function askHelper(helper, spec, index, piece) {
-  asked += 1;
-  const id = asked;
-  return new Promise((resolve) => {
-    answers.set(id, resolve);
-    helper.postMessage({ id, spec, index, piece }, [piece.buffer]);
-  });
-}
-// Reads the run of lines the last push handed out: piece 0 here, the others on the
-// parsing workers at the same time; the answers go back in file order. A piece that
-// fails or a worker that dies makes the engine read the run itself (same result).
-async function readWork() {
-  const work = self.warehouse.work();
-  if (!work) return;
-  const pool = startHelpers();
-  const { spec, pieces } = work;
-  const pending = pieces.slice(1).map((piece, i) => askHelper(pool[i % pool.length], spec, i + 1, piece));
-  const first = parsePiece(spec, 0, pieces[0]);
-  const rest = await Promise.all(pending);
-  self.warehouse.absorbWork(rest.includes(null) ? [] : [first, ...rest]);
-}
+const pool = WORKERS > 1 ? new ParsePool(wasmModule, WORKERS - 1) : null;
 // The warehouse is kept in this browser (keep.js) after each load; the page hears how
 // it went as {event: 'kept', kept, where, problem} messages.
 const prefer = new URLSearchParams(self.location.search).get('keep');
@@ -88,21 +50,30 @@ const compareBy = (column, desc) => (a, b) => {
 
 const ops = {
   version: () => version(),
-  begin: ({ name, total }) => { parquet.begin(name); self.warehouse.begin(name, total, WORKERS); },
+  begin: ({ name, total }) => {
+    pool?.forget();
+    parquet.begin(name);
+    self.warehouse.begin(name, total, pool?.size);
+  },
   push: async ({ chunk }) => {
     // A Parquet file is kept whole for its module (parquet.js); text goes to the engine.
     const columnar = parquet.push(chunk);
     if (columnar) return columnar;
     const progress = self.warehouse.push(new Uint8Array(chunk));
-    if (!progress.work) return { ...progress, workers: WORKERS };
-    await readWork();
+    if (!pool) return { ...progress, workers: WORKERS };
+    await pool.pushed(self.warehouse, progress);
     // Rows counted after the workers' rows joined.
     return { ...self.warehouse.progress(), workers: WORKERS };
   },
-  finish: () => self.warehouse.finish(),
-  end: () => parquet.end() ?? self.warehouse.end(),
+  finish: async () => { await pool?.drain(self.warehouse); return self.warehouse.finish(); },
+  end: async () => {
+    const columnar = parquet.end();
+    if (columnar) return columnar;
+    await pool?.drain(self.warehouse);
+    return self.warehouse.end();
+  },
   commit: () => self.warehouse.commit(),
-  cancel: () => { parquet.cancel(); self.warehouse.cancel(); },
+  cancel: () => { pool?.forget(); parquet.cancel(); self.warehouse.cancel(); },
   // The star schema as a zip of Parquet files, under the tenant scope ([]: all).
   exportParquet: ({ tenants }) => parquet.exportZip(tenants),
   setMemoryBudget: ({ bytes }) => self.warehouse.setMemoryBudget(bytes ?? undefined),

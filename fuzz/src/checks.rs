@@ -268,55 +268,72 @@ pub fn check_parallel(seed: u8, bytes: &[u8]) {
     // Read in parallel and committed in parts of a few rows as it is read.
     let part_rows = 1 + u64::from(seed.rotate_left(2) % 8);
     let mut parallel = Warehouse::new();
-    let threads = 2 + usize::from(seed % 5);
-    let min_run = 1 + usize::from(seed >> 3) * 16;
     let outsourced = seed & 1 == 1;
+    // One parsing worker is the page on two cores; threads start at two.
+    let threads = usize::from(!outsourced) + 1 + usize::from(seed % 5);
+    let min_run = 1 + usize::from(seed >> 3) * 16;
     let mut stream = if outsourced {
         IngestStream::new("file.csv").with_outsourcing(threads, min_run)
     } else {
         IngestStream::new("file.csv").with_parallel_reading(threads, min_run)
     }
     .with_part_rows(part_rows);
+    // Answers given back `lag` pushes after their run was handed out (the page's
+    // pipeline), what still waits before the end.
+    let lag = usize::from(seed.rotate_left(1) % 4);
     let mut behaviour = u32::from(seed) | 0x5EED_0000;
     let mut previous: Vec<Vec<u8>> = Vec::new();
     let mut behaviours = Vec::new();
+    let mut waiting = std::collections::VecDeque::new();
+    let absorb = |stream: &mut IngestStream, (run, answers): (u64, Vec<Vec<u8>>)| {
+        let given: Vec<&[u8]> = answers.iter().map(Vec::as_slice).collect();
+        stream.absorb_work(run, &given);
+    };
     let mut at = 0;
     for len in chunk_lengths(seed.rotate_left(4), bytes.len()) {
         parallel.push(&mut stream, &bytes[at..at + len]);
         at += len;
-        let Some(work) = stream.work() else { continue };
-        let mut answers: Vec<Vec<u8>> = work
-            .pieces
-            .iter()
-            .enumerate()
-            .map(|(i, piece)| bi_platform::ingest::delimited::parse_piece(&work.spec, i, piece))
-            .collect();
-        let workers = Workers::draw(&mut behaviour);
-        behaviours.push(workers);
-        match workers {
-            Workers::Answer => {}
-            Workers::Silent => {
-                previous = answers;
-                continue;
+        if let Some(work) = stream.work() {
+            let mut answers: Vec<Vec<u8>> = work
+                .pieces
+                .iter()
+                .enumerate()
+                .map(|(i, piece)| bi_platform::ingest::delimited::parse_piece(&work.spec, i, piece))
+                .collect();
+            let workers = Workers::draw(&mut behaviour);
+            behaviours.push(workers);
+            match workers {
+                Workers::Answer => {}
+                Workers::Silent => {
+                    previous = answers;
+                    answers = Vec::new();
+                }
+                Workers::Damaged => {
+                    let last = answers.last_mut().expect("a run has a piece");
+                    last.truncate(last.len() / 2);
+                }
+                Workers::Swapped => answers.reverse(),
+                Workers::Stale => std::mem::swap(&mut answers, &mut previous),
             }
-            Workers::Damaged => {
-                let last = answers.last_mut().expect("a run has a piece");
-                last.truncate(last.len() / 2);
+            if workers != Workers::Stale && workers != Workers::Silent {
+                previous = answers.clone();
             }
-            Workers::Swapped => answers.reverse(),
-            Workers::Stale => std::mem::swap(&mut answers, &mut previous),
+            if workers != Workers::Silent {
+                waiting.push_back((work.run, answers));
+            }
         }
-        let given: Vec<&[u8]> = answers.iter().map(Vec::as_slice).collect();
-        stream.absorb_work(&given);
-        if workers != Workers::Stale {
-            previous = answers;
+        while waiting.len() > lag {
+            absorb(&mut stream, waiting.pop_front().expect("waiting"));
         }
+    }
+    for answers in waiting {
+        absorb(&mut stream, answers);
     }
     let reports = parallel.commit(stream.finish());
     let what = if outsourced {
         format!(
-            "{threads} workers answering {behaviours:?} from {min_run} bytes, parts of \
-             {part_rows} rows (seed {seed})"
+            "{threads} workers answering {behaviours:?} {lag} pushes late from {min_run} \
+             bytes, parts of {part_rows} rows (seed {seed})"
         )
     } else {
         format!("{threads} threads from {min_run} bytes, parts of {part_rows} rows (seed {seed})")

@@ -15,6 +15,7 @@ use crate::transform::stage::{Cell, RowCells, StagedTable, TableBuilder, TextEnc
 use crate::transform::value::{lossy, trim, NumberFormat};
 use crate::wire::{Reader as WireReader, Writer};
 use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
+use std::collections::VecDeque;
 
 /// The delimiters sniffed, in the order that breaks ties.
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
@@ -30,6 +31,12 @@ pub const MAX_RECORD_FIELDS: usize = 1 << 21;
 /// The least bytes of complete lines worth splitting across threads: below it, starting
 /// threads and merging their rows costs more than it saves.
 pub const PARALLEL_MIN_BYTES: usize = 1 << 20;
+
+/// The most runs handed out to other workers and waiting for their answers at once: a
+/// page keeps its workers busy with the next run while it absorbs the last (two or
+/// three), and a run nobody answers is read here before a fifth would be handed out,
+/// so what waits stays a few chunks however the page behaves.
+pub const MAX_RUNS_HANDED_OUT: usize = 4;
 
 /// Counts line breaks (LF, CRLF or a lone CR) across chunks.
 #[derive(Debug, Default, Clone)]
@@ -426,12 +433,17 @@ struct Body {
     /// Long runs of quote-free lines are handed out (to the page's parsing workers)
     /// rather than read on threads: see [`DelimitedReader::with_outsourcing`].
     outsource: bool,
-    /// A run handed out and not yet absorbed; the rest of its chunk waits in `carry`.
-    outsourced: Option<Vec<u8>>,
+    /// Runs handed out and not yet absorbed, oldest first; the bytes after the last
+    /// wait in `carry`, unread, so nothing after a run is staged before it. More than
+    /// one waits when the page reads the next chunk while the workers read the last
+    /// (a pipeline): see [`MAX_RUNS_HANDED_OUT`].
+    outsourced: VecDeque<Vec<u8>>,
+    /// The last push handed out a run (the newest in `outsourced`).
+    fresh: bool,
     /// Bytes of lines read by other workers and absorbed here.
     bytes_absorbed: u64,
-    /// Runs handed out and settled so far: the current run's number, which its answers
-    /// must carry.
+    /// Runs handed out and settled so far: the oldest waiting run's number, which its
+    /// answers must carry.
     runs_outsourced: u64,
 }
 
@@ -466,7 +478,8 @@ impl Body {
             threads: 1,
             parallel_min: PARALLEL_MIN_BYTES,
             outsource: false,
-            outsourced: None,
+            outsourced: VecDeque::new(),
+            fresh: false,
             bytes_absorbed: 0,
             runs_outsourced: 0,
         }
@@ -497,6 +510,26 @@ impl Body {
     }
 
     fn feed(&mut self, input: &[u8], at_end: bool) -> Result<(), LoadError> {
+        self.fresh = false;
+        if self.outsource && !at_end {
+            if let Some(complete) = self.run_after_carry(input) {
+                if self.outsourced.len() >= MAX_RUNS_HANDED_OUT {
+                    self.settle()?;
+                }
+                let unfinished = &input[complete..];
+                if unfinished.len() > MAX_RECORD_BYTES {
+                    return Err(self.too_long());
+                }
+                let mut run = std::mem::take(&mut self.carry);
+                run.extend_from_slice(&input[..complete]);
+                self.carry.extend_from_slice(unfinished);
+                self.outsourced.push_back(run);
+                self.fresh = true;
+                return Ok(());
+            }
+        }
+        // Whatever is read here comes after the runs handed out.
+        self.settle()?;
         if self.csv_core_only {
             let mut pos = 0;
             return self.csv_core_records(input, &mut pos, at_end, usize::MAX);
@@ -560,7 +593,8 @@ impl Body {
             if self.outsource {
                 // The run waits for other workers; the unfinished line after it is only
                 // carried (not read), so no record after the run is staged before it.
-                self.outsourced = Some(rest[..split].to_vec());
+                self.outsourced.push_back(rest[..split].to_vec());
+                self.fresh = true;
                 let unfinished = &rest[split..];
                 if unfinished.len() > MAX_RECORD_BYTES {
                     return Err(self.too_long());
@@ -661,7 +695,7 @@ impl Body {
     /// every line feed ends a record, so any line start is a safe place to split; a run
     /// with a quote (which may hide a line feed inside a field) is read on this thread.
     fn parallel_run(&self, rest: &[u8]) -> Option<usize> {
-        if self.threads < 2
+        if (self.threads < 2 && !self.outsource)
             || self.csv_core_only
             || self.in_csv_core
             || self.skip > 0
@@ -673,6 +707,21 @@ impl Body {
         let complete = memchr::memrchr(b'\n', rest)? + 1;
         (complete >= self.parallel_min && memchr::memchr(b'"', &rest[..complete]).is_none())
             .then_some(complete)
+    }
+
+    /// How many leading bytes of `input` end a run to hand out, read after the carried
+    /// start of a line: the complete lines of carry and input together, when they are
+    /// at least `parallel_min` bytes and hold no quote. Only where nothing is pending in
+    /// csv-core or to skip, so the carry is a plain line start (perhaps none).
+    fn run_after_carry(&self, input: &[u8]) -> Option<usize> {
+        if self.csv_core_only || self.in_csv_core || self.skip > 0 {
+            return None;
+        }
+        let complete = memchr::memrchr(b'\n', input)? + 1;
+        (self.carry.len() + complete >= self.parallel_min
+            && memchr::memchr(b'"', &self.carry).is_none()
+            && memchr::memchr(b'"', &input[..complete]).is_none())
+        .then_some(complete)
     }
 
     /// Reads `run` (complete, quote-free lines) in `threads` pieces split at line starts:
@@ -728,32 +777,46 @@ impl Body {
         }
     }
 
-    /// The run handed out, split into one piece per worker at line starts, and what a
-    /// worker needs to read a piece ([`parse_piece`]).
+    /// The run the last push handed out, split into one piece per worker at line
+    /// starts, and what a worker needs to read a piece ([`parse_piece`]).
     fn work(&self) -> Option<Work<'_>> {
-        let run = self.outsourced.as_deref()?;
+        if !self.fresh {
+            return None;
+        }
+        let run = self.outsourced.back()?;
+        let number = self.runs_outsourced + self.outsourced.len() as u64 - 1;
         let mut w = Writer::default();
-        w.u64(self.runs_outsourced);
+        w.u64(number);
         w.u8(self.delimiter);
         w.count(self.header_len);
         self.builder.write_fork_spec(&mut w);
         Some(Work {
+            run: number,
             spec: w.into_bytes(),
             pieces: split_at_line_starts(run, self.threads),
         })
     }
 
-    /// Takes the workers' answers for the run handed out, one per piece in order, as
-    /// [`Body::lines_in_parallel`] takes its threads'. When any answer is an error or
-    /// not a fork of this builder, the run is read here instead, so the rows, the
-    /// rejections and an error's line are those of one worker. `true` when the answers
-    /// were used.
-    fn absorb_work(&mut self, answers: &[&[u8]]) -> Result<bool, LoadError> {
-        let Some(run) = self.outsourced.take() else {
+    /// Takes the workers' answers for run `number`, one per piece in order, as
+    /// [`Body::lines_in_parallel`] takes its threads'. Runs handed out before it and
+    /// still waiting are read here first (their answers never came); answers for a run
+    /// already settled are ignored. When any answer is an error or not a fork of this
+    /// builder, the run is read here instead, so the rows, the rejections and an
+    /// error's line are those of one worker. `true` when the answers were used.
+    fn absorb_work(&mut self, number: u64, answers: &[&[u8]]) -> Result<bool, LoadError> {
+        let waiting = self.outsourced.len() as u64;
+        if number < self.runs_outsourced || number >= self.runs_outsourced + waiting {
+            return Ok(false);
+        }
+        while self.runs_outsourced < number {
+            self.settle_oldest()?;
+        }
+        let Some(run) = self.outsourced.pop_front() else {
             return Ok(false);
         };
         let this_run = self.runs_outsourced;
         self.runs_outsourced += 1;
+        self.fresh &= !self.outsourced.is_empty();
         let pieces = split_at_line_starts(&run, self.threads);
         let forks: Option<Vec<(TableBuilder, u64)>> = (answers.len() == pieces.len())
             .then(|| {
@@ -794,15 +857,23 @@ impl Body {
         }
     }
 
-    /// Reads a run still handed out here (nobody answered before more bytes came).
-    fn settle(&mut self) -> Result<(), LoadError> {
-        match self.outsourced.take() {
-            Some(run) => {
-                self.runs_outsourced += 1;
-                self.lines(&run, true).map(|_| ())
-            }
-            None => Ok(()),
+    /// Reads the oldest run still handed out here (its answers never came).
+    fn settle_oldest(&mut self) -> Result<(), LoadError> {
+        if let Some(run) = self.outsourced.pop_front() {
+            self.runs_outsourced += 1;
+            self.fresh &= !self.outsourced.is_empty();
+            self.lines(&run, true)?;
         }
+        Ok(())
+    }
+
+    /// Reads every run still handed out here, oldest first (nobody answered before
+    /// bytes came that must be read here, or the file ended).
+    fn settle(&mut self) -> Result<(), LoadError> {
+        while !self.outsourced.is_empty() {
+            self.settle_oldest()?;
+        }
+        Ok(())
     }
 
     /// wasm32 has no threads: the page reads in parallel with workers instead.
@@ -922,6 +993,8 @@ pub struct DelimitedReader {
 /// [`DelimitedReader::with_outsourcing`].
 #[derive(Debug)]
 pub struct Work<'a> {
+    /// The run's number, to give back with its answers.
+    pub run: u64,
     pub spec: Vec<u8>,
     pub pieces: Vec<&'a [u8]>,
 }
@@ -941,7 +1014,9 @@ pub fn parse_piece(spec: &[u8], index: usize, piece: &[u8]) -> Vec<u8> {
         let body = Body::new(delimiter, false, false, fork, header_len, 0);
         Ok::<_, crate::wire::WireError>((run, body))
     })();
-    let mut w = Writer::default();
+    // An answer is about the piece's size (1.1x for the generator's campaigns), room
+    // made once rather than by doubling as each column is written.
+    let mut w = Writer::with_capacity(piece.len() + piece.len() / 4);
     match body {
         Ok((run, mut body)) => match body.lines(piece, true) {
             Ok(_) => {
@@ -997,10 +1072,14 @@ impl DelimitedReader {
     /// [`work`](DelimitedReader::work) gives the run cut into at most `pieces` pieces at
     /// line starts; each is read by [`parse_piece`] (on another worker, with its own
     /// memory) and the answers are given back, in order, to
-    /// [`absorb_work`](DelimitedReader::absorb_work). What is staged, rejected and
-    /// reported is what one thread would: a run left unanswered when more bytes come
-    /// (or the file ends), or answered wrongly, is read here. This is how the page
-    /// reads with every core without shared memory.
+    /// [`absorb_work`](DelimitedReader::absorb_work) with the run's number. Answers may
+    /// come after later pushes: while runs wait, a push whose bytes make another run
+    /// hands it out too (at most [`MAX_RUNS_HANDED_OUT`] wait), so the workers read
+    /// the next run while this side absorbs and commits the last. What is staged,
+    /// rejected and reported is what one thread would: a run still waiting when bytes
+    /// come that must be read here (a quote, the file's end), or answered wrongly, is
+    /// read here. This is how the page reads with every core without shared memory.
+    /// One piece per run is allowed: the workers then read while this side commits.
     pub fn with_outsourcing(mut self, pieces: usize, min_run_bytes: usize) -> Self {
         self = self.with_threads(pieces, min_run_bytes);
         self.outsource = true;
@@ -1016,14 +1095,16 @@ impl DelimitedReader {
         }
     }
 
-    /// Takes the answers of [`parse_piece`] for the pieces of [`work`](Self::work), in
-    /// order. `true` when they were used; `false` when the run was read here instead
-    /// (an answer was an error, or not for this run) or nothing was handed out.
-    pub fn absorb_work(&mut self, answers: &[&[u8]]) -> bool {
+    /// Takes the answers of [`parse_piece`] for the pieces of run `run` of
+    /// [`work`](Self::work), in order. `true` when they were used; `false` when the run
+    /// was read here instead (an answer was an error, or not for this run), or it was
+    /// not waiting (settled already, or never handed out). Earlier runs still waiting
+    /// are read here first.
+    pub fn absorb_work(&mut self, run: u64, answers: &[&[u8]]) -> bool {
         let Phase::Body(body) = &mut self.phase else {
             return false;
         };
-        match body.absorb_work(answers) {
+        match body.absorb_work(run, answers) {
             Ok(used) => used,
             Err(e) => {
                 self.phase = Phase::Failed(e);
@@ -1046,7 +1127,7 @@ impl DelimitedReader {
         match &self.phase {
             Phase::Sniffing { buffer, .. } => buffer.len() as u64,
             Phase::Body(body) => {
-                (body.carry.len() + body.outsourced.as_ref().map_or(0, Vec::len)) as u64
+                (body.carry.len() + body.outsourced.iter().map(Vec::len).sum::<usize>()) as u64
             }
             Phase::Failed(_) => 0,
         }
@@ -1089,7 +1170,7 @@ impl DelimitedReader {
                 }
             }
             Phase::Body(body) => {
-                if let Err(e) = body.settle().and_then(|()| body.feed(chunk, false)) {
+                if let Err(e) = body.feed(chunk, false) {
                     self.phase = Phase::Failed(e);
                 }
             }

@@ -268,14 +268,16 @@ impl IngestStream {
 
     /// The same stream handing long runs of quote-free lines of delimited text out to
     /// `workers` other workers (the page's parsing workers, each with its own memory)
-    /// instead of reading them: after each `push`, read the pieces of
+    /// instead of reading them, one piece each: after a `push`, read the pieces of
     /// [`work`](IngestStream::work) with [`delimited::parse_piece`] and give the answers
-    /// to [`absorb_work`](IngestStream::absorb_work) before the next `push`. The result
-    /// is what one thread gives, row for row and report for report; a run nobody
-    /// answers is read here when the next bytes come.
+    /// with the run's number to [`absorb_work`](IngestStream::absorb_work), in the order
+    /// the runs were handed out, now or after later pushes (the workers read the next
+    /// run while this side commits the last). The result is what one thread gives, row
+    /// for row and report for report; a run nobody answers is read here when bytes come
+    /// that must be read here, or at the end.
     pub fn with_outsourcing(mut self, workers: usize, min_run_bytes: usize) -> Self {
         self = self.with_parallel_reading(workers, min_run_bytes);
-        self.outsource = workers > 1;
+        self.outsource = workers >= 1;
         self
     }
 
@@ -373,12 +375,12 @@ impl IngestStream {
         }
     }
 
-    /// The answers of [`delimited::parse_piece`] for the pieces of
+    /// The answers of [`delimited::parse_piece`] for the pieces of run `run` of
     /// [`work`](IngestStream::work), in order; `true` when they were used (else the run
-    /// was read here).
-    pub fn absorb_work(&mut self, answers: &[&[u8]]) -> bool {
+    /// was read here, or was not waiting).
+    pub fn absorb_work(&mut self, run: u64, answers: &[&[u8]]) -> bool {
         let used = match &mut self.state {
-            State::Delimited { reader, .. } => reader.absorb_work(answers),
+            State::Delimited { reader, .. } => reader.absorb_work(run, answers),
             _ => false,
         };
         self.check_memory(0);

@@ -193,7 +193,8 @@ struct Progress {
     total: f64,
     rows: u64,
     refused: Option<String>,
-    /// A run of lines waits for the parsing workers (`work`, then `absorbWork`).
+    /// This push handed out a run of lines for the parsing workers (`work`, then
+    /// `absorbWork`).
     work: bool,
     /// Bytes of lines the parsing workers read so far.
     elsewhere: u64,
@@ -327,17 +328,21 @@ impl Warehouse {
     /// Starts streaming a file of `total_bytes` (for progress only), under the memory
     /// budget; a stream already open, or a file ended and not committed, is dropped.
     ///
-    /// With `workers` above 1, long runs of plain lines are handed out for that many
-    /// parsing workers: after a `push` whose progress says `work`, read each piece of
-    /// `work()` with `parsePiece` (on any worker) and hand the answers, in order, to
-    /// `absorbWork` before the next `push`. The load is the same as without them.
+    /// With `workers` (1 or more), long runs of plain lines are handed out for that
+    /// many parsing workers, a piece each: after a `push` whose progress says `work`,
+    /// read each piece of `work()` with `parsePiece` (on another worker) and hand the
+    /// answers, in order, with the run's number to `absorbWork`, the runs in the order
+    /// they were handed out. Answers may wait for later pushes (a pipeline: the workers
+    /// read the next run while this side commits the last); `end` and `finish` read
+    /// what is still waiting here, so absorb every answer before them. The load is the
+    /// same as without workers.
     pub fn begin(&mut self, file_name: &str, total_bytes: f64, workers: Option<u32>) {
         self.drop_stream();
         let mut ingest = self.inner.stream(file_name);
         if total_bytes.is_finite() && total_bytes > 0.0 {
             ingest = ingest.with_expected_bytes(total_bytes as u64);
         }
-        if let Some(workers) = workers.filter(|&w| w > 1) {
+        if let Some(workers) = workers.filter(|&w| w >= 1) {
             ingest = ingest.with_outsourcing(workers as usize, WORK_MIN_BYTES);
         }
         self.stream = Some(Stream {
@@ -346,8 +351,8 @@ impl Warehouse {
         });
     }
 
-    /// The run of lines handed out by the last `push`: `{spec, pieces}` (bytes), or
-    /// `undefined`.
+    /// The run of lines handed out by the last `push`: `{run, spec, pieces}` (`run` its
+    /// number for `absorbWork`, the others bytes), or `undefined`.
     pub fn work(&self) -> Result<JsValue, JsValue> {
         let Some(work) = self.stream.as_ref().and_then(|s| s.ingest.work()) else {
             return Ok(JsValue::UNDEFINED);
@@ -363,21 +368,27 @@ impl Warehouse {
             &js_sys::Uint8Array::from(&work.spec[..]),
         )?;
         js_sys::Reflect::set(&out, &"pieces".into(), &pieces)?;
+        js_sys::Reflect::set(&out, &"run".into(), &(work.run as f64).into())?;
         Ok(out.into())
     }
 
-    /// The parsing workers' answers for the pieces of `work()`, in order. `true` when
-    /// they were used; `false` when the engine read the run itself (an answer was
-    /// missing or wrong), which gives the same load.
+    /// The parsing workers' answers for the pieces of run `run` of `work()`, in order
+    /// (none when a worker failed). `true` when they were used; `false` when the engine
+    /// read the run itself (an answer was missing or wrong), which gives the same load,
+    /// or the run was no longer waiting.
     #[wasm_bindgen(js_name = absorbWork)]
-    pub fn absorb_work(&mut self, answers: Vec<js_sys::Uint8Array>) -> Result<bool, JsValue> {
+    pub fn absorb_work(
+        &mut self,
+        run: f64,
+        answers: Vec<js_sys::Uint8Array>,
+    ) -> Result<bool, JsValue> {
         let stream = self
             .stream
             .as_mut()
             .ok_or_else(|| into_error("no file is being loaded"))?;
         let answers: Vec<Vec<u8>> = answers.iter().map(js_sys::Uint8Array::to_vec).collect();
         let answers: Vec<&[u8]> = answers.iter().map(Vec::as_slice).collect();
-        Ok(stream.ingest.absorb_work(&answers))
+        Ok(stream.ingest.absorb_work(run as u64, &answers))
     }
 
     /// Takes the next chunk of the streamed file; returns `{bytes, total, rows,
