@@ -51,10 +51,15 @@ macro_rules! slices {
             $(
                 /// A length, then the values at their width, little-endian.
                 pub fn $put(&mut self, values: &[$t]) {
+                    const WIDTH: usize = std::mem::size_of::<$t>();
                     self.count(values.len());
-                    self.out.reserve(std::mem::size_of_val(values));
-                    for v in values {
-                        self.out.extend_from_slice(&v.to_le_bytes());
+                    // Sized once, then filled: a push per value checked the capacity
+                    // each time and could not be vectorised (a byte at a time for the
+                    // text arena, 7% of a parsing worker's time in the page).
+                    let start = self.out.len();
+                    self.out.resize(start + std::mem::size_of_val(values), 0);
+                    for (to, v) in self.out[start..].chunks_exact_mut(WIDTH).zip(values) {
+                        to.copy_from_slice(&v.to_le_bytes());
                     }
                 }
             )*

@@ -1009,8 +1009,10 @@ pub fn parse_piece(spec: &[u8], index: usize, piece: &[u8]) -> Vec<u8> {
         let run = r.u64()?;
         let delimiter = r.u8()?;
         let header_len = r.count()?;
-        let fork = TableBuilder::read_fork_spec(&mut r)?;
+        let mut fork = TableBuilder::read_fork_spec(&mut r)?;
         r.end()?;
+        // A piece is whole lines: its line feeds count its rows (at most).
+        fork.reserve_rows(memchr::memchr_iter(b'\n', piece).count());
         let body = Body::new(delimiter, false, false, fork, header_len, 0);
         Ok::<_, crate::wire::WireError>((run, body))
     })();

@@ -104,6 +104,16 @@ impl StagedValues {
             ColumnType::Month => StagedValues::Month(Vec::new()),
         }
     }
+
+    fn reserve(&mut self, rows: usize) {
+        match self {
+            StagedValues::Text(v) | StagedValues::Count(v) => v.reserve(rows),
+            StagedValues::Money(v) => v.reserve(rows),
+            StagedValues::Date(v) => v.reserve(rows),
+            StagedValues::Year(v) => v.reserve(rows),
+            StagedValues::Month(v) => v.reserve(rows),
+        }
+    }
 }
 
 /// Where a staged row came from.
@@ -577,6 +587,15 @@ impl TableBuilder {
         fork
     }
 
+    /// Makes room for `rows` more rows at once, where their number is known (a parsing
+    /// worker's piece: its line feeds), rather than growing each column by doubling.
+    pub fn reserve_rows(&mut self, rows: usize) {
+        self.rows.reserve(rows);
+        for (_, values) in &mut self.columns {
+            values.reserve(rows);
+        }
+    }
+
     /// Takes the rows of a [`fork`](TableBuilder::fork) that continue this builder's
     /// current section, as if they had been pushed here: `line_offset` is added to their
     /// lines (a fork counts lines from the start of its own bytes). The fork's text joins
@@ -1015,7 +1034,9 @@ fn parse_cell<'c>(
 }
 
 /// Range rules: no negative counts or money, counts fit in 32 bits, months 1..=12,
-/// years 1..=9999.
+/// years 1..=9999. Inlined: it runs on every cell, and in wasm the call was 4% of
+/// reading a file.
+#[inline(always)]
 fn check_range(column: Column, value: &Parsed<'_>) -> Result<(), Problem> {
     let fits = match value {
         Parsed::Int(n) => match column.column_type() {
