@@ -231,8 +231,48 @@ fn assert_same(
     assert_eq!(all_json(&one.0, &all()), all_json(&many.0, &all()));
 }
 
+/// Loads `bytes` pushed in chunks cut at `cuts` through a warehouse (parts committed as
+/// they are read), with `threads` threads in all: the stream's own parsing threads
+/// reading runs from `min_run` bytes on while this thread commits (the CLI's pipeline).
+fn load_pipelined(
+    bytes: &[u8],
+    cuts: &[usize],
+    threads: usize,
+    min_run: usize,
+) -> (Warehouse, Vec<LoadReport>, u64) {
+    let mut warehouse = Warehouse::new();
+    let mut stream = IngestStream::new("campaigns.csv")
+        .with_parse_threads(threads, min_run)
+        .with_part_rows(7);
+    let mut start = 0;
+    for &cut in cuts.iter().chain([&bytes.len()]) {
+        let cut = cut.clamp(start, bytes.len());
+        warehouse.push(&mut stream, &bytes[start..cut]);
+        start = cut;
+    }
+    let elsewhere = stream.bytes_read_elsewhere();
+    let reports = warehouse.commit(stream.finish());
+    (warehouse, reports, elsewhere)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The native pipeline: whatever the thread count and chunking, the load is the
+    /// one-thread load, row for row and report for report.
+    #[test]
+    fn parse_threads_load_what_one_thread_loads(
+        file in file(),
+        threads in 2..5usize,
+        min_run in 1..400usize,
+        mut cuts in prop::collection::vec(0..40_000usize, 0..8),
+    ) {
+        let bytes = file.bytes();
+        cuts.sort_unstable();
+        let one = load(&bytes, &[], 1, usize::MAX);
+        let (warehouse, reports, _) = load_pipelined(&bytes, &cuts, threads, min_run);
+        assert_same(&bytes, &one, &(warehouse, reports));
+    }
 
     #[test]
     fn any_thread_count_and_chunking_loads_what_one_thread_loads(
@@ -499,4 +539,55 @@ fn runs_left_unanswered_are_read_here_and_their_late_answers_ignored() {
     assert_eq!(used, expected);
     let reports = warehouse.commit(stream.finish());
     assert_same(&csv, &one, &(warehouse, reports));
+}
+
+/// The generator's file through the CLI's pipeline: every run is read by the stream's
+/// threads, and the load is one thread's.
+#[test]
+fn the_generator_file_is_read_by_the_parse_threads() {
+    let spec = bi_platform::generate::SampleSpec {
+        tenants: 7,
+        campaigns_per_tenant: 3_000,
+        ..Default::default()
+    };
+    let mut csv = Vec::new();
+    bi_platform::generate::write_campaigns_csv(&spec, &mut csv).unwrap();
+    let one = load(&csv, &[], 1, usize::MAX);
+    let cuts: Vec<usize> = (1..24).map(|i| csv.len() * i / 24).collect();
+    for threads in [2, 3] {
+        let (warehouse, reports, elsewhere) = load_pipelined(&csv, &cuts, threads, 4096);
+        // Counted before `finish`, which absorbs the last RUNS_AHEAD runs: every other
+        // run went out, the first chunk's included.
+        let out = (24 - bi_platform::ingest::RUNS_AHEAD) as f64 / 24.0;
+        assert!(
+            elsewhere as f64 > csv.len() as f64 * (out - 0.01),
+            "{elsewhere} of {}",
+            csv.len()
+        );
+        assert_same(&csv, &one, &(warehouse, reports));
+    }
+}
+
+/// A stream dropped while its threads read (a cancelled file) stops them and leaves
+/// the warehouse as it was.
+#[test]
+fn a_stream_dropped_mid_file_stops_its_parse_threads() {
+    let spec = bi_platform::generate::SampleSpec {
+        tenants: 3,
+        campaigns_per_tenant: 4_000,
+        ..Default::default()
+    };
+    let mut csv = Vec::new();
+    bi_platform::generate::write_campaigns_csv(&spec, &mut csv).unwrap();
+    let mut warehouse = Warehouse::new();
+    let before = star_contents(&warehouse);
+    let mut stream = IngestStream::new("campaigns.csv")
+        .with_parse_threads(3, 4096)
+        .with_part_rows(100);
+    for chunk in csv[..csv.len() / 2].chunks(csv.len() / 20) {
+        warehouse.push(&mut stream, chunk);
+    }
+    warehouse.cancel(stream.id());
+    drop(stream);
+    assert_eq!(star_contents(&warehouse), before);
 }

@@ -255,7 +255,9 @@ pub fn assert_same_warehouse(
 /// Odd seeds read as the page does: runs handed out to parsing workers (here
 /// `parse_piece` in turn, as a worker with its own memory would), who answer, stay
 /// silent, damage an answer, swap answers or give a stale run's answers ([`Workers`],
-/// drawn per run from the seed); even seeds read on threads.
+/// drawn per run from the seed); even seeds read on threads: the stream's own parsing
+/// threads reading while the warehouse commits (the CLI's pipeline) when `seed & 2`,
+/// else scoped threads splitting each run.
 ///
 /// Only the comparison: the other targets run every dashboard, chart and export over
 /// the same inputs, so this one spends its executions on the split.
@@ -272,8 +274,11 @@ pub fn check_parallel(seed: u8, bytes: &[u8]) {
     // One parsing worker is the page on two cores; threads start at two.
     let threads = usize::from(!outsourced) + 1 + usize::from(seed % 5);
     let min_run = 1 + usize::from(seed >> 3) * 16;
+    let pipelined = !outsourced && seed & 2 == 2;
     let mut stream = if outsourced {
         IngestStream::new("file.csv").with_outsourcing(threads, min_run)
+    } else if pipelined {
+        IngestStream::new("file.csv").with_parse_threads(threads, min_run)
     } else {
         IngestStream::new("file.csv").with_parallel_reading(threads, min_run)
     }
@@ -293,7 +298,7 @@ pub fn check_parallel(seed: u8, bytes: &[u8]) {
     for len in chunk_lengths(seed.rotate_left(4), bytes.len()) {
         parallel.push(&mut stream, &bytes[at..at + len]);
         at += len;
-        if let Some(work) = stream.work() {
+        if let Some(work) = stream.work().filter(|_| outsourced) {
             let mut answers: Vec<Vec<u8>> = work
                 .pieces
                 .iter()
@@ -336,7 +341,12 @@ pub fn check_parallel(seed: u8, bytes: &[u8]) {
              bytes, parts of {part_rows} rows (seed {seed})"
         )
     } else {
-        format!("{threads} threads from {min_run} bytes, parts of {part_rows} rows (seed {seed})")
+        let how = if pipelined {
+            "parse threads"
+        } else {
+            "threads"
+        };
+        format!("{threads} {how} from {min_run} bytes, parts of {part_rows} rows (seed {seed})")
     };
     assert_same_warehouse((&parallel, &reports), (&whole, &expected), &what);
 }

@@ -18,6 +18,8 @@
 pub mod columnar;
 pub mod delimited;
 pub mod json;
+#[cfg(not(target_arch = "wasm32"))]
+mod pool;
 pub mod text;
 pub mod xlsx;
 
@@ -192,6 +194,12 @@ pub struct IngestStream {
     parallel_min: usize,
     /// Hand long runs of lines out to other workers instead of threads (the page).
     outsource: bool,
+    /// Natively, threads of this stream's own reading the runs handed out while the
+    /// caller commits ([`IngestStream::with_threads`]): how many, and once started.
+    #[cfg(not(target_arch = "wasm32"))]
+    parse_threads: usize,
+    #[cfg(not(target_arch = "wasm32"))]
+    pool: Option<pool::ParseThreads>,
     /// Told (rows done, rows in the file) after each Parquet row group.
     row_progress: Option<RowProgress>,
 }
@@ -204,6 +212,11 @@ pub type RowProgress = Box<dyn FnMut(u64, u64) + Send>;
 /// estimate) stay small against its rows, few enough that staging holds a few MB,
 /// not the file.
 pub const PART_ROWS: u64 = 1 << 17;
+
+/// Runs a stream's own parsing threads may still be reading when a push returns
+/// ([`IngestStream::with_parse_threads`]): enough to keep them busy through a part's
+/// commit, below [`delimited::MAX_RUNS_HANDED_OUT`].
+pub const RUNS_AHEAD: usize = 2;
 
 /// Bytes buffered at most to decide the format when the file starts with whitespace.
 const DETECT_LIMIT: usize = 64 << 10;
@@ -224,6 +237,10 @@ impl IngestStream {
             threads: 1,
             parallel_min: delimited::PARALLEL_MIN_BYTES,
             outsource: false,
+            #[cfg(not(target_arch = "wasm32"))]
+            parse_threads: 0,
+            #[cfg(not(target_arch = "wasm32"))]
+            pool: None,
             row_progress: None,
         }
     }
@@ -250,16 +267,37 @@ impl IngestStream {
         self
     }
 
-    /// The same stream reading delimited text with up to `threads` threads (natively;
-    /// on wasm32 one): long runs of quote-free lines in a pushed chunk are split at line
-    /// starts and read in parallel ([`delimited::DelimitedReader::with_threads`]). What
-    /// it stages, rejects and reports is what one thread would.
+    /// The same stream reading delimited text with `threads` threads in all (natively;
+    /// on wasm32 one): `threads - 1` threads of its own read long runs of quote-free
+    /// lines while the caller's thread commits the rows read before them, a pipeline
+    /// ([`with_parse_threads`](IngestStream::with_parse_threads)). What it stages,
+    /// rejects and reports is what one thread would.
     pub fn with_threads(self, threads: usize) -> Self {
-        self.with_parallel_reading(threads, delimited::PARALLEL_MIN_BYTES)
+        self.with_parse_threads(threads, delimited::PARALLEL_MIN_BYTES)
     }
 
-    /// [`with_threads`](IngestStream::with_threads), splitting runs of lines from
-    /// `min_run_bytes` on (tests split small files with it).
+    /// Natively, runs of at least `min_run_bytes` of quote-free lines handed out to
+    /// `threads - 1` threads of this stream's own, a piece each, as the page hands them
+    /// to its parsing workers ([`with_outsourcing`](IngestStream::with_outsourcing)):
+    /// each `push` hands its run out and absorbs the answers of the runs before it
+    /// until at most [`RUNS_AHEAD`] are still being read, so the threads read while the
+    /// caller commits (a delimited file's parts, [`crate::Warehouse::push`]); `finish`
+    /// absorbs the rest. On wasm32, or with one thread, it reads on the caller's thread.
+    pub fn with_parse_threads(self, threads: usize, min_run_bytes: usize) -> Self {
+        #[cfg(not(target_arch = "wasm32"))]
+        if threads > 1 {
+            let mut stream = self.with_outsourcing(threads - 1, min_run_bytes);
+            stream.parse_threads = threads - 1;
+            return stream;
+        }
+        self.with_parallel_reading(threads, min_run_bytes)
+    }
+
+    /// The same stream splitting each long run of quote-free lines in a pushed chunk at
+    /// line starts and reading the pieces on `threads` scoped threads before the push
+    /// returns ([`delimited::DelimitedReader::with_threads`]), from `min_run_bytes` on
+    /// (tests split small files with it). What it stages, rejects and reports is what
+    /// one thread would.
     pub fn with_parallel_reading(mut self, threads: usize, min_run_bytes: usize) -> Self {
         self.threads = threads.max(1);
         self.parallel_min = min_run_bytes.max(1);
@@ -365,6 +403,10 @@ impl IngestStream {
             State::Refused(..) => return,
         };
         self.state = State::Refused(format, error);
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            self.pool = None;
+        }
     }
 
     /// The run of lines the last `push` handed out, if it did.
@@ -448,6 +490,7 @@ impl IngestStream {
                         Some(format) => self.state = whole(format, chunk),
                         None => buffer.extend_from_slice(chunk),
                     }
+                    self.pump(RUNS_AHEAD);
                     self.check_memory(0);
                     return;
                 }
@@ -472,8 +515,39 @@ impl IngestStream {
             }
             State::TooLarge(_) | State::Refused(..) => {}
         }
+        self.pump(RUNS_AHEAD);
         self.check_memory(0);
     }
+
+    /// With threads of its own ([`with_parse_threads`](IngestStream::with_parse_threads)):
+    /// hands the run the last push made out to them, then absorbs the oldest runs'
+    /// answers, in order, until at most `ahead` are being read.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn pump(&mut self, ahead: usize) {
+        let threads = self.parse_threads;
+        let State::Delimited { reader, .. } = &mut self.state else {
+            return;
+        };
+        if threads == 0 {
+            return;
+        }
+        if let Some(work) = reader.work() {
+            self.pool
+                .get_or_insert_with(|| pool::ParseThreads::new(threads))
+                .hand_out(&work);
+        }
+        let Some(pool) = &mut self.pool else {
+            return;
+        };
+        while pool.waiting() > ahead {
+            let (run, answers) = pool.next().expect("a run is waiting");
+            let answers: Vec<&[u8]> = answers.iter().map(Vec::as_slice).collect();
+            reader.absorb_work(run, &answers);
+        }
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn pump(&mut self, _ahead: usize) {}
 
     fn start(&mut self, format: Format, buffer: Vec<u8>) {
         match format {
@@ -512,6 +586,7 @@ impl IngestStream {
 
     /// Ends the file and returns what it holds.
     pub fn finish(mut self) -> Ingested {
+        self.pump(0);
         if let State::Detecting(buffer) = &mut self.state {
             let buffer = std::mem::take(buffer);
             match detect_format(&buffer, true) {
