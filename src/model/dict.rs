@@ -338,12 +338,33 @@ impl Dictionary {
 
     /// For each key, its position when the values are sorted by the byte order of their
     /// UTF-8 (SPEC §6), so results can be ordered by comparing `u32`s.
+    ///
+    /// Sorted as (eight bytes, key) pairs, the eight bytes big-endian from just past the
+    /// prefix every value shares (ids such as `camp_tenant_001_000042` share up to 13),
+    /// with the whole values compared only where those bytes tie: most comparisons of a
+    /// million ids then read no text. Comparing the values themselves, each through its
+    /// key, was most of the page's first view after loading 1M campaign rows.
     pub fn sort_ranks(&self) -> Vec<u32> {
-        let mut order: Vec<u32> = (0..self.len() as u32).collect();
         let bytes = |k: u32| self.text[self.ends.range(k)].as_bytes();
-        order.sort_unstable_by(|&a, &b| bytes(a).cmp(bytes(b)));
+        let shared = (1..self.len() as u32).fold(
+            self.len().checked_sub(1).map_or(0, |_| bytes(0).len()),
+            |shared, k| {
+                let (a, b) = (&bytes(0)[..shared], bytes(k));
+                a.iter().zip(b).take_while(|(x, y)| x == y).count()
+            },
+        );
+        let mut order: Vec<(u64, u32)> = (0..self.len() as u32)
+            .map(|k| {
+                let mut head = [0u8; 8];
+                let rest = &bytes(k)[shared..];
+                let n = rest.len().min(8);
+                head[..n].copy_from_slice(&rest[..n]);
+                (u64::from_be_bytes(head), k)
+            })
+            .collect();
+        order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| bytes(a.1).cmp(bytes(b.1))));
         let mut ranks = vec![0; order.len()];
-        for (rank, key) in order.into_iter().enumerate() {
+        for (rank, (_, key)) in order.into_iter().enumerate() {
             ranks[key as usize] = rank as u32;
         }
         ranks
@@ -493,6 +514,27 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        /// Ranks are the values' positions in byte order, whatever prefix they share and
+        /// however long they are (the eight bytes compared first pad short values with
+        /// zeros, which a NUL in a value must not confuse).
+        #[test]
+        fn sort_ranks_are_byte_order_positions(
+            prefix in "[a_]{0,14}",
+            tails in prop::collection::vec("[a-c\\x00é]{0,12}", 0..60),
+        ) {
+            let mut d = Dictionary::new();
+            for tail in &tails {
+                d.intern(&format!("{prefix}{tail}"));
+            }
+            let mut sorted: Vec<u32> = (0..d.len() as u32).collect();
+            sorted.sort_by(|&a, &b| d.value(a).unwrap().as_bytes().cmp(d.value(b).unwrap().as_bytes()));
+            let mut expected = vec![0; sorted.len()];
+            for (rank, key) in sorted.into_iter().enumerate() {
+                expected[key as usize] = rank as u32;
+            }
+            prop_assert_eq!(d.sort_ranks(), expected);
+        }
+
         /// Interning a batch gives the keys, and leaves the dictionary, that interning
         /// its values one by one does: batches shorter and longer than a group, values
         /// repeating within a group and across groups, on a dictionary already holding
