@@ -332,13 +332,7 @@ fn an_error_in_a_later_piece_names_the_line_one_thread_names() {
 
 #[test]
 fn the_generator_file_loads_the_same_on_every_thread_count() {
-    let spec = bi_platform::generate::SampleSpec {
-        tenants: 7,
-        campaigns_per_tenant: 3_000,
-        ..Default::default()
-    };
-    let mut csv = Vec::new();
-    bi_platform::generate::write_campaigns_csv(&spec, &mut csv).unwrap();
+    let csv = generator_csv(7, 3_000);
     let one = load(&csv, &[], 1, usize::MAX);
     for threads in [2, 3, 8] {
         let many = load(&csv, &[csv.len() / 3, csv.len() / 2], threads, 4096);
@@ -446,13 +440,7 @@ proptest! {
 
 #[test]
 fn the_generator_file_is_read_by_the_workers_when_they_answer() {
-    let spec = bi_platform::generate::SampleSpec {
-        tenants: 7,
-        campaigns_per_tenant: 3_000,
-        ..Default::default()
-    };
-    let mut csv = Vec::new();
-    bi_platform::generate::write_campaigns_csv(&spec, &mut csv).unwrap();
+    let csv = generator_csv(7, 3_000);
     let one = load(&csv, &[], 1, usize::MAX);
     let cuts: Vec<usize> = (1..8).map(|i| csv.len() * i / 8).collect();
     // One worker reading every run while the engine commits (the page on two cores),
@@ -501,13 +489,7 @@ fn a_quoted_field_keeps_a_run_on_the_engine_worker() {
 #[test]
 fn runs_left_unanswered_are_read_here_and_their_late_answers_ignored() {
     use bi_platform::ingest::delimited::{parse_piece, MAX_RUNS_HANDED_OUT};
-    let spec = bi_platform::generate::SampleSpec {
-        tenants: 3,
-        campaigns_per_tenant: 2_000,
-        ..Default::default()
-    };
-    let mut csv = Vec::new();
-    bi_platform::generate::write_campaigns_csv(&spec, &mut csv).unwrap();
+    let csv = generator_csv(3, 2_000);
     let one = load(&csv, &[], 1, usize::MAX);
     let mut warehouse = Warehouse::new();
     let mut stream = IngestStream::new("campaigns.csv").with_outsourcing(1, 1024);
@@ -545,13 +527,7 @@ fn runs_left_unanswered_are_read_here_and_their_late_answers_ignored() {
 /// threads, and the load is one thread's.
 #[test]
 fn the_generator_file_is_read_by_the_parse_threads() {
-    let spec = bi_platform::generate::SampleSpec {
-        tenants: 7,
-        campaigns_per_tenant: 3_000,
-        ..Default::default()
-    };
-    let mut csv = Vec::new();
-    bi_platform::generate::write_campaigns_csv(&spec, &mut csv).unwrap();
+    let csv = generator_csv(7, 3_000);
     let one = load(&csv, &[], 1, usize::MAX);
     let cuts: Vec<usize> = (1..24).map(|i| csv.len() * i / 24).collect();
     for threads in [2, 3] {
@@ -572,13 +548,7 @@ fn the_generator_file_is_read_by_the_parse_threads() {
 /// the warehouse as it was.
 #[test]
 fn a_stream_dropped_mid_file_stops_its_parse_threads() {
-    let spec = bi_platform::generate::SampleSpec {
-        tenants: 3,
-        campaigns_per_tenant: 4_000,
-        ..Default::default()
-    };
-    let mut csv = Vec::new();
-    bi_platform::generate::write_campaigns_csv(&spec, &mut csv).unwrap();
+    let csv = generator_csv(3, 4_000);
     let mut warehouse = Warehouse::new();
     let before = star_contents(&warehouse);
     let mut stream = IngestStream::new("campaigns.csv")
@@ -590,4 +560,16 @@ fn a_stream_dropped_mid_file_stops_its_parse_threads() {
     warehouse.cancel(stream.id());
     drop(stream);
     assert_eq!(star_contents(&warehouse), before);
+}
+
+/// The generator's campaigns CSV for `tenants` tenants of `per_tenant` campaigns.
+fn generator_csv(tenants: u32, per_tenant: u32) -> Vec<u8> {
+    let spec = bi_platform::generate::SampleSpec {
+        tenants,
+        campaigns_per_tenant: per_tenant,
+        ..Default::default()
+    };
+    let mut csv = Vec::new();
+    bi_platform::generate::write_campaigns_csv(&spec, &mut csv).unwrap();
+    csv
 }
