@@ -225,7 +225,9 @@ async function streamFile(file) {
     // parsed then), still cancels: nothing is added before `commit`.
     if (current.cancelled) return await cancelled(file);
     $('progress-label').textContent = `Checking ${file.name}`;
-    await call('end');
+    // The last answers of the parsing workers count in how the file was read.
+    const ended = await call('end');
+    if (ended && ended.bytes != null) progress = ended;
     if (current.cancelled) return await cancelled(file);
     // From here the file is being added: too late to cancel, and the button says so.
     $('progress-label').textContent = `Adding ${file.name}`;

@@ -66,11 +66,14 @@ const ops = {
     return { ...self.warehouse.progress(), workers: WORKERS };
   },
   finish: async () => { await pool?.drain(self.warehouse); return self.warehouse.finish(); },
+  // Returns the file's last progress, the parsing workers' last answers counted.
   end: async () => {
     const columnar = parquet.end();
     if (columnar) return columnar;
     await pool?.drain(self.warehouse);
-    return self.warehouse.end();
+    const progress = self.warehouse.progress();
+    self.warehouse.end();
+    return { ...progress, workers: WORKERS };
   },
   commit: () => self.warehouse.commit(),
   cancel: () => { pool?.forget(); parquet.cancel(); self.warehouse.cancel(); },
