@@ -6,10 +6,14 @@
 //   in:  {id, spec, index, piece}          answer: {id, answer} (answer transferred)
 import init, { parsePiece } from './pkg/bi_platform.js';
 
-let ready = null;
+// A piece may come before the module (the pool sends the module once its compilation
+// settles, and the first pieces right away): pieces wait for it.
+let gotModule;
+const ready = new Promise((resolve) => { gotModule = resolve; })
+  .then((module) => init({ module_or_path: module }));
 self.onmessage = async ({ data }) => {
   if (data.module) {
-    ready = init({ module_or_path: data.module });
+    gotModule(data.module);
     return;
   }
   const { id, spec, index, piece } = data;
