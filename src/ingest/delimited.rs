@@ -513,19 +513,9 @@ impl Body {
         self.fresh = false;
         if self.outsource && !at_end {
             if let Some(complete) = self.run_after_carry(input) {
-                if self.outsourced.len() >= MAX_RUNS_HANDED_OUT {
-                    self.settle()?;
-                }
-                let unfinished = &input[complete..];
-                if unfinished.len() > MAX_RECORD_BYTES {
-                    return Err(self.too_long());
-                }
                 let mut run = std::mem::take(&mut self.carry);
                 run.extend_from_slice(&input[..complete]);
-                self.carry.extend_from_slice(unfinished);
-                self.outsourced.push_back(run);
-                self.fresh = true;
-                return Ok(());
+                return self.hand_out(run, &input[complete..]);
             }
         }
         // Whatever is read here comes after the runs handed out.
@@ -591,16 +581,7 @@ impl Body {
         let mut rest = &input[pos..];
         if let Some(split) = self.parallel_run(rest) {
             if self.outsource {
-                // The run waits for other workers; the unfinished line after it is only
-                // carried (not read), so no record after the run is staged before it.
-                self.outsourced.push_back(rest[..split].to_vec());
-                self.fresh = true;
-                let unfinished = &rest[split..];
-                if unfinished.len() > MAX_RECORD_BYTES {
-                    return Err(self.too_long());
-                }
-                self.carry.extend_from_slice(unfinished);
-                return Ok(());
+                return self.hand_out(rest[..split].to_vec(), &rest[split..]);
             }
             self.lines_in_parallel(&rest[..split])?;
             rest = &rest[split..];
@@ -707,6 +688,22 @@ impl Body {
         let complete = memchr::memrchr(b'\n', rest)? + 1;
         (complete >= self.parallel_min && memchr::memchr(b'"', &rest[..complete]).is_none())
             .then_some(complete)
+    }
+
+    /// Hands `run` (complete lines) out to other workers, after reading here the runs
+    /// still out when [`MAX_RUNS_HANDED_OUT`] are. The unfinished line after it is only
+    /// carried (not read), so no record after the run is staged before it.
+    fn hand_out(&mut self, run: Vec<u8>, unfinished: &[u8]) -> Result<(), LoadError> {
+        if unfinished.len() > MAX_RECORD_BYTES {
+            return Err(self.too_long());
+        }
+        if self.outsourced.len() >= MAX_RUNS_HANDED_OUT {
+            self.settle()?;
+        }
+        self.outsourced.push_back(run);
+        self.fresh = true;
+        self.carry.extend_from_slice(unfinished);
+        Ok(())
     }
 
     /// How many leading bytes of `input` end a run to hand out, read after the carried
