@@ -51,6 +51,7 @@ struct Cache {
     version: u64,
     ranks: OnceLock<Ranks>,
     performance_order: OnceLock<Vec<u32>>,
+    target_order: OnceLock<Vec<u32>>,
 }
 
 impl Default for Cache {
@@ -60,6 +61,7 @@ impl Default for Cache {
             version: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             ranks: OnceLock::new(),
             performance_order: OnceLock::new(),
+            target_order: OnceLock::new(),
         }
     }
 }
@@ -494,7 +496,13 @@ impl Warehouse {
                 return result;
             }
             (Dashboard::ChannelMix, _) => dashboards::channel_mix(scope, ranks),
-            (Dashboard::TargetVsActual, _) => dashboards::target_vs_actual(scope, ranks),
+            (Dashboard::TargetVsActual, _) => {
+                let order = self
+                    .cache
+                    .target_order
+                    .get_or_init(|| dashboards::target_order(&self.star, ranks));
+                dashboards::target_vs_actual(scope, ranks, order)
+            }
             (Dashboard::CustomerSummary, _) => dashboards::customer_summary(scope, ranks),
         };
         if paged {

@@ -591,18 +591,27 @@ impl<'w> Scope<'w> {
     /// holding a day of it. Channels, campaigns, performance categories and funnel
     /// stages do not apply to targets.
     pub fn target_rows(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.star.targets.len()).filter(move |&row| self.has_target_row(row))
+    }
+
+    /// Whether target row `row` is in scope (see [`target_rows`](Self::target_rows)).
+    pub fn has_target_row(&self, row: usize) -> bool {
         let t = &self.star.targets;
-        (0..t.len()).filter(move |&row| {
-            let (year, month) = (i32::from(t.year[row]), u32::from(t.month[row]));
-            let first = day_from_ymd(year, month, 1).unwrap_or(Day::MIN);
-            let last = first + crate::model::date::days_in_month(year, month) as Day - 1;
-            self.has_tenant(t.tenant.get(row))
-                && passes_column(&self.regions, &t.region, row)
-                && passes_column(&self.products, &t.product, row)
-                && self.from.is_none_or(|f| last >= f)
-                && self.to.is_none_or(|to| first <= to)
-                && self.days.as_ref().is_none_or(|d| d.any_in(first, last))
-        })
+        let (year, month) = (i32::from(t.year[row]), u32::from(t.month[row]));
+        if !self.has_tenant(t.tenant.get(row))
+            || !passes_column(&self.regions, &t.region, row)
+            || !passes_column(&self.products, &t.product, row)
+        {
+            return false;
+        }
+        if self.from.is_none() && self.to.is_none() && self.days.is_none() {
+            return true;
+        }
+        let first = day_from_ymd(year, month, 1).unwrap_or(Day::MIN);
+        let last = first + crate::model::date::days_in_month(year, month) as Day - 1;
+        self.from.is_none_or(|f| last >= f)
+            && self.to.is_none_or(|to| first <= to)
+            && self.days.as_ref().is_none_or(|d| d.any_in(first, last))
     }
 
     /// Customer rows in scope: the tenant scope, the region filter on the customer's

@@ -1,6 +1,6 @@
 //! Dashboard results as data (SPEC §7): named columns and rows of values.
 
-use crate::model::date::{format_day, Day};
+use crate::model::date::{format_day, with_iso_day, Day};
 use crate::query::columns::ColumnDecl;
 use crate::transform::value::format_millionths;
 use serde::ser::{SerializeMap, SerializeSeq};
@@ -66,11 +66,16 @@ impl Serialize for Value<'_> {
         match self {
             Value::Null => serializer.serialize_none(),
             Value::Int(i) => serializer.serialize_i64(*i),
-            Value::Money(m) => serializer.serialize_f64(*m as f64 / 1e6),
+            // An i64 converts to f64 with one instruction, an i128 through a call in
+            // wasm; both round the same integer to the same nearest double.
+            Value::Money(m) => serializer.serialize_f64(match i64::try_from(*m) {
+                Ok(m) => m as f64 / 1e6,
+                Err(_) => *m as f64 / 1e6,
+            }),
             Value::Float(f) if f.is_finite() => serializer.serialize_f64(*f),
             Value::Float(_) => serializer.serialize_none(),
             Value::Text(t) => serializer.serialize_str(t),
-            Value::Date(d) => serializer.serialize_str(&format_day(*d)),
+            Value::Date(d) => with_iso_day(*d, |text| serializer.serialize_str(text)),
         }
     }
 }
@@ -166,5 +171,36 @@ impl Serialize for DashboardResult<'_> {
             map.serialize_entry("total_rows", &total)?;
         }
         map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Value;
+    use proptest::prelude::*;
+
+    fn json(value: Value<'_>) -> String {
+        serde_json::to_string(&value).expect("a value serialises")
+    }
+
+    proptest! {
+        /// Money that fits an i64 takes the one-instruction conversion; the number
+        /// written is the one the i128 conversion gives.
+        #[test]
+        fn money_is_written_as_its_nearest_double(m in any::<i64>(), shift in 0u32..64) {
+            let m = i128::from(m >> shift);
+            prop_assert_eq!(json(Value::Money(m)), serde_json::to_string(&(m as f64 / 1e6)).unwrap());
+        }
+    }
+
+    #[test]
+    fn money_beyond_an_i64_and_dates() {
+        let big = i128::from(i64::MAX) * 3;
+        assert_eq!(
+            json(Value::Money(big)),
+            serde_json::to_string(&(big as f64 / 1e6)).unwrap()
+        );
+        assert_eq!(json(Value::Money(-1_500_000)), "-1.5");
+        assert_eq!(json(Value::Date(20040)), "\"2024-11-13\"");
     }
 }

@@ -16,7 +16,7 @@
 //! fixed point through `+`, `-`, `*` by integers and `SUM`, and becomes a double where
 //! SQLite's answer is a double anyway (division, `AVG`, mixing with a REAL).
 
-use crate::model::date::{format_day, ymd_from_day, Day};
+use crate::model::date::{format_day, iso_bytes as date_bytes, Day};
 use std::cmp::Ordering;
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
@@ -46,25 +46,6 @@ pub enum Class {
     Null,
     Numeric,
     Text,
-}
-
-/// `YYYY-MM-DD` of a day as bytes (years 1..=9999 always take four digits).
-pub fn date_bytes(day: Day) -> [u8; 10] {
-    let (y, m, d) = ymd_from_day(day);
-    let y = y.clamp(0, 9999) as u32;
-    let digit = |v: u32| b'0' + (v % 10) as u8;
-    [
-        digit(y / 1000),
-        digit(y / 100),
-        digit(y / 10),
-        digit(y),
-        b'-',
-        digit(m / 10),
-        digit(m),
-        b'-',
-        digit(d / 10),
-        digit(d),
-    ]
 }
 
 impl<'w> Val<'w> {
