@@ -24,7 +24,7 @@
 // their medians join the same table.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -336,7 +336,11 @@ try {
   const oursAssets = sizes(group((p) => p.startsWith('www/pkg/')));
   const duckAssets = sizes(group((p) => /^bench\/node_modules\/(@duckdb|apache-arrow|flatbuffers|tslib)\//.test(p)));
   const sheetAssets = sizes(group((p) => p.startsWith('bench/node_modules/xlsx/')));
-  const pageFiles = ['www/index.html', 'www/app.js', 'www/worker.js', 'www/style.css', 'www/pkg/bi_platform.js', 'www/pkg/bi_platform_bg.wasm']
+  // wasm-bindgen's JS snippets (www/pkg/snippets/*/*.js) are imported by the module.
+  const snippets = existsSync(join(root, 'www/pkg/snippets'))
+    ? readdirSync(join(root, 'www/pkg/snippets'), { recursive: true }).filter((p) => p.endsWith('.js')).map((p) => `www/pkg/snippets/${p}`)
+    : [];
+  const pageFiles = ['www/index.html', 'www/app.js', 'www/worker.js', 'www/style.css', 'www/pkg/bi_platform.js', 'www/pkg/bi_platform_bg.wasm', ...snippets]
     .filter((p) => existsSync(join(root, p))).map((p) => [join(root, p), statSync(join(root, p)).size]);
   const pageAssets = sizes(pageFiles);
   const duckFetched = group((p) => p.startsWith('bench/node_modules/@duckdb/')).map(([p]) => p.split('/').pop());

@@ -549,3 +549,92 @@ fn sql_in_the_browser_keeps_to_the_scope_and_says_where_errors_are() {
     let csv = w.sql_csv(&plan, js(r#"{"tenants":"all"}"#), None).unwrap();
     assert_eq!(csv, "1\r\n1\r\n");
 }
+
+/// JSON text as the page used to receive it (`JSON.parse`), written out again: equal
+/// texts mean equal values, every double to the bit.
+fn as_parsed(text: &str) -> String {
+    js_sys::JSON::stringify(&js(text)).unwrap().into()
+}
+
+fn stringify(value: &JsValue) -> String {
+    js_sys::JSON::stringify(value).unwrap().into()
+}
+
+#[wasm_bindgen_test]
+fn rows_sent_a_column_at_a_time_equal_rows_sent_as_json() {
+    // Every dashboard, paged and not, all tenants and one, over generated files with
+    // targets and customers, against the engine's own result written as JSON.
+    let files = sample_files(&SampleSpec {
+        tenants: 5,
+        campaigns_per_tenant: 120,
+        ..SampleSpec::default()
+    })
+    .unwrap();
+    let mut w = Warehouse::new();
+    let mut native = bi_platform::Warehouse::new();
+    for (name, bytes) in [
+        ("campaigns.csv", &files.campaigns_csv),
+        ("sales_targets.csv", &files.targets_csv),
+        ("customers.json", &files.customers_json),
+    ] {
+        w.load(name, bytes).unwrap();
+        native.load(name, bytes);
+    }
+    let tenant = native.tenants()[1].to_string();
+    for name in DASHBOARDS {
+        let dashboard = bi_platform::Dashboard::from_name(name).unwrap();
+        for query in [
+            "{}".to_string(),
+            format!(r#"{{"tenants":["{tenant}"]}}"#),
+            r#"{"offset":3,"limit":7}"#.to_string(),
+        ] {
+            let sent = w.dashboard(name, js(&query)).unwrap();
+            let expected = native
+                .dashboard(dashboard, &serde_json::from_str(&query).unwrap())
+                .unwrap();
+            assert!(!expected.rows.is_empty(), "{name} {query}");
+            assert_eq!(
+                stringify(&sent),
+                as_parsed(&serde_json::to_string(&expected).unwrap()),
+                "{name} {query}"
+            );
+        }
+    }
+
+    // SQL: nulls in text and number columns, dates, a float column with NaN and
+    // infinities (written as null), and a column mixing numbers and text (sent as JSON).
+    let schema = json(&w.sql_schema().unwrap()).to_string();
+    for text in [
+        "SELECT tenant_id, date, NULLIF(region, 'North') AS region, \
+         NULLIF(spend, 0) AS spend, clicks * 1.0 / NULLIF(impressions, 0) AS ctr \
+         FROM fact_campaigns ORDER BY date, tenant_id, campaign_id LIMIT 500",
+        "SELECT CASE WHEN clicks > 50 THEN 'many' ELSE clicks END AS clicks FROM fact_campaigns",
+        "SELECT 1.0 / 0 AS a, -1.0 / 0 AS b, 0.0 / 0 AS c, -0.0 AS d, 9007199254740993 AS e",
+        "SELECT tenant_id FROM fact_campaigns WHERE 1 = 0",
+    ] {
+        let compiled: Vec<serde_json::Value> =
+            serde_json::from_str(&bi_platform::web_parser::parse(text, &schema).unwrap()).unwrap();
+        let plan = compiled[0]["statement"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{text}: {compiled:?}"));
+        let sent = w.sql_run(plan, js("{}"), Some(1.7e12)).unwrap();
+        let statement: bi_platform::sql::Statement = serde_json::from_str(plan).unwrap();
+        let expected = bi_platform::sql::run(
+            native.star(),
+            &bi_platform::TenantScope::All,
+            &statement,
+            &bi_platform::sql::Options {
+                now_ms: Some(1_700_000_000_000),
+                memory_budget: None,
+                general_only: false,
+            },
+        )
+        .unwrap();
+        let sent_rows = js_sys::Reflect::get(&sent, &JsValue::from_str("rows")).unwrap();
+        assert_eq!(
+            stringify(&sent_rows),
+            as_parsed(&serde_json::to_string(&serde_json::json!(expected)["rows"]).unwrap()),
+            "{text}"
+        );
+    }
+}

@@ -48,6 +48,22 @@ impl Value<'_> {
         }
     }
 
+    /// The number JSON holds for this value once read (`None`: not a number, or one
+    /// written as null): what the page receives, however the value is sent.
+    pub fn json_number(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(*i as f64),
+            // An i64 converts to f64 with one instruction, an i128 through a call in
+            // wasm; both round the same integer to the same nearest double.
+            Value::Money(m) => Some(match i64::try_from(*m) {
+                Ok(m) => m as f64 / 1e6,
+                Err(_) => *m as f64 / 1e6,
+            }),
+            Value::Float(f) if f.is_finite() => Some(*f),
+            _ => None,
+        }
+    }
+
     /// The value as a number, when it is one.
     pub fn as_f64(&self) -> Option<f64> {
         match self {
@@ -66,14 +82,10 @@ impl Serialize for Value<'_> {
         match self {
             Value::Null => serializer.serialize_none(),
             Value::Int(i) => serializer.serialize_i64(*i),
-            // An i64 converts to f64 with one instruction, an i128 through a call in
-            // wasm; both round the same integer to the same nearest double.
-            Value::Money(m) => serializer.serialize_f64(match i64::try_from(*m) {
-                Ok(m) => m as f64 / 1e6,
-                Err(_) => *m as f64 / 1e6,
-            }),
-            Value::Float(f) if f.is_finite() => serializer.serialize_f64(*f),
-            Value::Float(_) => serializer.serialize_none(),
+            Value::Money(_) | Value::Float(_) => match self.json_number() {
+                Some(x) => serializer.serialize_f64(x),
+                None => serializer.serialize_none(),
+            },
             Value::Text(t) => serializer.serialize_str(t),
             Value::Date(d) => with_iso_day(*d, |text| serializer.serialize_str(text)),
         }

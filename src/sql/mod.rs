@@ -213,9 +213,10 @@ impl Serialize for Val<'_> {
         match self {
             Val::Null => s.serialize_none(),
             Val::Int(i) => s.serialize_i64(*i),
-            Val::Real(f) if f.is_finite() => s.serialize_f64(*f),
-            Val::Real(_) => s.serialize_none(),
-            Val::Money(m) => s.serialize_f64(value::money_f64(*m)),
+            Val::Real(_) | Val::Money(_) => match self.json_number() {
+                Some(x) => s.serialize_f64(x),
+                None => s.serialize_none(),
+            },
             Val::Str(t) => s.serialize_str(t),
             Val::String(t) => s.serialize_str(t),
             Val::Date(_) => s.serialize_str(&self.as_text().unwrap_or_default()),

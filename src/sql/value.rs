@@ -49,6 +49,17 @@ pub enum Class {
 }
 
 impl<'w> Val<'w> {
+    /// The number JSON holds for this value once read (`None`: not a number, or one
+    /// written as null): what the page receives, however the value is sent.
+    pub fn json_number(&self) -> Option<f64> {
+        match self {
+            Val::Int(i) => Some(*i as f64),
+            Val::Real(f) if f.is_finite() => Some(*f),
+            Val::Money(m) => Some(money_f64(*m)),
+            _ => None,
+        }
+    }
+
     /// Computed text.
     pub fn text(s: impl Into<Rc<str>>) -> Self {
         Val::String(s.into())
