@@ -85,14 +85,64 @@ impl ToCell for Val<'_> {
     }
 }
 
+/// A column of text and dates on its way to JS: its distinct values and their codes.
+struct TextColumn {
+    /// The distinct values, null first.
+    strings: js_sys::Array,
+    /// Text borrowed from the warehouse's dictionaries repeats the same few slices:
+    /// deduplicated by address and length, each is made a JS string once (equal text
+    /// at two addresses is two entries holding the same string, which is harmless).
+    by_slice: HashMap<(usize, usize), u32, RandomState>,
+    by_day: HashMap<Day, u32, RandomState>,
+    /// Results come sorted, so a text cell mostly repeats the one above it.
+    last: Option<((usize, usize), u32)>,
+    codes: Vec<u32>,
+}
+
+impl TextColumn {
+    fn new(rows: usize) -> Self {
+        TextColumn {
+            strings: js_sys::Array::of1(&JsValue::NULL),
+            by_slice: HashMap::default(),
+            by_day: HashMap::default(),
+            last: None,
+            codes: Vec::with_capacity(rows),
+        }
+    }
+
+    /// Adds a cell; `false` for a number.
+    fn push(&mut self, cell: Cell<'_>) -> bool {
+        let strings = &self.strings;
+        let code = match cell {
+            Cell::Null => 0,
+            Cell::Text(t) => {
+                let slice = (t.as_ptr() as usize, t.len());
+                match self.last {
+                    Some((seen, code)) if seen == slice => code,
+                    _ => {
+                        let code = *self
+                            .by_slice
+                            .entry(slice)
+                            .or_insert_with(|| strings.push(&JsValue::from_str(t)) - 1);
+                        self.last = Some((slice, code));
+                        code
+                    }
+                }
+            }
+            Cell::Date(d) => *self.by_day.entry(d).or_insert_with(|| {
+                with_iso_day(d, |text| strings.push(&JsValue::from_str(text)) - 1)
+            }),
+            Cell::Number(_) => return false,
+        };
+        self.codes.push(code);
+        true
+    }
+}
+
 /// One column on its way to JS.
 enum Column {
     Numbers(Vec<f64>),
-    Texts {
-        /// The distinct values, null first.
-        strings: js_sys::Array,
-        codes: Vec<u32>,
-    },
+    Texts(TextColumn),
 }
 
 /// The rows as JS arrays, or `None` when a column mixes numbers and text or the rows
@@ -102,70 +152,58 @@ fn rows_to_js<V: ToCell>(rows: &[Vec<V>]) -> Option<JsValue> {
     if rows.iter().any(|row| row.len() != width) {
         return None;
     }
-    let columns = js_sys::Array::new();
-    for c in 0..width {
-        let column = column(rows, c)?;
-        columns.push(&match column {
-            Column::Numbers(numbers) => js_sys::Float64Array::from(&numbers[..]).into(),
-            Column::Texts { strings, codes } => {
-                js_sys::Array::of2(&strings, &js_sys::Uint32Array::from(&codes[..])).into()
-            }
-        });
-    }
-    Some(rows_from_columns(rows.len() as u32, &columns))
-}
-
-/// Column `c` of the rows, or `None` when it mixes numbers and text.
-fn column<V: ToCell>(rows: &[Vec<V>], c: usize) -> Option<Column> {
-    // The kind is the first non-null cell's; an all-null column is numbers (NaN).
-    let text = rows
-        .iter()
-        .map(|row| row[c].cell())
-        .find(|cell| !matches!(cell, Cell::Null))
-        .is_some_and(|cell| matches!(cell, Cell::Text(_) | Cell::Date(_)));
-    if !text {
-        let mut numbers = Vec::with_capacity(rows.len());
-        for row in rows {
-            numbers.push(match row[c].cell() {
-                Cell::Null => f64::NAN,
-                Cell::Number(x) => x,
-                Cell::Text(_) | Cell::Date(_) => return None,
-            });
-        }
-        return Some(Column::Numbers(numbers));
-    }
-    // Text borrowed from the warehouse's dictionaries repeats the same few slices:
-    // deduplicated by address and length, each is made a JS string once (equal text
-    // at two addresses is two entries holding the same string, which is harmless).
-    let strings = js_sys::Array::of1(&JsValue::NULL);
-    let mut by_slice: HashMap<(usize, usize), u32, RandomState> = HashMap::default();
-    let mut by_day: HashMap<Day, u32, RandomState> = HashMap::default();
-    let mut codes = Vec::with_capacity(rows.len());
-    // Results come sorted, so a text cell mostly repeats the one above it.
-    let mut last: Option<((usize, usize), u32)> = None;
+    // A column's kind is its first non-null cell's; an all-null column is numbers (NaN).
+    let mut text: Vec<Option<bool>> = vec![None; width];
     for row in rows {
-        codes.push(match row[c].cell() {
-            Cell::Null => 0,
-            Cell::Text(t) => {
-                let slice = (t.as_ptr() as usize, t.len());
-                match last {
-                    Some((seen, code)) if seen == slice => code,
-                    _ => {
-                        let code = *by_slice
-                            .entry(slice)
-                            .or_insert_with(|| strings.push(&JsValue::from_str(t)) - 1);
-                        last = Some((slice, code));
-                        code
+        for (kind, value) in text.iter_mut().zip(row) {
+            if kind.is_none() {
+                match value.cell() {
+                    Cell::Null => {}
+                    Cell::Number(_) => *kind = Some(false),
+                    Cell::Text(_) | Cell::Date(_) => *kind = Some(true),
+                }
+            }
+        }
+        if text.iter().all(Option::is_some) {
+            break;
+        }
+    }
+    let mut columns: Vec<Column> = text
+        .iter()
+        .map(|kind| match kind {
+            Some(true) => Column::Texts(TextColumn::new(rows.len())),
+            _ => Column::Numbers(Vec::with_capacity(rows.len())),
+        })
+        .collect();
+    // Row by row: each row's cells are read once, where they lie.
+    for row in rows {
+        for (column, value) in columns.iter_mut().zip(row) {
+            let cell = value.cell();
+            match column {
+                Column::Numbers(numbers) => numbers.push(match cell {
+                    Cell::Null => f64::NAN,
+                    Cell::Number(x) => x,
+                    Cell::Text(_) | Cell::Date(_) => return None,
+                }),
+                Column::Texts(texts) => {
+                    if !texts.push(cell) {
+                        return None;
                     }
                 }
             }
-            Cell::Date(d) => *by_day.entry(d).or_insert_with(|| {
-                with_iso_day(d, |text| strings.push(&JsValue::from_str(text)) - 1)
-            }),
-            Cell::Number(_) => return None,
+        }
+    }
+    let js_columns = js_sys::Array::new();
+    for column in columns {
+        js_columns.push(&match column {
+            Column::Numbers(numbers) => js_sys::Float64Array::from(&numbers[..]).into(),
+            Column::Texts(texts) => {
+                js_sys::Array::of2(&texts.strings, &js_sys::Uint32Array::from(&texts.codes[..]))
+                    .into()
+            }
         });
     }
-    Some(Column::Texts { strings, codes })
+    Some(rows_from_columns(rows.len() as u32, &js_columns))
 }
 
 /// A result whose rows [`result_to_js`] sends column by column.
