@@ -122,6 +122,17 @@ async function drop(page, files) {
 
 // Starts streaming a generated file and waits until rows are flowing.
 async function startBig(page, name, generate) {
+  // Each 4 MB slice the page reads from the file comes 120 ms late, so the load lasts
+  // some seconds however fast the machine and the engine are: the actions these tests
+  // take "during a load" must find it running (a faster engine made them race).
+  await page.evaluate(() => {
+    const read = Blob.prototype.arrayBuffer;
+    Blob.prototype.arrayBuffer = async function slowRead() {
+      const bytes = await read.call(this);
+      if (this.size >= 1 << 20) await new Promise((resolve) => { setTimeout(resolve, 120); });
+      return bytes;
+    };
+  });
   const at = await drop(page, [{ name, generate }]);
   assert.ok(at.size[0] > 60e6, `${name} is only ${at.size[0]} bytes`);
   // This file's figures (the size names it), not those left by a previous file.
