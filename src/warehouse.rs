@@ -40,6 +40,10 @@ struct OpenFile {
     commit: TableCommit,
 }
 
+/// Rows of `campaign_performance` (offset plus limit) at most that a query orders by
+/// selection ([`dashboards::performance_top`]) while the whole order is not kept.
+const TOP_ROWS: usize = 10_000;
+
 /// Bytes [`Warehouse::load`] hands its stream at a time, so that a delimited file in
 /// memory is committed in parts too.
 const LOAD_CHUNK: usize = 8 << 20;
@@ -437,6 +441,20 @@ impl Warehouse {
         self.cache.ranks.get_or_init(|| Ranks::build(&self.star))
     }
 
+    /// Computes what queries of this state keep (the dimensions' ranks, the row orders
+    /// of `campaign_performance` and `target_vs_actual`), which the first query after a
+    /// load would otherwise compute: for a moment when nothing waits (the page's worker
+    /// calls it after sending the first view).
+    pub fn prepare(&self) {
+        let ranks = self.ranks();
+        self.cache
+            .performance_order
+            .get_or_init(|| dashboards::performance_order(&self.star, ranks));
+        self.cache
+            .target_order
+            .get_or_init(|| dashboards::target_order(&self.star, ranks));
+    }
+
     /// Every tenant id in any table, in byte order.
     pub fn tenants(&self) -> Vec<&str> {
         let mut tenants: Vec<&str> = self.star.dims.tenant.values().collect();
@@ -484,10 +502,22 @@ impl Warehouse {
             (Dashboard::DailyPerformance, _) => dashboards::daily_performance(scope, ranks),
             (Dashboard::ConversionFunnel, None) => dashboards::conversion_funnel(scope, ranks),
             (Dashboard::CampaignPerformance, _) => {
-                let order = self
-                    .cache
-                    .performance_order
-                    .get_or_init(|| dashboards::performance_order(&self.star, ranks));
+                // A first page before the whole order is kept (the first view after a
+                // load): only the rows up to it are ordered ([`Warehouse::prepare`]
+                // keeps the whole order afterwards).
+                let top = match (self.cache.performance_order.get(), query.limit) {
+                    (None, Some(limit)) if offset.saturating_add(limit) <= TOP_ROWS => {
+                        Some(dashboards::performance_top(scope, ranks, offset + limit))
+                    }
+                    _ => None,
+                };
+                let order = match &top {
+                    Some(top) => top,
+                    None => self
+                        .cache
+                        .performance_order
+                        .get_or_init(|| dashboards::performance_order(&self.star, ranks)),
+                };
                 let mut result =
                     dashboards::campaign_performance(scope, order, offset, query.limit);
                 if !paged {

@@ -117,7 +117,11 @@ const ops = {
   // The sample files themselves (for the start page's download links), not loaded.
   sampleFiles: (spec) => generateSample(spec).files,
   // Everything the page shows for one query, each dashboard computed once by the engine.
-  view: ({ query, page }) => self.warehouse.view(query, page),
+  view: ({ query, page }) => {
+    const view = self.warehouse.view(query, page);
+    prepareSoon();
+    return view;
+  },
   forgetViews: () => self.warehouse.forgetViews(),
   // One table sorted and paged ({offset, limit, sort, descending}), for its buttons.
   table: ({ name, query, page }) => self.warehouse.table(name, query, page),
@@ -168,6 +172,11 @@ const ops = {
 // One message at a time, in order: a push waiting for the parsing workers finishes
 // before anything else reads or changes the warehouse.
 let turn = Promise.resolve();
+// The row orders later views keep (Warehouse.prepare), computed once a view has been
+// sent rather than inside the first view after a load, which orders only its page.
+function prepareSoon() {
+  setTimeout(() => { turn = turn.then(() => self.warehouse.prepare()).catch(() => {}); }, 0);
+}
 self.onmessage = ({ data: { id, op, args } }) => {
   turn = turn.then(async () => {
     try {

@@ -222,6 +222,59 @@ pub fn performance_order(star: &StarSchema, ranks: &Ranks) -> Vec<u32> {
     order_rows(star, ranks, u64::BITS)
 }
 
+/// The first `k` fact rows in scope in `campaign_performance` order, without ordering
+/// every row: each row's date and tenant as one key, the `k`th smallest found by
+/// selection, and only the rows up to it (ties included) sorted, their campaign ids
+/// compared as text. For the first page of the first view after a load, before
+/// [`performance_order`] is kept: that orders every row and ranks every campaign id
+/// (about 40 ms of the page's first view at 1M rows).
+pub fn performance_top(scope: &Scope<'_>, ranks: &Ranks, k: usize) -> Vec<u32> {
+    let star = scope.star;
+    let f = &star.campaigns;
+    // Newest date first, then the tenant's rank: one u64 (the date's bits flipped so
+    // that a later date is smaller), with the row.
+    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(scope.campaign_row_count());
+    with_keys!(f.tenant, |tenant| {
+        scope.for_each_campaign_row(
+            tenant,
+            #[inline(always)]
+            |row| {
+                let newest_first = !((f.date[row] as u32) ^ 0x8000_0000);
+                let rank = ranks.tenant[tenant[row].key() as usize];
+                keyed.push((u64::from(newest_first) << 32 | u64::from(rank), row as u32));
+            },
+        )
+    });
+    if k == 0 {
+        return Vec::new();
+    }
+    if k < keyed.len() {
+        let (_, &mut (kth, _), _) = keyed.select_nth_unstable_by_key(k - 1, |&(key, _)| key);
+        // Rows past the kth may tie with it: the campaign id decides among them.
+        let mut end = k;
+        for i in k..keyed.len() {
+            if keyed[i].0 == kth {
+                keyed.swap(end, i);
+                end += 1;
+            }
+        }
+        keyed.truncate(end);
+    }
+    let campaign = |row: u32| {
+        star.dims
+            .campaign
+            .value(f.campaign[row as usize])
+            .unwrap_or("")
+    };
+    keyed.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| campaign(a.1).as_bytes().cmp(campaign(b.1).as_bytes()))
+            .then(a.1.cmp(&b.1))
+    });
+    keyed.truncate(k);
+    keyed.into_iter().map(|(_, row)| row).collect()
+}
+
 /// [`performance_order`], packing the keys into one u64 when they fit in `packed_bits`
 /// (tests pass 0 to take the other way).
 fn order_rows(star: &StarSchema, ranks: &Ranks, packed_bits: u32) -> Vec<u32> {
@@ -974,9 +1027,11 @@ pub fn customer_summary<'w>(scope: &Scope<'w>, ranks: &Ranks) -> DashboardResult
 
 #[cfg(test)]
 mod tests {
-    use super::{order_rows, Ranks};
+    use super::{order_rows, performance_order, performance_top, Ranks};
+    use crate::query::Scope;
     use crate::query::{Dashboard, Query, TenantScope};
     use crate::{Value, Warehouse};
+    use proptest::prelude::*;
 
     const HEADER: &str = "tenant_id,campaign_id,campaign_name,date,impressions,clicks,conversions,spend,revenue,region,product";
 
@@ -1115,6 +1170,86 @@ mod tests {
                 ("b", "2024-11-01", "6"),
                 ("b", "2024-11-02", "1"),
                 ("c", "2024-11-01", "3"),
+            ]
+        );
+    }
+
+    proptest! {
+        /// The first `k` rows by selection are the whole order's first `k` rows in
+        /// scope: few dates, tenants and campaign ids, so many keys tie, and ids whose
+        /// byte order is not their order of arrival.
+        #[test]
+        fn top_rows_are_the_first_rows_of_the_whole_order(
+            facts in prop::collection::vec((0u8..4, 0u8..3, 0u8..12), 1..80),
+            scope in 0u8..4,
+            k in 0usize..90,
+        ) {
+            let rows: Vec<String> = facts
+                .iter()
+                .map(|(day, tenant, campaign)| {
+                    format!("t{tenant},c{campaign},x,2024-11-0{},100,10,1,1.00,2.00,North,A", day + 1)
+                })
+                .collect();
+            let w = warehouse(&rows.iter().map(String::as_str).collect::<Vec<_>>());
+            let query = match scope {
+                0 => Query::default(),
+                1 => only(&["t1"]),
+                2 => only(&["t0", "t2"]),
+                _ => Query { from: Some("2024-11-02".into()), ..Query::default() },
+            };
+            let star = w.star();
+            let ranks = Ranks::build(star);
+            let scope = Scope::new(star, &query).unwrap();
+            let in_scope: Vec<u32> = scope.campaign_rows().map(|r| r as u32).collect();
+            let whole: Vec<u32> = performance_order(star, &ranks)
+                .into_iter()
+                .filter(|r| in_scope.contains(r))
+                .take(k)
+                .collect();
+            prop_assert_eq!(performance_top(&scope, &ranks, k), whole);
+        }
+    }
+
+    #[test]
+    fn a_first_page_is_the_same_before_and_after_the_order_is_kept() {
+        let w = warehouse(&[
+            "b,c2,x,2024-11-01,100,10,1,0.70,2.10,North,A",
+            "a,c10,x,2024-11-02,100,10,1,1.00,0.50,North,A",
+            "a,c9,x,2024-11-02,100,10,1,0,1.00,North,A",
+            "c,c0,x,2024-11-01,100,10,1,1.00,4.00,North,A",
+            "a,c0,x,2024-11-01,100,10,1,1.00,4.00,North,A",
+        ]);
+        let pages = [(0, 2), (1, 3), (4, 5), (9, 1)];
+        let page = |offset: usize, limit: usize| Query {
+            offset: Some(offset),
+            limit: Some(limit),
+            ..Query::default()
+        };
+        let before: Vec<_> = pages
+            .iter()
+            .map(|&(o, l)| {
+                w.dashboard(Dashboard::CampaignPerformance, &page(o, l))
+                    .unwrap()
+            })
+            .collect();
+        w.prepare();
+        for (&(o, l), before) in pages.iter().zip(before) {
+            let after = w
+                .dashboard(Dashboard::CampaignPerformance, &page(o, l))
+                .unwrap();
+            assert_eq!(after, before, "offset {o}, limit {l}");
+        }
+        assert_eq!(
+            rows(&w, Dashboard::CampaignPerformance, &page(0, 5))
+                .iter()
+                .map(|r| format!("{} {} {}", r[3], r[0], r[1]))
+                .collect::<Vec<_>>(),
+            [
+                "2024-11-02 a c10",
+                "2024-11-02 a c9",
+                "2024-11-01 a c0",
+                "2024-11-01 b c2",
+                "2024-11-01 c c0",
             ]
         );
     }

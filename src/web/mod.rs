@@ -594,6 +594,12 @@ impl Warehouse {
         rows::result_to_js(result)
     }
 
+    /// Computes what later queries of this data keep (the row orders the first view
+    /// after a load does without): the page's worker calls it once a view is sent.
+    pub fn prepare(&self) {
+        self.inner.prepare();
+    }
+
     /// Forgets the views kept by `view` (for measuring a view computed afresh).
     #[wasm_bindgen(js_name = forgetViews)]
     pub fn forget_views(&self) {
