@@ -222,6 +222,13 @@ pub fn performance_order(star: &StarSchema, ranks: &Ranks) -> Vec<u32> {
     order_rows(star, ranks, u64::BITS)
 }
 
+/// A date as a `u32` that sorts later dates first (the sign bit flipped so that the
+/// bits sort as the days do, then every bit inverted): `campaign_performance`'s first key.
+#[inline]
+fn newest_first(day: Day) -> u32 {
+    !((day as u32) ^ 0x8000_0000)
+}
+
 /// The first `k` fact rows in scope in `campaign_performance` order, without ordering
 /// every row: each row's date and tenant as one key, the `k`th smallest found by
 /// selection, and only the rows up to it (ties included) sorted, their campaign ids
@@ -239,7 +246,7 @@ pub fn performance_top(scope: &Scope<'_>, ranks: &Ranks, k: usize) -> Vec<u32> {
             tenant,
             #[inline(always)]
             |row| {
-                let newest_first = !((f.date[row] as u32) ^ 0x8000_0000);
+                let newest_first = newest_first(f.date[row]);
                 let rank = ranks.tenant[tenant[row].key() as usize];
                 keyed.push((u64::from(newest_first) << 32 | u64::from(rank), row as u32));
             },
@@ -316,7 +323,7 @@ fn order_rows(star: &StarSchema, ranks: &Ranks, packed_bits: u32) -> Vec<u32> {
     }
     let mut keyed: Vec<(u64, u32, u32)> = (0..f.len())
         .map(|row| {
-            let newest_first = !((f.date[row] as u32) ^ 0x8000_0000);
+            let newest_first = newest_first(f.date[row]);
             let tenant = ranks.tenant[f.tenant.get(row) as usize];
             (
                 u64::from(newest_first) << 32 | u64::from(tenant),
@@ -549,7 +556,8 @@ struct DaySums {
     revenue: i128,
 }
 
-/// The fact columns `daily_performance` reads, as slices of the table's length.
+/// The fact columns `daily_performance` and `target_vs_actual`'s actuals read, as slices
+/// of the table's length.
 ///
 /// Held in a local, their pointers and lengths stay in registers through the scan: read
 /// through `&Campaigns`, each row reloaded them from the table (the stores into the
