@@ -44,6 +44,16 @@ pub const fn decl(name: &'static str, ty: ColumnType, label: &'static str) -> Co
     ColumnDecl { name, ty, label }
 }
 
+/// A result column that is the star schema's `column`, as the column table declares it.
+pub const fn star(column: crate::model::columns::Column) -> ColumnDecl {
+    let def = column.def();
+    ColumnDecl {
+        name: def.name,
+        ty: def.ty,
+        label: def.label,
+    }
+}
+
 /// A column compares equal to its name, so a result's columns can be checked against a
 /// list of names (`assert_eq!(result.columns, ["tenant_id", ...])`).
 impl PartialEq<&str> for ColumnDecl {
