@@ -45,6 +45,7 @@
 
 pub mod catalog;
 pub mod exec;
+pub mod explain;
 mod fast;
 pub mod func;
 #[cfg(feature = "sql")]
