@@ -12,12 +12,12 @@
 
 use crate::memory;
 use crate::sql::catalog::{Catalog, Column, Joined};
+use crate::sql::error::SqlError;
 use crate::sql::plan::{
     AggFunc, Aggregate, BinOp, CastType, Coerce, Expr, JoinKind, Literal, Plan, SetOp, SortKey,
     Statement, WindowFunc, WindowFunction,
 };
 use crate::sql::value::{arith, hash_val, negate, sql_cmp, total_cmp, Arith, Key, Val, MICROS};
-use crate::sql::SqlError;
 use crate::sql::{fast, func};
 use foldhash::fast::FixedState;
 use hashbrown::HashTable;

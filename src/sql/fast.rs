@@ -20,10 +20,10 @@
 use crate::model::dict::Dictionary;
 use crate::model::keys::{Key, Keys};
 use crate::sql::catalog::{Column, Ratio};
+use crate::sql::error::SqlError;
 use crate::sql::exec::{cmp_keys, Acc};
 use crate::sql::plan::{AggFunc, Aggregate, Expr, SortKey};
 use crate::sql::value::{total_cmp, Key as ValKey, Val};
-use crate::sql::SqlError;
 use foldhash::fast::FixedState;
 use std::cmp::Ordering;
 use std::collections::HashMap;

@@ -9,12 +9,12 @@
 //! outside aggregates (SQLite would pick an arbitrary row: refused here).
 
 use crate::sql::catalog::{Kind, Schema, SqlType};
+use crate::sql::error::SqlError;
 use crate::sql::func;
 use crate::sql::plan::{
     Affinity, AggFunc, Aggregate, BinOp, CastType, Coerce, Expr, Func, JoinKind, Literal, Plan,
     SetOp, SortKey, Statement, WindowFunc, WindowFunction,
 };
-use crate::sql::SqlError;
 use sqlparser::ast;
 use sqlparser::ast::Spanned;
 use sqlparser::dialect::SQLiteDialect;
