@@ -46,7 +46,6 @@
 pub mod catalog;
 mod error;
 pub mod exec;
-mod fast;
 pub mod func;
 #[cfg(feature = "sql")]
 pub mod parse;

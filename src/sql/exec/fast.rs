@@ -17,11 +17,12 @@
 //!   days, integers and money as one packed `u128` per row (the keys' ordinals, then
 //!   the row's position so the sort is stable), with a top-k selection under `LIMIT`.
 
+use super::acc::Acc;
+use super::rows::cmp_keys;
 use crate::model::dict::Dictionary;
 use crate::model::keys::{Key, Keys};
 use crate::sql::catalog::{Column, Ratio};
 use crate::sql::error::SqlError;
-use crate::sql::exec::{cmp_keys, Acc};
 use crate::sql::plan::{AggFunc, Aggregate, Expr, SortKey};
 use crate::sql::value::{total_cmp, Key as ValKey, Val};
 use foldhash::fast::FixedState;
