@@ -145,7 +145,7 @@ pub(super) fn map_columns(e: &mut Expr, map: &dyn Fn(usize) -> usize) {
 
 pub(super) fn columns_of(e: &Expr, out: &mut Vec<usize>, nested: &mut bool) {
     let mut e = e.clone();
-    pub(super) fn go(e: &mut Expr, out: &mut Vec<usize>, nested: &mut bool) {
+    fn go(e: &mut Expr, out: &mut Vec<usize>, nested: &mut bool) {
         match e {
             Expr::Column(i) => out.push(*i),
             Expr::Outer { .. } => *nested = true,

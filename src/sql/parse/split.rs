@@ -5,7 +5,7 @@
 /// the line it starts on (0-based), dropping pieces with nothing but blanks and
 /// comments: so each statement can run (and fail) on its own.
 pub fn split_statements(sql: &str) -> Vec<(u64, &str)> {
-    pub(super) fn push<'a>(
+    fn push<'a>(
         sql: &'a str,
         from: usize,
         to: usize,
