@@ -4,7 +4,7 @@
 use super::rows::HASHER;
 use crate::sql::error::SqlError;
 use crate::sql::plan::AggFunc;
-use crate::sql::value::{total_cmp, Key, Val, MICROS};
+use crate::sql::value::{total_cmp, Val, ValKey, MICROS};
 use foldhash::fast::FixedState;
 use std::cmp::Ordering;
 use std::collections::HashSet;
@@ -22,7 +22,7 @@ pub(crate) struct Acc<'w> {
     pub(crate) has_real: bool,
     best: Option<Val<'w>>,
     text: Option<String>,
-    seen: Option<HashSet<Key<'w>, FixedState>>,
+    seen: Option<HashSet<ValKey<'w>, FixedState>>,
 }
 
 impl<'w> Acc<'w> {
@@ -66,7 +66,7 @@ impl<'w> Acc<'w> {
             return Ok(());
         }
         if let Some(seen) = &mut self.seen {
-            if !seen.insert(Key(v.clone())) {
+            if !seen.insert(ValKey(v.clone())) {
                 return Ok(());
             }
         }

@@ -7,7 +7,7 @@ use super::rows::{hash_row, rows_equal};
 use super::{Exec, Rel};
 use crate::sql::catalog::Column;
 use crate::sql::error::SqlError;
-use crate::sql::plan::{Aggregate, Expr, Plan};
+use crate::sql::plan::{AggregateCall, Expr, Plan};
 use crate::sql::value::{total_cmp, Val};
 use hashbrown::HashTable;
 use std::cmp::Ordering;
@@ -17,7 +17,7 @@ impl<'a, 'w> Exec<'a, 'w> {
         &self,
         input: &Plan,
         group_by: &[Expr],
-        aggregates: &[Aggregate],
+        aggregates: &[AggregateCall],
     ) -> Result<Rel<'w>, SqlError> {
         let rel = self.plan(input)?;
         if let (

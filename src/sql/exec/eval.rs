@@ -5,7 +5,7 @@ use super::{err, Exec};
 use crate::sql::error::SqlError;
 use crate::sql::func;
 use crate::sql::plan::{BinOp, CastType, Coerce, Expr, Literal};
-use crate::sql::value::{arith, negate, sql_cmp, Arith, Key, Val, MICROS};
+use crate::sql::value::{arith, negate, sql_cmp, Arith, Val, ValKey, MICROS};
 use std::cmp::Ordering;
 
 /// Applies a comparison's affinity conversions.
@@ -134,7 +134,7 @@ impl<'a, 'w> Exec<'a, 'w> {
                     return Ok(Val::Null);
                 }
                 let found = if *c == Coerce::None {
-                    sub.keys.contains(&Key(v.clone()))
+                    sub.keys.contains(&ValKey(v.clone()))
                 } else {
                     sub.rows.iter().any(|r| {
                         r.first().is_some_and(|x| {

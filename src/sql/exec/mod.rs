@@ -6,7 +6,7 @@
 //! selected rows straight from the columns. Only operators that must hold rows (sort,
 //! join build sides, window partitions, results) materialize them, and only the columns
 //! the query uses. Group-by and joins hash values consistently with SQL equality
-//! ([`Key`]).
+//! ([`ValKey`]).
 //!
 //! Nothing here parses SQL: plans are data ([`crate::sql::plan`]).
 //!
@@ -36,7 +36,7 @@ use crate::memory;
 use crate::sql::catalog::{Catalog, Column};
 use crate::sql::error::SqlError;
 use crate::sql::plan::{Plan, Statement};
-use crate::sql::value::{Key, Val};
+use crate::sql::value::{Val, ValKey};
 use foldhash::fast::FixedState;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -190,7 +190,7 @@ impl<'w> Rel<'w> {
 /// A subquery's result, kept when it does not depend on the outer row.
 struct SubResult<'w> {
     rows: Vec<Vec<Val<'w>>>,
-    keys: HashSet<Key<'w>, FixedState>,
+    keys: HashSet<ValKey<'w>, FixedState>,
     has_null: bool,
 }
 

@@ -5,7 +5,7 @@ use super::rows::HASHER;
 use super::{Exec, Rel, SubResult};
 use crate::sql::error::SqlError;
 use crate::sql::plan::Plan;
-use crate::sql::value::{Key, Val};
+use crate::sql::value::{Val, ValKey};
 use std::collections::HashSet;
 use std::rc::Rc;
 
@@ -37,7 +37,7 @@ impl<'a, 'w> Exec<'a, 'w> {
             match r.first() {
                 Some(v) if v.is_null() => has_null = true,
                 Some(v) => {
-                    keys.insert(Key(v.clone()));
+                    keys.insert(ValKey(v.clone()));
                 }
                 None => {}
             }

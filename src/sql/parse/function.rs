@@ -6,7 +6,7 @@ use super::order_by::sort_key;
 use super::{at, unsupported, Cx, Planner, Scope, MAX_DEPTH, WINDOW_BASE};
 use crate::sql::error::SqlError;
 use crate::sql::func;
-use crate::sql::plan::{Affinity, AggFunc, Aggregate, Expr, Func, WindowFunc, WindowFunction};
+use crate::sql::plan::{Affinity, AggFunc, AggregateCall, Expr, Func, WindowFunc, WindowFunction};
 use sqlparser::ast;
 use sqlparser::ast::Spanned;
 
@@ -373,7 +373,7 @@ impl<'s> Planner<'s> {
             planned.push(self.expr(e, &mut inner)?.0);
         }
         let mut it = planned.into_iter();
-        let aggregate = Aggregate {
+        let aggregate = AggregateCall {
             func,
             arg: it.next(),
             distinct,

@@ -33,7 +33,7 @@ pub use split::split_statements;
 
 use crate::sql::catalog::Schema;
 use crate::sql::error::SqlError;
-use crate::sql::plan::{Affinity, Aggregate, Expr, Plan, Statement, WindowFunction};
+use crate::sql::plan::{Affinity, AggregateCall, Expr, Plan, Statement, WindowFunction};
 use sqlparser::ast;
 use sqlparser::dialect::SQLiteDialect;
 use sqlparser::parser::{Parser, ParserError};
@@ -292,7 +292,7 @@ struct Cx<'a> {
 #[derive(Default)]
 struct Grouping {
     exprs: Vec<Expr>,
-    aggregates: Vec<Aggregate>,
+    aggregates: Vec<AggregateCall>,
 }
 
 struct Planner<'s> {
