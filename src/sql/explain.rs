@@ -13,7 +13,7 @@
 //! same text when they compile to the same plan.
 
 use crate::sql::plan::{
-    AggFunc, Aggregate, BinOp, CastType, Expr, Func, JoinKind, Literal, Plan, SetOp, SortKey,
+    AggFunc, AggregateCall, BinOp, CastType, Expr, Func, JoinKind, Literal, Plan, SetOp, SortKey,
     Statement, WindowFunc, WindowFunction,
 };
 use std::fmt::Write;
@@ -85,7 +85,7 @@ fn quiet_expr(e: &Expr, inner: &[String], outer: &[String]) -> String {
     Printer::default().expr(e, inner, outer)
 }
 
-fn quiet_aggregate(a: &Aggregate, inner: &[String], outer: &[String]) -> String {
+fn quiet_aggregate(a: &AggregateCall, inner: &[String], outer: &[String]) -> String {
     Printer::default().aggregate(a, inner, outer)
 }
 
@@ -235,7 +235,7 @@ impl Printer {
             .join(", ")
     }
 
-    fn aggregate(&mut self, a: &Aggregate, inner: &[String], outer: &[String]) -> String {
+    fn aggregate(&mut self, a: &AggregateCall, inner: &[String], outer: &[String]) -> String {
         if a.func == AggFunc::CountRows {
             return "COUNT(*)".to_string();
         }

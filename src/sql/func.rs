@@ -6,9 +6,9 @@
 //! November 24, proleptic Gregorian), which makes 'YYYY-MM-DD' and day arithmetic exact.
 
 use crate::model::date::{day_from_ymd, ymd_from_day, Day};
+use crate::sql::error::SqlError;
 use crate::sql::plan::Func;
 use crate::sql::value::{real_to_text, total_cmp, Val};
-use crate::sql::SqlError;
 use std::cmp::Ordering;
 
 fn err(message: impl Into<String>) -> SqlError {

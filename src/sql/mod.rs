@@ -44,9 +44,9 @@
 //! ```
 
 pub mod catalog;
+mod error;
 pub mod exec;
 pub mod explain;
-mod fast;
 pub mod func;
 #[cfg(feature = "sql")]
 pub mod parse;
@@ -60,42 +60,10 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
 pub use catalog::{Catalog, Schema};
+pub use error::SqlError;
 pub use exec::{Options, Rows};
 pub use plan::{Plan, Statement};
 pub use value::Val;
-
-/// Why a query cannot run: a syntax error (with its line and column), a name that does
-/// not resolve, something not supported, or a failure while running.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SqlError {
-    pub message: String,
-    pub line: Option<u64>,
-    pub column: Option<u64>,
-}
-
-impl SqlError {
-    pub fn new(message: impl Into<String>) -> Self {
-        SqlError {
-            message: message.into(),
-            line: None,
-            column: None,
-        }
-    }
-}
-
-impl std::fmt::Display for SqlError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)?;
-        if let (Some(line), Some(column)) = (self.line, self.column) {
-            if !self.message.contains("Line: ") {
-                write!(f, " (line {line}, column {column})")?;
-            }
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for SqlError {}
 
 /// The schema of a warehouse's SQL tables.
 pub fn schema(star: &StarSchema) -> Schema {
