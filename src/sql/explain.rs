@@ -12,6 +12,7 @@
 //! a function of the plan alone, so a dashboard and the SQL it is written in print the
 //! same text when they compile to the same plan.
 
+use crate::sql::exec::Step;
 use crate::sql::plan::{
     AggFunc, AggregateCall, BinOp, CastType, Expr, Func, JoinKind, Literal, Plan, SetOp, SortKey,
     Statement, WindowFunc, WindowFunction,
@@ -29,6 +30,28 @@ pub fn explain(statement: &Statement) -> String {
         next += 1;
         let _ = writeln!(out, "subquery #{next}:");
         printer.plan(&plan, 1, &outer, &mut out);
+    }
+    out
+}
+
+/// How a traced run went ([`crate::sql::exec::run_traced`]): one line an operator, in
+/// the order they started, indented by how many operators they ran under, with the
+/// paths they took and the rows they gave.
+pub fn steps_text(steps: &[Step]) -> String {
+    let mut out = String::new();
+    for step in steps {
+        let indent = "  ".repeat(step.depth);
+        let paths = if step.paths.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", step.paths.join("; "))
+        };
+        let rows = if step.rows == 1 { "row" } else { "rows" };
+        let _ = writeln!(
+            out,
+            "{indent}{}{paths}: {} {rows}",
+            step.operator, step.rows
+        );
     }
     out
 }
@@ -559,6 +582,46 @@ mod tests {
         assert_eq!(
             a.lines().skip(1).collect::<Vec<_>>(),
             b.lines().skip(1).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_traced_run_says_which_path_each_operator_took() {
+        let mut warehouse = crate::Warehouse::new();
+        warehouse.load(
+            "c.csv",
+            b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue,channel\n\
+              a,c1,2024-11-01,100,10,1,1.00,3.00,Search\n\
+              a,c2,2024-11-02,100,10,1,2.00,3.00,Social\n\
+              b,c1,2024-11-01,100,10,1,9.00,3.00,Search\n",
+        );
+        let star = warehouse.star();
+        let text = crate::sql::explain_query(
+            star,
+            &crate::TenantScope::Only(vec!["a".into()]),
+            "SELECT channel, SUM(spend) FROM fact_campaigns GROUP BY channel ORDER BY 2 DESC",
+        )
+        .unwrap();
+        assert!(
+            text.starts_with("Scope: tenants a\nOutput: channel, SUM(spend)\n"),
+            "{text}"
+        );
+        let ran = &text[text.find("Ran:\n").expect("a Ran section")..];
+        assert!(
+            ran.contains("Aggregate [group index by dense codes, typed accumulators]: 2 rows"),
+            "{ran}"
+        );
+        assert!(ran.contains("Scan: 2 rows"), "{ran}");
+        // The general path is named as such.
+        let text = crate::sql::explain_query(
+            star,
+            &crate::TenantScope::All,
+            "SELECT a.campaign_id FROM fact_campaigns a, fact_campaigns b WHERE a.spend < b.spend",
+        )
+        .unwrap();
+        assert!(
+            text.contains("general: nested loop, every pair of rows"),
+            "{text}"
         );
     }
 }

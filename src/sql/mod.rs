@@ -61,13 +61,37 @@ use serde::{Serialize, Serializer};
 
 pub use catalog::{Catalog, Schema};
 pub use error::SqlError;
-pub use exec::{Options, Rows};
+pub use exec::{Options, Rows, Step};
 pub use plan::{Plan, Statement};
 pub use value::Val;
 
 /// The schema of a warehouse's SQL tables.
 pub fn schema(star: &StarSchema) -> Schema {
     catalog::schema(star)
+}
+
+/// EXPLAIN of one statement under a tenant scope: the scope, the plan
+/// ([`explain::explain`]), then how the run went ([`explain::steps_text`]: the paths
+/// each operator took, which depend on the data, so the statement is run).
+#[cfg(feature = "sql")]
+pub fn explain_query(
+    star: &StarSchema,
+    tenants: &TenantScope,
+    sql: &str,
+) -> Result<String, SqlError> {
+    let schema = schema(star);
+    let statement = parse::compile_one(sql, &schema)?;
+    let catalog = Catalog::new(star, tenants);
+    let (_, steps) = exec::run_traced(&catalog, &statement, &Options::with_clock())?;
+    let scope = match tenants {
+        TenantScope::All => "all tenants".to_string(),
+        TenantScope::Only(list) => format!("tenants {}", list.join(", ")),
+    };
+    Ok(format!(
+        "Scope: {scope}\n{}Ran:\n{}",
+        explain::explain(&statement),
+        explain::steps_text(&steps)
+    ))
 }
 
 /// Compiles and runs one statement under a tenant scope, with the system clock for

@@ -56,12 +56,17 @@ impl<'a, 'w> Exec<'a, 'w> {
                 (&columns[..], &keys[..])
             };
             if let Some(rows) = fast::aggregate(readers, rows, group_by, aggregates) {
+                if !columns.is_empty() {
+                    self.note("group keys per distinct combination of coded columns");
+                }
+                self.note("group index by dense codes, typed accumulators");
                 return Ok(Rel::Rows {
                     width: group_by.len() + aggregates.len(),
                     rows: rows?,
                 });
             }
         }
+        self.note("general: hash group-by row by row");
         let mut table: HashTable<usize> = HashTable::new();
         let mut keys: Vec<Vec<Val<'w>>> = Vec::new();
         let mut accs: Vec<Vec<Acc<'w>>> = Vec::new();

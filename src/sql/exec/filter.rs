@@ -21,6 +21,7 @@ impl<'a, 'w> Exec<'a, 'w> {
             } => {
                 if !self.options.general_only {
                     if let Some(keep) = self.filter_by_codes(&readers, &rows, width, predicate)? {
+                        self.note("predicate per distinct combination of coded columns");
                         return Ok(Rel::Scan {
                             width,
                             readers,
@@ -28,6 +29,7 @@ impl<'a, 'w> Exec<'a, 'w> {
                         });
                     }
                 }
+                self.note("general: predicate per row over the scan's columns");
                 let mut keep = Vec::new();
                 let mut buf: Vec<Val<'w>> = vec![Val::Null; width];
                 for &row in &rows {
@@ -45,6 +47,7 @@ impl<'a, 'w> Exec<'a, 'w> {
                 })
             }
             Rel::Rows { width, rows } => {
+                self.note("general: predicate per row");
                 let mut keep = Vec::new();
                 for row in rows {
                     if self.eval(predicate, &row)?.truth() == Some(true) {

@@ -138,9 +138,15 @@ impl<'a, 'w> Exec<'a, 'w> {
                 &right_rows,
                 &table,
             ) {
+                self.note("hash build; probe once per distinct key, at most one match");
                 return Ok(rel);
             }
         }
+        self.note(if left_keys.is_empty() {
+            "general: nested loop, every pair of rows"
+        } else {
+            "general: hash build, probe per row"
+        });
         let all_right: Vec<usize> = (0..right_rows.len()).collect();
         let mut out = Vec::new();
         let mut combined: Vec<Val<'w>> = Vec::with_capacity(lw + rw);

@@ -95,12 +95,36 @@ pub fn run<'w>(
     statement: &Statement,
     options: &Options,
 ) -> Result<Rows<'w>, SqlError> {
+    run_with(catalog, statement, options, None)
+}
+
+/// Runs a compiled statement and says how: each operator run, in the order it started
+/// (an operator another one runs itself, such as the projection under a sort, is
+/// part of that one's line), the path it took and the rows it gave. What `EXPLAIN`
+/// shows below the plan.
+pub fn run_traced<'w>(
+    catalog: &Catalog<'w>,
+    statement: &Statement,
+    options: &Options,
+) -> Result<(Rows<'w>, Vec<Step>), SqlError> {
+    let trace = RefCell::new(Trace::default());
+    let rows = run_with(catalog, statement, options, Some(&trace))?;
+    Ok((rows, trace.into_inner().steps))
+}
+
+fn run_with<'w>(
+    catalog: &Catalog<'w>,
+    statement: &Statement,
+    options: &Options,
+    trace: Option<&RefCell<Trace>>,
+) -> Result<Rows<'w>, SqlError> {
     let exec = Exec {
         catalog,
         options,
         outer: RefCell::new(Vec::new()),
         cache: RefCell::new(HashMap::new()),
         now: std::cell::Cell::new(None),
+        trace,
     };
     let rel = exec.plan(&statement.plan)?;
     let rows = rel.into_rows();
@@ -108,6 +132,43 @@ pub fn run<'w>(
         columns: statement.columns.clone(),
         rows,
     })
+}
+
+/// One operator as it ran ([`run_traced`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// How many operators it runs under.
+    pub depth: usize,
+    /// The operator (`Aggregate`, `Sort`, ...).
+    pub operator: &'static str,
+    /// The paths it took: the fast paths over typed columns, or the general path.
+    pub paths: Vec<&'static str>,
+    /// Rows it gave.
+    pub rows: usize,
+}
+
+/// The steps of a traced run, and the operators running now (indexes into `steps`).
+#[derive(Default)]
+struct Trace {
+    steps: Vec<Step>,
+    running: Vec<usize>,
+}
+
+/// An operator's name in a trace.
+fn operator_name(plan: &Plan) -> &'static str {
+    match plan {
+        Plan::Scan { .. } => "Scan",
+        Plan::Values { .. } => "Values",
+        Plan::Filter { .. } => "Filter",
+        Plan::Project { .. } => "Project",
+        Plan::Aggregate { .. } => "Aggregate",
+        Plan::Window { .. } => "Window",
+        Plan::Sort { .. } => "Sort",
+        Plan::Limit { .. } => "Limit",
+        Plan::Distinct { .. } => "Distinct",
+        Plan::Join { .. } => "Join",
+        Plan::SetOp { .. } => "Set operation",
+    }
 }
 
 fn err(message: impl Into<String>) -> SqlError {
@@ -130,6 +191,14 @@ enum Rel<'w> {
 }
 
 impl<'w> Rel<'w> {
+    /// Rows held.
+    fn len(&self) -> usize {
+        match self {
+            Rel::Scan { rows, .. } => rows.len(),
+            Rel::Rows { rows, .. } => rows.len(),
+        }
+    }
+
     fn width(&self) -> usize {
         match self {
             Rel::Scan { width, .. } => *width,
@@ -202,9 +271,21 @@ struct Exec<'a, 'w> {
     /// Results of uncorrelated subqueries by plan address.
     cache: RefCell<HashMap<usize, Rc<SubResult<'w>>>>,
     now: std::cell::Cell<Option<i64>>,
+    /// Where the operators note the paths they take, when the run is traced.
+    trace: Option<&'a RefCell<Trace>>,
 }
 
 impl<'a, 'w> Exec<'a, 'w> {
+    /// Notes that the operator running now took `path` ([`run_traced`]).
+    fn note(&self, path: &'static str) {
+        if let Some(trace) = self.trace {
+            let mut trace = trace.borrow_mut();
+            if let Some(&at) = trace.running.last() {
+                trace.steps[at].paths.push(path);
+            }
+        }
+    }
+
     fn check_memory(&self) -> Result<(), SqlError> {
         if let Some(budget) = self.options.memory_budget {
             if memory::live_bytes() > budget {
@@ -220,6 +301,32 @@ impl<'a, 'w> Exec<'a, 'w> {
 
     fn plan(&self, plan: &Plan) -> Result<Rel<'w>, SqlError> {
         self.check_memory()?;
+        let Some(trace) = self.trace else {
+            return self.operator(plan);
+        };
+        let at = {
+            let mut trace = trace.borrow_mut();
+            let step = Step {
+                depth: trace.running.len(),
+                operator: operator_name(plan),
+                paths: Vec::new(),
+                rows: 0,
+            };
+            trace.steps.push(step);
+            let at = trace.steps.len() - 1;
+            trace.running.push(at);
+            at
+        };
+        let rel = self.operator(plan);
+        let mut trace = trace.borrow_mut();
+        trace.running.pop();
+        if let Ok(rel) = &rel {
+            trace.steps[at].rows = rel.len();
+        }
+        rel
+    }
+
+    fn operator(&self, plan: &Plan) -> Result<Rel<'w>, SqlError> {
         match plan {
             Plan::Scan { table, columns } => self.scan(table, columns),
             Plan::Values { width, rows } => self.values(*width, rows),

@@ -21,6 +21,7 @@ impl<'a, 'w> Exec<'a, 'w> {
                 })
                 .collect();
             if let Some(direct) = direct {
+                self.note("projection: columns read in place");
                 out.reserve(rows.len());
                 for (i, &r) in rows.iter().enumerate() {
                     if i % 65_536 == 65_535 {

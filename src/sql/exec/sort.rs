@@ -37,6 +37,11 @@ impl<'a, 'w> Exec<'a, 'w> {
                 } = &rel
                 {
                     if let Some(order) = fast::sort_order(readers, rows, exprs, keys, keep) {
+                        self.note(if keep.is_some() {
+                            "top-k by packed keys over the scan"
+                        } else {
+                            "sort by packed keys over the scan"
+                        });
                         let sorted = Rel::Scan {
                             width: *width,
                             readers: readers.clone(),
@@ -49,6 +54,7 @@ impl<'a, 'w> Exec<'a, 'w> {
             }
             _ => self.plan(input)?,
         };
+        self.note("general: sort of materialized rows");
         let width = rel.width();
         let rows = rel.into_rows();
         let mut keyed = Vec::with_capacity(rows.len());
