@@ -8,13 +8,14 @@
 //! name is first a column, then an alias. A grouped query may only name grouped columns
 //! outside aggregates (SQLite would pick an arbitrary row: refused here).
 //!
-//! This file holds the entry points and the planner's context (`Planner`, the
-//! `Scope` of visible columns, what an expression is planned in); the planner's
-//! methods live by construct: `query` (`WITH`, `LIMIT`), `set_expr` (compound queries,
-//! `VALUES`), `select`, `from` (tables, joins, subqueries in `FROM`), `order_by`,
-//! `expr`, `function` (scalar, aggregate and window calls), `scope` (resolving a
-//! column name); `rewrite` holds rewrites of planned trees, `affinity` SQLite's type
-//! affinities and `split` the splitting of a script into statements.
+//! This file holds the entry points and the planner's context (`Planner`, the `Scope`
+//! of visible columns, what an expression is planned in); the planner's methods live by
+//! construct: `query` (`WITH`, `LIMIT`), `set_expr` (compound queries, `VALUES`),
+//! `select`, `select_list` (wildcards, result column names), `from` (tables, joins,
+//! subqueries in `FROM`), `order_by`, `expr`, `function` (scalar, aggregate and window
+//! calls), `scope` (resolving a column name); `rewrite` holds rewrites of planned
+//! trees, `affinity` SQLite's type affinities and `split` the splitting of a script into
+//! statements.
 
 mod affinity;
 mod expr;
@@ -25,6 +26,7 @@ mod query;
 mod rewrite;
 mod scope;
 mod select;
+mod select_list;
 mod set_expr;
 mod split;
 
