@@ -205,109 +205,20 @@ impl<'s> Planner<'s> {
                 negated,
                 low,
                 high,
-            } => {
-                let (x, xa) = self.expr(expr, cx)?;
-                let (lo, la) = self.expr(low, cx)?;
-                let (hi, ha) = self.expr(high, cx)?;
-                let both = Expr::Binary {
-                    op: BinOp::And,
-                    left: Box::new(Expr::Binary {
-                        op: BinOp::GtEq,
-                        left: Box::new(x.clone()),
-                        right: Box::new(lo),
-                        coerce: coerce_for(xa, la),
-                    }),
-                    right: Box::new(Expr::Binary {
-                        op: BinOp::LtEq,
-                        left: Box::new(x),
-                        right: Box::new(hi),
-                        coerce: coerce_for(xa, ha),
-                    }),
-                    coerce: Coerce::None,
-                };
-                (
-                    if *negated {
-                        Expr::Not(Box::new(both))
-                    } else {
-                        both
-                    },
-                    none,
-                )
-            }
+            } => self.between(expr, *negated, low, high, cx)?,
             E::In {
                 expr,
                 target,
                 negated,
                 global,
-            } => {
-                if *global {
-                    return Err(unsupported("GLOBAL IN"));
-                }
-                let (x, xa) = self.expr(expr, cx)?;
-                match target {
-                    ast::InTarget::List(list) => {
-                        let mut items = Vec::new();
-                        for item in list {
-                            let (i, ia) = self.expr(item, cx)?;
-                            items.push((i, coerce_for(xa, ia)));
-                        }
-                        (
-                            Expr::InList {
-                                expr: Box::new(x),
-                                list: items,
-                                negated: *negated,
-                            },
-                            none,
-                        )
-                    }
-                    ast::InTarget::Subquery(q) => {
-                        let (plan, cols, correlated) = self.subquery(q, cx)?;
-                        if cols.len() != 1 {
-                            return Err(SqlError::new(format!(
-                                "sub-select returns {} columns - expected 1",
-                                cols.len()
-                            )));
-                        }
-                        (
-                            Expr::InSubquery {
-                                expr: Box::new(x),
-                                plan: Box::new(plan),
-                                correlated,
-                                coerce: coerce_for(xa, cols[0].affinity),
-                                negated: *negated,
-                            },
-                            none,
-                        )
-                    }
-                    _ => return Err(unsupported("this IN target")),
-                }
-            }
+            } => self.in_(expr, target, *negated, *global, cx)?,
             E::Like {
                 negated,
                 any,
                 expr,
                 pattern,
                 escape_char,
-            } => {
-                if *any {
-                    return Err(unsupported("LIKE ANY"));
-                }
-                let (x, _) = self.expr(expr, cx)?;
-                let (p, _) = self.expr(pattern, cx)?;
-                let escape = match escape_char {
-                    Some(esc) => Some(Box::new(self.expr(esc, cx)?.0)),
-                    None => None,
-                };
-                (
-                    Expr::Like {
-                        expr: Box::new(x),
-                        pattern: Box::new(p),
-                        escape,
-                        negated: *negated,
-                    },
-                    none,
-                )
-            }
+            } => self.like(expr, pattern, escape_char.as_deref(), *negated, *any, cx)?,
             E::Case {
                 operand,
                 conditions,

@@ -12,16 +12,17 @@
 //! of visible columns, what an expression is planned in); the planner's methods live by
 //! construct: `query` (`WITH`, `LIMIT`), `set_expr` (compound queries, `VALUES`),
 //! `select`, `select_list` (wildcards, result column names), `from` (tables, joins,
-//! subqueries in `FROM`), `order_by`, `expr`, `function` (scalar, aggregate and window
-//! calls), `scope` (resolving a column name); `rewrite` holds rewrites of planned
-//! trees, `affinity` SQLite's type affinities and `split` the splitting of a script into
-//! statements.
+//! subqueries in `FROM`), `order_by`, `expr`, `predicate` (`BETWEEN`, `IN`, `LIKE`),
+//! `function` (scalar, aggregate and window calls), `scope` (resolving a column name);
+//! `rewrite` holds rewrites of planned trees, `affinity` SQLite's type affinities and
+//! `split` the splitting of a script into statements.
 
 mod affinity;
 mod expr;
 mod from;
 mod function;
 mod order_by;
+mod predicate;
 mod query;
 mod rewrite;
 mod scope;
