@@ -11,7 +11,7 @@
 //! | Text | BYTE_ARRAY, STRING, dictionary-encoded |
 //! | Integer | INT64 |
 //! | Money | DECIMAL(18,6) on INT64 (exact millionths); DECIMAL(38,6) on a 16-byte FIXED_LEN_BYTE_ARRAY for a column holding a value of 10^12 or more (money may reach 9.2 * 10^12) |
-//! | Ratio (ctr, roi, ...) | DOUBLE (computed from the exact values, as SQL gives them) |
+//! | RowRatio (ctr, roi, ...) | DOUBLE (computed from the exact values, as SQL gives them) |
 //! | Date | INT32 DATE |
 //!
 //! Every column is OPTIONAL (null where SQL gives NULL). Files are snappy-compressed,
@@ -20,7 +20,7 @@
 use crate::model::columns::TABLES;
 use crate::model::star::StarSchema;
 use crate::query::TenantScope;
-use crate::sql::catalog::{Catalog, Column, Kind};
+use crate::sql::catalog::{Catalog, Kind, ScanColumn};
 use crate::sql::value::Val;
 use parquet::basic::{Compression, LogicalType, Repetition, Type as Physical};
 use parquet::column::writer::ColumnWriter;
@@ -71,7 +71,7 @@ pub fn export(star: &StarSchema, scope: &TenantScope) -> Result<Vec<ParquetTable
                     table: table.name.clone(),
                     message,
                 })?;
-            let columns: Vec<Column<'_>> = scan.columns.into_iter().flatten().collect();
+            let columns: Vec<ScanColumn<'_>> = scan.columns.into_iter().flatten().collect();
             // Money per count (cpc, cpa, avg_order_value) is computed as a real, not
             // held in millionths: it is written as a DOUBLE, as a ratio is.
             let kinds: Vec<Kind> = table
@@ -79,7 +79,7 @@ pub fn export(star: &StarSchema, scope: &TenantScope) -> Result<Vec<ParquetTable
                 .iter()
                 .zip(&columns)
                 .map(|(c, column)| match (c.kind, column) {
-                    (Kind::Money, Column::Ratio(_)) => Kind::Number,
+                    (Kind::Money, ScanColumn::Ratio(_)) => Kind::Number,
                     (kind, _) => kind,
                 })
                 .collect();
@@ -103,7 +103,7 @@ pub fn table_names() -> impl Iterator<Item = &'static str> {
 }
 
 /// A money column's values fit DECIMAL(18,6).
-fn fits_decimal18(column: &Column<'_>, rows: &[u32]) -> bool {
+fn fits_decimal18(column: &ScanColumn<'_>, rows: &[u32]) -> bool {
     rows.iter().all(|&r| match column.get(r as usize) {
         Val::Money(m) => m.abs() < DECIMAL18_LIMIT,
         _ => true,
@@ -150,7 +150,7 @@ fn field(name: &str, kind: Kind, wide_money: bool) -> parquet::errors::Result<Ty
 fn write_table(
     names: &[String],
     kinds: &[Kind],
-    columns: &[Column<'_>],
+    columns: &[ScanColumn<'_>],
     rows: &[u32],
 ) -> parquet::errors::Result<Vec<u8>> {
     let wide: Vec<bool> = kinds
@@ -197,7 +197,7 @@ fn write_table(
 /// row (1 present, 0 null).
 fn write_column(
     writer: &mut ColumnWriter<'_>,
-    column: &Column<'_>,
+    column: &ScanColumn<'_>,
     rows: &[u32],
     wide_money: bool,
 ) -> parquet::errors::Result<()> {

@@ -120,7 +120,7 @@ pub fn schema(star: &StarSchema) -> Schema {
 /// A ratio computed per row from stored columns, exactly as the kernels do
 /// ([`metrics`]); `None` (a zero denominator) is NULL.
 #[derive(Clone, Copy)]
-pub enum Ratio<'w> {
+pub enum RowRatio<'w> {
     Ctr {
         clicks: &'w [u32],
         impressions: &'w [u32],
@@ -141,26 +141,26 @@ pub enum Ratio<'w> {
     MoneyPer { money: &'w [i64], count: &'w [u32] },
 }
 
-impl Ratio<'_> {
+impl RowRatio<'_> {
     /// The ratio at `row`.
     #[inline]
     pub fn get(&self, r: usize) -> Option<f64> {
         match *self {
-            Ratio::Ctr {
+            RowRatio::Ctr {
                 clicks,
                 impressions,
             } => metrics::ctr(u64::from(clicks[r]), u64::from(impressions[r])),
-            Ratio::ConversionRate {
+            RowRatio::ConversionRate {
                 conversions,
                 clicks,
             } => metrics::conversion_rate(u64::from(conversions[r]), u64::from(clicks[r])),
-            Ratio::Roi { spend, revenue } => {
+            RowRatio::Roi { spend, revenue } => {
                 metrics::roi(i128::from(spend[r]), i128::from(revenue[r]))
             }
-            Ratio::Roas { spend, revenue } => {
+            RowRatio::Roas { spend, revenue } => {
                 metrics::roas(i128::from(spend[r]), i128::from(revenue[r]))
             }
-            Ratio::MoneyPer { money, count } => {
+            RowRatio::MoneyPer { money, count } => {
                 metrics::money_per(i128::from(money[r]), u64::from(count[r]))
             }
         }
@@ -168,10 +168,10 @@ impl Ratio<'_> {
 }
 
 /// One column of a scan, read in place from the star schema's typed vectors, so the
-/// executor's fast paths can run over slices (and [`Column::get`] gives the SQL value
+/// executor's fast paths can run over slices (and [`ScanColumn::get`] gives the SQL value
 /// of one row for the general path).
 #[derive(Clone)]
-pub enum Column<'w> {
+pub enum ScanColumn<'w> {
     /// TEXT through a dictionary key column (`NULL_KEY` is NULL).
     Keys(Keys<'w>, &'w Dictionary),
     /// TEXT through `u32` keys (a key the dictionary lacks is NULL).
@@ -192,7 +192,7 @@ pub enum Column<'w> {
     /// A day, the TEXT `YYYY-MM-DD`.
     Date(&'w [Day]),
     /// A REAL computed per row.
-    Ratio(Ratio<'w>),
+    Ratio(RowRatio<'w>),
     /// The performance category of (spend, revenue).
     Category {
         spend: &'w [i64],
@@ -206,7 +206,7 @@ pub enum Column<'w> {
     Joined(Rc<Joined<'w>>),
 }
 
-/// A joined column's values and its lookup by base row (see [`Column::Joined`]).
+/// A joined column's values and its lookup by base row (see [`ScanColumn::Joined`]).
 pub struct Joined<'w> {
     pub index: Rc<Vec<u32>>,
     pub values: Vec<Val<'w>>,
@@ -231,34 +231,34 @@ impl<'w> Joined<'w> {
     }
 }
 
-impl<'w> Column<'w> {
+impl<'w> ScanColumn<'w> {
     /// The SQL value at `row`.
     #[inline]
     pub fn get(&self, r: usize) -> Val<'w> {
         match self {
-            Column::Keys(keys, dict) => {
+            ScanColumn::Keys(keys, dict) => {
                 let k = match keys {
                     Keys::Narrow(k) => k[r].key(),
                     Keys::Wide(k) => k[r],
                 };
                 text_of(dict, k)
             }
-            Column::Ids(ids, dict) => text_of(dict, ids[r]),
-            Column::Extra(ids, dict) => ids.get(r).map_or(Val::Null, |&k| text_of(dict, k)),
-            Column::U32(v) => Val::Int(i64::from(v[r])),
-            Column::U16(v) => Val::Int(i64::from(v[r])),
-            Column::U8(v) => Val::Int(i64::from(v[r])),
-            Column::Money(v) => Val::Money(i128::from(v[r])),
-            Column::Profit { spend, revenue } => {
+            ScanColumn::Ids(ids, dict) => text_of(dict, ids[r]),
+            ScanColumn::Extra(ids, dict) => ids.get(r).map_or(Val::Null, |&k| text_of(dict, k)),
+            ScanColumn::U32(v) => Val::Int(i64::from(v[r])),
+            ScanColumn::U16(v) => Val::Int(i64::from(v[r])),
+            ScanColumn::U8(v) => Val::Int(i64::from(v[r])),
+            ScanColumn::Money(v) => Val::Money(i128::from(v[r])),
+            ScanColumn::Profit { spend, revenue } => {
                 Val::Money(i128::from(revenue[r]) - i128::from(spend[r]))
             }
-            Column::Date(v) => Val::Date(v[r]),
-            Column::Ratio(ratio) => ratio.get(r).map_or(Val::Null, Val::real),
-            Column::Category { spend, revenue } => {
+            ScanColumn::Date(v) => Val::Date(v[r]),
+            ScanColumn::Ratio(ratio) => ratio.get(r).map_or(Val::Null, Val::real),
+            ScanColumn::Category { spend, revenue } => {
                 Val::Str(PerformanceCategory::of(spend[r], revenue[r]).label())
             }
-            Column::Values(values) => values.get(r).cloned().unwrap_or(Val::Null),
-            Column::Joined(j) => j.at(r).map_or(Val::Null, |i| j.values[i].clone()),
+            ScanColumn::Values(values) => values.get(r).cloned().unwrap_or(Val::Null),
+            ScanColumn::Joined(j) => j.at(r).map_or(Val::Null, |i| j.values[i].clone()),
         }
     }
 }
@@ -266,7 +266,7 @@ impl<'w> Column<'w> {
 /// The rows of a table in scope, and a column per requested column (`None` for a
 /// column the plan does not read, named `""`).
 pub struct ScanOutput<'w> {
-    pub columns: Vec<Option<Column<'w>>>,
+    pub columns: Vec<Option<ScanColumn<'w>>>,
     /// Row numbers in scope, in storage order (a selection vector).
     pub rows: Vec<u32>,
 }
@@ -284,8 +284,8 @@ fn text_of(dict: &Dictionary, key: u32) -> Val<'_> {
     dict.value(key).map_or(Val::Null, Val::Str)
 }
 
-fn keys_of<'w>(column: &'w KeyColumn, dict: &'w Dictionary) -> Column<'w> {
-    Column::Keys(column.keys(), dict)
+fn keys_of<'w>(column: &'w KeyColumn, dict: &'w Dictionary) -> ScanColumn<'w> {
+    ScanColumn::Keys(column.keys(), dict)
 }
 
 impl<'w> Catalog<'w> {
@@ -395,7 +395,7 @@ impl<'w> Catalog<'w> {
                         self.base_column(kind, declared)
                             .ok_or_else(|| no_column(name))?
                     }
-                    None => Column::Values(dims.get(i).cloned().unwrap_or_default()),
+                    None => ScanColumn::Values(dims.get(i).cloned().unwrap_or_default()),
                 },
                 None => {
                     let extras = extras_of(self.star, table).ok_or_else(|| no_column(name))?;
@@ -404,7 +404,7 @@ impl<'w> Catalog<'w> {
                         .iter()
                         .position(|n| n.eq_ignore_ascii_case(name))
                         .ok_or_else(|| no_column(name))?;
-                    Column::Extra(&extras.columns[i], &extras.values)
+                    ScanColumn::Extra(&extras.columns[i], &extras.values)
                 }
             };
             out.push(Some(column));
@@ -415,7 +415,7 @@ impl<'w> Catalog<'w> {
     /// A stored table's column as the scan reads it: the star table's stored field for
     /// `column` (text through its dimension's dictionary), or computed from those by
     /// its [`Formula`]. `None` when the table stores no such column.
-    fn base_column(&self, table: TableKind, column: ModelColumn) -> Option<Column<'w>> {
+    fn base_column(&self, table: TableKind, column: ModelColumn) -> Option<ScanColumn<'w>> {
         if let Some(formula) = column.def().formula {
             return self.derived(table, formula);
         }
@@ -425,58 +425,58 @@ impl<'w> Catalog<'w> {
         let dict = stored.feeds.and_then(|feeds| star.dims.dict(feeds.dim));
         Some(match (stored.values, dict) {
             (Values::Keys(keys), Some(dict)) => keys_of(keys, dict),
-            (Values::U32(ids), Some(dict)) => Column::Ids(ids, dict),
-            (Values::U32(counts), None) => Column::U32(counts),
-            (Values::U16(values), _) => Column::U16(values),
-            (Values::U8(values), _) => Column::U8(values),
-            (Values::I64(money), _) => Column::Money(money),
-            (Values::Days(days), _) => Column::Date(days),
+            (Values::U32(ids), Some(dict)) => ScanColumn::Ids(ids, dict),
+            (Values::U32(counts), None) => ScanColumn::U32(counts),
+            (Values::U16(values), _) => ScanColumn::U16(values),
+            (Values::U8(values), _) => ScanColumn::U8(values),
+            (Values::I64(money), _) => ScanColumn::Money(money),
+            (Values::Days(days), _) => ScanColumn::Date(days),
             (Values::Keys(_), None) => return None,
         })
     }
 
     /// A derived column of a stored table, per row from its stored operands.
-    fn derived(&self, table: TableKind, formula: Formula) -> Option<Column<'w>> {
+    fn derived(&self, table: TableKind, formula: Formula) -> Option<ScanColumn<'w>> {
         let counts = |column| match self.base_column(table, column)? {
-            Column::U32(counts) => Some(counts),
+            ScanColumn::U32(counts) => Some(counts),
             _ => None,
         };
         let money = |column| match self.base_column(table, column)? {
-            Column::Money(money) => Some(money),
+            ScanColumn::Money(money) => Some(money),
             _ => None,
         };
         Some(match formula {
             Formula::Ctr {
                 clicks,
                 impressions,
-            } => Column::Ratio(Ratio::Ctr {
+            } => ScanColumn::Ratio(RowRatio::Ctr {
                 clicks: counts(clicks)?,
                 impressions: counts(impressions)?,
             }),
             Formula::ConversionRate {
                 conversions,
                 clicks,
-            } => Column::Ratio(Ratio::ConversionRate {
+            } => ScanColumn::Ratio(RowRatio::ConversionRate {
                 conversions: counts(conversions)?,
                 clicks: counts(clicks)?,
             }),
-            Formula::Roi { spend, revenue } => Column::Ratio(Ratio::Roi {
+            Formula::Roi { spend, revenue } => ScanColumn::Ratio(RowRatio::Roi {
                 spend: money(spend)?,
                 revenue: money(revenue)?,
             }),
-            Formula::Roas { spend, revenue } => Column::Ratio(Ratio::Roas {
+            Formula::Roas { spend, revenue } => ScanColumn::Ratio(RowRatio::Roas {
                 spend: money(spend)?,
                 revenue: money(revenue)?,
             }),
-            Formula::MoneyPer { money: m, count } => Column::Ratio(Ratio::MoneyPer {
+            Formula::MoneyPer { money: m, count } => ScanColumn::Ratio(RowRatio::MoneyPer {
                 money: money(m)?,
                 count: counts(count)?,
             }),
-            Formula::Profit { spend, revenue } => Column::Profit {
+            Formula::Profit { spend, revenue } => ScanColumn::Profit {
                 spend: money(spend)?,
                 revenue: money(revenue)?,
             },
-            Formula::Category { spend, revenue } => Column::Category {
+            Formula::Category { spend, revenue } => ScanColumn::Category {
                 spend: money(spend)?,
                 revenue: money(revenue)?,
             },
@@ -588,7 +588,7 @@ impl<'w> Catalog<'w> {
             }
             Table::DimCampaign => {
                 // The distinct combinations of the declared fact columns' keys.
-                let columns: Vec<Column<'w>> = declared
+                let columns: Vec<ScanColumn<'w>> = declared
                     .iter()
                     .filter_map(|&c| self.base_column(TableKind::Campaigns, c))
                     .collect();
@@ -627,11 +627,11 @@ fn date_attribute<'w>(column: ModelColumn, day: Day) -> Val<'w> {
 }
 
 /// A text column's key at row `r` (what makes two rows' text equal).
-fn text_key(column: &Column<'_>, r: usize) -> u32 {
+fn text_key(column: &ScanColumn<'_>, r: usize) -> u32 {
     match column {
-        Column::Keys(Keys::Narrow(k), _) => k[r].key(),
-        Column::Keys(Keys::Wide(k), _) => k[r],
-        Column::Ids(ids, _) => ids[r],
+        ScanColumn::Keys(Keys::Narrow(k), _) => k[r].key(),
+        ScanColumn::Keys(Keys::Wide(k), _) => k[r],
+        ScanColumn::Ids(ids, _) => ids[r],
         _ => NULL_KEY,
     }
 }

@@ -5,7 +5,7 @@ use super::acc::Acc;
 use super::fast;
 use super::rows::{hash_row, rows_equal};
 use super::{Exec, Rel};
-use crate::sql::catalog::Column;
+use crate::sql::catalog::ScanColumn;
 use crate::sql::error::SqlError;
 use crate::sql::plan::{AggregateCall, Expr, Plan};
 use crate::sql::value::{total_cmp, Val};
@@ -32,7 +32,7 @@ impl<'a, 'w> Exec<'a, 'w> {
             self.check_memory()?;
             // Group expressions over coded columns (strftime('%Y-%m', date)) become
             // coded columns themselves, computed once per distinct combination.
-            let mut columns: Vec<(usize, Column<'w>)> = Vec::new();
+            let mut columns: Vec<(usize, ScanColumn<'w>)> = Vec::new();
             let mut keys: Vec<Expr> = group_by.to_vec();
             for key in keys.iter_mut() {
                 if matches!(key, Expr::Column(_)) {

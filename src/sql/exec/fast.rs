@@ -1,5 +1,5 @@
 //! The executor's fast paths: kernels over a scan's typed columns
-//! ([`Column`]) and its selection vector, for the shapes the dashboards and most
+//! ([`ScanColumn`]) and its selection vector, for the shapes the dashboards and most
 //! analyst questions take. Each one first checks that it applies and otherwise says
 //! `None`, so the general row-by-row path answers; when it applies it gives exactly the
 //! general path's answer (same values, same order, same accumulators in the same row
@@ -21,7 +21,7 @@ use super::acc::Acc;
 use super::rows::cmp_keys;
 use crate::model::dict::Dictionary;
 use crate::model::keys::{Key, Keys};
-use crate::sql::catalog::{Column, Ratio};
+use crate::sql::catalog::{RowRatio, ScanColumn};
 use crate::sql::error::SqlError;
 use crate::sql::plan::{AggFunc, AggregateCall, Expr, SortKey};
 use crate::sql::value::{total_cmp, Val, ValKey};
@@ -31,14 +31,14 @@ use std::collections::HashMap;
 
 /// The scan column at plan position `at`.
 pub(crate) fn column_at<'c, 'w>(
-    columns: &'c [(usize, Column<'w>)],
+    columns: &'c [(usize, ScanColumn<'w>)],
     at: usize,
-) -> Option<&'c Column<'w>> {
+) -> Option<&'c ScanColumn<'w>> {
     columns.iter().find(|(i, _)| *i == at).map(|(_, c)| c)
 }
 
 /// The plain column `e` reads, if it is one the scan has.
-fn plain<'c, 'w>(columns: &'c [(usize, Column<'w>)], e: &Expr) -> Option<&'c Column<'w>> {
+fn plain<'c, 'w>(columns: &'c [(usize, ScanColumn<'w>)], e: &Expr) -> Option<&'c ScanColumn<'w>> {
     match e {
         Expr::Column(i) => column_at(columns, *i),
         _ => None,
@@ -58,7 +58,11 @@ fn text_code(k: u32, n: u32) -> u32 {
 
 /// Calls `f(i, code)` for each selected row with the column's dense code, returning the
 /// number of codes (the domain), or `None` for a column without dense codes.
-fn for_each_code(column: &Column<'_>, rows: &[u32], mut f: impl FnMut(usize, u64)) -> Option<u64> {
+fn for_each_code(
+    column: &ScanColumn<'_>,
+    rows: &[u32],
+    mut f: impl FnMut(usize, u64),
+) -> Option<u64> {
     fn keys<K: Key>(keys: &[K], n: u32, rows: &[u32], f: &mut impl FnMut(usize, u64)) {
         for (i, &r) in rows.iter().enumerate() {
             f(i, u64::from(text_code(keys[r as usize].key(), n)));
@@ -80,7 +84,7 @@ fn for_each_code(column: &Column<'_>, rows: &[u32], mut f: impl FnMut(usize, u64
         (hi - lo) as u64 + 1
     }
     Some(match column {
-        Column::Keys(k, dict) => {
+        ScanColumn::Keys(k, dict) => {
             let n = dict.len() as u32;
             match k {
                 Keys::Narrow(k) => keys(k, n, rows, &mut f),
@@ -88,12 +92,12 @@ fn for_each_code(column: &Column<'_>, rows: &[u32], mut f: impl FnMut(usize, u64
             }
             u64::from(n) + 1
         }
-        Column::Ids(ids, dict) => {
+        ScanColumn::Ids(ids, dict) => {
             let n = dict.len() as u32;
             keys(ids, n, rows, &mut f);
             u64::from(n) + 1
         }
-        Column::Extra(ids, dict) => {
+        ScanColumn::Extra(ids, dict) => {
             let n = dict.len() as u32;
             for (i, &r) in rows.iter().enumerate() {
                 let k = ids.get(r as usize).copied().unwrap_or(n);
@@ -101,32 +105,32 @@ fn for_each_code(column: &Column<'_>, rows: &[u32], mut f: impl FnMut(usize, u64
             }
             u64::from(n) + 1
         }
-        Column::Joined(j) => {
+        ScanColumn::Joined(j) => {
             for (i, &r) in rows.iter().enumerate() {
                 f(i, u64::from(j.code(r as usize)));
             }
             u64::from(j.distinct) + 1
         }
-        Column::Date(d) => ints(rows, |r| i64::from(d[r]), &mut f),
-        Column::U32(v) => ints(rows, |r| i64::from(v[r]), &mut f),
-        Column::U16(v) => ints(rows, |r| i64::from(v[r]), &mut f),
-        Column::U8(v) => ints(rows, |r| i64::from(v[r]), &mut f),
+        ScanColumn::Date(d) => ints(rows, |r| i64::from(d[r]), &mut f),
+        ScanColumn::U32(v) => ints(rows, |r| i64::from(v[r]), &mut f),
+        ScanColumn::U16(v) => ints(rows, |r| i64::from(v[r]), &mut f),
+        ScanColumn::U8(v) => ints(rows, |r| i64::from(v[r]), &mut f),
         _ => return None,
     })
 }
 
 /// Whether dense codes exist for the column (without computing them).
-fn has_codes(column: &Column<'_>) -> bool {
+fn has_codes(column: &ScanColumn<'_>) -> bool {
     matches!(
         column,
-        Column::Keys(..)
-            | Column::Ids(..)
-            | Column::Extra(..)
-            | Column::Date(_)
-            | Column::U32(_)
-            | Column::U16(_)
-            | Column::U8(_)
-            | Column::Joined(_)
+        ScanColumn::Keys(..)
+            | ScanColumn::Ids(..)
+            | ScanColumn::Extra(..)
+            | ScanColumn::Date(_)
+            | ScanColumn::U32(_)
+            | ScanColumn::U16(_)
+            | ScanColumn::U8(_)
+            | ScanColumn::Joined(_)
     )
 }
 
@@ -134,11 +138,11 @@ fn has_codes(column: &Column<'_>) -> bool {
 /// group's first row, groups numbered by first occurrence. `None` when a group
 /// expression is not a plain column with dense codes, or the key space passes `u64`.
 pub(crate) fn group_rows(
-    columns: &[(usize, Column<'_>)],
+    columns: &[(usize, ScanColumn<'_>)],
     rows: &[u32],
     group_by: &[Expr],
 ) -> Option<(Vec<u32>, Vec<u32>)> {
-    let group_columns: Vec<&Column<'_>> = group_by
+    let group_columns: Vec<&ScanColumn<'_>> = group_by
         .iter()
         .map(|e| plain(columns, e).filter(|c| has_codes(c)))
         .collect::<Option<_>>()?;
@@ -192,12 +196,12 @@ pub(crate) fn group_rows(
 /// values then the aggregates per group, groups ordered by their values, as the
 /// general path's `Aggregate`. `None` when the shape does not fit.
 pub(crate) fn aggregate<'w>(
-    columns: &[(usize, Column<'w>)],
+    columns: &[(usize, ScanColumn<'w>)],
     rows: &[u32],
     group_by: &[Expr],
     aggregates: &[AggregateCall],
 ) -> Option<Result<Vec<Vec<Val<'w>>>, SqlError>> {
-    let args: Vec<Option<&Column<'w>>> = aggregates
+    let args: Vec<Option<&ScanColumn<'w>>> = aggregates
         .iter()
         .map(|a| {
             if a.separator.is_some() {
@@ -232,15 +236,17 @@ pub(crate) fn aggregate<'w>(
                 }
             }
             (_, Some(column)) if sum_like && !agg.distinct => match column {
-                Column::U32(v) => sum_ints(&mut accs, dense, rows, at, |r| i64::from(v[r])),
-                Column::U16(v) => sum_ints(&mut accs, dense, rows, at, |r| i64::from(v[r])),
-                Column::U8(v) => sum_ints(&mut accs, dense, rows, at, |r| i64::from(v[r])),
-                Column::Money(v) => sum_money(&mut accs, dense, rows, at, |r| i128::from(v[r])),
-                Column::Profit { spend, revenue } => sum_money(&mut accs, dense, rows, at, |r| {
-                    i128::from(revenue[r]) - i128::from(spend[r])
-                }),
+                ScanColumn::U32(v) => sum_ints(&mut accs, dense, rows, at, |r| i64::from(v[r])),
+                ScanColumn::U16(v) => sum_ints(&mut accs, dense, rows, at, |r| i64::from(v[r])),
+                ScanColumn::U8(v) => sum_ints(&mut accs, dense, rows, at, |r| i64::from(v[r])),
+                ScanColumn::Money(v) => sum_money(&mut accs, dense, rows, at, |r| i128::from(v[r])),
+                ScanColumn::Profit { spend, revenue } => {
+                    sum_money(&mut accs, dense, rows, at, |r| {
+                        i128::from(revenue[r]) - i128::from(spend[r])
+                    })
+                }
                 // NaN is NULL (`Val::real`), skipped as the general path does.
-                Column::Ratio(ratio) => sum_ratio(&mut accs, dense, rows, at, ratio),
+                ScanColumn::Ratio(ratio) => sum_ratio(&mut accs, dense, rows, at, ratio),
                 other => {
                     if let Err(e) = update_all(&mut accs, &groups, rows, at, agg.func, other) {
                         return Some(Err(e));
@@ -256,7 +262,7 @@ pub(crate) fn aggregate<'w>(
         }
     }
     // Group values from each group's first row, groups in the order of their values.
-    let group_columns: Vec<&Column<'w>> =
+    let group_columns: Vec<&ScanColumn<'w>> =
         group_by.iter().filter_map(|e| plain(columns, e)).collect();
     let mut keys: Vec<Vec<Val<'w>>> = if group_by.is_empty() {
         vec![Vec::new()]
@@ -342,7 +348,7 @@ fn sum_ratio(
     (groups, n_groups): (&[u32], usize),
     rows: &[u32],
     at: impl Fn(u32) -> usize,
-    ratio: &Ratio<'_>,
+    ratio: &RowRatio<'_>,
 ) {
     let mut counts = vec![0i64; n_groups];
     let (mut sums, mut comps) = (vec![0f64; n_groups], vec![0f64; n_groups]);
@@ -379,7 +385,7 @@ fn update_all<'w>(
     rows: &[u32],
     at: impl Fn(u32) -> usize,
     func: AggFunc,
-    column: &Column<'w>,
+    column: &ScanColumn<'w>,
 ) -> Result<(), SqlError> {
     for (&g, &r) in groups.iter().zip(rows) {
         accs[at(g)].update(func, column.get(r as usize), None)?;
@@ -389,13 +395,13 @@ fn update_all<'w>(
 
 /// Ordinals of one sort key per selected row, in `0..domain`, ordered as the general
 /// path orders the key's values (NULLs placed as the key says).
-fn ordinals(column: &Column<'_>, rows: &[u32], key: &SortKey) -> Option<(Vec<u64>, u64)> {
+fn ordinals(column: &ScanColumn<'_>, rows: &[u32], key: &SortKey) -> Option<(Vec<u64>, u64)> {
     let nulls_first = key.nulls_first.unwrap_or(!key.desc);
     // Value ordinals in 0..m, NULL as None.
     let (values, m): (Vec<Option<u64>>, u64) = match column {
-        Column::Keys(..) | Column::Ids(..) | Column::Extra(..) => {
+        ScanColumn::Keys(..) | ScanColumn::Ids(..) | ScanColumn::Extra(..) => {
             let dict: &Dictionary = match column {
-                Column::Keys(_, d) | Column::Ids(_, d) | Column::Extra(_, d) => d,
+                ScanColumn::Keys(_, d) | ScanColumn::Ids(_, d) | ScanColumn::Extra(_, d) => d,
                 _ => return None,
             };
             let ranks = dict.sort_ranks();
@@ -408,12 +414,12 @@ fn ordinals(column: &Column<'_>, rows: &[u32], key: &SortKey) -> Option<(Vec<u64
             })?;
             (values, u64::from(n))
         }
-        Column::Date(_) | Column::U32(_) | Column::U16(_) | Column::U8(_) => {
+        ScanColumn::Date(_) | ScanColumn::U32(_) | ScanColumn::U16(_) | ScanColumn::U8(_) => {
             let mut values = vec![None; rows.len()];
             let domain = for_each_code(column, rows, |i, c| values[i] = Some(c))?;
             (values, domain)
         }
-        Column::Money(v) => {
+        ScanColumn::Money(v) => {
             let lo = rows.iter().map(|&r| v[r as usize]).min().unwrap_or(0);
             let hi = rows.iter().map(|&r| v[r as usize]).max().unwrap_or(0);
             let values = rows
@@ -449,9 +455,9 @@ fn bits(domain: u64) -> u32 {
 
 /// Whether ranking a text column's whole dictionary would cost more than comparing
 /// the text of the few rows that tie on the keys before it (campaign ids, names).
-fn wide_text(column: &Column<'_>, rows: usize) -> bool {
+fn wide_text(column: &ScanColumn<'_>, rows: usize) -> bool {
     match column {
-        Column::Keys(_, d) | Column::Ids(_, d) | Column::Extra(_, d) => {
+        ScanColumn::Keys(_, d) | ScanColumn::Ids(_, d) | ScanColumn::Extra(_, d) => {
             d.len() > 65_536 || d.len() > rows
         }
         _ => false,
@@ -466,14 +472,14 @@ fn wide_text(column: &Column<'_>, rows: usize) -> bool {
 /// position); from the first key on a wide text column ([`wide_text`]) the keys are
 /// compared as values, only within runs of rows that tie on the packed ones.
 pub(crate) fn sort_order(
-    columns: &[(usize, Column<'_>)],
+    columns: &[(usize, ScanColumn<'_>)],
     rows: &[u32],
     exprs: &[Expr],
     keys: &[SortKey],
     keep: Option<usize>,
 ) -> Option<Vec<u32>> {
     let mut parts = Vec::with_capacity(keys.len());
-    let mut rest: Vec<&Column<'_>> = Vec::new();
+    let mut rest: Vec<&ScanColumn<'_>> = Vec::new();
     for (n, key) in keys.iter().enumerate() {
         let Expr::Column(j) = key.expr else {
             return None;

@@ -3,7 +3,7 @@
 
 use super::fast;
 use super::{Exec, Rel};
-use crate::sql::catalog::{Column, Joined};
+use crate::sql::catalog::{Joined, ScanColumn};
 use crate::sql::error::SqlError;
 use crate::sql::plan::{BinOp, Expr, Plan};
 use crate::sql::value::Val;
@@ -70,7 +70,7 @@ impl<'a, 'w> Exec<'a, 'w> {
     /// combination, the general path runs instead, so errors come out as there).
     pub(super) fn filter_by_codes(
         &self,
-        readers: &[(usize, Column<'w>)],
+        readers: &[(usize, ScanColumn<'w>)],
         rows: &[u32],
         width: usize,
         predicate: &Expr,
@@ -120,11 +120,11 @@ impl<'a, 'w> Exec<'a, 'w> {
     /// does).
     pub(super) fn values_by_codes(
         &self,
-        readers: &[(usize, Column<'w>)],
+        readers: &[(usize, ScanColumn<'w>)],
         rows: &[u32],
         width: usize,
         e: &Expr,
-    ) -> Option<Column<'w>> {
+    ) -> Option<ScanColumn<'w>> {
         let mut read = Vec::new();
         fast::columns_read(e, &mut read)?;
         let group_by: Vec<Expr> = read.iter().map(|&i| Expr::Column(i)).collect();
@@ -148,7 +148,7 @@ impl<'a, 'w> Exec<'a, 'w> {
             index[r as usize] = g;
         }
         let (codes, distinct) = fast::value_codes(&values);
-        Some(Column::Joined(Rc::new(Joined {
+        Some(ScanColumn::Joined(Rc::new(Joined {
             index: Rc::new(index),
             values,
             codes,
@@ -162,7 +162,7 @@ impl<'a, 'w> Exec<'a, 'w> {
     #[allow(clippy::type_complexity)]
     pub(super) fn truth_by_codes(
         &self,
-        readers: &[(usize, Column<'w>)],
+        readers: &[(usize, ScanColumn<'w>)],
         rows: &[u32],
         width: usize,
         e: &Expr,

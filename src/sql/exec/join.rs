@@ -4,7 +4,7 @@
 use super::fast;
 use super::rows::{hash_row, rows_equal};
 use super::{Exec, Rel};
-use crate::sql::catalog::{Column, Joined};
+use crate::sql::catalog::{Joined, ScanColumn};
 use crate::sql::error::SqlError;
 use crate::sql::plan::{Expr, JoinKind, Plan};
 use crate::sql::value::Val;
@@ -16,11 +16,11 @@ impl<'a, 'w> Exec<'a, 'w> {
     /// most one right row and there is no extra condition: the left key columns are
     /// looked up once per distinct key, and the result stays a scan of the left rows
     /// (in order; unmatched ones only for a LEFT join) whose right columns are read
-    /// through a row index ([`Column::Joined`]). `None` when it does not fit.
+    /// through a row index ([`ScanColumn::Joined`]). `None` when it does not fit.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn join_scan(
         &self,
-        readers: &[(usize, Column<'w>)],
+        readers: &[(usize, ScanColumn<'w>)],
         rows: &[u32],
         (lw, rw): (usize, usize),
         kind: JoinKind,
@@ -28,7 +28,7 @@ impl<'a, 'w> Exec<'a, 'w> {
         right_rows: &[Vec<Val<'w>>],
         table: &HashTable<(Vec<Val<'w>>, Vec<usize>)>,
     ) -> Option<Rel<'w>> {
-        let key_columns: Vec<&Column<'w>> = left_keys
+        let key_columns: Vec<&ScanColumn<'w>> = left_keys
             .iter()
             .map(|e| match e {
                 Expr::Column(i) => fast::column_at(readers, *i),
@@ -65,7 +65,7 @@ impl<'a, 'w> Exec<'a, 'w> {
             }
         }
         let index = Rc::new(index);
-        let mut columns: Vec<(usize, Column<'w>)> = readers.to_vec();
+        let mut columns: Vec<(usize, ScanColumn<'w>)> = readers.to_vec();
         for k in 0..rw {
             let values: Vec<Val<'w>> = right_rows
                 .iter()
@@ -74,7 +74,7 @@ impl<'a, 'w> Exec<'a, 'w> {
             let (codes, distinct) = fast::value_codes(&values);
             columns.push((
                 lw + k,
-                Column::Joined(Rc::new(Joined {
+                ScanColumn::Joined(Rc::new(Joined {
                     index: index.clone(),
                     values,
                     codes,

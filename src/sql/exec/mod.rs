@@ -33,7 +33,7 @@ mod subquery;
 mod window;
 
 use crate::memory;
-use crate::sql::catalog::{Catalog, Column};
+use crate::sql::catalog::{Catalog, ScanColumn};
 use crate::sql::error::SqlError;
 use crate::sql::plan::{Plan, Statement};
 use crate::sql::value::{Val, ValKey};
@@ -181,7 +181,7 @@ enum Rel<'w> {
     /// uses (by position; the others stay NULL).
     Scan {
         width: usize,
-        readers: Rc<Vec<(usize, Column<'w>)>>,
+        readers: Rc<Vec<(usize, ScanColumn<'w>)>>,
         rows: Vec<u32>,
     },
     Rows {

@@ -3,7 +3,7 @@
 
 use super::fast;
 use super::{Exec, Rel};
-use crate::sql::catalog::Column;
+use crate::sql::catalog::ScanColumn;
 use crate::sql::error::SqlError;
 use crate::sql::plan::Expr;
 
@@ -13,7 +13,7 @@ impl<'a, 'w> Exec<'a, 'w> {
         let mut out = Vec::new();
         if let (Rel::Scan { readers, rows, .. }, false) = (&rel, self.options.general_only) {
             // Plain columns of a scan: read each straight from its column.
-            let direct: Option<Vec<&Column<'w>>> = exprs
+            let direct: Option<Vec<&ScanColumn<'w>>> = exprs
                 .iter()
                 .map(|e| match e {
                     Expr::Column(i) => fast::column_at(readers, *i),
