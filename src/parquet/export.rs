@@ -11,7 +11,7 @@
 //! | Text | BYTE_ARRAY, STRING, dictionary-encoded |
 //! | Integer | INT64 |
 //! | Money | DECIMAL(18,6) on INT64 (exact millionths); DECIMAL(38,6) on a 16-byte FIXED_LEN_BYTE_ARRAY for a column holding a value of 10^12 or more (money may reach 9.2 * 10^12) |
-//! | RowRatio (ctr, roi, ...) | DOUBLE (computed from the exact values, as SQL gives them) |
+//! | Ratio (ctr, roi, ...) | DOUBLE (computed from the exact values, as SQL gives them) |
 //! | Date | INT32 DATE |
 //!
 //! Every column is OPTIONAL (null where SQL gives NULL). Files are snappy-compressed,
