@@ -15,10 +15,10 @@
 //!
 //! The same spec and seed give byte-identical files on every platform:
 //!
-//! - Random numbers come from [`Pcg64Mcg`], one stream per (table, tenant), seeded with
-//!   `seed_from_u64` from a SplitMix64 mix of the seed, the table and the tenant's
-//!   index. A tenant's rows therefore depend only on the seed, its index and its own
-//!   row count, not on how many other tenants there are.
+//! - Random numbers come from [`Pcg64Mcg`](rand_pcg::Pcg64Mcg), one stream per (table,
+//!   tenant), seeded with `seed_from_u64` from a SplitMix64 mix of the seed, the table
+//!   and the tenant's index. A tenant's rows therefore depend only on the seed, its
+//!   index and its own row count, not on how many other tenants there are.
 //! - Bounded integers are drawn with Lemire's multiply-and-reject method on `u64`
 //!   (no `usize`, no floats), so 32- and 64-bit targets agree.
 //! - Money is generated as integer cents and printed with exactly two decimals; no

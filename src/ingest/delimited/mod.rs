@@ -2,12 +2,13 @@
 //!
 //! Bytes arrive in chunks of any size ([`DelimitedReader::push`]), are parsed by
 //! `csv-core` (which does no I/O and keeps its state between chunks) and go straight
-//! into a [`TableBuilder`]; nothing but the current record is buffered, so a file of
-//! several GB streams through in constant memory. The first lines are buffered until the
-//! delimiter and the header are known: the header is the first line, within the first
-//! 20, that matches a table, and the delimiter (`,` `;` tab `|`) is the one under which a
-//! line matches best. The result never depends on where the chunks split: csv-core's
-//! state machine and the [`LineCounter`] both carry their state across chunks.
+//! into a [`TableBuilder`](crate::transform::stage::TableBuilder); nothing but the
+//! current record is buffered, so a file of several GB streams through in constant
+//! memory. The first lines are buffered until the delimiter and the header are known:
+//! the header is the first line, within the first 20, that matches a table, and the
+//! delimiter (`,` `;` tab `|`) is the one under which a line matches best. The result
+//! never depends on where the chunks split: csv-core's state machine and the
+//! [`LineCounter`] both carry their state across chunks.
 //!
 //! The files of this folder: `records` splits bytes into records (csv-core, and the
 //! line counter), `header` sniffs the delimiter and finds the header, `body` reads the

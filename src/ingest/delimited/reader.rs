@@ -75,10 +75,10 @@ impl DelimitedReader {
     /// come after later pushes: while runs wait, a push whose bytes make another run
     /// hands it out too (at most [`MAX_RUNS_HANDED_OUT`](super::MAX_RUNS_HANDED_OUT)
     /// wait), so the workers read the next run while this side absorbs and commits the
-    /// last. What is staged,
-    /// rejected and reported is what one thread would: a run still waiting when bytes
-    /// come that must be read here (a quote, the file's end), or answered wrongly, is
-    /// read here. This is how the page reads with every core without shared memory.
+    /// last. What is staged, rejected and reported is what one thread would: a run still
+    /// waiting when bytes come that must be read here (a quote, the file's end), or
+    /// answered wrongly, is read here. This is how the page reads with every core
+    /// without shared memory.
     /// One piece per run is allowed: the workers then read while this side commits.
     pub fn with_outsourcing(mut self, pieces: usize, min_run_bytes: usize) -> Self {
         self = self.with_threads(pieces, min_run_bytes);
@@ -96,10 +96,10 @@ impl DelimitedReader {
     }
 
     /// Takes the answers of [`parse_piece`](super::parse_piece) for the pieces of run
-    /// `run` of [`work`](Self::work), in order. `true` when they were used; `false` when the run
-    /// was read here instead (an answer was an error, or not for this run), or it was
-    /// not waiting (settled already, or never handed out). Earlier runs still waiting
-    /// are read here first.
+    /// `run` of [`work`](Self::work), in order. `true` when they were used; `false` when
+    /// the run was read here instead (an answer was an error, or not for this run), or it
+    /// was not waiting (settled already, or never handed out). Earlier runs still
+    /// waiting are read here first.
     pub fn absorb_work(&mut self, run: u64, answers: &[&[u8]]) -> bool {
         let Phase::Body(body) = &mut self.phase else {
             return false;
