@@ -11,5 +11,8 @@ pub mod date;
 pub mod dict;
 pub mod idtable;
 pub mod keys;
+mod row_index;
 pub mod schema;
 pub mod star;
+mod star_table;
+mod table_memory;
