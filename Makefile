@@ -100,7 +100,9 @@ test: tools
 	cargo test --workspace --doc
 	cargo test --workspace --lib --bins --tests
 ifneq ($(WEB_TESTS),)
-	wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER) crates/web -- --test web
+	# From the crate's directory: given a path, wasm-pack hands `--test web` to the test
+	# runner instead of cargo.
+	cd crates/web && wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER) -- --test web
 endif
 ifneq ($(E2E_TESTS),)
 	$(MAKE) --no-print-directory wasm
