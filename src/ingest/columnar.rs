@@ -14,6 +14,7 @@
 //! ([`CellBatch::from_bytes`] is the wire format between the two wasm modules).
 
 use crate::error::LoadError;
+use crate::model::columns::{Column, TABLES};
 use crate::model::schema::{best_table, ColumnTarget, HeaderMatch};
 use crate::transform::stage::{Cell, RowCells, StagedTable, TableBuilder};
 use crate::transform::value::NumberFormat;
@@ -154,19 +155,13 @@ impl RowCells for BatchRow<'_> {
     }
 }
 
-/// The header with the table's derived columns (`ctr`, `roi`, `profit`, ... as the SQL
-/// catalog declares them, and so as the Parquet export writes them) ignored: the engine
+/// The header with the table's derived columns (`ctr`, `roi`, `profit`, ... as the
+/// column table declares them, and so as the Parquet export writes them) ignored: the engine
 /// computes them from the stored columns, so reading an export back gives the warehouse
 /// it came from, not one with a text copy of each metric as an extra column.
 fn without_derived(mut matched: HeaderMatch) -> HeaderMatch {
-    let inputs = matched.table.columns();
-    let derived = |name: &str| {
-        crate::sql::catalog::TABLES
-            .iter()
-            .filter(|t| t.name == matched.table.name())
-            .flat_map(|t| t.columns.iter())
-            .any(|c| c.name == name && !inputs.iter().any(|(k, _)| k.name() == name))
-    };
+    let computed = matched.table.table().def().computed;
+    let derived = |name: &str| computed.iter().any(|c| c.name() == name);
     let targets = matched
         .targets
         .iter()
@@ -179,14 +174,15 @@ fn without_derived(mut matched: HeaderMatch) -> HeaderMatch {
     matched
 }
 
-/// The catalog table (a dimension the engine derives) whose columns are exactly
-/// `header`, as the export writes it.
+/// The table (a dimension the engine derives) whose columns are exactly `header`, as
+/// the export writes it.
 fn derived_table(header: &[String]) -> Option<&'static str> {
-    crate::sql::catalog::TABLES
+    TABLES
         .iter()
         .find(|t| {
-            t.columns.len() == header.len()
-                && t.columns.iter().zip(header).all(|(c, h)| c.name == h)
+            t.columns()
+                .map(Column::name)
+                .eq(header.iter().map(String::as_str))
         })
         .map(|t| t.name)
 }
@@ -340,8 +336,8 @@ mod tests {
         let error = ColumnarReader::new(&header).err().unwrap().to_string();
         assert!(error.contains("no table matches"), "{error}");
         // An export's dimension table says what it is.
-        for table in crate::sql::catalog::TABLES.iter().skip(3) {
-            let header: Vec<String> = table.columns.iter().map(|c| c.name.to_string()).collect();
+        for table in TABLES.iter().filter(|t| t.kind().is_none()) {
+            let header: Vec<String> = table.columns().map(|c| c.name().to_string()).collect();
             let error = ColumnarReader::new(&header).err().unwrap();
             assert_eq!(error, LoadError::DerivedTable { table: table.name });
         }

@@ -320,8 +320,8 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<StagedTable>, LoadError> {
                 missing: TableKind::Campaigns
                     .columns()
                     .iter()
-                    .filter(|(_, required)| *required)
-                    .map(|(c, _)| c.name())
+                    .filter(|i| i.required)
+                    .map(|i| i.column.name())
                     .collect(),
                 sheet: None,
                 line: None,

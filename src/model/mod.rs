@@ -6,6 +6,7 @@
 //! transform's last step, which writes rows through the tables' `put_row`, so a table's
 //! declaration here stays the one place that knows its columns and its key.
 
+pub mod columns;
 pub mod date;
 pub mod dict;
 pub mod idtable;

@@ -1,221 +1,8 @@
-//! The tables of the data contract (SPEC §1, §2): their columns, which are required, and
-//! how a file's header names map onto them.
+//! How a file's header names map onto a table's columns (SPEC §1): normalising a
+//! name, matching a header against each table of [`crate::model::columns`], and picking
+//! the table a header fits best.
 
-use serde::Serialize;
-
-/// A table a file can feed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub enum TableKind {
-    /// `fact_campaigns`: one row per (tenant_id, campaign_id, date).
-    #[serde(rename = "fact_campaigns")]
-    Campaigns,
-    /// `dim_sales_targets`: one row per (tenant_id, region, product, year, month).
-    #[serde(rename = "dim_sales_targets")]
-    Targets,
-    /// `dim_customers`: one row per (tenant_id, customer_id).
-    #[serde(rename = "dim_customers")]
-    Customers,
-}
-
-impl TableKind {
-    /// Every table, in the order used to break ties when a header fits two equally well.
-    pub const ALL: [TableKind; 3] = [
-        TableKind::Campaigns,
-        TableKind::Targets,
-        TableKind::Customers,
-    ];
-
-    /// The table's name in reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            TableKind::Campaigns => "fact_campaigns",
-            TableKind::Targets => "dim_sales_targets",
-            TableKind::Customers => "dim_customers",
-        }
-    }
-
-    /// The table's input columns with whether each is required, in the table's order
-    /// (which is also the order rows are validated in, so a row's reported problem is
-    /// its first one).
-    pub fn columns(self) -> &'static [(Column, bool)] {
-        use Column::*;
-        match self {
-            TableKind::Campaigns => &[
-                (TenantId, true),
-                (CampaignId, true),
-                (CampaignName, false),
-                (Date, true),
-                (Impressions, true),
-                (Clicks, true),
-                (Conversions, true),
-                (Spend, true),
-                (Revenue, true),
-                (Region, false),
-                (Product, false),
-                (Channel, false),
-            ],
-            TableKind::Targets => &[
-                (TenantId, true),
-                (Region, true),
-                (Product, true),
-                (Year, true),
-                (Month, true),
-                (TargetRevenue, true),
-                (TargetConversions, true),
-                (TargetSpend, true),
-            ],
-            TableKind::Customers => &[
-                (TenantId, true),
-                (CustomerId, true),
-                (CustomerName, false),
-                (Region, false),
-                (ProductPreference, false),
-                (TotalSpent, true),
-                (TotalOrders, true),
-            ],
-        }
-    }
-}
-
-/// How a column's cells are parsed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ColumnType {
-    /// Trimmed text (dictionary-encoded).
-    Text,
-    /// A non-negative whole number.
-    Count,
-    /// Non-negative money, fixed point millionths.
-    Money,
-    /// A calendar date.
-    Date,
-    /// A year, 1..=9999.
-    Year,
-    /// A month, 1..=12.
-    Month,
-}
-
-/// Every column any table knows, under its canonical name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Column {
-    TenantId,
-    CampaignId,
-    CampaignName,
-    Date,
-    Impressions,
-    Clicks,
-    Conversions,
-    Spend,
-    Revenue,
-    Region,
-    Product,
-    Channel,
-    Year,
-    Month,
-    TargetRevenue,
-    TargetConversions,
-    TargetSpend,
-    CustomerId,
-    CustomerName,
-    ProductPreference,
-    TotalSpent,
-    TotalOrders,
-}
-
-impl Column {
-    const ALL: [Column; 22] = [
-        Column::TenantId,
-        Column::CampaignId,
-        Column::CampaignName,
-        Column::Date,
-        Column::Impressions,
-        Column::Clicks,
-        Column::Conversions,
-        Column::Spend,
-        Column::Revenue,
-        Column::Region,
-        Column::Product,
-        Column::Channel,
-        Column::Year,
-        Column::Month,
-        Column::TargetRevenue,
-        Column::TargetConversions,
-        Column::TargetSpend,
-        Column::CustomerId,
-        Column::CustomerName,
-        Column::ProductPreference,
-        Column::TotalSpent,
-        Column::TotalOrders,
-    ];
-
-    /// The canonical (normalised) name.
-    pub fn name(self) -> &'static str {
-        use Column::*;
-        match self {
-            TenantId => "tenant_id",
-            CampaignId => "campaign_id",
-            CampaignName => "campaign_name",
-            Date => "date",
-            Impressions => "impressions",
-            Clicks => "clicks",
-            Conversions => "conversions",
-            Spend => "spend",
-            Revenue => "revenue",
-            Region => "region",
-            Product => "product",
-            Channel => "channel",
-            Year => "year",
-            Month => "month",
-            TargetRevenue => "target_revenue",
-            TargetConversions => "target_conversions",
-            TargetSpend => "target_spend",
-            CustomerId => "customer_id",
-            CustomerName => "customer_name",
-            ProductPreference => "product_preference",
-            TotalSpent => "total_spent",
-            TotalOrders => "total_orders",
-        }
-    }
-
-    /// Other header names accepted for this column (SPEC §1), already normalised.
-    pub fn aliases(self) -> &'static [&'static str] {
-        use Column::*;
-        match self {
-            TenantId => &["tenant", "client_id", "account_id"],
-            CampaignId => &["campaign_key"],
-            CampaignName => &["campaign"],
-            Date => &["day", "campaign_date", "report_date"],
-            Impressions => &["impr", "views"],
-            Spend => &["cost", "amount_spent", "ad_spend"],
-            Revenue => &["sales", "conversion_value"],
-            Product => &["product_name"],
-            ProductPreference => &["preferred_product"],
-            _ => &[],
-        }
-    }
-
-    /// How the column's cells are parsed.
-    pub fn column_type(self) -> ColumnType {
-        use Column::*;
-        match self {
-            TenantId | CampaignId | CampaignName | Region | Product | Channel | CustomerId
-            | CustomerName | ProductPreference => ColumnType::Text,
-            Impressions | Clicks | Conversions | TargetConversions | TotalOrders => {
-                ColumnType::Count
-            }
-            Spend | Revenue | TargetRevenue | TargetSpend | TotalSpent => ColumnType::Money,
-            Date => ColumnType::Date,
-            Year => ColumnType::Year,
-            Month => ColumnType::Month,
-        }
-    }
-
-    /// The column a normalised header name stands for, by canonical name or alias.
-    pub fn from_normalized(name: &str) -> Option<Column> {
-        Column::ALL
-            .into_iter()
-            .find(|c| c.name() == name || c.aliases().contains(&name))
-    }
-}
+pub use crate::model::columns::{Column, ParseType, TableKind};
 
 /// Normalises a header name (SPEC §1): trim, lower-case, drop a trailing unit in
 /// parentheses (`Spend ($)` -> `spend`), treat space, `-` and `.` as `_`, collapse
@@ -299,7 +86,8 @@ pub fn match_header(header: &[String], table: TableKind) -> HeaderMatch {
         if name.is_empty() {
             name = format!("column_{}", index + 1);
         }
-        let known = Column::from_normalized(&name).filter(|c| columns.iter().any(|(k, _)| k == c));
+        let known =
+            Column::from_normalized(&name).filter(|c| columns.iter().any(|i| i.column == *c));
         let target = match known {
             Some(column) if !found.contains(&column) => {
                 found.push(column);
@@ -314,8 +102,8 @@ pub fn match_header(header: &[String], table: TableKind) -> HeaderMatch {
     }
     let missing = columns
         .iter()
-        .filter(|(c, required)| *required && !found.contains(c))
-        .map(|(c, _)| c.name())
+        .filter(|i| i.required && !found.contains(&i.column))
+        .map(|i| i.column.name())
         .collect();
     HeaderMatch {
         table,

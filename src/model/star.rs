@@ -283,7 +283,10 @@ pub struct Feeds {
 /// columns), and its values.
 #[derive(Debug, Clone, Copy)]
 pub struct StoredColumn<'a> {
+    /// The field's name in the table's struct (and the snapshot's label for it).
     pub name: &'static str,
+    /// The column of the column table it stores.
+    pub column: Column,
     pub feeds: Option<Feeds>,
     pub values: Values<'a>,
 }
@@ -292,6 +295,7 @@ pub struct StoredColumn<'a> {
 #[derive(Debug)]
 pub struct StoredColumnMut<'a> {
     pub name: &'static str,
+    pub column: Column,
     pub feeds: Option<Feeds>,
     pub values: ValuesMut<'a>,
 }
@@ -299,10 +303,10 @@ pub struct StoredColumnMut<'a> {
 /// A column's [`Feeds`] from its declaration: none, or (dimension, staged column,
 /// `required`/`nullable`).
 macro_rules! feeds {
-    () => {
+    ($column:ident;) => {
         None
     };
-    ($dim:ident, $column:ident, $null:ident) => {
+    ($column:ident; $dim:ident, $null:ident) => {
         Some(Feeds {
             dim: Dim::$dim,
             column: Column::$column,
@@ -344,8 +348,9 @@ macro_rules! row_type {
     (U8) => { u8 };
 }
 
-/// Declares a star table once: its columns (name, stored kind, and for text the
-/// dimension, the staged column feeding it and whether it may be missing) and its row
+/// Declares a star table's storage once: its fields (name, stored kind, the column of
+/// the column table it stores, and for text the dimension its keys point into and
+/// whether it may be missing) and its row
 /// key, from which come the struct, its row struct and `put_row` (what the commit
 /// writes), `reserve`, the memory accounting ([`TableMemory`]), the commit's memory
 /// estimate ([`StarSchema::stored`], `warehouse::commit_estimate`) and the snapshot's
@@ -353,7 +358,7 @@ macro_rules! row_type {
 /// everywhere.
 macro_rules! star_table {
     ($(#[$meta:meta])* $table:ident row($row:ident) key($($key:ident),+) {
-        $($field:ident: $kind:ident $(=> ($dim:ident, $column:ident, $null:ident))?),* $(,)?
+        $($field:ident: $kind:ident as $column:ident $(=> ($dim:ident, $null:ident))?),* $(,)?
     }) => {
         $(#[$meta])*
         #[derive(Debug, Default)]
@@ -488,7 +493,8 @@ macro_rules! star_table {
             pub fn stored(&self) -> Vec<StoredColumn<'_>> {
                 vec![$(StoredColumn {
                     name: stringify!($field),
-                    feeds: feeds!($($dim, $column, $null)?),
+                    column: Column::$column,
+                    feeds: feeds!($column; $($dim, $null)?),
                     values: Values::$kind(&self.$field),
                 }),*]
             }
@@ -497,7 +503,8 @@ macro_rules! star_table {
             pub fn stored_mut(&mut self) -> Vec<StoredColumnMut<'_>> {
                 vec![$(StoredColumnMut {
                     name: stringify!($field),
-                    feeds: feeds!($($dim, $column, $null)?),
+                    column: Column::$column,
+                    feeds: feeds!($column; $($dim, $null)?),
                     values: ValuesMut::$kind(&mut self.$field),
                 }),*]
             }
@@ -620,45 +627,45 @@ impl<T: Copy + Eq + Hash> Stored for Vec<T> {
 star_table! {
     /// `fact_campaigns`: one row per (tenant, campaign, date).
     Campaigns row(CampaignRow) key(tenant, campaign, date) {
-        tenant: Keys => (Tenant, TenantId, required),
-        campaign: U32 => (Campaign, CampaignId, required),
-        campaign_name: U32 => (CampaignName, CampaignName, nullable),
-        date: Days,
-        impressions: U32,
-        clicks: U32,
-        conversions: U32,
-        spend: I64,
-        revenue: I64,
-        region: Keys => (Region, Region, nullable),
-        product: Keys => (Product, Product, nullable),
-        channel: Keys => (Channel, Channel, nullable),
+        tenant: Keys as TenantId => (Tenant, required),
+        campaign: U32 as CampaignId => (Campaign, required),
+        campaign_name: U32 as CampaignName => (CampaignName, nullable),
+        date: Days as Date,
+        impressions: U32 as Impressions,
+        clicks: U32 as Clicks,
+        conversions: U32 as Conversions,
+        spend: I64 as Spend,
+        revenue: I64 as Revenue,
+        region: Keys as Region => (Region, nullable),
+        product: Keys as Product => (Product, nullable),
+        channel: Keys as Channel => (Channel, nullable),
     }
 }
 
 star_table! {
     /// `dim_sales_targets`: one row per (tenant, region, product, year, month).
     Targets row(TargetRow) key(tenant, region, product, year, month) {
-        tenant: Keys => (Tenant, TenantId, required),
-        region: Keys => (Region, Region, nullable),
-        product: Keys => (Product, Product, nullable),
-        year: U16,
-        month: U8,
-        target_revenue: I64,
-        target_conversions: U32,
-        target_spend: I64,
+        tenant: Keys as TenantId => (Tenant, required),
+        region: Keys as Region => (Region, nullable),
+        product: Keys as Product => (Product, nullable),
+        year: U16 as Year,
+        month: U8 as Month,
+        target_revenue: I64 as TargetRevenue,
+        target_conversions: U32 as TargetConversions,
+        target_spend: I64 as TargetSpend,
     }
 }
 
 star_table! {
     /// `dim_customers`: one row per (tenant, customer).
     Customers row(CustomerRow) key(tenant, customer) {
-        tenant: Keys => (Tenant, TenantId, required),
-        customer: U32 => (Customer, CustomerId, required),
-        customer_name: U32 => (CustomerName, CustomerName, nullable),
-        region: Keys => (Region, Region, nullable),
-        product_preference: Keys => (Product, ProductPreference, nullable),
-        total_spent: I64,
-        total_orders: U32,
+        tenant: Keys as TenantId => (Tenant, required),
+        customer: U32 as CustomerId => (Customer, required),
+        customer_name: U32 as CustomerName => (CustomerName, nullable),
+        region: Keys as Region => (Region, nullable),
+        product_preference: Keys as ProductPreference => (Product, nullable),
+        total_spent: I64 as TotalSpent,
+        total_orders: U32 as TotalOrders,
     }
 }
 

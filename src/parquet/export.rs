@@ -1,7 +1,7 @@
 //! The star schema as Parquet files, one per SQL table (SPEC §2).
 //!
 //! The tables and their columns are not listed here: they are the SQL catalog's
-//! ([`crate::sql::catalog::TABLES`], with each loaded file's extra columns), read under
+//! ([`crate::model::columns::TABLES`], with each loaded file's extra columns), read under
 //! a tenant scope through the same scans SQL uses, so the export holds exactly what a
 //! `SELECT * FROM table` would, derived columns included. Each catalog kind has one
 //! Parquet type:
@@ -17,9 +17,10 @@
 //! Every column is OPTIONAL (null where SQL gives NULL). Files are snappy-compressed,
 //! the codec every Parquet reader has.
 
+use crate::model::columns::TABLES;
 use crate::model::star::StarSchema;
 use crate::query::TenantScope;
-use crate::sql::catalog::{self, Catalog, Column, Kind};
+use crate::sql::catalog::{Catalog, Column, Kind};
 use crate::sql::value::Val;
 use parquet::basic::{Compression, LogicalType, Repetition, Type as Physical};
 use parquet::column::writer::ColumnWriter;
@@ -98,7 +99,7 @@ pub fn export(star: &StarSchema, scope: &TenantScope) -> Result<Vec<ParquetTable
 
 /// The declared tables' names, in export order (for listings and tests).
 pub fn table_names() -> impl Iterator<Item = &'static str> {
-    catalog::TABLES.iter().map(|t| t.name)
+    TABLES.iter().map(|t| t.name)
 }
 
 /// A money column's values fit DECIMAL(18,6).

@@ -9,36 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// What a column holds, and so how it is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ColumnType {
-    /// Text: ids, names, categories.
-    Text,
-    /// A count: shown with thousands separators.
-    Integer,
-    /// An integer that names rather than counts (a year, a month, a quarter): shown as
-    /// it is, `2024` and not `2,024`.
-    Code,
-    /// A real number that is neither money nor a ratio (`ctr_pct`, `AVG(clicks)`).
-    Number,
-    /// Currency units, exact inside (fixed point): two decimals.
-    Money,
-    /// A fraction (`0.05` is 5 %): shown as a percentage.
-    Ratio,
-    /// A day, `YYYY-MM-DD`.
-    Date,
-}
-
-impl ColumnType {
-    /// `true` for the types whose values are numbers (right-aligned, chartable).
-    pub fn is_numeric(self) -> bool {
-        matches!(
-            self,
-            ColumnType::Integer | ColumnType::Number | ColumnType::Money | ColumnType::Ratio
-        )
-    }
-}
+pub use crate::model::columns::ColumnType;
 
 /// One column of a result: `{"name", "type", "label"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +42,16 @@ impl ColumnDecl {
 /// A declaration, in the const tables of the dashboards.
 pub const fn decl(name: &'static str, ty: ColumnType, label: &'static str) -> ColumnDecl {
     ColumnDecl { name, ty, label }
+}
+
+/// A result column that is the star schema's `column`, as the column table declares it.
+pub const fn star(column: crate::model::columns::Column) -> ColumnDecl {
+    let def = column.def();
+    ColumnDecl {
+        name: def.name,
+        ty: def.ty,
+        label: def.label,
+    }
 }
 
 /// A column compares equal to its name, so a result's columns can be checked against a

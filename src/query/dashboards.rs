@@ -19,80 +19,82 @@ use crate::with_keys;
 use foldhash::fast::RandomState;
 use std::collections::HashMap;
 
-use crate::query::columns::{decl, ColumnDecl, ColumnType as T};
+use crate::model::columns::Column as C;
+use crate::query::columns::{decl, star, ColumnDecl, ColumnType as T};
 
 /// The columns of each dashboard, in order, with their types and labels: the one place
 /// they are declared (the kernels below return them; the page and the CLI format by
-/// them).
+/// them). A column that is a star schema column (`star(..)`) takes its name, type and
+/// label from the column table.
 pub const CAMPAIGN_SUMMARY: [ColumnDecl; 10] = [
-    decl("tenant_id", T::Text, "Tenant"),
+    star(C::TenantId),
     decl("campaigns", T::Integer, "Campaigns"),
-    decl("impressions", T::Integer, "Impressions"),
-    decl("clicks", T::Integer, "Clicks"),
-    decl("conversions", T::Integer, "Conversions"),
-    decl("spend", T::Money, "Spend"),
-    decl("revenue", T::Money, "Revenue"),
-    decl("profit", T::Money, "Profit"),
+    star(C::Impressions),
+    star(C::Clicks),
+    star(C::Conversions),
+    star(C::Spend),
+    star(C::Revenue),
+    star(C::Profit),
     decl("avg_ctr", T::Ratio, "Avg CTR"),
     decl("avg_roi", T::Ratio, "Avg ROI"),
 ];
 pub const CONVERSION_FUNNEL: [ColumnDecl; 6] = [
-    decl("tenant_id", T::Text, "Tenant"),
-    decl("impressions", T::Integer, "Impressions"),
-    decl("clicks", T::Integer, "Clicks"),
-    decl("conversions", T::Integer, "Conversions"),
+    star(C::TenantId),
+    star(C::Impressions),
+    star(C::Clicks),
+    star(C::Conversions),
     decl("ctr_pct", T::Number, "CTR %"),
     decl("conversion_rate_pct", T::Number, "Conv. rate %"),
 ];
 pub const DAILY_PERFORMANCE: [ColumnDecl; 6] = [
-    decl("tenant_id", T::Text, "Tenant"),
-    decl("date", T::Date, "Date"),
-    decl("conversions", T::Integer, "Conversions"),
-    decl("revenue", T::Money, "Revenue"),
-    decl("spend", T::Money, "Spend"),
-    decl("profit", T::Money, "Profit"),
+    star(C::TenantId),
+    star(C::Date),
+    star(C::Conversions),
+    star(C::Revenue),
+    star(C::Spend),
+    star(C::Profit),
 ];
 pub const CAMPAIGN_PERFORMANCE: [ColumnDecl; 12] = [
-    decl("tenant_id", T::Text, "Tenant"),
-    decl("campaign_id", T::Text, "Campaign ID"),
-    decl("campaign_name", T::Text, "Campaign"),
-    decl("date", T::Date, "Date"),
-    decl("impressions", T::Integer, "Impressions"),
-    decl("clicks", T::Integer, "Clicks"),
-    decl("conversions", T::Integer, "Conversions"),
-    decl("spend", T::Money, "Spend"),
-    decl("revenue", T::Money, "Revenue"),
-    decl("ctr", T::Ratio, "CTR"),
-    decl("roi", T::Ratio, "ROI"),
-    decl("performance_category", T::Text, "Performance"),
+    star(C::TenantId),
+    star(C::CampaignId),
+    star(C::CampaignName),
+    star(C::Date),
+    star(C::Impressions),
+    star(C::Clicks),
+    star(C::Conversions),
+    star(C::Spend),
+    star(C::Revenue),
+    star(C::Ctr),
+    star(C::Roi),
+    star(C::PerformanceCategory),
 ];
 pub const CHANNEL_MIX: [ColumnDecl; 5] = [
-    decl("tenant_id", T::Text, "Tenant"),
-    decl("channel", T::Text, "Channel"),
-    decl("spend", T::Money, "Spend"),
-    decl("revenue", T::Money, "Revenue"),
-    decl("roi", T::Ratio, "ROI"),
+    star(C::TenantId),
+    star(C::Channel),
+    star(C::Spend),
+    star(C::Revenue),
+    star(C::Roi),
 ];
 pub const TARGET_VS_ACTUAL: [ColumnDecl; 12] = [
-    decl("tenant_id", T::Text, "Tenant"),
-    decl("region", T::Text, "Region"),
-    decl("product", T::Text, "Product"),
-    decl("year", T::Code, "Year"),
-    decl("month", T::Code, "Month"),
-    decl("target_revenue", T::Money, "Target revenue"),
+    star(C::TenantId),
+    star(C::Region),
+    star(C::Product),
+    star(C::Year),
+    star(C::Month),
+    star(C::TargetRevenue),
     decl("actual_revenue", T::Money, "Actual revenue"),
     decl("attainment", T::Ratio, "Attainment"),
-    decl("target_conversions", T::Integer, "Target conversions"),
+    star(C::TargetConversions),
     decl("actual_conversions", T::Integer, "Actual conversions"),
-    decl("target_spend", T::Money, "Target spend"),
+    star(C::TargetSpend),
     decl("actual_spend", T::Money, "Actual spend"),
 ];
 pub const CUSTOMER_SUMMARY: [ColumnDecl; 5] = [
-    decl("tenant_id", T::Text, "Tenant"),
+    star(C::TenantId),
     decl("customers", T::Integer, "Customers"),
-    decl("total_spent", T::Money, "Total spent"),
-    decl("total_orders", T::Integer, "Total orders"),
-    decl("avg_order_value", T::Money, "Avg order value"),
+    star(C::TotalSpent),
+    star(C::TotalOrders),
+    star(C::AvgOrderValue),
 ];
 
 /// Actual (revenue, conversions, spend) keyed by (tenant, region, product, month index).

@@ -81,16 +81,20 @@ impl Field {
     /// cell of that column filters by it); `None` for months, which results hold as
     /// `year` and `month`, and for funnel stages, which are columns, not values.
     pub fn column(self) -> Option<&'static str> {
-        Some(match self {
-            Field::Tenants => "tenant_id",
-            Field::Campaigns => "campaign_id",
-            Field::Channels => "channel",
-            Field::Regions => "region",
-            Field::Products => "product",
-            Field::PerformanceCategories => "performance_category",
-            Field::Dates => "date",
-            Field::Months | Field::Stages => return None,
-        })
+        use crate::model::columns::Column;
+        Some(
+            match self {
+                Field::Tenants => Column::TenantId,
+                Field::Campaigns => Column::CampaignId,
+                Field::Channels => Column::Channel,
+                Field::Regions => Column::Region,
+                Field::Products => Column::Product,
+                Field::PerformanceCategories => Column::PerformanceCategory,
+                Field::Dates => Column::Date,
+                Field::Months | Field::Stages => return None,
+            }
+            .name(),
+        )
     }
 
     /// The field called `name`.

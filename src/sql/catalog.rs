@@ -1,19 +1,19 @@
-//! The SQL tables over the star schema: each table's columns declared once (name, type,
-//! where the value comes from), the schema listing derived from that, and the scans
-//! that read the columns in place under a tenant scope.
-//!
-//! This is the only SQL file that knows the star schema's layout, so a change of the
-//! model touches only this file.
+//! The SQL tables over the star schema: the schema listing and the scans that read the
+//! columns in place under a tenant scope, both derived from the model's column table
+//! ([`crate::model::columns`]): a stored column is found by the [`ModelColumn`] its star
+//! table stores, a derived one computed from its [`Formula`], a dimension table's
+//! materialized by its columns' meaning. Nothing here lists the star schema's columns.
 //!
 //! The tenant scope is applied here, at the scan: a scan yields only the rows of the
 //! scope's tenants, and the dimension tables (`dim_region`, `dim_date`, ...) list only
 //! the values used by those rows, as a warehouse that never saw the other tenants would.
 //! A query cannot reach past it, whatever it says.
 
+use crate::model::columns::{Column as ModelColumn, Formula, Table, TableKind, TABLES};
 use crate::model::date::{date_attributes, Day};
 use crate::model::dict::{Dictionary, NULL_KEY};
 use crate::model::keys::{Key, KeyColumn, Keys};
-use crate::model::star::{Extras, StarSchema};
+use crate::model::star::{Extras, StarSchema, StoredColumn, Values};
 use crate::query::{Query, QueryError, Scope, TenantScope};
 use crate::sql::value::Val;
 use crate::transform::metrics::{self, PerformanceCategory};
@@ -43,201 +43,6 @@ impl Kind {
         }
     }
 }
-
-/// Where a column's values come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Source {
-    FactTenant,
-    FactCampaign,
-    FactCampaignName,
-    FactDate,
-    FactImpressions,
-    FactClicks,
-    FactConversions,
-    FactSpend,
-    FactRevenue,
-    FactRegion,
-    FactProduct,
-    FactChannel,
-    FactCtr,
-    FactConversionRate,
-    FactRoi,
-    FactRoas,
-    FactCpc,
-    FactCpa,
-    FactProfit,
-    FactCategory,
-    TargetTenant,
-    TargetRegion,
-    TargetProduct,
-    TargetYear,
-    TargetMonth,
-    TargetRevenue,
-    TargetConversions,
-    TargetSpend,
-    TargetRoi,
-    TargetRoas,
-    CustomerTenant,
-    CustomerId,
-    CustomerName,
-    CustomerRegion,
-    CustomerPreference,
-    CustomerSpent,
-    CustomerOrders,
-    CustomerAvgOrder,
-    /// Columns of the materialized dimension tables, by position.
-    Dim(usize),
-}
-
-/// One declared column.
-#[derive(Debug, Clone, Copy)]
-pub struct ColumnDecl {
-    pub name: &'static str,
-    pub kind: Kind,
-    source: Source,
-}
-
-const fn col(name: &'static str, kind: Kind, source: Source) -> ColumnDecl {
-    ColumnDecl { name, kind, source }
-}
-
-/// The SQL tables.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Table {
-    FactCampaigns,
-    DimSalesTargets,
-    DimCustomers,
-    DimDate,
-    DimTenant,
-    DimRegion,
-    DimProduct,
-    DimChannel,
-    DimCampaign,
-}
-
-/// A table's declaration.
-pub struct TableDecl {
-    pub table: Table,
-    pub name: &'static str,
-    pub about: &'static str,
-    pub columns: &'static [ColumnDecl],
-}
-
-use Kind::{
-    Code as KCode, Date as KDate, Integer as KInt, Money as KMoney, Ratio as KRatio, Text as KText,
-};
-
-/// Every table, its columns in order. Extra (unknown) columns of a loaded file follow a
-/// table's declared ones as TEXT.
-pub const TABLES: &[TableDecl] = &[
-    TableDecl {
-        table: Table::FactCampaigns,
-        name: "fact_campaigns",
-        about: "one row per (tenant_id, campaign_id, date); derived metrics computed exactly",
-        columns: &[
-            col("tenant_id", KText, Source::FactTenant),
-            col("campaign_id", KText, Source::FactCampaign),
-            col("campaign_name", KText, Source::FactCampaignName),
-            col("date", KDate, Source::FactDate),
-            col("impressions", KInt, Source::FactImpressions),
-            col("clicks", KInt, Source::FactClicks),
-            col("conversions", KInt, Source::FactConversions),
-            col("spend", KMoney, Source::FactSpend),
-            col("revenue", KMoney, Source::FactRevenue),
-            col("region", KText, Source::FactRegion),
-            col("product", KText, Source::FactProduct),
-            col("channel", KText, Source::FactChannel),
-            col("ctr", KRatio, Source::FactCtr),
-            col("conversion_rate", KRatio, Source::FactConversionRate),
-            col("roi", KRatio, Source::FactRoi),
-            col("roas", KRatio, Source::FactRoas),
-            col("cpc", KMoney, Source::FactCpc),
-            col("cpa", KMoney, Source::FactCpa),
-            col("profit", KMoney, Source::FactProfit),
-            col("performance_category", KText, Source::FactCategory),
-        ],
-    },
-    TableDecl {
-        table: Table::DimSalesTargets,
-        name: "dim_sales_targets",
-        about: "one row per (tenant_id, region, product, year, month)",
-        columns: &[
-            col("tenant_id", KText, Source::TargetTenant),
-            col("region", KText, Source::TargetRegion),
-            col("product", KText, Source::TargetProduct),
-            col("year", KCode, Source::TargetYear),
-            col("month", KCode, Source::TargetMonth),
-            col("target_revenue", KMoney, Source::TargetRevenue),
-            col("target_conversions", KInt, Source::TargetConversions),
-            col("target_spend", KMoney, Source::TargetSpend),
-            col("target_roi", KRatio, Source::TargetRoi),
-            col("target_roas", KRatio, Source::TargetRoas),
-        ],
-    },
-    TableDecl {
-        table: Table::DimCustomers,
-        name: "dim_customers",
-        about: "one row per (tenant_id, customer_id)",
-        columns: &[
-            col("tenant_id", KText, Source::CustomerTenant),
-            col("customer_id", KText, Source::CustomerId),
-            col("customer_name", KText, Source::CustomerName),
-            col("region", KText, Source::CustomerRegion),
-            col("product_preference", KText, Source::CustomerPreference),
-            col("total_spent", KMoney, Source::CustomerSpent),
-            col("total_orders", KInt, Source::CustomerOrders),
-            col("avg_order_value", KMoney, Source::CustomerAvgOrder),
-        ],
-    },
-    TableDecl {
-        table: Table::DimDate,
-        name: "dim_date",
-        about: "one row per date of fact_campaigns, ascending; iso_week and weekday (1 = Monday) per ISO 8601",
-        columns: &[
-            col("date", KDate, Source::Dim(0)),
-            col("year", KCode, Source::Dim(1)),
-            col("quarter", KCode, Source::Dim(2)),
-            col("month", KCode, Source::Dim(3)),
-            col("iso_week", KCode, Source::Dim(4)),
-            col("weekday", KCode, Source::Dim(5)),
-        ],
-    },
-    TableDecl {
-        table: Table::DimTenant,
-        name: "dim_tenant",
-        about: "one row per tenant",
-        columns: &[col("tenant_id", KText, Source::Dim(0))],
-    },
-    TableDecl {
-        table: Table::DimRegion,
-        name: "dim_region",
-        about: "one row per region of any table",
-        columns: &[col("region", KText, Source::Dim(0))],
-    },
-    TableDecl {
-        table: Table::DimProduct,
-        name: "dim_product",
-        about: "one row per product (fact product, target product, customer preference)",
-        columns: &[col("product", KText, Source::Dim(0))],
-    },
-    TableDecl {
-        table: Table::DimChannel,
-        name: "dim_channel",
-        about: "one row per channel of fact_campaigns",
-        columns: &[col("channel", KText, Source::Dim(0))],
-    },
-    TableDecl {
-        table: Table::DimCampaign,
-        name: "dim_campaign",
-        about: "one row per distinct (tenant_id, campaign_id, campaign_name, channel) of fact_campaigns",
-        columns: &[
-            col("tenant_id", KText, Source::Dim(0)),
-            col("campaign_id", KText, Source::Dim(1)),
-            col("campaign_name", KText, Source::Dim(2)),
-            col("channel", KText, Source::Dim(3)),
-        ],
-    },
-];
 
 /// One column of the schema listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -273,16 +78,7 @@ impl Schema {
 }
 
 fn extras_of(star: &StarSchema, table: Table) -> Option<&Extras> {
-    match table {
-        Table::FactCampaigns => Some(&star.campaigns.extras),
-        Table::DimSalesTargets => Some(&star.targets.extras),
-        Table::DimCustomers => Some(&star.customers.extras),
-        _ => None,
-    }
-}
-
-fn decl(name: &str) -> Option<&'static TableDecl> {
-    TABLES.iter().find(|t| t.name.eq_ignore_ascii_case(name))
+    table.def().kind().map(|kind| star.stored(kind).2)
 }
 
 /// The schema of `star`: the declared tables, each followed by its extra columns (a
@@ -293,12 +89,11 @@ pub fn schema(star: &StarSchema) -> Schema {
             .iter()
             .map(|t| {
                 let mut columns: Vec<ColumnSchema> = t
-                    .columns
-                    .iter()
+                    .columns()
                     .map(|c| ColumnSchema {
-                        name: c.name.to_string(),
-                        ty: c.kind.sql_type(),
-                        kind: c.kind,
+                        name: c.name().to_string(),
+                        ty: c.ty().sql_type(),
+                        kind: c.ty(),
                     })
                     .collect();
                 if let Some(extras) = extras_of(star, t.table) {
@@ -545,39 +340,40 @@ impl<'w> Catalog<'w> {
         crate::with_keys!(tenant, |keys| rows_of(&self.scope, keys))
     }
 
-    /// The rows in scope of a base table, in storage order.
-    fn base_rows(&self, table: Table) -> Vec<u32> {
+    /// The rows in scope of a stored table, in storage order.
+    fn base_rows(&self, table: TableKind) -> Vec<u32> {
         let star = self.star;
         let (f, t, c) = (&star.campaigns, &star.targets, &star.customers);
         if !self.filtered {
             return match table {
-                Table::FactCampaigns => self.tenant_rows(&f.tenant),
-                Table::DimSalesTargets => self.tenant_rows(&t.tenant),
-                _ => self.tenant_rows(&c.tenant),
+                TableKind::Campaigns => self.tenant_rows(&f.tenant),
+                TableKind::Targets => self.tenant_rows(&t.tenant),
+                TableKind::Customers => self.tenant_rows(&c.tenant),
             };
         }
         match table {
-            Table::FactCampaigns => crate::with_keys!(f.tenant, |tenant| {
+            TableKind::Campaigns => crate::with_keys!(f.tenant, |tenant| {
                 let mut rows = Vec::new();
                 self.scope
                     .for_each_campaign_row(tenant, |r| rows.push(r as u32));
                 rows
             }),
-            Table::DimSalesTargets => self.scope.target_rows().map(|r| r as u32).collect(),
-            _ => self.scope.customer_rows().map(|r| r as u32).collect(),
+            TableKind::Targets => self.scope.target_rows().map(|r| r as u32).collect(),
+            TableKind::Customers => self.scope.customer_rows().map(|r| r as u32).collect(),
         }
     }
 
     /// Scans `table` with `columns`: the rows of the scope's tenants only.
     pub fn scan(&self, table: &str, columns: &[String]) -> Result<ScanOutput<'w>, String> {
-        let decl = decl(table).ok_or_else(|| format!("no such table: {table}"))?;
-        let star = self.star;
-        let (rows, dims) = match decl.table {
-            Table::FactCampaigns | Table::DimSalesTargets | Table::DimCustomers => {
-                (self.base_rows(decl.table), Vec::new())
-            }
-            _ => {
-                let dims = self.dimension(decl.table);
+        let table_name = table;
+        let table =
+            Table::named(table_name).ok_or_else(|| format!("no such table: {table_name}"))?;
+        let def = table.def();
+        let no_column = |name: &str| format!("no such column: {table_name}.{name}");
+        let (rows, dims) = match def.kind() {
+            Some(kind) => (self.base_rows(kind), Vec::new()),
+            None => {
+                let dims = self.dimension(table);
                 let len = dims.first().map_or(0, Vec::len);
                 ((0..len as u32).collect(), dims)
             }
@@ -589,23 +385,25 @@ impl<'w> Catalog<'w> {
                 out.push(None);
                 continue;
             }
-            let column = match decl
-                .columns
-                .iter()
-                .find(|c| c.name.eq_ignore_ascii_case(name))
+            let column = match def
+                .columns()
+                .position(|c| c.name().eq_ignore_ascii_case(name))
             {
-                Some(c) => match c.source {
-                    Source::Dim(i) => Column::Values(dims.get(i).cloned().unwrap_or_default()),
-                    source => self.column(source),
+                Some(i) => match def.kind() {
+                    Some(kind) => {
+                        let declared = def.columns().nth(i).expect("a declared column");
+                        self.base_column(kind, declared)
+                            .ok_or_else(|| no_column(name))?
+                    }
+                    None => Column::Values(dims.get(i).cloned().unwrap_or_default()),
                 },
                 None => {
-                    let extras = extras_of(star, decl.table)
-                        .ok_or_else(|| format!("no such column: {table}.{name}"))?;
+                    let extras = extras_of(self.star, table).ok_or_else(|| no_column(name))?;
                     let i = extras
                         .names
                         .iter()
                         .position(|n| n.eq_ignore_ascii_case(name))
-                        .ok_or_else(|| format!("no such column: {table}.{name}"))?;
+                        .ok_or_else(|| no_column(name))?;
                     Column::Extra(&extras.columns[i], &extras.values)
                 }
             };
@@ -614,87 +412,79 @@ impl<'w> Catalog<'w> {
         Ok(ScanOutput { columns: out, rows })
     }
 
-    fn column(&self, source: Source) -> Column<'w> {
-        let star = self.star;
-        let (f, t, c, d) = (&star.campaigns, &star.targets, &star.customers, &star.dims);
-        match source {
-            Source::FactTenant => keys_of(&f.tenant, &d.tenant),
-            Source::FactCampaign => Column::Ids(&f.campaign, &d.campaign),
-            Source::FactCampaignName => Column::Ids(&f.campaign_name, &d.campaign_name),
-            Source::FactDate => Column::Date(&f.date),
-            Source::FactImpressions => Column::U32(&f.impressions),
-            Source::FactClicks => Column::U32(&f.clicks),
-            Source::FactConversions => Column::U32(&f.conversions),
-            Source::FactSpend => Column::Money(&f.spend),
-            Source::FactRevenue => Column::Money(&f.revenue),
-            Source::FactRegion => keys_of(&f.region, &d.region),
-            Source::FactProduct => keys_of(&f.product, &d.product),
-            Source::FactChannel => keys_of(&f.channel, &d.channel),
-            Source::FactCtr => Column::Ratio(Ratio::Ctr {
-                clicks: &f.clicks,
-                impressions: &f.impressions,
-            }),
-            Source::FactConversionRate => Column::Ratio(Ratio::ConversionRate {
-                conversions: &f.conversions,
-                clicks: &f.clicks,
-            }),
-            Source::FactRoi => Column::Ratio(Ratio::Roi {
-                spend: &f.spend,
-                revenue: &f.revenue,
-            }),
-            Source::FactRoas => Column::Ratio(Ratio::Roas {
-                spend: &f.spend,
-                revenue: &f.revenue,
-            }),
-            Source::FactCpc => Column::Ratio(Ratio::MoneyPer {
-                money: &f.spend,
-                count: &f.clicks,
-            }),
-            Source::FactCpa => Column::Ratio(Ratio::MoneyPer {
-                money: &f.spend,
-                count: &f.conversions,
-            }),
-            Source::FactProfit => Column::Profit {
-                spend: &f.spend,
-                revenue: &f.revenue,
-            },
-            Source::FactCategory => Column::Category {
-                spend: &f.spend,
-                revenue: &f.revenue,
-            },
-            Source::TargetTenant => keys_of(&t.tenant, &d.tenant),
-            Source::TargetRegion => keys_of(&t.region, &d.region),
-            Source::TargetProduct => keys_of(&t.product, &d.product),
-            Source::TargetYear => Column::U16(&t.year),
-            Source::TargetMonth => Column::U8(&t.month),
-            Source::TargetRevenue => Column::Money(&t.target_revenue),
-            Source::TargetConversions => Column::U32(&t.target_conversions),
-            Source::TargetSpend => Column::Money(&t.target_spend),
-            Source::TargetRoi => Column::Ratio(Ratio::Roi {
-                spend: &t.target_spend,
-                revenue: &t.target_revenue,
-            }),
-            Source::TargetRoas => Column::Ratio(Ratio::Roas {
-                spend: &t.target_spend,
-                revenue: &t.target_revenue,
-            }),
-            Source::CustomerTenant => keys_of(&c.tenant, &d.tenant),
-            Source::CustomerId => Column::Ids(&c.customer, &d.customer),
-            Source::CustomerName => Column::Ids(&c.customer_name, &d.customer_name),
-            Source::CustomerRegion => keys_of(&c.region, &d.region),
-            Source::CustomerPreference => keys_of(&c.product_preference, &d.product),
-            Source::CustomerSpent => Column::Money(&c.total_spent),
-            Source::CustomerOrders => Column::U32(&c.total_orders),
-            Source::CustomerAvgOrder => Column::Ratio(Ratio::MoneyPer {
-                money: &c.total_spent,
-                count: &c.total_orders,
-            }),
-            Source::Dim(_) => Column::Values(Rc::default()),
+    /// A stored table's column as the scan reads it: the star table's stored field for
+    /// `column` (text through its dimension's dictionary), or computed from those by
+    /// its [`Formula`]. `None` when the table stores no such column.
+    fn base_column(&self, table: TableKind, column: ModelColumn) -> Option<Column<'w>> {
+        if let Some(formula) = column.def().formula {
+            return self.derived(table, formula);
         }
+        let star: &'w StarSchema = self.star;
+        let (_, stored, _) = star.stored(table);
+        let stored = stored.into_iter().find(|c| c.column == column)?;
+        let dict = stored.feeds.and_then(|feeds| star.dims.dict(feeds.dim));
+        Some(match (stored.values, dict) {
+            (Values::Keys(keys), Some(dict)) => keys_of(keys, dict),
+            (Values::U32(ids), Some(dict)) => Column::Ids(ids, dict),
+            (Values::U32(counts), None) => Column::U32(counts),
+            (Values::U16(values), _) => Column::U16(values),
+            (Values::U8(values), _) => Column::U8(values),
+            (Values::I64(money), _) => Column::Money(money),
+            (Values::Days(days), _) => Column::Date(days),
+            (Values::Keys(_), None) => return None,
+        })
     }
 
-    /// Marks the keys of `column` (of base table `table`) used by rows in scope.
-    fn mark(&self, used: &mut Vec<bool>, table: Table, tenant: &KeyColumn, column: &KeyColumn) {
+    /// A derived column of a stored table, per row from its stored operands.
+    fn derived(&self, table: TableKind, formula: Formula) -> Option<Column<'w>> {
+        let counts = |column| match self.base_column(table, column)? {
+            Column::U32(counts) => Some(counts),
+            _ => None,
+        };
+        let money = |column| match self.base_column(table, column)? {
+            Column::Money(money) => Some(money),
+            _ => None,
+        };
+        Some(match formula {
+            Formula::Ctr {
+                clicks,
+                impressions,
+            } => Column::Ratio(Ratio::Ctr {
+                clicks: counts(clicks)?,
+                impressions: counts(impressions)?,
+            }),
+            Formula::ConversionRate {
+                conversions,
+                clicks,
+            } => Column::Ratio(Ratio::ConversionRate {
+                conversions: counts(conversions)?,
+                clicks: counts(clicks)?,
+            }),
+            Formula::Roi { spend, revenue } => Column::Ratio(Ratio::Roi {
+                spend: money(spend)?,
+                revenue: money(revenue)?,
+            }),
+            Formula::Roas { spend, revenue } => Column::Ratio(Ratio::Roas {
+                spend: money(spend)?,
+                revenue: money(revenue)?,
+            }),
+            Formula::MoneyPer { money: m, count } => Column::Ratio(Ratio::MoneyPer {
+                money: money(m)?,
+                count: counts(count)?,
+            }),
+            Formula::Profit { spend, revenue } => Column::Profit {
+                spend: money(spend)?,
+                revenue: money(revenue)?,
+            },
+            Formula::Category { spend, revenue } => Column::Category {
+                spend: money(spend)?,
+                revenue: money(revenue)?,
+            },
+        })
+    }
+
+    /// Marks the keys of `column` (of stored table `table`) used by rows in scope.
+    fn mark(&self, used: &mut Vec<bool>, table: TableKind, tenant: &KeyColumn, column: &KeyColumn) {
         let mut mark = |r: usize| {
             let k = column.get(r);
             if k != NULL_KEY {
@@ -722,84 +512,126 @@ impl<'w> Catalog<'w> {
             .collect()
     }
 
-    /// The columns of a dimension table in scope, materialized.
+    /// The values of `column`'s dimension that rows in scope use, in any stored table
+    /// whose text points into that dimension (a region of the facts, the targets or the
+    /// customers; a product, or a customer's product preference); for the tenant, the
+    /// scope's tenants.
+    fn dimension_values(&self, column: ModelColumn) -> Vec<Val<'w>> {
+        let star: &'w StarSchema = self.star;
+        let tables = || {
+            TableKind::ALL
+                .into_iter()
+                .map(|kind| (kind, star.stored(kind).1))
+        };
+        let Some(dim) = tables()
+            .flat_map(|(_, stored)| stored)
+            .find(|c| c.column == column)
+            .and_then(|c| c.feeds)
+            .map(|feeds| feeds.dim)
+        else {
+            return Vec::new();
+        };
+        let Some(dict) = star.dims.dict(dim) else {
+            return Vec::new();
+        };
+        if column == ModelColumn::TenantId {
+            return (0..dict.len() as u32)
+                .filter(|&k| self.scope.has_tenant(k))
+                .map(|k| text_of(dict, k))
+                .collect();
+        }
+        let mut used = Vec::new();
+        for (kind, stored) in tables() {
+            let keys = |c: &StoredColumn<'w>| match c.values {
+                Values::Keys(keys) => Some(keys),
+                _ => None,
+            };
+            let Some(tenant) = stored
+                .iter()
+                .find(|c| c.column == ModelColumn::TenantId)
+                .and_then(keys)
+            else {
+                continue;
+            };
+            for c in &stored {
+                if c.feeds.is_some_and(|feeds| feeds.dim == dim) {
+                    if let Some(values) = keys(c) {
+                        self.mark(&mut used, kind, tenant, values);
+                    }
+                }
+            }
+        }
+        self.used_values(dict, &used)
+    }
+
+    /// The columns of a dimension table in scope, materialized in its declared order.
     fn dimension(&self, table: Table) -> Vec<Vec<Val<'w>>> {
         let star = self.star;
-        let (f, t, c, d) = (&star.campaigns, &star.targets, &star.customers, &star.dims);
+        let declared = table.def().computed;
         match table {
-            Table::DimTenant => {
-                let tenants = (0..d.tenant.len() as u32)
-                    .filter(|&k| self.scope.has_tenant(k))
-                    .map(|k| text_of(&d.tenant, k))
-                    .collect();
-                vec![tenants]
-            }
-            Table::DimRegion => {
-                let mut used = Vec::new();
-                self.mark(&mut used, Table::FactCampaigns, &f.tenant, &f.region);
-                self.mark(&mut used, Table::DimSalesTargets, &t.tenant, &t.region);
-                self.mark(&mut used, Table::DimCustomers, &c.tenant, &c.region);
-                vec![self.used_values(&d.region, &used)]
-            }
-            Table::DimProduct => {
-                let mut used = Vec::new();
-                self.mark(&mut used, Table::FactCampaigns, &f.tenant, &f.product);
-                self.mark(&mut used, Table::DimSalesTargets, &t.tenant, &t.product);
-                self.mark(
-                    &mut used,
-                    Table::DimCustomers,
-                    &c.tenant,
-                    &c.product_preference,
-                );
-                vec![self.used_values(&d.product, &used)]
-            }
-            Table::DimChannel => {
-                let mut used = Vec::new();
-                self.mark(&mut used, Table::FactCampaigns, &f.tenant, &f.channel);
-                vec![self.used_values(&d.channel, &used)]
-            }
             Table::DimDate => {
                 let mut days: Vec<Day> = self
-                    .base_rows(Table::FactCampaigns)
+                    .base_rows(TableKind::Campaigns)
                     .into_iter()
-                    .map(|r| f.date[r as usize])
+                    .map(|r| star.campaigns.date[r as usize])
                     .collect();
                 days.sort_unstable();
                 days.dedup();
-                let mut columns: Vec<Vec<Val<'w>>> =
-                    (0..6).map(|_| Vec::with_capacity(days.len())).collect();
-                for day in days {
-                    let a = date_attributes(day);
-                    columns[0].push(Val::Date(day));
-                    columns[1].push(Val::Int(i64::from(a.year)));
-                    columns[2].push(Val::Int(i64::from(a.quarter)));
-                    columns[3].push(Val::Int(i64::from(a.month)));
-                    columns[4].push(Val::Int(i64::from(a.iso_week)));
-                    columns[5].push(Val::Int(i64::from(a.weekday)));
-                }
-                columns
+                declared
+                    .iter()
+                    .map(|&column| {
+                        days.iter()
+                            .map(|&day| date_attribute(column, day))
+                            .collect()
+                    })
+                    .collect()
             }
             Table::DimCampaign => {
+                // The distinct combinations of the declared fact columns' keys.
+                let columns: Vec<Column<'w>> = declared
+                    .iter()
+                    .filter_map(|&c| self.base_column(TableKind::Campaigns, c))
+                    .collect();
                 let mut seen = std::collections::HashSet::new();
-                let mut columns = vec![Vec::new(); 4];
-                for r in self.base_rows(Table::FactCampaigns) {
+                let mut out = vec![Vec::new(); columns.len()];
+                for r in self.base_rows(TableKind::Campaigns) {
                     let r = r as usize;
-                    let key = (
-                        f.tenant.get(r),
-                        f.campaign[r],
-                        f.campaign_name[r],
-                        f.channel.get(r),
-                    );
+                    let key: Vec<u32> = columns.iter().map(|c| text_key(c, r)).collect();
                     if seen.insert(key) {
-                        columns[0].push(text_of(&d.tenant, key.0));
-                        columns[1].push(text_of(&d.campaign, key.1));
-                        columns[2].push(text_of(&d.campaign_name, key.2));
-                        columns[3].push(text_of(&d.channel, key.3));
+                        for (values, column) in out.iter_mut().zip(&columns) {
+                            values.push(column.get(r));
+                        }
                     }
                 }
-                columns
+                out
             }
-            Table::FactCampaigns | Table::DimSalesTargets | Table::DimCustomers => Vec::new(),
+            _ => declared
+                .iter()
+                .map(|&column| self.dimension_values(column))
+                .collect(),
         }
+    }
+}
+
+/// The value of a `dim_date` column for `day`.
+fn date_attribute<'w>(column: ModelColumn, day: Day) -> Val<'w> {
+    let a = date_attributes(day);
+    match column {
+        ModelColumn::Year => Val::Int(i64::from(a.year)),
+        ModelColumn::Quarter => Val::Int(i64::from(a.quarter)),
+        ModelColumn::Month => Val::Int(i64::from(a.month)),
+        ModelColumn::IsoWeek => Val::Int(i64::from(a.iso_week)),
+        ModelColumn::Weekday => Val::Int(i64::from(a.weekday)),
+        _ => Val::Date(day),
+    }
+}
+
+/// A text column's key at row `r` (what makes two rows' text equal).
+fn text_key(column: &Column<'_>, r: usize) -> u32 {
+    match column {
+        Column::Keys(Keys::Narrow(k), _) => k[r].key(),
+        Column::Keys(Keys::Wide(k), _) => k[r],
+        Column::Ids(ids, _) => ids[r],
+        _ => NULL_KEY,
     }
 }

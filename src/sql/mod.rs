@@ -44,8 +44,9 @@
 //! ```
 
 pub mod catalog;
+mod error;
 pub mod exec;
-mod fast;
+pub mod explain;
 pub mod func;
 #[cfg(feature = "sql")]
 pub mod parse;
@@ -59,46 +60,38 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
 pub use catalog::{Catalog, Schema};
-pub use exec::{Options, Rows};
+pub use error::SqlError;
+pub use exec::{Options, Rows, Step};
 pub use plan::{Plan, Statement};
 pub use value::Val;
-
-/// Why a query cannot run: a syntax error (with its line and column), a name that does
-/// not resolve, something not supported, or a failure while running.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SqlError {
-    pub message: String,
-    pub line: Option<u64>,
-    pub column: Option<u64>,
-}
-
-impl SqlError {
-    pub fn new(message: impl Into<String>) -> Self {
-        SqlError {
-            message: message.into(),
-            line: None,
-            column: None,
-        }
-    }
-}
-
-impl std::fmt::Display for SqlError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)?;
-        if let (Some(line), Some(column)) = (self.line, self.column) {
-            if !self.message.contains("Line: ") {
-                write!(f, " (line {line}, column {column})")?;
-            }
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for SqlError {}
 
 /// The schema of a warehouse's SQL tables.
 pub fn schema(star: &StarSchema) -> Schema {
     catalog::schema(star)
+}
+
+/// EXPLAIN of one statement under a tenant scope: the scope, the plan
+/// ([`explain::explain`]), then how the run went ([`explain::steps_text`]: the paths
+/// each operator took, which depend on the data, so the statement is run).
+#[cfg(feature = "sql")]
+pub fn explain_query(
+    star: &StarSchema,
+    tenants: &TenantScope,
+    sql: &str,
+) -> Result<String, SqlError> {
+    let schema = schema(star);
+    let statement = parse::compile_one(sql, &schema)?;
+    let catalog = Catalog::new(star, tenants);
+    let (_, steps) = exec::run_traced(&catalog, &statement, &Options::with_clock())?;
+    let scope = match tenants {
+        TenantScope::All => "all tenants".to_string(),
+        TenantScope::Only(list) => format!("tenants {}", list.join(", ")),
+    };
+    Ok(format!(
+        "Scope: {scope}\n{}Ran:\n{}",
+        explain::explain(&statement),
+        explain::steps_text(&steps)
+    ))
 }
 
 /// Compiles and runs one statement under a tenant scope, with the system clock for

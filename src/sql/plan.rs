@@ -41,7 +41,7 @@ pub enum Plan {
     Aggregate {
         input: Box<Plan>,
         group_by: Vec<Expr>,
-        aggregates: Vec<Aggregate>,
+        aggregates: Vec<AggregateCall>,
     },
     /// The input's columns, then one column per window function.
     Window {
@@ -120,10 +120,11 @@ pub enum AggFunc {
     GroupConcat,
 }
 
-/// An aggregate call: `func(DISTINCT? arg, separator?)`.
+/// An aggregate call: `func(DISTINCT? arg, separator?)`. Its serde name stays
+/// `Aggregate`, as the plan's wire format names it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Aggregate {
+#[serde(rename = "Aggregate", deny_unknown_fields)]
+pub struct AggregateCall {
     pub func: AggFunc,
     pub arg: Option<Expr>,
     pub distinct: bool,

@@ -12,7 +12,7 @@ use crate::query::columns::{label_of, Column, ColumnType};
 use crate::sql::catalog::Schema;
 use crate::sql::exec::Rows;
 use crate::sql::plan::{AggFunc, BinOp, Expr, Func, Plan, Statement, WindowFunc};
-use crate::sql::Val;
+use crate::sql::value::Val;
 
 /// The columns of a statement's result, with their types and labels.
 ///

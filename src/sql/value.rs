@@ -410,18 +410,18 @@ pub fn sql_cmp(a: &Val<'_>, b: &Val<'_>) -> Option<Ordering> {
     }
 }
 
-/// A value as a grouping key: equal keys are equal SQL values (1, 1.0 and money 1.00
-/// are one key), so they hash alike.
+/// A value as a hash key (groups, `DISTINCT`, `IN` sets): equal keys are equal SQL
+/// values (1, 1.0 and money 1.00 are one key), so they hash alike.
 #[derive(Debug, Clone)]
-pub struct Key<'w>(pub Val<'w>);
+pub struct ValKey<'w>(pub Val<'w>);
 
-impl PartialEq for Key<'_> {
+impl PartialEq for ValKey<'_> {
     fn eq(&self, other: &Self) -> bool {
         total_cmp(&self.0, &other.0) == Ordering::Equal
     }
 }
 
-impl Eq for Key<'_> {}
+impl Eq for ValKey<'_> {}
 
 /// Hashes a value consistently with [`total_cmp`] equality.
 pub fn hash_val<H: Hasher>(v: &Val<'_>, state: &mut H) {
@@ -466,7 +466,7 @@ pub fn hash_val<H: Hasher>(v: &Val<'_>, state: &mut H) {
     }
 }
 
-impl Hash for Key<'_> {
+impl Hash for ValKey<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         hash_val(&self.0, state);
     }

@@ -12,9 +12,10 @@
 //! until the section's last row has been seen, so they wait in a side list and are
 //! resolved — possibly rejecting their rows — when the section ends.
 
+use crate::model::columns::Input;
 use crate::model::date::{day_from_excel_serial, format_day, Day};
 use crate::model::dict::{ByteDictionary, DecodedText, NULL_KEY};
-use crate::model::schema::{Column, ColumnTarget, ColumnType, HeaderMatch, TableKind};
+use crate::model::schema::{Column, ColumnTarget, HeaderMatch, ParseType, TableKind};
 use crate::report::RejectedRow;
 use crate::transform::value::{
     float_to_integer, float_to_millionths, format_millionths, is_day_first_slash_date, is_missing,
@@ -94,14 +95,14 @@ pub enum StagedValues {
 }
 
 impl StagedValues {
-    fn new(column_type: ColumnType) -> Self {
+    fn new(column_type: ParseType) -> Self {
         match column_type {
-            ColumnType::Text => StagedValues::Text(Vec::new()),
-            ColumnType::Count => StagedValues::Count(Vec::new()),
-            ColumnType::Money => StagedValues::Money(Vec::new()),
-            ColumnType::Date => StagedValues::Date(Vec::new()),
-            ColumnType::Year => StagedValues::Year(Vec::new()),
-            ColumnType::Month => StagedValues::Month(Vec::new()),
+            ParseType::Text => StagedValues::Text(Vec::new()),
+            ParseType::Count => StagedValues::Count(Vec::new()),
+            ParseType::Money => StagedValues::Money(Vec::new()),
+            ParseType::Date => StagedValues::Date(Vec::new()),
+            ParseType::Year => StagedValues::Year(Vec::new()),
+            ParseType::Month => StagedValues::Month(Vec::new()),
         }
     }
 
@@ -288,7 +289,7 @@ impl TableBuilder {
             columns: table
                 .columns()
                 .iter()
-                .map(|&(c, _)| (c, StagedValues::new(c.column_type())))
+                .map(|i| (i.column, StagedValues::new(i.parse)))
                 .collect(),
             extra_names: Vec::new(),
             extras: Vec::new(),
@@ -300,7 +301,7 @@ impl TableBuilder {
             rows_read: 0,
             rows_cut: 0,
             ascii_checked: 0,
-            date_slot: table.columns().iter().position(|(c, _)| *c == Column::Date),
+            date_slot: table.slot(Column::Date),
             last_text: [NULL_KEY; MAX_TABLE_COLUMNS],
             keying: [TextKeying::default(); MAX_TABLE_COLUMNS],
         }
@@ -326,11 +327,11 @@ impl TableBuilder {
             .table
             .columns()
             .iter()
-            .map(|(column, _)| {
+            .map(|input| {
                 header
                     .targets
                     .iter()
-                    .position(|t| *t == ColumnTarget::Known(*column))
+                    .position(|t| *t == ColumnTarget::Known(input.column))
             })
             .collect();
         let mut extras = Vec::new();
@@ -418,7 +419,8 @@ impl TableBuilder {
         parsed: &mut [Parsed<'c>; MAX_TABLE_COLUMNS],
     ) -> Result<(), Problem> {
         let section = self.section();
-        for (slot, &(column, required)) in self.table.columns().iter().enumerate() {
+        for (slot, input) in self.table.columns().iter().enumerate() {
+            let (column, required) = (input.column, input.required);
             let cell = self.source_cell(slot, cells);
             // Parsed in its slot, not moved there: a `Parsed` written by `parse_cell`
             // and read back at once as a whole failed the CPU's store-to-load
@@ -428,7 +430,7 @@ impl TableBuilder {
                 // An error cached in an optional column is no value (SPEC §4 rejects
                 // only required columns that are missing or unparseable).
                 (Cell::Error(_), false) => Parsed::Null,
-                _ => parse_cell(column.column_type(), cell, section.format, section.is_1904)
+                _ => parse_cell(input.parse, cell, section.format, section.is_1904)
                     .map_err(|e| (Some(column), e.to_string()))?,
             };
             if matches!(value, Parsed::Null) && required {
@@ -437,10 +439,13 @@ impl TableBuilder {
                     format!("required value {} is missing", column.name()),
                 ));
             }
-            check_range(column, value)?;
+            check_range(input, value)?;
         }
         if self.table == TableKind::Campaigns {
-            let (impressions, clicks) = (int_at(parsed, 4), int_at(parsed, 5));
+            let (impressions, clicks) = (
+                int_at(parsed, CAMPAIGN_IMPRESSIONS),
+                int_at(parsed, CAMPAIGN_CLICKS),
+            );
             if clicks > impressions {
                 return Err((
                     Some(Column::Clicks),
@@ -954,6 +959,23 @@ impl TableBuilder {
     }
 }
 
+/// The slots of the campaigns' impressions and clicks, which a row's clicks are checked
+/// against (SPEC §4), found in the column table when compiling.
+const CAMPAIGN_IMPRESSIONS: usize = campaign_slot(Column::Impressions);
+const CAMPAIGN_CLICKS: usize = campaign_slot(Column::Clicks);
+
+const fn campaign_slot(column: Column) -> usize {
+    let inputs = TableKind::Campaigns.columns();
+    let mut slot = 0;
+    while slot < inputs.len() {
+        if inputs[slot].column as usize == column as usize {
+            return slot;
+        }
+        slot += 1;
+    }
+    panic!("fact_campaigns has this column")
+}
+
 fn int_at(parsed: &[Parsed<'_>], index: usize) -> i64 {
     match parsed.get(index) {
         Some(Parsed::Int(n)) => *n,
@@ -980,7 +1002,7 @@ fn text_of(cell: Cell<'_>, is_1904: bool) -> Option<Cow<'_, [u8]>> {
 
 #[inline(always)]
 fn parse_cell<'c>(
-    column_type: ColumnType,
+    column_type: ParseType,
     cell: Cell<'c>,
     format: NumberFormat,
     is_1904: bool,
@@ -993,25 +1015,25 @@ fn parse_cell<'c>(
             return Ok(Parsed::Null);
         }
         return Ok(match column_type {
-            ColumnType::Text => Parsed::Text(Cow::Borrowed(trimmed)),
-            ColumnType::Count | ColumnType::Year | ColumnType::Month => {
+            ParseType::Text => Parsed::Text(Cow::Borrowed(trimmed)),
+            ParseType::Count | ParseType::Year | ParseType::Month => {
                 Parsed::Int(parse_integer(trimmed, format)?)
             }
-            ColumnType::Money => Parsed::Money(parse_decimal_millionths(trimmed, format)?),
-            ColumnType::Date => Parsed::Date(parse_date(trimmed)?),
+            ParseType::Money => Parsed::Money(parse_decimal_millionths(trimmed, format)?),
+            ParseType::Date => Parsed::Date(parse_date(trimmed)?),
         });
     }
     Ok(match (column_type, cell) {
         (_, Cell::Empty) => Parsed::Null,
         (_, Cell::Error(e)) => return Err(ValueError::CellError(e.to_string())),
-        (ColumnType::Text, _) => text_of(cell, is_1904).map_or(Parsed::Null, Parsed::Text),
-        (ColumnType::Count | ColumnType::Year | ColumnType::Month, _) => Parsed::Int(match cell {
+        (ParseType::Text, _) => text_of(cell, is_1904).map_or(Parsed::Null, Parsed::Text),
+        (ParseType::Count | ParseType::Year | ParseType::Month, _) => Parsed::Int(match cell {
             Cell::Float(f) => float_to_integer(f)?,
             Cell::Int(i) => i,
             Cell::DateSerial(s) => return Err(ValueError::WrongKind(format!("the date cell {s}"))),
             Cell::Text(_) | Cell::Empty | Cell::Error(_) => unreachable!("handled above"),
         }),
-        (ColumnType::Money, _) => Parsed::Money(match cell {
+        (ParseType::Money, _) => Parsed::Money(match cell {
             Cell::Float(f) => float_to_millionths(f)?,
             Cell::Int(i) => i
                 .checked_mul(1_000_000)
@@ -1019,7 +1041,7 @@ fn parse_cell<'c>(
             Cell::DateSerial(s) => return Err(ValueError::WrongKind(format!("the date cell {s}"))),
             Cell::Text(_) | Cell::Empty | Cell::Error(_) => unreachable!("handled above"),
         }),
-        (ColumnType::Date, _) => Parsed::Date(match cell {
+        (ParseType::Date, _) => Parsed::Date(match cell {
             Cell::DateSerial(s) | Cell::Float(s) => ParsedDate::Day(
                 day_from_excel_serial(s, is_1904)
                     .ok_or_else(|| ValueError::NoSuchDate(format!("serial {s}")))?,
@@ -1037,12 +1059,13 @@ fn parse_cell<'c>(
 /// years 1..=9999. Inlined: it runs on every cell, and in wasm the call was 4% of
 /// reading a file.
 #[inline(always)]
-fn check_range(column: Column, value: &Parsed<'_>) -> Result<(), Problem> {
+fn check_range(input: &Input, value: &Parsed<'_>) -> Result<(), Problem> {
+    let column = input.column;
     let fits = match value {
-        Parsed::Int(n) => match column.column_type() {
-            ColumnType::Count => (0..=i64::from(u32::MAX)).contains(n),
-            ColumnType::Month => (1..=12).contains(n),
-            ColumnType::Year => (1..=9999).contains(n),
+        Parsed::Int(n) => match input.parse {
+            ParseType::Count => (0..=i64::from(u32::MAX)).contains(n),
+            ParseType::Month => (1..=12).contains(n),
+            ParseType::Year => (1..=9999).contains(n),
             _ => true,
         },
         Parsed::Money(m) => *m >= 0,
@@ -1053,21 +1076,21 @@ fn check_range(column: Column, value: &Parsed<'_>) -> Result<(), Problem> {
     }
     let name = column.name();
     let problem = |reason: String| Err((Some(column), reason));
-    match (column.column_type(), value) {
-        (ColumnType::Count, Parsed::Int(n)) if *n < 0 => {
+    match (input.parse, value) {
+        (ParseType::Count, Parsed::Int(n)) if *n < 0 => {
             problem(format!("{name} is negative ({n})"))
         }
-        (ColumnType::Count, Parsed::Int(n)) if *n > i64::from(u32::MAX) => problem(format!(
+        (ParseType::Count, Parsed::Int(n)) if *n > i64::from(u32::MAX) => problem(format!(
             "{name} ({n}) is above the largest supported count, {}",
             u32::MAX
         )),
-        (ColumnType::Money, Parsed::Money(m)) if *m < 0 => {
+        (ParseType::Money, Parsed::Money(m)) if *m < 0 => {
             problem(format!("{name} is negative ({})", format_millionths(*m)))
         }
-        (ColumnType::Month, Parsed::Int(n)) if !(1..=12).contains(n) => {
+        (ParseType::Month, Parsed::Int(n)) if !(1..=12).contains(n) => {
             problem(format!("month {n} is outside 1..12"))
         }
-        (ColumnType::Year, Parsed::Int(n)) if !(1..=9999).contains(n) => {
+        (ParseType::Year, Parsed::Int(n)) if !(1..=9999).contains(n) => {
             problem(format!("year {n} is outside 1..9999"))
         }
         _ => Ok(()),

@@ -180,8 +180,8 @@ pub fn table_shapes() -> Result<JsValue, JsValue> {
                 table
                     .columns()
                     .iter()
-                    .filter(|(_, r)| *r == required)
-                    .map(|(c, _)| c.name())
+                    .filter(|i| i.required == required)
+                    .map(|i| i.column.name())
                     .collect()
             };
             TableShape {

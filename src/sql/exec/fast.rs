@@ -17,13 +17,14 @@
 //!   days, integers and money as one packed `u128` per row (the keys' ordinals, then
 //!   the row's position so the sort is stable), with a top-k selection under `LIMIT`.
 
+use super::acc::Acc;
+use super::rows::cmp_keys;
 use crate::model::dict::Dictionary;
 use crate::model::keys::{Key, Keys};
 use crate::sql::catalog::{Column, Ratio};
-use crate::sql::exec::{cmp_keys, Acc};
-use crate::sql::plan::{AggFunc, Aggregate, Expr, SortKey};
-use crate::sql::value::{total_cmp, Key as ValKey, Val};
-use crate::sql::SqlError;
+use crate::sql::error::SqlError;
+use crate::sql::plan::{AggFunc, AggregateCall, Expr, SortKey};
+use crate::sql::value::{total_cmp, Val, ValKey};
 use foldhash::fast::FixedState;
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -194,7 +195,7 @@ pub(crate) fn aggregate<'w>(
     columns: &[(usize, Column<'w>)],
     rows: &[u32],
     group_by: &[Expr],
-    aggregates: &[Aggregate],
+    aggregates: &[AggregateCall],
 ) -> Option<Result<Vec<Vec<Val<'w>>>, SqlError>> {
     let args: Vec<Option<&Column<'w>>> = aggregates
         .iter()

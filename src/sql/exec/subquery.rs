@@ -1,0 +1,55 @@
+//! Subqueries in expressions: run once and cached when uncorrelated, per outer row
+//! otherwise.
+
+use super::rows::HASHER;
+use super::{Exec, Rel, SubResult};
+use crate::sql::error::SqlError;
+use crate::sql::plan::Plan;
+use crate::sql::value::{Val, ValKey};
+use std::collections::HashSet;
+use std::rc::Rc;
+
+impl<'a, 'w> Exec<'a, 'w> {
+    /// Runs a subquery, from the cache when it does not depend on the outer row.
+    pub(super) fn subquery(
+        &self,
+        plan: &Plan,
+        correlated: bool,
+        row: &[Val<'w>],
+    ) -> Result<Rc<SubResult<'w>>, SqlError> {
+        let address = plan as *const Plan as usize;
+        if !correlated {
+            if let Some(hit) = self.cache.borrow().get(&address) {
+                return Ok(hit.clone());
+            }
+        }
+        if correlated {
+            self.outer.borrow_mut().push(row.to_vec());
+        }
+        let result = self.plan(plan).map(Rel::into_rows);
+        if correlated {
+            self.outer.borrow_mut().pop();
+        }
+        let rows = result?;
+        let mut keys = HashSet::with_hasher(HASHER);
+        let mut has_null = false;
+        for r in &rows {
+            match r.first() {
+                Some(v) if v.is_null() => has_null = true,
+                Some(v) => {
+                    keys.insert(ValKey(v.clone()));
+                }
+                None => {}
+            }
+        }
+        let sub = Rc::new(SubResult {
+            rows,
+            keys,
+            has_null,
+        });
+        if !correlated {
+            self.cache.borrow_mut().insert(address, sub.clone());
+        }
+        Ok(sub)
+    }
+}
