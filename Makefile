@@ -1,14 +1,19 @@
 # bi-platform: a newcomer needs only `make serve` and `make test`.
 #
 #   make tools   install the build and test tools, skipping what is present
-#   make wasm    build the engine for the browser into www/pkg/ (the SQL parser into
-#                www/pkg-sql/, the SQL editor's CodeMirror bundle into www/pkg-editor/)
+#   make wasm    build the page's wasm modules, one binding crate each: the engine
+#                (crates/web) into www/pkg/, the SQL parser (crates/web-sql) into
+#                www/pkg-sql/, Parquet (crates/web-parquet) into www/pkg-parquet/, the
+#                pivot's XLSX writer (crates/web-xlsx) into www/pkg-xlsx/; and the SQL
+#                editor's CodeMirror bundle into www/pkg-editor/
 #   make serve   tools + wasm, then serve www/ on http://127.0.0.1:8080/ (or $PORT)
-#   make test    tools, then fmt, clippy (native, which also builds the benches, and the
-#                wasm32 engine as shipped),
-#                npm and cargo audits (skipped, saying so, where their databases cannot be
-#                reached), a 5 s fuzz smoke run per target (where nightly is), native tests,
-#                and -- once their files exist -- browser tests (tests/web.rs, through
+#   make test    tools, then fmt, clippy (the native workspace, which also builds the
+#                benches, and the four binding crates for wasm32), the layer check
+#                (scripts/check-layers.sh: no wasm-bindgen, web-sys, js-sys or clap in the
+#                engine's dependency tree), npm and cargo audits (skipped, saying so,
+#                where their databases cannot be reached), a 5 s fuzz smoke run per
+#                target (where nightly is), native tests (the whole workspace), and --
+#                once their files exist -- browser tests (crates/web/tests/web.rs, through
 #                wasm-pack test) and end-to-end tests with axe-core (tests/e2e/*.test.mjs)
 #   make bench   release wasm, bench/'s own npm packages (DuckDB-WASM, SheetJS), native
 #                criterion benches (cargo bench), then the browser benchmark
@@ -17,7 +22,7 @@
 #                BENCHMARKS.md. Not part of make test.
 #   make bench-large  10M-row files (written once to BENCH_LARGE_DIR) picked on the page:
 #                time to the first chart and the renderers' peak memory
-#   make clean   remove build output (target/, www/pkg/)
+#   make clean   remove build output (target/, www/pkg*/)
 #   make fuzz    long fuzz runs (FUZZ_SECONDS per target, default 240; needs nightly and
 #                cargo-fuzz), then executions and coverage per target
 #   make fuzz-smoke  a few seconds per target when nightly is there, else skipped
@@ -35,31 +40,35 @@ CHROMEDRIVER ?= /usr/bin/chromedriver
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 
+# The binding crates, each a wasm module of the page.
+WASM_CRATES := -p bi-platform-web -p bi-platform-web-sql -p bi-platform-web-parquet -p bi-platform-web-xlsx
+
 # Turned on by the presence of their files.
-WEB_TESTS := $(wildcard tests/web.rs)
+WEB_TESTS := $(wildcard crates/web/tests/web.rs)
 E2E_TESTS := $(wildcard tests/e2e/*.test.mjs)
 
 .PHONY: help tools wasm editor serve test bench bench-large clean
 
 help:
-	@sed -n '3,20s/^# \{0,1\}//p' Makefile
+	@sed -n '3,28s/^# \{0,1\}//p' Makefile
 
 tools:
 	@bash scripts/install-tools.sh
 
-# The page's first download is www/pkg/bi_platform_bg.wasm: the engine binding only
-# (feature `web`), without the default `cli` and `sql` features, so neither the command
-# line's crates (clap, rust_xlsxwriter) nor the SQL parser are in it. The parser is the
-# same crate built with only its binding (`sql-web`) into www/pkg-sql/, which the page
-# fetches when the SQL tab first opens. The Parquet reader and exporter (`parquet-web`)
-# is a third build into www/pkg-parquet/, fetched on the first Parquet drop or export.
-# The pivot's XLSX writer (`xlsx-web`) is a fourth, www/pkg-xlsx/, fetched on the first
-# "Export pivot XLSX" click.
+# The page's first download is www/pkg/bi_platform_bg.wasm: crates/web, the engine's
+# binding, over the engine without its optional features, so neither the SQL parser,
+# Parquet nor the XLSX writer is in it (and the command line's clap is a crate of its
+# own, crates/cli). The SQL parser is its own binding crate (crates/web-sql) built into
+# www/pkg-sql/, which the page fetches when the SQL tab first opens. The Parquet reader
+# and exporter (crates/web-parquet) is a third, www/pkg-parquet/, fetched on the first
+# Parquet drop or export. The pivot's XLSX writer (crates/web-xlsx) is a fourth,
+# www/pkg-xlsx/, fetched on the first "Export pivot XLSX" click. wasm-pack's --out-dir
+# is relative to the crate.
 wasm: tools
-	wasm-pack build --release --target web --no-typescript --out-dir www/pkg . --no-default-features --features web
-	wasm-pack build --release --target web --no-typescript --out-dir www/pkg-sql --out-name bi_platform_sql . --no-default-features --features sql-web
-	wasm-pack build --release --target web --no-typescript --out-dir www/pkg-parquet --out-name bi_platform_parquet . --no-default-features --features parquet-web
-	wasm-pack build --release --target web --no-typescript --out-dir www/pkg-xlsx --out-name bi_platform_xlsx . --no-default-features --features xlsx-web
+	wasm-pack build crates/web --release --target web --no-typescript --out-dir ../../www/pkg --out-name bi_platform
+	wasm-pack build crates/web-sql --release --target web --no-typescript --out-dir ../../www/pkg-sql --out-name bi_platform_sql
+	wasm-pack build crates/web-parquet --release --target web --no-typescript --out-dir ../../www/pkg-parquet --out-name bi_platform_parquet
+	wasm-pack build crates/web-xlsx --release --target web --no-typescript --out-dir ../../www/pkg-xlsx --out-name bi_platform_xlsx
 	@for f in www/pkg/bi_platform_bg.wasm www/pkg-sql/bi_platform_sql_bg.wasm www/pkg-parquet/bi_platform_parquet_bg.wasm www/pkg-xlsx/bi_platform_xlsx_bg.wasm; do \
 		echo "$$f: $$(wc -c <$$f) bytes, $$(gzip -9 -c $$f | wc -c) gzipped"; done
 	$(MAKE) --no-print-directory editor
@@ -83,14 +92,17 @@ serve: tools wasm
 
 test: tools
 	cargo fmt --all -- --check
-	cargo clippy --all-targets -- -D warnings
-	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features web,sql-web,parquet-web,xlsx-web -- -D warnings
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy $(WASM_CRATES) --all-targets --target wasm32-unknown-unknown -- -D warnings
+	bash scripts/check-layers.sh
 	bash scripts/audit.sh
 	$(MAKE) --no-print-directory fuzz-smoke
-	cargo test --doc
-	cargo test --lib --bins --tests
+	cargo test --workspace --doc
+	cargo test --workspace --lib --bins --tests
 ifneq ($(WEB_TESTS),)
-	wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER) -- --test web
+	# From the crate's directory: given a path, wasm-pack hands `--test web` to the test
+	# runner instead of cargo.
+	cd crates/web && wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER) -- --test web
 endif
 ifneq ($(E2E_TESTS),)
 	$(MAKE) --no-print-directory wasm
@@ -103,8 +115,8 @@ bench: tools wasm
 	@if [ ! -f bench/node_modules/.package-lock.json ] || [ bench/package-lock.json -nt bench/node_modules/.package-lock.json ]; then \
 		echo "==> npm ci (bench/)"; cd bench && npm ci --no-audit --no-fund; \
 	fi
-	cargo build --release
-	cargo bench
+	cargo build --release -p bi-platform-cli
+	cargo bench -p bi-platform
 	node bench/run.mjs
 	$(MAKE) bench-large
 
@@ -112,14 +124,14 @@ bench: tools wasm
 # to the first chart and the renderers' peak memory (tests/e2e/measure-large.mjs).
 BENCH_LARGE_DIR ?= /tmp/bi-bench-10m
 bench-large: tools wasm
-	cargo build --release
+	cargo build --release -p bi-platform-cli
 	@mkdir -p $(BENCH_LARGE_DIR)
 	@[ -f $(BENCH_LARGE_DIR)/campaign-days.csv ] || node bench/campaign-days.mjs $(BENCH_LARGE_DIR)/campaign-days.csv
 	@[ -f $(BENCH_LARGE_DIR)/distinct/campaigns.csv ] || target/release/bi-platform generate --out $(BENCH_LARGE_DIR)/distinct --tenants 100 --campaigns-per-tenant 100000
 	node tests/e2e/measure-large.mjs $(BENCH_LARGE_DIR)/campaign-days.csv $(BENCH_LARGE_DIR)/distinct/campaigns.csv
 
 # Not part of `make test`: the replay of every corpus and crash file is
-# (tests/fuzz_regressions.rs, stable toolchain).
+# (crates/fuzz-checks/tests/fuzz_regressions.rs, stable toolchain).
 fuzz:
 	@cargo +nightly --version >/dev/null 2>&1 || { echo "make fuzz needs the nightly toolchain"; exit 1; }
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked

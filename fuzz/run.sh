@@ -17,7 +17,8 @@
 #
 # New corpus entries go to fuzz/corpus/<target>/ (minimise with `cargo +nightly fuzz
 # cmin <target>` before committing); crashes to fuzz/artifacts/<target>/: copy a fixed
-# one to fuzz/regressions/<target>/ so tests/fuzz_regressions.rs replays it.
+# one to fuzz/regressions/<target>/ so crates/fuzz-checks/tests/fuzz_regressions.rs
+# replays it.
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-240}

@@ -2,7 +2,8 @@
 //!
 //! Private, instant business intelligence over marketing files: CSV/TSV, XLSX and JSON
 //! in, a validated columnar star schema and per-tenant dashboards out — natively (the
-//! `bi-platform` command) or in the browser (compiled to WebAssembly; see `web`).
+//! `bi-platform` command, crates/cli) or in the browser (compiled to WebAssembly through
+//! the binding crates crates/web, web-sql, web-parquet and web-xlsx).
 //!
 //! The engine is plain Rust with no browser types:
 //!
@@ -50,22 +51,7 @@ pub mod sql;
 pub mod transform;
 pub mod view;
 pub mod warehouse;
-#[cfg(all(target_arch = "wasm32", feature = "web"))]
-pub mod web;
 pub mod wire;
-// The parser module's binding lives beside the engine's in src/web/ (the only bindings);
-// a separate module so that each wasm build carries one of them.
-#[cfg(all(target_arch = "wasm32", feature = "sql-web"))]
-#[path = "web/parser.rs"]
-pub mod web_parser;
-// The Parquet module's binding (www/pkg-parquet/), likewise a build of its own.
-#[cfg(all(target_arch = "wasm32", feature = "parquet-web"))]
-#[path = "web/parquet.rs"]
-pub mod web_parquet;
-// The pivot's XLSX module's binding (www/pkg-xlsx/), likewise a build of its own.
-#[cfg(all(target_arch = "wasm32", feature = "xlsx-web"))]
-#[path = "web/xlsx.rs"]
-pub mod web_xlsx;
 
 /// Every heap allocation is counted, so that a load can be refused before the wasm32
 /// memory runs out ([`memory`]); the same allocator runs natively.

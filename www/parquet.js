@@ -1,6 +1,6 @@
 // Parquet in the page, on the worker's side: a dropped .parquet file and the Parquet
-// export go through the Parquet module (www/pkg-parquet/, the crate built with the
-// `parquet-web` feature), fetched the first time either is needed so that the engine's
+// export go through the Parquet module (www/pkg-parquet/, the binding crate
+// crates/web-parquet), fetched the first time either is needed so that the engine's
 // first download stays small.
 //
 // Loading: the page streams every file to the worker in slices as usual. A file whose

@@ -1,5 +1,5 @@
 // The pivot's XLSX export (issue 13), on the page's thread: the XLSX module
-// (www/pkg-xlsx/, the crate built with the `xlsx-web` feature: src/pivot_xlsx.rs over
+// (www/pkg-xlsx/, the binding crate crates/web-xlsx: src/pivot_xlsx.rs over
 // rust_xlsxwriter) is fetched on the first "Export pivot XLSX" click, never with the
 // page, so the writer and its deflate stay out of the first download.
 //

@@ -27,7 +27,7 @@ rm -f "$small_csv"
 # csv_parallel: each multi-piece seed under a few first bytes: 0x35 outsourced to 5
 # workers from 97-byte runs in 4 KB chunks, 0x12 on 5 threads from 33 bytes in 7-byte
 # chunks, 0x23 outsourced to 2 workers from 65 bytes in 64-byte chunks, 0x0d outsourced
-# to 5 workers from 17 bytes in 1-byte chunks (fuzz/src/checks.rs, check_parallel).
+# to 5 workers from 17 bytes in 1-byte chunks (crates/fuzz-checks/src/lib.rs, check_parallel).
 mkdir -p corpus/csv_parallel
 for f in seeds/csv/*.csv; do
   for s in 35 12 23 0d; do

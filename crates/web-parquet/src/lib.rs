@@ -1,13 +1,13 @@
-//! The Parquet module's binding (feature `parquet-web`, compiled for `wasm32` only): the
-//! page builds the crate a third time with only this binding into `www/pkg-parquet/`
-//! and fetches it on the first Parquet file dropped or the first Parquet export, so the
-//! `parquet` crate stays out of the first download (the engine, `crate::web`).
+//! The Parquet module's binding (compiled for `wasm32` only): `make wasm` builds it into
+//! `www/pkg-parquet/`, which the page fetches on the first Parquet file dropped or the
+//! first Parquet export, so the `parquet` crate (the engine's `parquet` feature) stays
+//! out of the first download (crates/web).
 //!
 //! Reading: [`ParquetReader`] opens a file and decodes one row group at a time into the
-//! bytes of a [`crate::ingest::columnar::CellBatch`], which the engine stages
-//! (`Warehouse.beginColumnar` / `pushColumnar` / `endColumnar`, src/web/columnar.rs).
+//! bytes of a [`bi_platform::ingest::columnar::CellBatch`], which the engine stages
+//! (`Warehouse.beginColumnar` / `pushColumnar` / `endColumnar`, crates/web/src/columnar.rs).
 //! Exporting: [`export_zip`] takes the engine's snapshot (`Warehouse.snapshot()`), and
-//! returns a zip of one Parquet file per table ([`crate::parquet::export`]).
+//! returns a zip of one Parquet file per table ([`bi_platform::parquet::export`]).
 //!
 //! ```js
 //! import init, { ParquetReader, exportZip } from './pkg-parquet/bi_platform_parquet.js';
@@ -19,10 +19,12 @@
 //! const zip = exportZip(warehouse.snapshot(), ['tenant_001']);   // [] = every tenant
 //! ```
 
-use crate::error::LoadError;
-use crate::parquet::export::export;
-use crate::parquet::read::ParquetFile;
-use crate::query::TenantScope;
+#![cfg(target_arch = "wasm32")]
+
+use bi_platform::error::LoadError;
+use bi_platform::parquet::export::export;
+use bi_platform::parquet::read::ParquetFile;
+use bi_platform::query::TenantScope;
 use std::io::Write;
 use wasm_bindgen::prelude::*;
 
@@ -82,7 +84,7 @@ impl ParquetReader {
 #[wasm_bindgen(js_name = exportZip)]
 pub fn export_zip(snapshot: &[u8], tenants: Vec<String>) -> Result<Vec<u8>, JsError> {
     let warehouse =
-        crate::Warehouse::restore(snapshot).map_err(|e| JsError::new(&e.to_string()))?;
+        bi_platform::Warehouse::restore(snapshot).map_err(|e| JsError::new(&e.to_string()))?;
     let scope = if tenants.is_empty() {
         TenantScope::All
     } else {

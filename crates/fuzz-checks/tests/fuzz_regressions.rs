@@ -1,13 +1,10 @@
 //! Replays every fuzz corpus file (`fuzz/corpus/<target>/`) and every saved crash, hang
 //! or blow-up (`fuzz/regressions/<target>/`) through the same checks the fuzz targets
-//! run (`fuzz/src/checks.rs`, included here), as an ordinary test: no nightly, no
+//! run (this crate, `bi_platform_fuzz_checks`), as an ordinary test: no nightly, no
 //! libFuzzer. A failure names the file; `cargo +nightly fuzz run <target> <file>` runs it
 //! under the fuzzer again.
 
-#[allow(dead_code)]
-#[path = "../fuzz/src/checks.rs"]
-mod checks;
-
+use bi_platform_fuzz_checks as checks;
 use std::path::{Path, PathBuf};
 
 fn files(dir: &Path) -> Vec<PathBuf> {
@@ -25,7 +22,7 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 
 /// Runs `check` on every file of the target's corpus and regressions; returns how many.
 fn replay(target: &str, check: fn(&[u8])) -> usize {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
     let mut count = 0;
     for dir in ["corpus", "regressions"] {
         for file in files(&root.join(dir).join(target)) {
@@ -71,7 +68,7 @@ fn csv_parallel() {
 /// Two, four and six threads, with thresholds of 1, 17 and 33 bytes, on the CSV seeds.
 #[test]
 fn csv_parallel_every_thread_count() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/csv_bytes");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/csv_bytes");
     for file in files(&root) {
         let Ok(bytes) = std::fs::read(&file) else {
             continue;
@@ -106,7 +103,7 @@ fn load_path() {
 /// Every chunking seed, not only the one a corpus file starts with, on the CSV seeds.
 #[test]
 fn csv_chunks_every_chunking() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/csv_bytes");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/csv_bytes");
     for file in files(&root) {
         let Ok(bytes) = std::fs::read(&file) else {
             continue;

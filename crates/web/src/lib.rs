@@ -1,5 +1,9 @@
-//! The WebAssembly binding: the only module that imports wasm-bindgen, js-sys or
-//! web-sys (compiled for `wasm32` only).
+//! The engine's WebAssembly binding, the page's first download (www/pkg/bi_platform.js
+//! and bi_platform_bg.wasm, built by `make wasm`): a thin crate over the engine
+//! (`bi_platform`, which never sees wasm-bindgen, js-sys or web-sys), compiled for
+//! `wasm32` only. It carries none of the engine's optional features: the SQL parser,
+//! the Parquet reader and the XLSX writer are modules of their own (crates/web-sql,
+//! crates/web-parquet, crates/web-xlsx), fetched when first needed.
 //!
 //! Every function decodes its input with serde-wasm-bindgen, calls the engine and
 //! encodes the result as plain JS data (the SPEC §7 shapes); every error becomes a JS
@@ -14,10 +18,12 @@
 //! for (const chart of warehouse.charts({})) drawChart(canvas, chart, devicePixelRatio);
 //! ```
 
-use crate::generate::{sample_files, SampleSpec};
-use crate::ingest::{IngestStream, Ingested};
-use crate::model::schema::TableKind;
-use crate::{chart, export, sql, Dashboard, LoadReport, Query};
+#![cfg(target_arch = "wasm32")]
+
+use bi_platform::generate::{sample_files, SampleSpec};
+use bi_platform::ingest::{IngestStream, Ingested};
+use bi_platform::model::schema::TableKind;
+use bi_platform::{chart, export, sql, Dashboard, LoadReport, Query};
 use plotters_canvas::CanvasBackend;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -115,7 +121,7 @@ struct SqlResult<'w> {
     #[serde(flatten)]
     result: sql::Rows<'w>,
     kinds: Vec<sql::ValueKind>,
-    types: Vec<crate::query::columns::Column>,
+    types: Vec<bi_platform::query::columns::Column>,
     chart: Option<chart::Chart>,
 }
 
@@ -132,7 +138,7 @@ struct DashboardInfo {
     name: &'static str,
     label: &'static str,
     sql: &'static str,
-    columns: Vec<crate::query::columns::Column>,
+    columns: Vec<bi_platform::query::columns::Column>,
 }
 
 /// Every dashboard, `[{name, label, sql, columns: [{name, type, label}]}]` in the
@@ -217,13 +223,13 @@ const WORK_MIN_BYTES: usize = 256 << 10;
 /// own instance of this module) and returns the answer for `Warehouse.absorbWork`.
 #[wasm_bindgen(js_name = parsePiece)]
 pub fn parse_piece(spec: &[u8], index: usize, piece: &[u8]) -> Vec<u8> {
-    crate::ingest::delimited::parse_piece(spec, index, piece)
+    bi_platform::ingest::delimited::parse_piece(spec, index, piece)
 }
 
 /// The warehouse, as a JS class.
 #[wasm_bindgen]
 pub struct Warehouse {
-    inner: crate::Warehouse,
+    inner: bi_platform::Warehouse,
     stream: Option<Stream>,
     /// A file read to its end by `end`, waiting for `commit` or `cancel`.
     ended: Option<Ingested>,
@@ -318,7 +324,7 @@ impl Warehouse {
     #[wasm_bindgen(constructor)]
     pub fn new() -> Warehouse {
         Warehouse {
-            inner: crate::Warehouse::new(),
+            inner: bi_platform::Warehouse::new(),
             stream: None,
             ended: None,
             reports: Vec::new(),
@@ -495,7 +501,7 @@ impl Warehouse {
     /// being streamed, results not yet freed).
     #[wasm_bindgen(js_name = memoryUsed)]
     pub fn memory_used(&self) -> f64 {
-        crate::memory::live_bytes() as f64
+        bi_platform::memory::live_bytes() as f64
     }
 
     /// Every tenant id, in byte order.
@@ -522,7 +528,7 @@ impl Warehouse {
     /// One request as one value, `{dashboard, query}` (`query` as for `dashboard`; a
     /// misspelt member is an error): the dashboard's `{columns, rows}`.
     pub fn request(&self, request: JsValue) -> Result<JsValue, JsValue> {
-        let request: crate::query::Request = match self::request_value(request)? {
+        let request: bi_platform::query::Request = match self::request_value(request)? {
             Some(r) => r,
             None => return Err(into_error("a request needs {dashboard, query}")),
         };
@@ -559,7 +565,7 @@ impl Warehouse {
     /// without its filter from the view before, not computed again; the last few views
     /// are kept whole and sent again when asked again with the same data.
     pub fn view(&self, query: JsValue, page: JsValue) -> Result<JsValue, JsValue> {
-        let page: crate::view::Page = request(page)?;
+        let page: bi_platform::view::Page = request(page)?;
         let query = self::query(query)?;
         // A view asked again (a click that clears a selection goes back to the view
         // before it; Back; a tab switch) is sent as it was: the same question of the
@@ -574,7 +580,8 @@ impl Warehouse {
         }
         let mut memo = self.memo.borrow_mut();
         let view = to_js(
-            &crate::view::view_with(&self.inner, &query, &page, &mut memo).map_err(into_error)?,
+            &bi_platform::view::view_with(&self.inner, &query, &page, &mut memo)
+                .map_err(into_error)?,
         )?;
         if views.len() == KEPT_VIEWS {
             views.pop_front();
@@ -588,8 +595,8 @@ impl Warehouse {
     /// keeps its order). `{columns, rows, total_rows}`.
     pub fn table(&self, name: &str, query: JsValue, page: JsValue) -> Result<JsValue, JsValue> {
         let dashboard = Dashboard::from_name(name).map_err(into_error)?;
-        let page: crate::view::TablePage = request(page)?;
-        let result = crate::view::table(&self.inner, dashboard, &self::query(query)?, &page)
+        let page: bi_platform::view::TablePage = request(page)?;
+        let result = bi_platform::view::table(&self.inner, dashboard, &self::query(query)?, &page)
             .map_err(into_error)?;
         rows::result_to_js(result)
     }
@@ -664,7 +671,7 @@ impl Warehouse {
 
 /// Keeping the warehouse across page reloads: the worker writes [`Warehouse::snapshot`]
 /// to the browser's storage after each load and hands it to [`Warehouse::restore`] when
-/// the page opens again (`www/keep.js`; the format is [`crate::snapshot`]'s).
+/// the page opens again (`www/keep.js`; the format is [`bi_platform::snapshot`]'s).
 #[wasm_bindgen]
 impl Warehouse {
     /// The warehouse and every load report as snapshot bytes. An error, and nothing
@@ -672,7 +679,7 @@ impl Warehouse {
     pub fn snapshot(&self) -> Result<Vec<u8>, JsValue> {
         let len = self.inner.snapshot_len(&self.reports);
         if let Some(budget) = self.inner.memory_budget() {
-            if crate::memory::live_bytes().saturating_add(len) > budget {
+            if bi_platform::memory::live_bytes().saturating_add(len) > budget {
                 return Err(into_error(format!(
                     "the data is too big to copy for keeping ({:.1} MB) within the engine's \
                      memory budget",
@@ -688,7 +695,7 @@ impl Warehouse {
     /// warehouse is unchanged.
     pub fn restore(&mut self, bytes: &[u8]) -> Result<JsValue, JsValue> {
         let (mut inner, reports) =
-            crate::Warehouse::restore_with_reports(bytes).map_err(into_error)?;
+            bi_platform::Warehouse::restore_with_reports(bytes).map_err(into_error)?;
         inner.set_memory_budget(self.inner.memory_budget());
         self.inner = inner;
         self.reports = reports;
@@ -796,7 +803,7 @@ struct FilterField {
 /// dashboards' result column holding its values, or `null`).
 #[wasm_bindgen(js_name = filterFields)]
 pub fn filter_fields() -> Result<JsValue, JsValue> {
-    use crate::query::field::Field;
+    use bi_platform::query::field::Field;
     to_js(&Field::ALL.map(|f| FilterField {
         name: f.name(),
         label: f.label(),
@@ -813,16 +820,16 @@ impl Warehouse {
     /// label, type, group?}]}` (extra columns with few values included).
     #[wasm_bindgen(js_name = pivotCatalog)]
     pub fn pivot_catalog(&self) -> Result<JsValue, JsValue> {
-        to_js(&crate::pivot::catalog(self.inner.star()))
+        to_js(&bi_platform::pivot::catalog(self.inner.star()))
     }
 
     /// A pivot (`{rows, columns, measures, sort, top_n}` of field and measure ids) under
     /// `query`'s tenant scope and filters: `{row_fields, column_fields, measures, rows,
     /// columns, cells, fact_rows}`.
     pub fn pivot(&self, request: JsValue, query: JsValue) -> Result<JsValue, JsValue> {
-        let request: crate::pivot::PivotRequest = self::request(request)?;
+        let request: bi_platform::pivot::PivotRequest = self::request(request)?;
         to_js(
-            &crate::pivot::pivot(&self.inner, &self::query(query)?, &request)
+            &bi_platform::pivot::pivot(&self.inner, &self::query(query)?, &request)
                 .map_err(into_error)?,
         )
     }
@@ -830,9 +837,9 @@ impl Warehouse {
     /// The pivot as CSV in its layout (money exact).
     #[wasm_bindgen(js_name = pivotCsv)]
     pub fn pivot_csv(&self, request: JsValue, query: JsValue) -> Result<String, JsValue> {
-        let request: crate::pivot::PivotRequest = self::request(request)?;
-        let result =
-            crate::pivot::pivot(&self.inner, &self::query(query)?, &request).map_err(into_error)?;
+        let request: bi_platform::pivot::PivotRequest = self::request(request)?;
+        let result = bi_platform::pivot::pivot(&self.inner, &self::query(query)?, &request)
+            .map_err(into_error)?;
         Ok(result.to_csv())
     }
 }

@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use bi_platform::generate::{sample_files, SampleSpec};
-use bi_platform::web::{
+use bi_platform_web::{
     dashboards, draw_chart, generate_sample, parse_piece, table_shapes, Warehouse,
 };
 use wasm_bindgen::{JsCast, JsValue};
@@ -449,12 +449,12 @@ fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
     }
 }
 
-/// What the page does: the parser module (`web_parser::parse`) compiles a text into
+/// What the page does: the parser module (`bi_platform_web_sql::parse`, crates/web-sql) compiles a text into
 /// plans as JSON text, the engine (`Warehouse::sql_run`) runs them.
 fn sql_run(w: &Warehouse, text: &str, query: &str) -> Vec<serde_json::Value> {
     let schema = json(&w.sql_schema().unwrap()).to_string();
     let compiled: Vec<serde_json::Value> =
-        serde_json::from_str(&bi_platform::web_parser::parse(text, &schema).unwrap()).unwrap();
+        serde_json::from_str(&bi_platform_web_sql::parse(text, &schema).unwrap()).unwrap();
     compiled
         .iter()
         .map(|c| match c["statement"].as_str() {
@@ -480,7 +480,7 @@ fn sql_run_of_each_dashboards_plan_equals_the_dashboard() {
     for t in json(&w.tenants().unwrap()).as_array().unwrap() {
         scopes.push(format!(r#"{{"tenants":[{t}]}}"#));
     }
-    let listed = json(&bi_platform::web::dashboard_sql().unwrap());
+    let listed = json(&bi_platform_web::dashboard_sql().unwrap());
     assert_eq!(listed.as_array().unwrap().len(), DASHBOARDS.len());
     for item in listed.as_array().unwrap() {
         let name = item["name"].as_str().unwrap();
@@ -533,7 +533,7 @@ fn sql_in_the_browser_keeps_to_the_scope_and_says_where_errors_are() {
     assert!(error["column"].as_u64().unwrap() > 1, "{error}");
     // SQL takes only the tenant scope: other filters are refused, not ignored.
     let plan = serde_json::from_str::<Vec<serde_json::Value>>(
-        &bi_platform::web_parser::parse("SELECT 1", &json(&w.sql_schema().unwrap()).to_string())
+        &bi_platform_web_sql::parse("SELECT 1", &json(&w.sql_schema().unwrap()).to_string())
             .unwrap(),
     )
     .unwrap()[0]["statement"]
@@ -613,7 +613,7 @@ fn rows_sent_a_column_at_a_time_equal_rows_sent_as_json() {
         "SELECT tenant_id FROM fact_campaigns WHERE 1 = 0",
     ] {
         let compiled: Vec<serde_json::Value> =
-            serde_json::from_str(&bi_platform::web_parser::parse(text, &schema).unwrap()).unwrap();
+            serde_json::from_str(&bi_platform_web_sql::parse(text, &schema).unwrap()).unwrap();
         let plan = compiled[0]["statement"]
             .as_str()
             .unwrap_or_else(|| panic!("{text}: {compiled:?}"));

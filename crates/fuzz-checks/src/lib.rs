@@ -1,6 +1,6 @@
-//! The checks every fuzz target runs, shared with `tests/fuzz_regressions.rs` (which
-//! includes this file with `#[path]`), so a corpus or crash file replayed as an
-//! ordinary test asserts exactly what the fuzzer asserted.
+//! The checks every fuzz target runs (fuzz/, cargo-fuzz's crate, depends on this one),
+//! shared with this crate's `tests/fuzz_regressions.rs`, so a corpus or crash file
+//! replayed as an ordinary test asserts exactly what the fuzzer asserted.
 //!
 //! Only `bi_platform` is used.
 

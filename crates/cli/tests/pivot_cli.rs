@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_bi-platform");
-const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/seed-data");
+const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/seed-data");
 
 fn campaigns() -> PathBuf {
     Path::new(SEED).join("marketing_campaigns.csv")

@@ -1,8 +1,8 @@
-//! The SQL parser module's binding (feature `sql-web`, compiled for `wasm32` only): SQL
-//! text in, compiled plans out, nothing else. The page builds the crate a second time
-//! with only this binding into `www/pkg-sql/` and fetches it when the SQL tab first
-//! opens, so the parser (sqlparser and the planner, `crate::sql::parse`) stays out of
-//! the first download; the engine (`crate::web`, `Warehouse.sqlRun`) runs the plans.
+//! The SQL parser module's binding (compiled for `wasm32` only): SQL text in, compiled
+//! plans out, nothing else. `make wasm` builds it into `www/pkg-sql/`, which the page
+//! fetches when the SQL tab first opens, so the parser (sqlparser and the planner,
+//! `bi_platform::sql::parse`, the engine's `sql` feature) stays out of the first
+//! download; the engine's binding (crates/web, `Warehouse.sqlRun`) runs the plans.
 //!
 //! Plans cross JavaScript as JSON text, never as JS objects, so that 64-bit integer
 //! literals stay exact.
@@ -17,7 +17,9 @@
 //! }
 //! ```
 
-use crate::sql::{self, Schema, SqlError};
+#![cfg(target_arch = "wasm32")]
+
+use bi_platform::sql::{self, Schema, SqlError};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 

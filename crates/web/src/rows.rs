@@ -14,9 +14,9 @@
 //! written as the shortest text that parses back to the double), text the same
 //! strings. A column mixing numbers and text (SQL's `mixed`) sends its result as JSON.
 
-use crate::model::date::{with_iso_day, Day};
-use crate::query::result::Value;
-use crate::sql::Val;
+use bi_platform::model::date::{with_iso_day, Day};
+use bi_platform::query::result::Value;
+use bi_platform::sql::Val;
 use foldhash::fast::RandomState;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -212,7 +212,7 @@ pub(super) trait WithRows: Serialize {
     fn rows_mut(&mut self) -> &mut Vec<Vec<Self::Cell>>;
 }
 
-impl<'w> WithRows for crate::query::result::DashboardResult<'w> {
+impl<'w> WithRows for bi_platform::query::result::DashboardResult<'w> {
     type Cell = Value<'w>;
     fn rows_mut(&mut self) -> &mut Vec<Vec<Value<'w>>> {
         &mut self.rows

@@ -1,16 +1,16 @@
 //! The engine's side of loading a Parquet file in the page (part of the `web` binding).
 //!
 //! The engine has no Parquet decoder (it would not fit the first download): the
-//! worker hands the file to the Parquet module (`crate::web_parquet`, www/pkg-parquet/),
+//! worker hands the file to the Parquet module (crates/web-parquet, www/pkg-parquet/),
 //! which decodes each row group into a [`CellBatch`] (as bytes), and the engine stages
 //! those batches with [`ColumnarReader`], the same staging as CSV and as the native
 //! reader. `beginColumnar`, `pushColumnar` (per row group) and `endColumnar` take the
 //! place of `begin`, `push` and `end`; `commit` and `cancel` work as for any file.
 
 use super::{into_error, to_js, Warehouse};
-use crate::error::LoadError;
-use crate::ingest::columnar::{CellBatch, ColumnarReader};
-use crate::ingest::{Fingerprint, Format, Ingested};
+use bi_platform::error::LoadError;
+use bi_platform::ingest::columnar::{CellBatch, ColumnarReader};
+use bi_platform::ingest::{Fingerprint, Format, Ingested};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -57,7 +57,7 @@ impl Warehouse {
             .ok_or_else(|| into_error("no Parquet file is being loaded"))?;
         if let Ok(reader) = &mut pending.reader {
             let pushed = CellBatch::from_bytes(batch).and_then(|batch| reader.push(&batch));
-            let checked = pushed.and_then(|()| Ok(crate::memory::check(budget, 0)?));
+            let checked = pushed.and_then(|()| Ok(bi_platform::memory::check(budget, 0)?));
             if let Err(error) = checked {
                 // Dropping the staged rows gives their memory back now.
                 pending.reader = Err(error);
@@ -87,7 +87,7 @@ impl Warehouse {
             .ok_or_else(|| into_error("no Parquet file is being loaded"))?;
         self.ended = Some(Ingested {
             file: pending.file,
-            stream: crate::ingest::StreamId::fresh(),
+            stream: bi_platform::ingest::StreamId::fresh(),
             fingerprint: pending.fingerprint,
             format: Some(Format::Parquet),
             result: pending.reader.map(|reader| vec![reader.finish()]),

@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_bi-platform");
-const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/seed-data");
+const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/seed-data");
 
 fn run(args: &[&str]) -> Output {
     Command::new(BIN)
@@ -169,7 +169,7 @@ fn the_pages_copy_of_the_seed_queries_is_verbatim() {
     let seed = std::fs::read(format!("{SEED}/dashboard_queries.sql")).expect("the seed's SQL");
     let copy = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/www/examples/dashboard_queries.sql"
+        "/../../www/examples/dashboard_queries.sql"
     ))
     .expect("the page's copy");
     assert_eq!(seed, copy);

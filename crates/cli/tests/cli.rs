@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_bi-platform");
-const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/seed-data");
+const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/seed-data");
 const DASHBOARDS: [&str; 7] = [
     "campaign_summary",
     "daily_performance",

@@ -1,0 +1,106 @@
+//! Reading data files into the warehouse, with progress on a terminal for large ones.
+
+use bi_platform::{LoadReport, Warehouse};
+use std::fs::File;
+use std::io::{self, IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Chunk size for reading files: large enough to be fast, small enough to stream.
+pub(crate) const CHUNK: usize = 8 << 20;
+/// Files at least this large show progress on a terminal.
+pub(crate) const PROGRESS_FROM: u64 = 32 << 20;
+/// Parquet is compressed: a smaller file is already many rows.
+pub(crate) const PARQUET_PROGRESS_FROM: u64 = 4 << 20;
+
+pub(crate) fn load_file(warehouse: &mut Warehouse, path: &Path) -> Vec<LoadReport> {
+    let name = path.display().to_string();
+    let mut file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            return vec![LoadReport::failed(
+                &name,
+                format!("cannot open the file: {e}"),
+            )]
+        }
+    };
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let show_progress = total >= PROGRESS_FROM && io::stderr().is_terminal();
+    let mut stream = warehouse.stream(&name);
+    if total > 0 {
+        stream = stream.with_expected_bytes(total);
+    }
+    if show_progress || (total >= PARQUET_PROGRESS_FROM && io::stderr().is_terminal()) {
+        let name = name.clone();
+        let started = Instant::now();
+        stream = stream.with_row_progress(move |done, rows| {
+            eprint!(
+                "\rdecoding {name}: {:>3}% ({done} of {rows} rows, {:.1} s)",
+                done * 100 / rows.max(1),
+                started.elapsed().as_secs_f64()
+            );
+            if done >= rows {
+                eprintln!();
+            }
+        });
+    }
+    // Each thread gets a few MB of a chunk to read.
+    let mut buffer = vec![0u8; CHUNK.max(warehouse.threads() << 21)];
+    let started = Instant::now();
+    loop {
+        match file.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => {
+                warehouse.push(&mut stream, &buffer[..n]);
+                if show_progress {
+                    let done = stream.bytes_read();
+                    let secs = started.elapsed().as_secs_f64().max(1e-9);
+                    eprint!(
+                        "\rloading {name}: {:>3}% ({} of {} MB, {:.0} MB/s)",
+                        done * 100 / total.max(1),
+                        done >> 20,
+                        total >> 20,
+                        done as f64 / secs / 1e6
+                    );
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                warehouse.cancel(stream.id());
+                return vec![LoadReport::failed(
+                    &name,
+                    format!("cannot read the file: {e}"),
+                )];
+            }
+        }
+    }
+    if show_progress {
+        eprintln!(
+            "\rloading {name}: done in {:.1} s{:30}",
+            started.elapsed().as_secs_f64(),
+            ""
+        );
+    }
+    warehouse.commit(stream.finish())
+}
+
+/// Loads the files in order for a command whose output is not the load reports
+/// (`sql`, `export`): each file that failed, or had rows rejected, is named on
+/// stderr in one line. Returns the reports.
+pub(crate) fn load_quietly(warehouse: &mut Warehouse, files: &[PathBuf]) -> Vec<LoadReport> {
+    let loads: Vec<LoadReport> = files
+        .iter()
+        .flat_map(|path| load_file(warehouse, path))
+        .collect();
+    for l in &loads {
+        if let Some(e) = &l.error {
+            eprintln!("{}: {e}", l.file);
+        } else if l.rows_rejected > 0 {
+            eprintln!(
+                "{}: {} rows rejected (bi-platform report lists them)",
+                l.file, l.rows_rejected
+            );
+        }
+    }
+    loads
+}
