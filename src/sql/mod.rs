@@ -70,28 +70,62 @@ pub fn schema(star: &StarSchema) -> Schema {
     catalog::schema(star)
 }
 
-/// EXPLAIN of one statement under a tenant scope: the scope, the plan
-/// ([`explain::explain`]), then how the run went ([`explain::steps_text`]: the paths
-/// each operator took, which depend on the data, so the statement is run).
+/// EXPLAIN of one SQL statement under a tenant scope ([`explain_statement`]).
 #[cfg(feature = "sql")]
 pub fn explain_query(
     star: &StarSchema,
     tenants: &TenantScope,
     sql: &str,
 ) -> Result<String, SqlError> {
-    let schema = schema(star);
-    let statement = parse::compile_one(sql, &schema)?;
+    let statement = parse::compile_one(sql, &schema(star))?;
+    explain_statement(star, tenants, &statement, &Options::with_clock())
+}
+
+/// EXPLAIN of a compiled statement under a tenant scope: the scope, the plan
+/// ([`explain::explain`]), then how the run went ([`explain::steps_text`]: the path
+/// each operator took, which depends on the data, so the statement is run).
+pub fn explain_statement(
+    star: &StarSchema,
+    tenants: &TenantScope,
+    statement: &Statement,
+    options: &Options,
+) -> Result<String, SqlError> {
     let catalog = Catalog::new(star, tenants);
-    let (_, steps) = exec::run_traced(&catalog, &statement, &Options::with_clock())?;
-    let scope = match tenants {
-        TenantScope::All => "all tenants".to_string(),
-        TenantScope::Only(list) => format!("tenants {}", list.join(", ")),
-    };
+    let (_, steps) = exec::run_traced(&catalog, statement, options)?;
     Ok(format!(
-        "Scope: {scope}\n{}Ran:\n{}",
-        explain::explain(&statement),
+        "Scope: {}\n{}Ran:\n{}",
+        scope_text(tenants),
+        explain::explain(statement),
         explain::steps_text(&steps)
     ))
+}
+
+/// EXPLAIN of a dashboard: the plan of its SQL ([`crate::Dashboard::sql`]), the same
+/// text `explain_query` prints for that SQL. The dashboard itself still runs on its
+/// own kernel, which gives the rows this plan gives on the executor
+/// (`tests/sql_dashboards.rs` checks it).
+#[cfg(feature = "sql")]
+pub fn explain_dashboard(
+    star: &StarSchema,
+    tenants: &TenantScope,
+    dashboard: crate::Dashboard,
+) -> Result<String, SqlError> {
+    let statement = parse::compile_one(dashboard.sql(), &schema(star))?;
+    Ok(format!(
+        "Dashboard: {}\nScope: {}\n{}Runs as: the dashboard's own kernel, which gives the rows of this plan \
+         (`bi-platform sql --explain` runs the plan on the executor)\n",
+        dashboard.name(),
+        scope_text(tenants),
+        explain::explain(&statement),
+    ))
+}
+
+/// A tenant scope as EXPLAIN names it.
+fn scope_text(tenants: &TenantScope) -> String {
+    match tenants {
+        TenantScope::All => "all tenants".to_string(),
+        TenantScope::Only(list) => format!("tenants {}", list.join(", ")),
+    }
 }
 
 /// Compiles and runs one statement under a tenant scope, with the system clock for

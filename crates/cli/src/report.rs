@@ -26,8 +26,11 @@ pub(crate) struct ReportArgs {
     /// Threads reading delimited files (default: every core). The results do not depend on it.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
+    /// Print the plan of this dashboard instead of the reports (the same plan text `bi-platform sql --explain` prints for the dashboard's SQL). Data files are optional.
+    #[arg(long, value_name = "DASHBOARD", conflicts_with = "json")]
+    explain: Option<String>,
     /// Files to load (CSV, TSV, `;`/`|`-delimited, XLSX, JSON, Parquet).
-    #[arg(required = true, value_name = "FILE")]
+    #[arg(required_unless_present = "explain", value_name = "FILE")]
     files: Vec<PathBuf>,
 }
 
@@ -41,6 +44,9 @@ pub(crate) fn report(args: ReportArgs) -> ExitCode {
     let mut loads = Vec::new();
     for path in &args.files {
         loads.extend(load_file(&mut warehouse, path));
+    }
+    if let Some(name) = &args.explain {
+        return explain(&warehouse, &query, name);
     }
     let results = match warehouse.dashboards(&query) {
         Ok(r) => r,
@@ -69,6 +75,27 @@ pub(crate) fn report(args: ReportArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// `--explain DASHBOARD`: the dashboard's plan; exit 2 for a name that is none.
+fn explain(warehouse: &Warehouse, query: &bi_platform::Query, name: &str) -> ExitCode {
+    let dashboard = match Dashboard::from_name(name) {
+        Ok(dashboard) => dashboard,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match bi_platform::sql::explain_dashboard(warehouse.star(), &query.tenants, dashboard) {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

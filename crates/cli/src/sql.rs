@@ -23,6 +23,9 @@ pub(crate) struct SqlArgs {
     /// List the tables and their columns (with any loaded file's extra columns) and exit.
     #[arg(long)]
     schema: bool,
+    /// Print how each statement runs instead of its rows: the scope, the plan (one operator a line, columns by name) and, from running it, the path each operator took and the rows it gave. Data files are optional (without them the tables are empty).
+    #[arg(long, conflicts_with_all = ["json", "schema"])]
+    explain: bool,
     /// SQL to run (repeatable).
     #[arg(short = 'e', long = "execute", value_name = "SQL")]
     execute: Vec<String>,
@@ -63,7 +66,7 @@ pub(crate) fn sql(args: SqlArgs) -> ExitCode {
         }
     }
     let files: Vec<PathBuf> = positional.map(PathBuf::from).collect();
-    if files.is_empty() && !args.schema {
+    if files.is_empty() && !args.schema && !args.explain {
         return usage("no data file given");
     }
     let mut warehouse = Warehouse::new();
@@ -101,6 +104,9 @@ pub(crate) fn sql(args: SqlArgs) -> ExitCode {
     };
     let schema = sql::schema(star);
     let options = sql::Options::with_clock();
+    if args.explain {
+        return explain(star, &scope, &texts, &schema, &options);
+    }
     let mut results: Vec<Result<(sql::Statement, sql::Rows<'_>), SqlError>> = Vec::new();
     for text in &texts {
         for compiled in sql::compile_each(text, &schema) {
@@ -124,6 +130,53 @@ pub(crate) fn sql(args: SqlArgs) -> ExitCode {
             eprintln!("error: cannot write the output: {e}");
             return ExitCode::FAILURE;
         }
+    }
+    if failed {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `--explain`: each statement's EXPLAIN text, or its error; exit 3 when one failed.
+fn explain(
+    star: &bi_platform::model::star::StarSchema,
+    scope: &TenantScope,
+    texts: &[String],
+    schema: &bi_platform::sql::Schema,
+    options: &bi_platform::sql::Options,
+) -> ExitCode {
+    use bi_platform::sql;
+    let mut out = io::stdout().lock();
+    let mut failed = false;
+    let mut count = 0;
+    for text in texts {
+        for compiled in sql::compile_each(text, schema) {
+            count += 1;
+            let explained = compiled
+                .and_then(|statement| sql::explain_statement(star, scope, &statement, options));
+            let written = match explained {
+                Ok(text) => {
+                    let gap = if count > 1 { "\n" } else { "" };
+                    write!(out, "{gap}{text}")
+                }
+                Err(e) => {
+                    failed = true;
+                    eprintln!("error in statement {count}: {e}");
+                    Ok(())
+                }
+            };
+            if let Err(e) = written {
+                if e.kind() == io::ErrorKind::BrokenPipe {
+                    return ExitCode::SUCCESS;
+                }
+                eprintln!("error: cannot write the output: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    if count == 0 {
+        return usage("the SQL holds no statement");
     }
     if failed {
         ExitCode::from(3)

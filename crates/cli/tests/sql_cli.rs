@@ -174,3 +174,85 @@ fn the_pages_copy_of_the_seed_queries_is_verbatim() {
     .expect("the page's copy");
     assert_eq!(seed, copy);
 }
+
+/// The plan section of an EXPLAIN text: from `Output:` up to what follows the plan.
+fn plan_lines(text: &str) -> Vec<&str> {
+    text.lines()
+        .skip_while(|l| !l.starts_with("Output: "))
+        .take_while(|l| !l.starts_with("Ran:") && !l.starts_with("Runs as:"))
+        .collect()
+}
+
+#[test]
+fn explain_prints_one_plan_for_a_dashboard_and_its_sql() {
+    for dashboard in bi_platform::Dashboard::ALL {
+        let o = run(&[
+            "report",
+            "--explain",
+            dashboard.name(),
+            "--tenant",
+            "tenant_001",
+            &campaigns(),
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let report = String::from_utf8(o.stdout).unwrap();
+        assert!(
+            report.starts_with(&format!(
+                "Dashboard: {}\nScope: tenants tenant_001\n",
+                dashboard.name()
+            )),
+            "{report}"
+        );
+        let o = run(&[
+            "sql",
+            "--explain",
+            "--tenant",
+            "tenant_001",
+            "-e",
+            dashboard.sql(),
+            &campaigns(),
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let sql = String::from_utf8(o.stdout).unwrap();
+        let plan = plan_lines(&report);
+        assert!(plan.len() >= 3, "{report}");
+        assert_eq!(plan, plan_lines(&sql), "{}", dashboard.name());
+        // The SQL side ran: each operator with its path and rows.
+        let ran = sql.split("Ran:\n").nth(1).expect("a Ran section");
+        assert!(
+            ran.lines()
+                .any(|l| l.trim_start().starts_with("Scan") && l.ends_with("rows")),
+            "{sql}"
+        );
+    }
+}
+
+#[test]
+fn explain_names_an_unknown_dashboard_and_needs_no_data() {
+    let o = run(&["report", "--explain", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("campaign_summary"));
+    let o = run(&["sql", "--explain", "-e", "SELECT COUNT(*) FROM dim_tenant"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("Scan dim_tenant"), "{text}");
+    assert!(
+        text.contains("Aggregate [group index by dense codes, typed accumulators]: 1 row"),
+        "{text}"
+    );
+}
