@@ -1018,6 +1018,33 @@ async function runSql(text = sqlText()) {
   }
 }
 
+// Explain: how each statement runs (the scope, the plan, each operator's path and
+// rows), as text in place of the results.
+async function explainSql(text = sqlText()) {
+  if (!text.trim()) {
+    renderSqlMessage('Type a query first, or press one of the examples.');
+    return;
+  }
+  const seq = ++sqlState.seq;
+  $('sql-results').setAttribute('aria-busy', 'true');
+  try {
+    await ensureParser();
+    const explained = await call('sqlExplain', { text, query: { tenants: state.query.tenants }, nowMs: Date.now() });
+    if (seq !== sqlState.seq) return;
+    const many = explained.length > 1;
+    $('sql-results').replaceChildren(...explained.map((r, i) => el('section', { class: 'sql-explained' },
+      el('h4', { text: many ? `Plan of statement ${i + 1}` : 'Plan' }),
+      r.error ? el('p', { class: 'error-text', text: errorText(r.error) }) : el('pre', { class: 'sql-plan', 'data-sql-plan': String(i), tabindex: '0', text: r.text }))));
+    if (!explained.length) renderSqlMessage('The text holds no statement: only blanks or comments.');
+    window.__bi.sqlRuns++;
+    announce(explained.some((r) => r.error) ? 'The plan could not be made for every statement.' : 'The plan is shown below the editor.');
+  } catch (error) {
+    if (seq === sqlState.seq) showError(`The query could not be explained: ${error.message}.`);
+  } finally {
+    if (seq === sqlState.seq) $('sql-results').removeAttribute('aria-busy');
+  }
+}
+
 async function cancelSql() {
   if (!sqlState.running) return;
   const focusRun = document.activeElement === $('sql-cancel');
@@ -1143,6 +1170,7 @@ async function openInSql(name) {
 }
 
 $('sql-run').addEventListener('click', () => runSql());
+$('sql-explain').addEventListener('click', () => explainSql());
 // The textarea's own Ctrl/Cmd+Enter, before the editor replaces it.
 $('sql-text').addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {

@@ -150,6 +150,18 @@ const ops = {
     lastRun = { results, query, nowMs };
     return results.map((r, index) => sqlResult(r, index, 0, limit));
   },
+  // Every statement of `text` explained: {text} (scope, plan, how it ran) or {error}.
+  sqlExplain: ({ text, query, nowMs }) => {
+    const schema = JSON.stringify(self.warehouse.sqlSchema());
+    return JSON.parse(parser.parse(text, schema)).map((compiled) => {
+      if (compiled.error) return compiled;
+      try {
+        return { text: self.warehouse.sqlExplain(compiled.statement, query, nowMs) };
+      } catch (error) {
+        return { error: { message: String((error && error.message) || error) } };
+      }
+    });
+  },
   sqlPage: ({ index, offset, limit }) => sqlResult(lastRun.results[index], index, offset, limit),
   // The whole result sorted by a column, then its first page.
   sqlSort: ({ index, column, desc, limit }) => {

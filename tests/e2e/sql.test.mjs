@@ -230,6 +230,8 @@ test('keyboard only: the SQL tab, the editor, Ctrl+Enter, paging and export', as
   // An example by keyboard: it fills the editor and runs.
   await page.focus('#sql-run');
   await page.keyboard.press('Tab');
+  assert.equal((await focused()).id, 'sql-explain', 'Explain follows Run');
+  await page.keyboard.press('Tab');
   const example = await focused();
   assert.match(example.text, /Revenue by region per month/);
   const runs = await page.evaluate(() => window.__bi.sqlRuns);
@@ -403,4 +405,18 @@ test('the last queries are remembered across reloads', async () => {
   await page.waitForFunction((n) => window.__bi.sqlRuns > n, runs, { timeout: 30_000 });
   assert.deepEqual(await sqlRows(), [['720']]);
   await expectAccessible(page, 'SQL tab, recent queries');
+});
+
+test('Explain shows how a statement runs: the plan with columns by name and each operator\'s path', async () => {
+  await page.fill('#sql-text', 'SELECT channel, SUM(spend) FROM fact_campaigns GROUP BY channel ORDER BY 2 DESC');
+  const before = await page.evaluate(() => window.__bi.sqlRuns);
+  await page.click('#sql-explain');
+  await page.waitForFunction((n) => window.__bi.sqlRuns > n, before, { timeout: 30_000 });
+  const plan = await page.textContent('pre[data-sql-plan="0"]');
+  assert.match(plan, /^Scope: /);
+  assert.match(plan, /Aggregate: group by channel; SUM\(spend\)/);
+  assert.match(plan, /Scan fact_campaigns: /);
+  assert.match(plan, /Ran:\n/);
+  assert.match(plan, /Aggregate \[group index by dense codes, typed accumulators\]: \d+ rows/);
+  await expectAccessible(page, 'the SQL tab showing a plan');
 });

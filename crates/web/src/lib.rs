@@ -648,6 +648,27 @@ impl Warehouse {
         }
     }
 
+    /// EXPLAIN of one compiled statement (as [`Self::sql_run`] takes it): the scope, the
+    /// plan, and how it ran (each operator's path and rows), as text; a statement that
+    /// cannot run is an `Error` with its message.
+    #[wasm_bindgen(js_name = sqlExplain)]
+    pub fn sql_explain(
+        &self,
+        statement: &str,
+        query: JsValue,
+        now_ms: Option<f64>,
+    ) -> Result<String, JsValue> {
+        let tenants = self::query(query.clone())?.tenants;
+        let options = sql::Options {
+            now_ms: now_ms.filter(|t| t.is_finite()).map(|t| t as i64),
+            memory_budget: self.inner.memory_budget(),
+            general_only: false,
+        };
+        let compiled: sql::Statement = serde_json::from_str(statement)
+            .map_err(|e| into_error(format!("not a compiled SQL statement: {e}")))?;
+        sql::explain_statement(self.inner.star(), &tenants, &compiled, &options).map_err(into_error)
+    }
+
     /// One compiled statement's result as CSV text (values as SQLite writes them,
     /// formula cells neutralised); a statement that cannot run is an `Error`.
     #[wasm_bindgen(js_name = sqlCsv)]
