@@ -52,7 +52,6 @@ pub mod view;
 pub mod warehouse;
 #[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub mod web;
-pub mod wire;
 // The parser module's binding lives beside the engine's in src/web/ (the only bindings);
 // a separate module so that each wasm build carries one of them.
 #[cfg(all(target_arch = "wasm32", feature = "sql-web"))]

@@ -21,6 +21,7 @@ pub mod json;
 #[cfg(not(target_arch = "wasm32"))]
 mod pool;
 pub mod text;
+pub mod wire;
 pub mod xlsx;
 
 use crate::error::LoadError;
