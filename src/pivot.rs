@@ -40,10 +40,9 @@ use crate::model::dict::{Dictionary, NULL_KEY};
 use crate::model::keys::{Key, KeyColumn};
 use crate::model::star::StarSchema;
 use crate::query::result::Value;
-use crate::query::{Query, QueryError, Scope};
+use crate::query::{Query, QueryError, QuerySource, Scope};
 use crate::transform::metrics::{conversion_rate, ctr, money_per, roas, roi, PerformanceCategory};
 use crate::with_keys;
-use crate::Warehouse;
 use foldhash::fast::RandomState;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -1232,7 +1231,7 @@ impl Tree {
 
 /// Computes a pivot over `query`'s tenant scope and filters (its paging is ignored).
 pub fn pivot<'w>(
-    warehouse: &'w Warehouse,
+    warehouse: &'w dyn QuerySource,
     query: &Query,
     request: &PivotRequest,
 ) -> Result<PivotResult<'w>, PivotError> {
@@ -1594,7 +1593,7 @@ impl PivotResult<'_> {
 mod tests {
     use super::*;
     use crate::generate::{sample_files, SampleSpec};
-    use crate::{Dashboard, TenantScope};
+    use crate::{Dashboard, TenantScope, Warehouse};
 
     fn sample() -> Warehouse {
         let spec = SampleSpec {

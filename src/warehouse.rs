@@ -17,7 +17,7 @@ use crate::model::schema::{Column, TableKind};
 use crate::model::star::{StarSchema, StoredColumn, Values};
 use crate::query::dashboards::{self, Ranks};
 use crate::query::result::DashboardResult;
-use crate::query::{Dashboard, Query, QueryError, Request, Scope};
+use crate::query::{Dashboard, Query, QueryError, QuerySource, Request, Scope};
 use crate::report::LoadReport;
 use crate::transform::commit::TableCommit;
 use crate::transform::stage::{StagedTable, TextEncoding};
@@ -838,6 +838,30 @@ pub fn commit_estimate(star: &StarSchema, staged: &StagedTable) -> u64 {
     ]
     .into_iter()
     .fold(0, u64::saturating_add)
+}
+
+/// The pivot, the charts and the view read the warehouse through the query layer's
+/// [`QuerySource`]: each method is the warehouse's own.
+impl QuerySource for Warehouse {
+    fn star(&self) -> &StarSchema {
+        Warehouse::star(self)
+    }
+
+    fn version(&self) -> u64 {
+        Warehouse::version(self)
+    }
+
+    fn tenants(&self) -> Vec<&str> {
+        Warehouse::tenants(self)
+    }
+
+    fn dashboard(
+        &self,
+        dashboard: Dashboard,
+        query: &Query,
+    ) -> Result<DashboardResult<'_>, QueryError> {
+        Warehouse::dashboard(self, dashboard, query)
+    }
 }
 
 #[cfg(test)]

@@ -30,8 +30,7 @@ pub use hit::{hit, Datum, HitMap, Mark, Region};
 use crate::model::date::format_day;
 use crate::query::field::Field;
 use crate::query::result::{DashboardResult, Value};
-use crate::query::{Dashboard, Query, QueryError, Scope};
-use crate::Warehouse;
+use crate::query::{Dashboard, Query, QueryError, QuerySource, Scope};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -407,7 +406,7 @@ fn sorted(values: impl Iterator<Item = impl Into<String>>) -> Vec<String> {
 }
 
 /// The filter choices of everything loaded.
-pub fn filter_options(warehouse: &Warehouse) -> FilterOptions {
+pub fn filter_options(warehouse: &dyn QuerySource) -> FilterOptions {
     let star = warehouse.star();
     let dates = &star.campaigns.date;
     FilterOptions {
@@ -439,7 +438,7 @@ fn ratio(numerator: f64, denominator: f64) -> Option<f64> {
 }
 
 /// The KPI tiles of a query's scope.
-pub fn kpis(warehouse: &Warehouse, query: &Query) -> Result<Kpis, QueryError> {
+pub fn kpis(warehouse: &dyn QuerySource, query: &Query) -> Result<Kpis, QueryError> {
     Ok(kpis_of(
         &warehouse.dashboard(Dashboard::CampaignSummary, query)?,
     ))
@@ -470,7 +469,7 @@ pub fn kpis_of(summary: &DashboardResult<'_>) -> Kpis {
 
 /// Every chart of the page for one query, in page order (the charts of [`RELAXED`]
 /// without the filter on their own field).
-pub fn charts(warehouse: &Warehouse, query: &Query) -> Result<Vec<Chart>, QueryError> {
+pub fn charts(warehouse: &dyn QuerySource, query: &Query) -> Result<Vec<Chart>, QueryError> {
     let result = |d| warehouse.dashboard(d, query);
     let charts = charts_of(
         &ChartInputs {
@@ -503,7 +502,7 @@ impl ChartMemo {
     const CAPACITY: usize = 4 * RELAXED.len();
 
     /// The chart `id` under `query`, if kept for this state of `warehouse`.
-    pub fn get(&mut self, warehouse: &Warehouse, id: &str, query: &Query) -> Option<Chart> {
+    pub fn get(&mut self, warehouse: &dyn QuerySource, id: &str, query: &Query) -> Option<Chart> {
         if self.version != warehouse.version() {
             self.version = warehouse.version();
             self.entries.clear();
@@ -516,7 +515,7 @@ impl ChartMemo {
     }
 
     /// Keeps `chart` (a chart of [`RELAXED`], unmarked) as drawn under `query`.
-    pub fn put(&mut self, warehouse: &Warehouse, query: &Query, chart: &Chart) {
+    pub fn put(&mut self, warehouse: &dyn QuerySource, query: &Query, chart: &Chart) {
         if !RELAXED.iter().any(|(id, _)| *id == chart.id) {
             return;
         }
@@ -544,13 +543,13 @@ impl ChartMemo {
 /// the two daily charts, relaxed alike, share one `daily_performance`. A chart in the
 /// memo is taken from it.
 pub struct OwnCharts<'w, 'm> {
-    warehouse: &'w Warehouse,
+    warehouse: &'w dyn QuerySource,
     daily: Option<(Query, DashboardResult<'w>)>,
     memo: Option<&'m mut ChartMemo>,
 }
 
 impl<'w, 'm> OwnCharts<'w, 'm> {
-    pub fn new(warehouse: &'w Warehouse) -> Self {
+    pub fn new(warehouse: &'w dyn QuerySource) -> Self {
         OwnCharts {
             warehouse,
             daily: None,
@@ -559,7 +558,7 @@ impl<'w, 'm> OwnCharts<'w, 'm> {
     }
 
     /// Charts taken from `memo` when it has them, and kept in it when built.
-    pub fn with_memo(warehouse: &'w Warehouse, memo: &'m mut ChartMemo) -> Self {
+    pub fn with_memo(warehouse: &'w dyn QuerySource, memo: &'m mut ChartMemo) -> Self {
         OwnCharts {
             warehouse,
             daily: None,
@@ -950,7 +949,7 @@ fn roi_bucket_exact(spend: i64, revenue: i64) -> usize {
 
 /// How many campaign rows of the scope fall in each ROI bucket (rows without spend
 /// have no ROI and are left out). Counted over the fact rows, in exact fixed point.
-pub fn roi_distribution(warehouse: &Warehouse, query: &Query) -> Result<Chart, QueryError> {
+pub fn roi_distribution(warehouse: &dyn QuerySource, query: &Query) -> Result<Chart, QueryError> {
     Ok(roi_distribution_in(&Scope::new(warehouse.star(), query)?))
 }
 
@@ -996,7 +995,7 @@ pub fn roi_distribution_in(scope: &Scope<'_>) -> Chart {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::TenantScope;
+    use crate::{TenantScope, Warehouse};
 
     const CSV: &[u8] = b"tenant_id,campaign_id,campaign_name,date,impressions,clicks,conversions,spend,revenue,region,product\n\
         a,c1,C1 - Search,2024-11-01,1000,100,10,10.00,30.00,North,P1\n\
