@@ -40,11 +40,11 @@ fn sorted(values: impl Iterator<Item = impl Into<String>>) -> Vec<String> {
 }
 
 /// The filter choices of everything loaded.
-pub fn filter_options(warehouse: &dyn QuerySource) -> FilterOptions {
-    let star = warehouse.star();
+pub fn filter_options(source: &dyn QuerySource) -> FilterOptions {
+    let star = source.star();
     let dates = &star.campaigns.date;
     FilterOptions {
-        tenants: sorted(warehouse.tenants().into_iter()),
+        tenants: sorted(source.tenants().into_iter()),
         regions: sorted(star.dims.region.values()),
         products: sorted(star.dims.product.values()),
         channels: sorted(star.dims.channel.values()),
@@ -54,9 +54,9 @@ pub fn filter_options(warehouse: &dyn QuerySource) -> FilterOptions {
 }
 
 /// The KPI tiles of a query's scope.
-pub fn kpis(warehouse: &dyn QuerySource, query: &Query) -> Result<Kpis, QueryError> {
+pub fn kpis(source: &dyn QuerySource, query: &Query) -> Result<Kpis, QueryError> {
     Ok(kpis_of(
-        &warehouse.dashboard(Dashboard::CampaignSummary, query)?,
+        &source.dashboard(Dashboard::CampaignSummary, query)?,
     ))
 }
 

@@ -67,8 +67,8 @@ pub fn relax(
 
 /// Every chart of the page for one query, in page order (the charts of [`RELAXED`]
 /// without the filter on their own field).
-pub fn charts(warehouse: &dyn QuerySource, query: &Query) -> Result<Vec<Chart>, QueryError> {
-    let result = |d| warehouse.dashboard(d, query);
+pub fn charts(source: &dyn QuerySource, query: &Query) -> Result<Vec<Chart>, QueryError> {
+    let result = |d| source.dashboard(d, query);
     let charts = charts_of(
         &ChartInputs {
             daily: &result(Dashboard::DailyPerformance)?,
@@ -77,9 +77,9 @@ pub fn charts(warehouse: &dyn QuerySource, query: &Query) -> Result<Vec<Chart>, 
             channels: &result(Dashboard::ChannelMix)?,
             targets: &result(Dashboard::TargetVsActual)?,
         },
-        roi_distribution(warehouse, query)?,
+        roi_distribution(source, query)?,
     );
-    let mut own = OwnCharts::new(warehouse);
+    let mut own = OwnCharts::new(source);
     relax(charts, query, |id, q| own.chart(id, q))
 }
 
@@ -87,7 +87,7 @@ pub fn charts(warehouse: &dyn QuerySource, query: &Query) -> Result<Vec<Chart>, 
 /// state: a click filters a chart's own field, and that chart is then drawn without the
 /// filter, under the query the page showed before the click, which a view has just
 /// drawn. Kept by the caller (the page's engine binding) across views; stale entries
-/// are dropped when the warehouse changes ([`Warehouse::version`]).
+/// are dropped when the warehouse changes ([`QuerySource::version`]).
 #[derive(Debug, Default)]
 pub struct ChartMemo {
     version: u64,
@@ -99,10 +99,10 @@ impl ChartMemo {
     /// one or two views.
     const CAPACITY: usize = 4 * RELAXED.len();
 
-    /// The chart `id` under `query`, if kept for this state of `warehouse`.
-    pub fn get(&mut self, warehouse: &dyn QuerySource, id: &str, query: &Query) -> Option<Chart> {
-        if self.version != warehouse.version() {
-            self.version = warehouse.version();
+    /// The chart `id` under `query`, if kept for this state of `source`.
+    pub fn get(&mut self, source: &dyn QuerySource, id: &str, query: &Query) -> Option<Chart> {
+        if self.version != source.version() {
+            self.version = source.version();
             self.entries.clear();
         }
         let query = Self::key(query);
@@ -113,11 +113,11 @@ impl ChartMemo {
     }
 
     /// Keeps `chart` (a chart of [`RELAXED`], unmarked) as drawn under `query`.
-    pub fn put(&mut self, warehouse: &dyn QuerySource, query: &Query, chart: &Chart) {
+    pub fn put(&mut self, source: &dyn QuerySource, query: &Query, chart: &Chart) {
         if !RELAXED.iter().any(|(id, _)| *id == chart.id) {
             return;
         }
-        if self.get(warehouse, &chart.id, query).is_some() {
+        if self.get(source, &chart.id, query).is_some() {
             return;
         }
         if self.entries.len() == Self::CAPACITY {
@@ -141,24 +141,24 @@ impl ChartMemo {
 /// the two daily charts, relaxed alike, share one `daily_performance`. A chart in the
 /// memo is taken from it.
 pub struct OwnCharts<'w, 'm> {
-    warehouse: &'w dyn QuerySource,
+    source: &'w dyn QuerySource,
     daily: Option<(Query, DashboardResult<'w>)>,
     memo: Option<&'m mut ChartMemo>,
 }
 
 impl<'w, 'm> OwnCharts<'w, 'm> {
-    pub fn new(warehouse: &'w dyn QuerySource) -> Self {
+    pub fn new(source: &'w dyn QuerySource) -> Self {
         OwnCharts {
-            warehouse,
+            source,
             daily: None,
             memo: None,
         }
     }
 
     /// Charts taken from `memo` when it has them, and kept in it when built.
-    pub fn with_memo(warehouse: &'w dyn QuerySource, memo: &'m mut ChartMemo) -> Self {
+    pub fn with_memo(source: &'w dyn QuerySource, memo: &'m mut ChartMemo) -> Self {
         OwnCharts {
-            warehouse,
+            source,
             daily: None,
             memo: Some(memo),
         }
@@ -166,7 +166,7 @@ impl<'w, 'm> OwnCharts<'w, 'm> {
 
     /// The chart `id` of [`RELAXED`] under `query` (`None` for another chart).
     pub fn chart(&mut self, id: &str, query: &Query) -> Result<Option<Chart>, QueryError> {
-        let w = self.warehouse;
+        let w = self.source;
         if let Some(kept) = self.memo.as_mut().and_then(|m| m.get(w, id, query)) {
             return Ok(Some(kept));
         }
@@ -178,7 +178,7 @@ impl<'w, 'm> OwnCharts<'w, 'm> {
     }
 
     fn build(&mut self, id: &str, query: &Query) -> Result<Option<Chart>, QueryError> {
-        let w = self.warehouse;
+        let w = self.source;
         Ok(match id {
             "trend" | "tenant_trend" => {
                 if self.daily.as_ref().is_none_or(|(q, _)| q != query) {

@@ -51,8 +51,8 @@ pub(super) fn roi_bucket_exact(spend: i64, revenue: i64) -> usize {
 
 /// How many campaign rows of the scope fall in each ROI bucket (rows without spend
 /// have no ROI and are left out). Counted over the fact rows, in exact fixed point.
-pub fn roi_distribution(warehouse: &dyn QuerySource, query: &Query) -> Result<Chart, QueryError> {
-    Ok(roi_distribution_in(&Scope::new(warehouse.star(), query)?))
+pub fn roi_distribution(source: &dyn QuerySource, query: &Query) -> Result<Chart, QueryError> {
+    Ok(roi_distribution_in(&Scope::new(source.star(), query)?))
 }
 
 /// [`roi_distribution`] in a scope already resolved (a view's, whose selection of fact

@@ -96,11 +96,11 @@ impl Tree {
 
 /// Computes a pivot over `query`'s tenant scope and filters (its paging is ignored).
 pub fn pivot<'w>(
-    warehouse: &'w dyn QuerySource,
+    source: &'w dyn QuerySource,
     query: &Query,
     request: &PivotRequest,
 ) -> Result<PivotResult<'w>, PivotError> {
-    pivot_star(warehouse.star(), query, request)
+    pivot_star(source.star(), query, request)
 }
 
 /// [`pivot`] over a star schema.
