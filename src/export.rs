@@ -1,4 +1,5 @@
-//! CSV export of dashboard results and rejected rows, safe to open in a spreadsheet.
+//! CSV export of dashboard results, SQL results, pivots and rejected rows, safe to open
+//! in a spreadsheet.
 //!
 //! A cell a spreadsheet would run as a formula (text starting with `=`, `+`, `-`, `@`,
 //! a tab or a carriage return) is prefixed with `'`, following OWASP's advice on CSV
@@ -12,6 +13,7 @@
 //! assert_eq!(csv_field("-12.50", false), "-12.50");
 //! ```
 
+use crate::pivot::{HeaderKind, PivotResult};
 use crate::query::result::{DashboardResult, Value};
 use crate::report::LoadReport;
 use crate::sql::Rows;
@@ -123,6 +125,62 @@ pub fn rejects_csv(reports: &[LoadReport]) -> String {
         }
     }
     out
+}
+
+/// The pivot (a frontend below the exports) as CSV.
+impl PivotResult<'_> {
+    /// The pivot as CSV in its layout: one header line per column field plus the
+    /// measures' line, then a line per row (subtotal and total rows named so); money
+    /// exact, ratios as fractions.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::new();
+        let mut line = |cells: Vec<(String, bool)>| {
+            let quoted: Vec<String> = cells.iter().map(|(c, text)| csv_field(c, *text)).collect();
+            out.push_str(&quoted.join(","));
+            out.push_str("\r\n");
+        };
+        let blank = |n: usize| vec![(String::new(), true); n];
+        let r = self.row_fields.len().max(1);
+        for (level, field) in self.column_fields.iter().enumerate() {
+            let mut cells = blank(r - 1);
+            cells.push((field.label.clone(), true));
+            for c in &self.columns {
+                cells.push(match (c.header.kind, &c.header.labels[level]) {
+                    (HeaderKind::Total, _) if level == 0 => ("Total".into(), true),
+                    (HeaderKind::Subtotal, _) if level == c.header.level => {
+                        ("Subtotal".into(), true)
+                    }
+                    (_, v) => (v.to_plain_string(), v.is_text()),
+                });
+            }
+            line(cells);
+        }
+        let mut cells: Vec<(String, bool)> = if self.row_fields.is_empty() {
+            blank(1)
+        } else {
+            self.row_fields
+                .iter()
+                .map(|f| (f.label.clone(), true))
+                .collect()
+        };
+        for c in &self.columns {
+            cells.push((self.measures[c.measure].label.clone(), true));
+        }
+        line(cells);
+        for (row, values) in self.rows.iter().zip(&self.cells) {
+            let mut cells: Vec<(String, bool)> = (0..r)
+                .map(|i| match (row.kind, row.labels.get(i)) {
+                    (HeaderKind::Total, _) if i == 0 => ("Total".into(), true),
+                    (HeaderKind::Subtotal, _) if i == row.level => ("Subtotal".into(), true),
+                    (_, Some(v)) => (v.to_plain_string(), v.is_text()),
+                    _ => (String::new(), true),
+                })
+                .collect();
+            cells.extend(values.iter().map(|v| (v.to_plain_string(), false)));
+            line(cells);
+        }
+        out
+    }
 }
 
 #[cfg(test)]

@@ -51,7 +51,6 @@ pub mod sql;
 pub mod transform;
 pub mod view;
 pub mod warehouse;
-pub mod wire;
 
 /// Every heap allocation is counted, so that a load can be refused before the wasm32
 /// memory runs out ([`memory`]); the same allocator runs natively.

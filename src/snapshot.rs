@@ -33,7 +33,7 @@
 //! dictionary, valid dates and months, distinct dictionary values and row keys):
 //! anything else is [`SnapshotError::Invalid`].
 
-use crate::ingest::Fingerprint;
+use crate::ingest::{Fingerprint, LoadedFile};
 use crate::model::date::day_from_ymd;
 use crate::model::dict::{Dictionary, NULL_KEY};
 use crate::model::keys::KeyColumn;
@@ -43,7 +43,6 @@ use crate::model::star::{
     Values, ValuesMut,
 };
 use crate::report::{LoadReport, RejectedRow};
-use crate::warehouse::{LoadedFile, Warehouse};
 use thiserror::Error;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -270,8 +269,7 @@ impl Writer {
         self.opt_text(table);
     }
 
-    fn payload(&mut self, warehouse: &Warehouse, reports: &[LoadReport]) {
-        let star = warehouse.star();
+    fn payload(&mut self, star: &StarSchema, files: &[LoadedFile], reports: &[LoadReport]) {
         self.section(b"DIMS", |w| {
             for dict in dimensions(&star.dims) {
                 w.dict(dict);
@@ -282,7 +280,6 @@ impl Writer {
         self.section(b"TARG", |w| w.table(star.stored(TableKind::Targets)));
         self.section(b"CUST", |w| w.table(star.stored(TableKind::Customers)));
         self.section(b"FILE", |w| {
-            let files = warehouse.loaded_files();
             w.count(files.len());
             for file in files {
                 w.int(file.fingerprint.hash as u64);
@@ -341,9 +338,10 @@ fn dimensions(d: &Dimensions) -> [&Dictionary; 8] {
 
 const ENGINE: &str = env!("CARGO_PKG_VERSION");
 
-/// The snapshot of `warehouse` and `reports` ([`Warehouse::snapshot_with_reports`]).
-pub fn write(warehouse: &Warehouse, reports: &[LoadReport]) -> Vec<u8> {
-    let total = len(warehouse, reports);
+/// The snapshot of `star`, the `loaded` files that fed it and their `reports`
+/// ([`Warehouse::snapshot_with_reports`](crate::Warehouse::snapshot_with_reports)).
+pub fn write(star: &StarSchema, loaded: &[LoadedFile], reports: &[LoadReport]) -> Vec<u8> {
+    let total = len(star, loaded, reports);
     let mut w = Writer {
         out: Vec::with_capacity(usize::try_from(total).unwrap_or(0)),
         measure: false,
@@ -356,7 +354,7 @@ pub fn write(warehouse: &Warehouse, reports: &[LoadReport]) -> Vec<u8> {
     let at = w.out.len();
     w.int(0u64);
     let start = w.len;
-    w.payload(warehouse, reports);
+    w.payload(star, loaded, reports);
     let payload = w.len - start;
     w.out[at..at + 8].copy_from_slice(&payload.to_le_bytes());
     let checksum = xxh3_64(&w.out);
@@ -366,13 +364,13 @@ pub fn write(warehouse: &Warehouse, reports: &[LoadReport]) -> Vec<u8> {
 }
 
 /// The length of [`write`]'s snapshot, measured without writing it.
-pub fn len(warehouse: &Warehouse, reports: &[LoadReport]) -> u64 {
+pub fn len(star: &StarSchema, loaded: &[LoadedFile], reports: &[LoadReport]) -> u64 {
     let mut w = Writer {
         out: Vec::new(),
         measure: true,
         len: 0,
     };
-    w.payload(warehouse, reports);
+    w.payload(star, loaded, reports);
     w.len + frame_len(ENGINE.len()) as u64
 }
 
@@ -643,8 +641,12 @@ fn keys_within(
     Ok(())
 }
 
-/// The warehouse and reports of a snapshot ([`Warehouse::restore_with_reports`]).
-pub fn read(bytes: &[u8]) -> Result<(Warehouse, Vec<LoadReport>), SnapshotError> {
+/// What a snapshot holds: the star schema, the files that fed it and the load reports
+/// ([`Warehouse::restore_with_reports`](crate::Warehouse::restore_with_reports)).
+pub type Contents = (StarSchema, Vec<LoadedFile>, Vec<LoadReport>);
+
+/// The star schema, loaded files and reports of a snapshot ([`Contents`]).
+pub fn read(bytes: &[u8]) -> Result<Contents, SnapshotError> {
     let truncated = |needed: usize, header_only: bool| SnapshotError::Truncated {
         len: bytes.len() as u64,
         needed: needed as u64,
@@ -709,7 +711,7 @@ pub fn read(bytes: &[u8]) -> Result<(Warehouse, Vec<LoadReport>), SnapshotError>
     Ok(result)
 }
 
-fn payload_of(r: &mut Reader<'_>) -> Result<(Warehouse, Vec<LoadReport>), SnapshotError> {
+fn payload_of(r: &mut Reader<'_>) -> Result<Contents, SnapshotError> {
     let mut s = r.section(b"DIMS")?;
     let dims = Dimensions {
         tenant: s.dict("tenant")?,
@@ -812,12 +814,13 @@ fn payload_of(r: &mut Reader<'_>) -> Result<(Warehouse, Vec<LoadReport>), Snapsh
     s.end("REPT")?;
 
     let star = StarSchema::from_tables(dims, campaigns, targets, customers);
-    Ok((Warehouse::from_parts(star, loaded), reports))
+    Ok((star, loaded, reports))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Warehouse;
 
     const CSV: &[u8] = b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue,utm\n\
                          t,c1,2024-11-01,100,10,1,1.00,2.00,x\nt,c2,2024-11-02,100,10,1,1.00,2.00,\n";
@@ -834,8 +837,8 @@ mod tests {
     #[test]
     fn an_empty_warehouse_round_trips() {
         let bytes = Warehouse::new().snapshot();
-        let (w, reports) = read(&bytes).unwrap();
-        assert!(w.star().campaigns.is_empty() && reports.is_empty());
+        let (star, loaded, reports) = read(&bytes).unwrap();
+        assert!(star.campaigns.is_empty() && loaded.is_empty() && reports.is_empty());
     }
 
     #[test]
@@ -902,7 +905,7 @@ mod tests {
         );
         // Untouched, it restores, and a load after the restore replaces by key (the
         // deferred index is built then).
-        let (mut restored, _) = read(&good).unwrap();
+        let mut restored = Warehouse::restore(&good).unwrap();
         let reports = restored.load(
             "b.csv",
             b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n\

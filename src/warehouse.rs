@@ -8,7 +8,7 @@
 //! [`crate::LoadError::OutOfMemory`] error, what it committed in parts is rolled back,
 //! and everything loaded before stays.
 
-use crate::ingest::{Fingerprint, IngestStream, Ingested, StreamId};
+use crate::ingest::{IngestStream, Ingested, LoadedFile, StreamId};
 use crate::memory;
 use crate::model::dict::Dictionary;
 use crate::model::idtable::{self, IdTable};
@@ -17,19 +17,11 @@ use crate::model::schema::{Column, TableKind};
 use crate::model::star::{StarSchema, StoredColumn, Values};
 use crate::query::dashboards::{self, Ranks};
 use crate::query::result::DashboardResult;
-use crate::query::{Dashboard, Query, QueryError, Request, Scope};
+use crate::query::{Dashboard, Query, QueryError, QuerySource, Request, Scope};
 use crate::report::LoadReport;
 use crate::transform::commit::TableCommit;
 use crate::transform::stage::{StagedTable, TextEncoding};
 use std::sync::OnceLock;
-
-/// A file loaded earlier: its bytes' fingerprint and what it fed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct LoadedFile {
-    pub(crate) fingerprint: Fingerprint,
-    pub(crate) file: String,
-    pub(crate) tables: Vec<(Option<&'static str>, Option<Vec<String>>)>,
-}
 
 /// A file whose parts are committed while it is read ([`Warehouse::push`]), not yet
 /// finished: the star's journal is open for it.
@@ -380,19 +372,19 @@ impl Warehouse {
     /// assert_eq!(back.load("again.csv", csv)[0].unchanged_from.as_deref(), Some("c.csv"));
     /// ```
     pub fn snapshot(&self) -> Vec<u8> {
-        crate::snapshot::write(self, &[])
+        crate::snapshot::write(&self.star, &self.loaded, &[])
     }
 
     /// [`Warehouse::snapshot`] holding the load reports too (the page keeps the reports
     /// of every file loaded, to show them again after a reload).
     pub fn snapshot_with_reports(&self, reports: &[LoadReport]) -> Vec<u8> {
-        crate::snapshot::write(self, reports)
+        crate::snapshot::write(&self.star, &self.loaded, reports)
     }
 
     /// The size of [`Warehouse::snapshot_with_reports`] in bytes, without writing it
     /// (to check it against a memory budget or a storage quota first).
     pub fn snapshot_len(&self, reports: &[LoadReport]) -> u64 {
-        crate::snapshot::len(self, reports)
+        crate::snapshot::len(&self.star, &self.loaded, reports)
     }
 
     /// A warehouse from a [`Warehouse::snapshot`]: checked whole (checksum, format
@@ -401,28 +393,20 @@ impl Warehouse {
     /// warehouse. The key indexes are rebuilt. Its memory budget and threads are a new
     /// warehouse's.
     pub fn restore(bytes: &[u8]) -> Result<Warehouse, crate::snapshot::SnapshotError> {
-        crate::snapshot::read(bytes).map(|(warehouse, _)| warehouse)
+        Self::restore_with_reports(bytes).map(|(warehouse, _)| warehouse)
     }
 
     /// [`Warehouse::restore`], with the load reports the snapshot holds.
     pub fn restore_with_reports(
         bytes: &[u8],
     ) -> Result<(Warehouse, Vec<LoadReport>), crate::snapshot::SnapshotError> {
-        crate::snapshot::read(bytes)
-    }
-
-    /// The files loaded so far, for [`crate::snapshot`].
-    pub(crate) fn loaded_files(&self) -> &[LoadedFile] {
-        &self.loaded
-    }
-
-    /// A warehouse holding `star`, which `loaded` fed (for [`crate::snapshot`]).
-    pub(crate) fn from_parts(star: StarSchema, loaded: Vec<LoadedFile>) -> Self {
-        Warehouse {
+        let (star, loaded, reports) = crate::snapshot::read(bytes)?;
+        let warehouse = Warehouse {
             star,
             loaded,
             ..Warehouse::default()
-        }
+        };
+        Ok((warehouse, reports))
     }
 
     /// Which state of which warehouse this is: a number no other warehouse of the
@@ -854,6 +838,30 @@ pub fn commit_estimate(star: &StarSchema, staged: &StagedTable) -> u64 {
     ]
     .into_iter()
     .fold(0, u64::saturating_add)
+}
+
+/// The pivot, the charts and the view read the warehouse through the query layer's
+/// [`QuerySource`]: each method is the warehouse's own.
+impl QuerySource for Warehouse {
+    fn star(&self) -> &StarSchema {
+        Warehouse::star(self)
+    }
+
+    fn version(&self) -> u64 {
+        Warehouse::version(self)
+    }
+
+    fn tenants(&self) -> Vec<&str> {
+        Warehouse::tenants(self)
+    }
+
+    fn dashboard(
+        &self,
+        dashboard: Dashboard,
+        query: &Query,
+    ) -> Result<DashboardResult<'_>, QueryError> {
+        Warehouse::dashboard(self, dashboard, query)
+    }
 }
 
 #[cfg(test)]

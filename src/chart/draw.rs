@@ -2,7 +2,7 @@
 //! in the tests).
 
 use super::hit::{HitMap, Mark, Region};
-use super::{Chart, Kind, Unit};
+use super::{format_value, Chart, Kind};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -146,34 +146,6 @@ fn draw_marker<DB: DrawingBackend>(
     outline.push(outline[0]);
     root.draw(&PathElement::new(outline, edge.stroke_width(1)))?;
     Ok(())
-}
-
-/// A value axis label: `$1.2M`, `45%`, `12k`.
-pub fn format_value(value: f64, unit: Unit) -> String {
-    let abs = value.abs();
-    let short = if abs >= 1e9 {
-        format!("{:.1}B", value / 1e9)
-    } else if abs >= 1e6 {
-        format!("{:.1}M", value / 1e6)
-    } else if abs >= 1e4 {
-        format!("{:.0}k", value / 1e3)
-    } else if abs >= 1e3 {
-        format!("{:.1}k", value / 1e3)
-    } else if abs >= 10.0 || value.fract() == 0.0 {
-        format!("{value:.0}")
-    } else {
-        format!("{value:.1}")
-    };
-    let short = short
-        .replace(".0k", "k")
-        .replace(".0M", "M")
-        .replace(".0B", "B");
-    match unit {
-        Unit::Money if value < 0.0 => format!("-${}", short.trim_start_matches('-')),
-        Unit::Money => format!("${short}"),
-        Unit::Percent => format!("{short}%"),
-        Unit::Count => short,
-    }
 }
 
 /// The category at an axis position, when the position is (close to) a whole index.
@@ -679,7 +651,7 @@ fn draw_on<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chart::{charts, Series};
+    use crate::chart::{charts, Series, Unit};
     use crate::{Query, Warehouse};
 
     fn svg(chart: &Chart) -> String {

@@ -1,7 +1,7 @@
 //! What to generate ([`SampleSpec`]) and how the campaign rows are shared out among the
 //! tenants ([`TenantSizes`]: equal up to 3 tenants, Zipf beyond).
 
-use crate::generate::targets::TARGETS_PER_TENANT;
+use crate::generate::{PRODUCTS, REGIONS};
 
 /// How much sample data to generate, and from which seed.
 ///
@@ -212,3 +212,6 @@ mod tests {
         assert!(serde_json::from_str::<SampleSpec>(r#"{"tenant": 10}"#).is_err());
     }
 }
+
+/// Target rows a tenant has: a month for each region and product, over a year.
+pub(super) const TARGETS_PER_TENANT: u64 = (REGIONS.len() * PRODUCTS.len() * 12) as u64;

@@ -13,7 +13,7 @@ use crate::generate::campaigns::{
 use crate::generate::numbers::cents_f64;
 use crate::generate::numbers::{push_cents, push_tenant_id, push_u64, tenant_id_width};
 use crate::generate::random::{Stream, Table};
-use crate::generate::spec::{SampleSpec, TenantSizes};
+use crate::generate::spec::{SampleSpec, TenantSizes, TARGETS_PER_TENANT};
 #[cfg(feature = "xlsx-writer")]
 use crate::generate::GenerateError;
 use crate::generate::{CHUNK, PRODUCTS, REGIONS};
@@ -38,7 +38,6 @@ pub const TARGETS_SHEET: &str = "targets";
 const XLSX_MAX_DATA_ROWS: u64 = 1_048_575;
 
 const TARGET_YEAR: u16 = 2024;
-pub(super) const TARGETS_PER_TENANT: u64 = (REGIONS.len() * PRODUCTS.len() * 12) as u64;
 
 // Target factors, floors and cells.
 const TARGET_FACTOR_BP: (u64, u64) = (7_000, 14_000);

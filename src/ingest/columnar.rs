@@ -1,10 +1,10 @@
 //! Rows that arrive column by column, as cell text: how a Parquet file (or any columnar
 //! source) is loaded.
 //!
-//! A columnar reader (the Parquet decoder in `crate::parquet::read`, natively or in the
-//! page's Parquet module) decodes each row group into a [`CellBatch`]: per column, the
-//! text a CSV file would hold in that cell (`2024-11-01` for a DATE, `12.500000` for a
-//! DECIMAL, nothing for a null). [`ColumnarReader`] feeds those rows to the same
+//! A columnar reader (the Parquet decoder in `crate::ingest::parquet`, natively or in
+//! the page's Parquet module) decodes each row group into a [`CellBatch`]: per column,
+//! the text a CSV file would hold in that cell (`2024-11-01` for a DATE, `12.500000`
+//! for a DECIMAL, nothing for a null). [`ColumnarReader`] feeds those rows to the same
 //! [`TableBuilder`] the CSV path uses, so the table is chosen from the column names
 //! (SPEC §1 aliases apply) and every value and row rule of SPEC §3/§4 holds by
 //! construction; rejects carry the 1-based row number of the file.

@@ -18,9 +18,12 @@
 pub mod columnar;
 pub mod delimited;
 pub mod json;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 #[cfg(not(target_arch = "wasm32"))]
 mod pool;
 pub mod text;
+pub mod wire;
 pub mod xlsx;
 
 use crate::error::LoadError;
@@ -37,7 +40,7 @@ pub enum Format {
     Xlsx,
     Json,
     /// Parquet (`PAR1` at both ends), decoded row group by row group into cell text
-    /// ([`columnar`]) by `crate::parquet::read`.
+    /// ([`columnar`]) by `parquet` (feature `parquet`).
     Parquet,
 }
 
@@ -46,6 +49,16 @@ pub enum Format {
 pub struct Fingerprint {
     pub hash: u128,
     pub len: u64,
+}
+
+/// A file loaded earlier: its bytes' fingerprint and what it fed (the table, and the
+/// sheets that fed it, of each of its load reports), so that a re-load of the same
+/// bytes is recognised, also after a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadedFile {
+    pub fingerprint: Fingerprint,
+    pub file: String,
+    pub tables: Vec<(Option<&'static str>, Option<Vec<String>>)>,
 }
 
 /// Which stream a file was read by: a number no other stream of the process has had,
@@ -668,7 +681,7 @@ impl IngestStream {
     }
 }
 
-/// Decodes a whole Parquet file (see `crate::parquet::read`), checking the memory
+/// Decodes a whole Parquet file (see `parquet`), checking the memory
 /// budget after each row group.
 #[cfg(feature = "parquet")]
 fn read_parquet(
@@ -676,7 +689,7 @@ fn read_parquet(
     budget: Option<u64>,
     progress: &mut Option<RowProgress>,
 ) -> Result<Vec<StagedTable>, LoadError> {
-    crate::parquet::read::read_parquet(bytes, &mut |p| {
+    parquet::read_parquet(bytes, &mut |p| {
         if let Some(progress) = progress {
             progress(p.rows_done, p.rows);
         }

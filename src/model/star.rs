@@ -36,7 +36,7 @@
 //! accounting in `model::table_memory`.
 
 use crate::model::date::Day;
-use crate::model::dict::{Dictionary, NULL_KEY};
+use crate::model::dict::Dictionary;
 use crate::model::keys::KeyColumn;
 use crate::model::row_index::RowIndex;
 pub use crate::model::row_index::PREFETCH_GROUP;
@@ -44,7 +44,9 @@ use crate::model::schema::{Column, TableKind};
 use crate::model::star_table::{
     feeds, nullable, row_type, star_table, stored_type, Journal, Stored,
 };
-pub use crate::model::star_table::{Feeds, StoredColumn, StoredColumnMut, Values, ValuesMut};
+pub use crate::model::star_table::{
+    Dim, Extras, Feeds, StoredColumn, StoredColumnMut, Values, ValuesMut,
+};
 use crate::model::table_memory::{dictionary_bytes, extras_bytes};
 pub use crate::model::table_memory::{ColumnMemory, TableMemory};
 use std::hash::Hash;
@@ -77,51 +79,6 @@ impl Dimensions {
             Dim::CustomerName => &self.customer_name,
             Dim::Extra => return None,
         })
-    }
-}
-
-/// Unknown columns of a table, kept as text attributes.
-#[derive(Debug, Default)]
-pub struct Extras {
-    pub names: Vec<String>,
-    /// One key column per name, into `values`.
-    pub columns: Vec<Vec<u32>>,
-    pub values: Dictionary,
-}
-
-impl Extras {
-    /// The index of the extra column `name`, added (null for the table's `rows` rows)
-    /// when the table does not have it yet.
-    pub fn column(&mut self, name: &str, rows: usize) -> usize {
-        if let Some(i) = self.names.iter().position(|n| n == name) {
-            return i;
-        }
-        self.names.push(name.to_string());
-        self.columns.push(vec![NULL_KEY; rows]);
-        self.columns.len() - 1
-    }
-
-    /// Nulls row `at` of every extra column (`None`: appends a null row), as its
-    /// table's `put_row` does: a row that replaces another replaces it whole, earlier
-    /// attributes included, and the commit then sets the attributes the new row has.
-    #[inline]
-    fn put_nulls(&mut self, at: Option<usize>) {
-        for column in &mut self.columns {
-            Stored::put(column, at, NULL_KEY);
-        }
-    }
-}
-
-impl Extras {
-    /// Keeps the first `rows` rows of the first `columns` columns, and the first
-    /// `values` values.
-    fn truncate(&mut self, rows: usize, columns: usize, values: usize) {
-        self.names.truncate(columns);
-        self.columns.truncate(columns);
-        for column in &mut self.columns {
-            column.truncate(rows);
-        }
-        self.values.truncate(values);
     }
 }
 
@@ -321,25 +278,11 @@ impl StarSchema {
     }
 }
 
-/// A dictionary a text column's keys point into: one of the [`Dimensions`], or a
-/// table's [`Extras`] values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dim {
-    Tenant,
-    Campaign,
-    CampaignName,
-    Region,
-    Product,
-    Channel,
-    Customer,
-    CustomerName,
-    Extra,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::generate::{sample_files, SampleSpec};
+    use crate::model::dict::NULL_KEY;
     use crate::model::keys::NARROW_MAX;
     use crate::Warehouse;
     use proptest::prelude::*;

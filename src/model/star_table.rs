@@ -3,10 +3,70 @@
 //! roll-back journal and the [`Stored`] access to one row of a column.
 
 use crate::model::date::Day;
+use crate::model::dict::{Dictionary, NULL_KEY};
 use crate::model::keys::KeyColumn;
 use crate::model::schema::Column;
-use crate::model::star::Dim;
 use std::hash::Hash;
+
+/// Unknown columns of a table, kept as text attributes.
+#[derive(Debug, Default)]
+pub struct Extras {
+    pub names: Vec<String>,
+    /// One key column per name, into `values`.
+    pub columns: Vec<Vec<u32>>,
+    pub values: Dictionary,
+}
+
+impl Extras {
+    /// The index of the extra column `name`, added (null for the table's `rows` rows)
+    /// when the table does not have it yet.
+    pub fn column(&mut self, name: &str, rows: usize) -> usize {
+        if let Some(i) = self.names.iter().position(|n| n == name) {
+            return i;
+        }
+        self.names.push(name.to_string());
+        self.columns.push(vec![NULL_KEY; rows]);
+        self.columns.len() - 1
+    }
+
+    /// Nulls row `at` of every extra column (`None`: appends a null row), as its
+    /// table's `put_row` does: a row that replaces another replaces it whole, earlier
+    /// attributes included, and the commit then sets the attributes the new row has.
+    #[inline]
+    pub(super) fn put_nulls(&mut self, at: Option<usize>) {
+        for column in &mut self.columns {
+            Stored::put(column, at, NULL_KEY);
+        }
+    }
+}
+
+impl Extras {
+    /// Keeps the first `rows` rows of the first `columns` columns, and the first
+    /// `values` values.
+    pub(super) fn truncate(&mut self, rows: usize, columns: usize, values: usize) {
+        self.names.truncate(columns);
+        self.columns.truncate(columns);
+        for column in &mut self.columns {
+            column.truncate(rows);
+        }
+        self.values.truncate(values);
+    }
+}
+
+/// A dictionary a text column's keys point into: one of the [`crate::model::star::Dimensions`], or a
+/// table's [`Extras`] values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dim {
+    Tenant,
+    Campaign,
+    CampaignName,
+    Region,
+    Product,
+    Channel,
+    Customer,
+    CustomerName,
+    Extra,
+}
 
 /// What a table was before the file being committed, and the rows that file has
 /// replaced since: enough to put the table back

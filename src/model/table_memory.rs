@@ -4,8 +4,7 @@
 use crate::model::dict::Dictionary;
 use crate::model::idtable::{self, IdTable};
 use crate::model::keys::KeyColumn;
-use crate::model::star::Extras;
-use crate::model::star_table::{StoredColumn, Values};
+use crate::model::star_table::{Extras, StoredColumn, Values};
 
 /// The memory of one column.
 #[derive(Debug, Clone, PartialEq, Eq)]

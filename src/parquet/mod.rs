@@ -1,5 +1,6 @@
-//! Parquet: the star schema out ([`export`]), and Parquet files in ([`read`]), through
-//! the `parquet` crate's low-level column writer and readers (feature `parquet`).
+//! Parquet: the star schema out ([`export`]), through the `parquet` crate's low-level
+//! column writer (feature `parquet`). Parquet files in are an ingest format
+//! ([`crate::ingest::parquet`], also reachable here as [`read`]).
 //!
 //! Why no `arrow`: the warehouse is already columnar (typed vectors and dictionaries),
 //! and the catalog's scans already give every value of a column in order, so the column
@@ -14,4 +15,4 @@
 //! is refused with a message naming it ([`read::ParquetFile::row_group`]).
 
 pub mod export;
-pub mod read;
+pub use crate::ingest::parquet as read;

@@ -11,6 +11,7 @@ pub mod columns;
 pub mod dashboards;
 pub mod field;
 pub mod result;
+pub mod source;
 
 use crate::model::date::{day_from_ymd, Day};
 use crate::model::dict::Dictionary;
@@ -643,6 +644,8 @@ impl<'w> Scope<'w> {
         })
     }
 }
+
+pub use source::QuerySource;
 
 #[cfg(test)]
 mod tests {

@@ -22,7 +22,6 @@ use crate::transform::value::{
     parse_date, parse_decimal_millionths, parse_integer, trim, NumberFormat, ParsedDate,
     ValueError,
 };
-use crate::wire::{Reader, WireError, Writer};
 use std::borrow::Cow;
 
 /// One cell as a reader found it.
@@ -201,6 +200,53 @@ struct TextKeying {
     seen: u32,
     new: u32,
     append: bool,
+}
+
+/// What [`TableBuilder::fork`] copies from its builder: the table, the extra columns,
+/// and the current section's header mapping, number format and date system.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForkSpec {
+    pub table: TableKind,
+    pub extra_names: Vec<String>,
+    pub sheet: Option<String>,
+    /// Per table column: the source column holding it.
+    pub slots: Vec<Option<usize>>,
+    /// (source column, extra column index).
+    pub extras: Vec<(usize, usize)>,
+    pub format: NumberFormat,
+    pub is_1904: bool,
+}
+
+/// What a fork staged, borrowed from it ([`TableBuilder::fork_view`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ForkView<'a> {
+    /// Rows seen (staged or rejected).
+    pub rows_read: u64,
+    pub rows: &'a [RowSource],
+    /// One per table column, in the table's order.
+    pub columns: &'a [(Column, StagedValues)],
+    pub extras: &'a [Vec<u32>],
+    pub dict: &'a ByteDictionary,
+    pub rejected: &'a [RejectedRow],
+    /// The section's sheet, which every rejection of the fork carries.
+    pub sheet: Option<&'a str>,
+    pub day_first: bool,
+    /// (row index, date) of slash dates awaiting the section's rule.
+    pub pending_dates: &'a [(usize, ParsedDate)],
+}
+
+/// What a fork staged, owned, for [`TableBuilder::with_parts`].
+#[derive(Debug)]
+pub struct ForkParts {
+    pub rows_read: u64,
+    pub rows: Vec<RowSource>,
+    /// One per table column, in the table's order, of the fork's kinds.
+    pub columns: Vec<StagedValues>,
+    pub extras: Vec<Vec<u32>>,
+    pub dict: ByteDictionary,
+    pub rejected: Vec<RejectedRow>,
+    pub day_first: bool,
+    pub pending_dates: Vec<(usize, ParsedDate)>,
 }
 
 /// The finished staging table of one file and table.
@@ -661,230 +707,81 @@ impl TableBuilder {
         );
     }
 
-    /// Writes what [`TableBuilder::fork`] copies (the table, the extra columns, the
-    /// current section's header mapping, number format and date system), for a worker
-    /// with its own memory to make the same fork with [`TableBuilder::read_fork_spec`].
-    pub fn write_fork_spec(&self, w: &mut Writer) {
+    /// What [`TableBuilder::fork`] copies, as plain data, for a worker with its own
+    /// memory to make the same fork with [`TableBuilder::from_fork_spec`] (the bytes
+    /// between the two are `ingest::wire`'s).
+    pub fn fork_spec(&self) -> ForkSpec {
         let section = self.section();
-        let table = TableKind::ALL.iter().position(|t| *t == self.table);
-        w.u8(table.expect("a table of ALL") as u8);
-        w.count(self.extra_names.len());
-        for name in &self.extra_names {
-            w.text(name);
+        ForkSpec {
+            table: self.table,
+            extra_names: self.extra_names.clone(),
+            sheet: section.sheet.clone(),
+            slots: section.slots.clone(),
+            extras: section.extras.clone(),
+            format: section.format,
+            is_1904: section.is_1904,
         }
-        w.opt_text(section.sheet.as_deref());
-        let slots: Vec<u64> = section
-            .slots
-            .iter()
-            .map(|s| s.map_or(u64::MAX, |i| i as u64))
-            .collect();
-        w.u64s(&slots);
-        let extras: Vec<u64> = section
-            .extras
-            .iter()
-            .flat_map(|&(source, index)| [source as u64, index as u64])
-            .collect();
-        w.u64s(&extras);
-        w.flag(section.format.decimal_comma);
-        w.flag(section.is_1904);
     }
 
-    /// The empty fork that [`TableBuilder::write_fork_spec`] described.
-    pub fn read_fork_spec(r: &mut Reader<'_>) -> Result<TableBuilder, WireError> {
-        let bad = |what: &str| WireError(format!("fork spec: {what}"));
-        let table = *TableKind::ALL
-            .get(usize::from(r.u8()?))
-            .ok_or_else(|| bad("no such table"))?;
-        let mut fork = TableBuilder::new(table);
-        let extra_count = r.items(8)?;
-        for _ in 0..extra_count {
-            fork.extra_names.push(r.text()?);
-        }
-        fork.extras = vec![Vec::new(); extra_count];
-        let sheet = r.opt_text()?;
-        let slots: Vec<Option<usize>> = r
-            .u64s()?
-            .into_iter()
-            .map(|s| (s != u64::MAX).then_some(s as usize))
-            .collect();
-        if slots.len() != table.columns().len() {
-            return Err(bad("slots do not match the table"));
-        }
-        let flat = r.u64s()?;
-        if flat.len() % 2 != 0 || flat.chunks(2).any(|p| p[1] as usize >= extra_count) {
-            return Err(bad("extra columns out of range"));
-        }
-        let extras = flat
-            .chunks(2)
-            .map(|p| (p[0] as usize, p[1] as usize))
-            .collect();
-        let format = NumberFormat {
-            decimal_comma: r.flag()?,
-        };
-        let is_1904 = r.flag()?;
+    /// The empty fork that [`TableBuilder::fork_spec`] described. The caller has
+    /// checked the spec: one slot per table column, extra columns in range.
+    pub fn from_fork_spec(spec: ForkSpec) -> TableBuilder {
+        debug_assert_eq!(spec.slots.len(), spec.table.columns().len());
+        let mut fork = TableBuilder::new(spec.table);
+        fork.extras = vec![Vec::new(); spec.extra_names.len()];
+        fork.extra_names = spec.extra_names;
         fork.sections.push(Section {
-            sheet,
-            slots,
-            extras,
-            format,
-            is_1904,
+            sheet: spec.sheet,
+            slots: spec.slots,
+            extras: spec.extras,
+            format: spec.format,
+            is_1904: spec.is_1904,
             day_first: false,
             pending_dates: Vec::new(),
             first_rejection: 0,
         });
-        Ok(fork)
+        fork
     }
 
-    /// Writes what a fork staged (its rows, text, rejections and slash-date evidence),
-    /// for the builder it was forked from to [`read_fork`](TableBuilder::read_fork) and
-    /// [`absorb`](TableBuilder::absorb) on another worker. Values go at their stored
-    /// width, so this is a few copies of memory, not a walk per value.
-    pub fn write_fork(&self, w: &mut Writer) {
+    /// What a fork staged (its rows, text, rejections and slash-date evidence), borrowed,
+    /// for the builder it was forked from to take back on another worker
+    /// ([`TableBuilder::with_parts`], then [`absorb`](TableBuilder::absorb)).
+    pub fn fork_view(&self) -> ForkView<'_> {
         debug_assert_eq!(self.sections.len(), 1, "a fork has one section");
         debug_assert!(self.dropped.is_empty(), "a fork's section has not ended");
-        w.u64(self.rows_read);
-        let lines: Vec<u64> = self.rows.iter().map(|r| r.line).collect();
-        w.u64s(&lines);
-        for (_, values) in &self.columns {
-            match values {
-                StagedValues::Text(v) | StagedValues::Count(v) => w.u32s(v),
-                StagedValues::Money(v) => w.i64s(v),
-                StagedValues::Date(v) => w.i32s(v),
-                StagedValues::Year(v) => w.u16s(v),
-                StagedValues::Month(v) => w.u8s(v),
-            }
-        }
-        for keys in &self.extras {
-            w.u32s(keys);
-        }
-        let (arena, ends) = self.dict.arena();
-        w.u8s(arena);
-        let ends: Vec<u64> = ends.iter().map(|&e| e as u64).collect();
-        w.u64s(&ends);
-        w.count(self.rejected.len());
-        for rejected in &self.rejected {
-            w.u64(rejected.line);
-            w.opt_text(rejected.column.as_deref());
-            w.text(&rejected.reason);
-        }
         let section = self.section();
-        w.flag(section.day_first);
-        w.count(section.pending_dates.len());
-        for &(row, date) in &section.pending_dates {
-            w.count(row);
-            match date {
-                ParsedDate::Day(day) => {
-                    w.u8(0);
-                    w.u64(day as i64 as u64);
-                }
-                ParsedDate::Slash { a, b, year } => {
-                    w.u8(1);
-                    w.u8(a);
-                    w.u8(b);
-                    w.u64(u64::from(year));
-                }
-            }
+        ForkView {
+            rows_read: self.rows_read,
+            rows: &self.rows,
+            columns: &self.columns,
+            extras: &self.extras,
+            dict: &self.dict,
+            rejected: &self.rejected,
+            sheet: section.sheet.as_deref(),
+            day_first: section.day_first,
+            pending_dates: &section.pending_dates,
         }
     }
 
-    /// A fork of this builder holding what [`TableBuilder::write_fork`] wrote, ready for
-    /// [`absorb`](TableBuilder::absorb). Lengths, keys and rows are checked, so bytes
-    /// that are not a fork of this builder are an error, never a panic later.
-    pub fn read_fork(&self, r: &mut Reader<'_>) -> Result<TableBuilder, WireError> {
-        let bad = |what: &str| WireError(format!("fork: {what}"));
-        let mut fork = self.fork();
-        fork.rows_read = r.u64()?;
-        fork.rows = r
-            .u64s()?
-            .into_iter()
-            .map(|line| RowSource { line, section: 0 })
-            .collect();
-        let rows = fork.rows.len();
-        for (_, values) in fork.columns.iter_mut() {
-            let len = match values {
-                StagedValues::Text(v) | StagedValues::Count(v) => {
-                    *v = r.u32s()?;
-                    v.len()
-                }
-                StagedValues::Money(v) => {
-                    *v = r.i64s()?;
-                    v.len()
-                }
-                StagedValues::Date(v) => {
-                    *v = r.i32s()?;
-                    v.len()
-                }
-                StagedValues::Year(v) => {
-                    *v = r.u16s()?;
-                    v.len()
-                }
-                StagedValues::Month(v) => {
-                    *v = r.u8s()?;
-                    v.len()
-                }
-            };
-            if len != rows {
-                return Err(bad("a column's length is not the rows'"));
-            }
+    /// This fork (fresh from [`TableBuilder::fork`]) holding `parts`, ready for
+    /// [`absorb`](TableBuilder::absorb). The caller has checked the parts against the
+    /// fork: one column of the fork's kind per table column, each as long as the rows,
+    /// text keys inside the text, slash dates of existing rows.
+    pub fn with_parts(mut self, parts: ForkParts) -> TableBuilder {
+        debug_assert_eq!(parts.columns.len(), self.columns.len());
+        debug_assert_eq!(parts.extras.len(), self.extras.len());
+        self.rows_read = parts.rows_read;
+        self.rows = parts.rows;
+        for ((_, values), staged) in self.columns.iter_mut().zip(parts.columns) {
+            *values = staged;
         }
-        for keys in fork.extras.iter_mut() {
-            *keys = r.u32s()?;
-            if keys.len() != rows {
-                return Err(bad("an extra column's length is not the rows'"));
-            }
-        }
-        let arena = r.u8s()?;
-        let ends = r.u64s()?.into_iter().map(|e| e as usize).collect();
-        fork.dict = ByteDictionary::appended(arena, ends).ok_or_else(|| bad("text arena"))?;
-        let keys = fork.dict.len();
-        let in_dict = |k: &u32| *k == NULL_KEY || (*k as usize) < keys;
-        let text_ok = fork.columns.iter().all(|(_, v)| match v {
-            StagedValues::Text(v) => v.iter().all(in_dict),
-            _ => true,
-        }) && fork.extras.iter().all(|v| v.iter().all(in_dict));
-        if !text_ok {
-            return Err(bad("a text key outside the text"));
-        }
-        let sheet = fork.section().sheet.clone();
-        for _ in 0..r.items(8)? {
-            let line = r.u64()?;
-            let column = r.opt_text()?;
-            let reason = r.text()?;
-            fork.rejected.push(RejectedRow {
-                line,
-                sheet: sheet.clone(),
-                column,
-                reason,
-            });
-        }
-        let day_first = r.flag()?;
-        let count = r.items(9)?;
-        if count > rows {
-            return Err(bad("more slash dates than rows"));
-        }
-        let mut pending = Vec::with_capacity(count);
-        for _ in 0..count {
-            let row = r.count()?;
-            if row >= rows {
-                return Err(bad("a slash date of no row"));
-            }
-            let date = match r.u8()? {
-                0 => ParsedDate::Day(
-                    i32::try_from(r.u64()? as i64).map_err(|_| bad("a day out of range"))?,
-                ),
-                1 => {
-                    let (a, b) = (r.u8()?, r.u8()?);
-                    let year = u16::try_from(r.u64()?).map_err(|_| bad("a year out of range"))?;
-                    ParsedDate::Slash { a, b, year }
-                }
-                _ => return Err(bad("a date of no kind")),
-            };
-            pending.push((row, date));
-        }
-        let section = fork.sections.last_mut().expect("a fork has its section");
-        section.day_first = day_first;
-        section.pending_dates = pending;
-        Ok(fork)
+        self.extras = parts.extras;
+        self.dict = parts.dict;
+        self.rejected = parts.rejected;
+        let section = self.sections.last_mut().expect("a fork has its section");
+        section.day_first = parts.day_first;
+        section.pending_dates = parts.pending_dates;
+        self
     }
 
     /// Number of rows seen so far (staged or rejected), parts handed over included.

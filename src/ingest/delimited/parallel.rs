@@ -4,8 +4,8 @@
 use crate::error::LoadError;
 use crate::ingest::delimited::body::Body;
 use crate::ingest::delimited::{MAX_RECORD_BYTES, MAX_RUNS_HANDED_OUT};
+use crate::ingest::wire::{self, Reader as WireReader, Writer};
 use crate::transform::stage::TableBuilder;
-use crate::wire::{Reader as WireReader, Writer};
 
 impl Body {
     /// How many leading bytes of `rest` (input that starts a line, nothing carried or
@@ -124,7 +124,7 @@ impl Body {
         w.u64(number);
         w.u8(self.delimiter);
         w.count(self.header_len);
-        self.builder.write_fork_spec(&mut w);
+        wire::write_fork_spec(&self.builder, &mut w);
         Some(Work {
             run: number,
             spec: w.into_bytes(),
@@ -176,7 +176,7 @@ impl Body {
                             return None;
                         }
                         let breaks = r.u64().ok()?;
-                        let fork = self.builder.read_fork(&mut r).ok()?;
+                        let fork = wire::read_fork(&self.builder, &mut r).ok()?;
                         r.end().ok()?;
                         Some((fork, breaks))
                     })
@@ -266,12 +266,12 @@ pub fn parse_piece(spec: &[u8], index: usize, piece: &[u8]) -> Vec<u8> {
         let run = r.u64()?;
         let delimiter = r.u8()?;
         let header_len = r.count()?;
-        let mut fork = TableBuilder::read_fork_spec(&mut r)?;
+        let mut fork = wire::read_fork_spec(&mut r)?;
         r.end()?;
         // A piece is whole lines: its line feeds count its rows (at most).
         fork.reserve_rows(memchr::memchr_iter(b'\n', piece).count());
         let body = Body::new(delimiter, false, false, fork, header_len, 0);
-        Ok::<_, crate::wire::WireError>((run, body))
+        Ok::<_, wire::WireError>((run, body))
     })();
     // An answer is about the piece's size (1.1x for the generator's campaigns), room
     // made once rather than by doubling as each column is written.
@@ -284,7 +284,7 @@ pub fn parse_piece(spec: &[u8], index: usize, piece: &[u8]) -> Vec<u8> {
                 w.count(index);
                 w.count(piece.len());
                 w.u64(body.breaks);
-                body.builder.write_fork(&mut w);
+                wire::write_fork(&body.builder, &mut w);
             }
             Err(_) => w.flag(false),
         },

@@ -2,15 +2,15 @@
 //!
 //! The page reads a large file with several web workers, each with its own wasm
 //! memory: the engine worker hands a piece of the file to a parsing worker, which
-//! sends back the typed columns it staged ([`crate::ingest::piece`]). Without shared
-//! memory, that trip is bytes in a `postMessage`: this module writes them as
-//! little-endian values at their stored width (a column of `u32` keys is a memcpy, not
-//! a per-value serde walk, which for a million rows would cost more than parsing them)
-//! and reads them back with every length checked, so bytes that are not what the
+//! sends back the typed columns it staged ([`crate::ingest::delimited::parse_piece`],
+//! written by [`write_fork`]). Without shared memory, that trip is bytes in a
+//! `postMessage`: this module writes them as little-endian values at their stored width
+//! (a column of `u32` keys is a memcpy, not a per-value serde walk, which for a million
+//! rows would cost more than parsing them) and reads them back with every length checked, so bytes that are not what the
 //! writer wrote give an error, never a panic or an out-of-bounds read.
 //!
 //! ```
-//! use bi_platform::wire::{Reader, Writer};
+//! use bi_platform::ingest::wire::{Reader, Writer};
 //! let mut w = Writer::default();
 //! w.u64(7);
 //! w.u32s(&[1, 2, 3]);
@@ -24,6 +24,9 @@
 //! assert!(Reader::new(&bytes[..5]).u64().is_err());
 //! ```
 
+mod fork;
+
+pub use fork::{read_fork, read_fork_spec, write_fork, write_fork_spec};
 use std::fmt;
 
 /// Bytes that are not what a [`Writer`] wrote: cut short, a length past the end, text

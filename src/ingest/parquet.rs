@@ -16,8 +16,8 @@
 //! can drift between the two paths. The cost is formatting numbers to text and parsing
 //! them back, measured in BENCHMARKS.md.
 
+use super::columnar::{CellBatch, CellColumn, ColumnarReader};
 use crate::error::LoadError;
-use crate::ingest::columnar::{CellBatch, CellColumn, ColumnarReader};
 use crate::model::date::{format_day, ymd_from_day};
 use crate::transform::stage::StagedTable;
 use bytes::Bytes;
