@@ -3,6 +3,9 @@
 
 use crate::generate::{PRODUCTS, REGIONS};
 
+/// Target rows a tenant has: a month for each region and product, over a year.
+pub(super) const TARGETS_PER_TENANT: u64 = (REGIONS.len() * PRODUCTS.len() * 12) as u64;
+
 /// How much sample data to generate, and from which seed.
 ///
 /// ```
@@ -212,6 +215,3 @@ mod tests {
         assert!(serde_json::from_str::<SampleSpec>(r#"{"tenant": 10}"#).is_err());
     }
 }
-
-/// Target rows a tenant has: a month for each region and product, over a year.
-pub(super) const TARGETS_PER_TENANT: u64 = (REGIONS.len() * PRODUCTS.len() * 12) as u64;
