@@ -2,6 +2,7 @@
 //! the measures (an aggregate of a source column, or a ratio of sums), sorting and top-N,
 //! the request itself, its errors, and the catalog the page builds its choosers from.
 
+use crate::model::columns::{Column, ColumnType};
 use crate::model::dict::NULL_KEY;
 use crate::model::star::StarSchema;
 use crate::query::QueryError;
@@ -59,23 +60,30 @@ pub enum Field {
     Extra(String),
 }
 
-const FIXED_FIELDS: [(Field, &str, &str, ValueType); 13] = [
-    (Field::Tenant, "tenant", "Tenant", ValueType::Text),
-    (Field::Campaign, "campaign", "Campaign ID", ValueType::Text),
-    (
-        Field::CampaignName,
-        "campaign_name",
-        "Campaign",
-        ValueType::Text,
-    ),
-    (Field::Channel, "channel", "Channel", ValueType::Text),
-    (Field::Region, "region", "Region", ValueType::Text),
-    (Field::Product, "product", "Product", ValueType::Text),
-    (
+/// A field over a star column: its label and type are the column table's, and its id
+/// the column's name unless the pivot's links have long called it something shorter.
+const fn over(field: Field, id: Option<&'static str>, column: Column) -> FieldEntry {
+    let def = column.def();
+    let id = match id {
+        Some(id) => id,
+        None => def.name,
+    };
+    (field, id, def.label, ValueType::Text)
+}
+
+type FieldEntry = (Field, &'static str, &'static str, ValueType);
+
+const FIXED_FIELDS: [FieldEntry; 13] = [
+    over(Field::Tenant, Some("tenant"), Column::TenantId),
+    over(Field::Campaign, Some("campaign"), Column::CampaignId),
+    over(Field::CampaignName, None, Column::CampaignName),
+    over(Field::Channel, None, Column::Channel),
+    over(Field::Region, None, Column::Region),
+    over(Field::Product, None, Column::Product),
+    over(
         Field::Performance,
-        "performance",
-        "Performance",
-        ValueType::Text,
+        Some("performance"),
+        Column::PerformanceCategory,
     ),
     (Field::Date(Grain::Day), "day", "Day", ValueType::Date),
     (
@@ -163,25 +171,29 @@ pub enum Source {
     Profit,
 }
 
-const SOURCES: [(Source, &str, &str, bool); 6] = [
-    (Source::Impressions, "impressions", "Impressions", false),
-    (Source::Clicks, "clicks", "Clicks", false),
-    (Source::Conversions, "conversions", "Conversions", false),
-    (Source::Spend, "spend", "Spend", true),
-    (Source::Revenue, "revenue", "Revenue", true),
-    (Source::Profit, "profit", "Profit", true),
+/// Each source and the fact column it reads, whose name, label and type are the
+/// column table's.
+const SOURCES: [(Source, Column); 6] = [
+    (Source::Impressions, Column::Impressions),
+    (Source::Clicks, Column::Clicks),
+    (Source::Conversions, Column::Conversions),
+    (Source::Spend, Column::Spend),
+    (Source::Revenue, Column::Revenue),
+    (Source::Profit, Column::Profit),
 ];
 
 impl Source {
-    fn entry(self) -> &'static (Source, &'static str, &'static str, bool) {
+    /// The fact column it reads.
+    fn column(self) -> Column {
         SOURCES
             .iter()
-            .find(|(s, ..)| *s == self)
+            .find(|(s, _)| *s == self)
             .expect("every source is declared")
+            .1
     }
 
     pub(super) fn is_money(self) -> bool {
-        self.entry().3
+        self.column().ty() == ColumnType::Money
     }
 
     /// The row's value (money in millionths).
@@ -228,21 +240,27 @@ pub enum Ratio {
     Cpa,
 }
 
-const RATIOS: [(Ratio, &str, &str, ValueType); 6] = [
-    (Ratio::Ctr, "ctr", "CTR", ValueType::Ratio),
-    (
-        Ratio::ConversionRate,
-        "conversion_rate",
-        "Conversion rate",
-        ValueType::Ratio,
-    ),
-    (Ratio::Roi, "roi", "ROI", ValueType::Ratio),
-    (Ratio::Roas, "roas", "ROAS", ValueType::Ratio),
-    (Ratio::Cpc, "cpc", "CPC", ValueType::Money),
-    (Ratio::Cpa, "cpa", "CPA", ValueType::Money),
+/// Each ratio and the derived fact column it is (computed here from sums, not per row
+/// as the column is), whose name and label are the column table's.
+const RATIOS: [(Ratio, Column); 6] = [
+    (Ratio::Ctr, Column::Ctr),
+    (Ratio::ConversionRate, Column::ConversionRate),
+    (Ratio::Roi, Column::Roi),
+    (Ratio::Roas, Column::Roas),
+    (Ratio::Cpc, Column::Cpc),
+    (Ratio::Cpa, Column::Cpa),
 ];
 
 impl Ratio {
+    /// The derived fact column of the same name.
+    fn column(self) -> Column {
+        RATIOS
+            .iter()
+            .find(|(r, _)| *r == self)
+            .expect("every ratio is declared")
+            .1
+    }
+
     /// The sums it is computed from.
     pub(super) fn inputs(self) -> [Source; 2] {
         match self {
@@ -287,14 +305,9 @@ impl Measure {
                     .find(|(x, ..)| x == a)
                     .expect("declared")
                     .1;
-                format!("{a}:{}", s.entry().1)
+                format!("{a}:{}", s.column().name())
             }
-            Measure::Ratio(r) => RATIOS
-                .iter()
-                .find(|(x, ..)| x == r)
-                .expect("declared")
-                .1
-                .into(),
+            Measure::Ratio(r) => r.column().name().into(),
         }
     }
 
@@ -316,14 +329,9 @@ impl Measure {
                     .find(|(x, ..)| x == a)
                     .expect("declared")
                     .2;
-                format!("{a} {}", s.entry().2.to_lowercase())
+                format!("{a} {}", s.column().def().label.to_lowercase())
             }
-            Measure::Ratio(r) => RATIOS
-                .iter()
-                .find(|(x, ..)| x == r)
-                .expect("declared")
-                .2
-                .into(),
+            Measure::Ratio(r) => r.column().def().label.into(),
         }
     }
 
@@ -334,7 +342,8 @@ impl Measure {
             Measure::Column(_, s) if s.is_money() => ValueType::Money,
             Measure::Column(Aggregate::Avg, _) => ValueType::Number,
             Measure::Column(..) => ValueType::Integer,
-            Measure::Ratio(r) => RATIOS.iter().find(|(x, ..)| x == r).expect("declared").3,
+            Measure::Ratio(r) if r.column().ty() == ColumnType::Money => ValueType::Money,
+            Measure::Ratio(_) => ValueType::Ratio,
         }
     }
 }
@@ -461,7 +470,7 @@ pub fn catalog(star: &StarSchema) -> Catalog {
             label: m.label(),
             value_type: m.value_type(),
             group: match m {
-                Measure::Column(_, s) => Some(s.entry().1),
+                Measure::Column(_, s) => Some(s.column().name()),
                 _ => None,
             },
         })
