@@ -161,6 +161,10 @@ mod cli {
         /// Random seed: the same seed gives the same files.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Also write the targets as sales_targets.csv (the same rows and values), for
+        /// tools without a workbook reader (bench/adhoc.py's DuckDB and SQLite).
+        #[arg(long)]
+        targets_csv: bool,
     }
 
     pub fn main() -> ExitCode {
@@ -1014,6 +1018,11 @@ mod cli {
         let xlsx = generate::targets_xlsx(&spec).map_err(|e| e.to_string())?;
         std::fs::write(&targets, xlsx)
             .map_err(|e| format!("cannot write {}: {e}", targets.display()))?;
+        if args.targets_csv {
+            let csv = path("sales_targets.csv");
+            generate::targets_csv(&spec, io::BufWriter::new(create(&csv)?))
+                .map_err(|e| format!("cannot write {}: {e}", csv.display()))?;
+        }
         let customers = path("customers.json");
         generate::write_customers_json(&spec, io::BufWriter::new(create(&customers)?))
             .map_err(|e| format!("cannot write {}: {e}", customers.display()))?;
