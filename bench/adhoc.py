@@ -323,6 +323,7 @@ def main():
 
     say(f"DuckDB {duckdb.__version__}: loading {data}")
     duck = duckdb.connect()
+    duck.execute("SET enable_progress_bar = false")
     load_duckdb(duck, data)
     rows = duck.execute("SELECT COUNT(*) FROM fact_campaigns").fetchone()[0]
     lite = None
