@@ -1018,16 +1018,21 @@ mod cli {
         let xlsx = generate::targets_xlsx(&spec).map_err(|e| e.to_string())?;
         std::fs::write(&targets, xlsx)
             .map_err(|e| format!("cannot write {}: {e}", targets.display()))?;
+        let targets_csv = path("sales_targets.csv");
         if args.targets_csv {
-            let csv = path("sales_targets.csv");
-            generate::targets_csv(&spec, io::BufWriter::new(create(&csv)?))
-                .map_err(|e| format!("cannot write {}: {e}", csv.display()))?;
+            generate::targets_csv(&spec, io::BufWriter::new(create(&targets_csv)?))
+                .map_err(|e| format!("cannot write {}: {e}", targets_csv.display()))?;
         }
         let customers = path("customers.json");
         generate::write_customers_json(&spec, io::BufWriter::new(create(&customers)?))
             .map_err(|e| format!("cannot write {}: {e}", customers.display()))?;
+        let also = if args.targets_csv {
+            format!(", {}", targets_csv.display())
+        } else {
+            String::new()
+        };
         eprintln!(
-            "wrote {} ({rows} campaign rows), {} and {}",
+            "wrote {} ({rows} campaign rows), {}{also} and {}",
             campaigns.display(),
             targets.display(),
             customers.display()
