@@ -18,8 +18,10 @@
 #   make bench   release wasm, bench/'s own npm packages (DuckDB-WASM, SheetJS), native
 #                criterion benches (cargo bench), then the browser benchmark
 #                (node bench/run.mjs: the engines against DuckDB-WASM, then the page's
-#                click-to-filter and pivot timings), then make bench-large; see
-#                BENCHMARKS.md. Not part of make test.
+#                click-to-filter and pivot timings), then make bench-adhoc and make
+#                bench-large; see BENCHMARKS.md. Not part of make test.
+#   make bench-adhoc  the ad-hoc SQL corpus (bench/adhoc.sql) natively: ours against
+#                DuckDB and SQLite on the same files, answers checked
 #   make bench-large  10M-row files (written once to BENCH_LARGE_DIR) picked on the page:
 #                time to the first chart and the renderers' peak memory
 #   make clean   remove build output (target/, www/pkg*/)
@@ -47,10 +49,10 @@ WASM_CRATES := -p bi-platform-web -p bi-platform-web-sql -p bi-platform-web-parq
 WEB_TESTS := $(wildcard crates/web/tests/web.rs)
 E2E_TESTS := $(wildcard tests/e2e/*.test.mjs)
 
-.PHONY: help tools wasm editor serve test bench bench-large clean
+.PHONY: help tools wasm editor serve test bench bench-adhoc bench-large clean
 
 help:
-	@sed -n '3,28s/^# \{0,1\}//p' Makefile
+	@sed -n '3,30s/^# \{0,1\}//p' Makefile
 
 tools:
 	@bash scripts/install-tools.sh
@@ -118,7 +120,20 @@ bench: tools wasm
 	cargo build --release -p bi-platform-cli
 	cargo bench -p bi-platform
 	node bench/run.mjs
+	$(MAKE) bench-adhoc
 	$(MAKE) bench-large
+
+# The ad-hoc corpus (bench/adhoc.sql) natively: ours (benches/adhoc.rs) beside DuckDB
+# (PyPI duckdb) and SQLite on the same generated files, written once to BENCH_ADHOC_DIR,
+# answers checked (bench/adhoc.py). BENCH_ROWS scales it; ADHOC_RUNS, DuckDB's runs.
+BENCH_ADHOC_ROWS := $(or $(BENCH_ROWS),1000000)
+BENCH_ADHOC_DIR ?= /tmp/bi-bench-adhoc-$(BENCH_ADHOC_ROWS)
+bench-adhoc:
+	cargo build --release
+	@python3 -c 'import duckdb' 2>/dev/null || pip install duckdb
+	@[ -f $(BENCH_ADHOC_DIR)/sales_targets.csv ] || $${CARGO_TARGET_DIR:-target}/release/bi-platform generate \
+		--out $(BENCH_ADHOC_DIR) --tenants 100 --campaigns-per-tenant $$(( $(BENCH_ADHOC_ROWS) / 100 )) --targets-csv
+	python3 bench/adhoc.py $(BENCH_ADHOC_DIR)
 
 # 10M rows picked on the page (2.3 GB of files in BENCH_LARGE_DIR, written once): time
 # to the first chart and the renderers' peak memory (tests/e2e/measure-large.mjs).

@@ -23,6 +23,10 @@ pub(crate) struct GenerateArgs {
     /// Random seed: the same seed gives the same files.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Also write the targets as sales_targets.csv (the same rows and values), for
+    /// tools without a workbook reader (bench/adhoc.py's DuckDB and SQLite).
+    #[arg(long)]
+    targets_csv: bool,
 }
 
 pub(crate) fn run_generate(args: &GenerateArgs) -> Result<(), String> {
@@ -50,11 +54,21 @@ pub(crate) fn run_generate(args: &GenerateArgs) -> Result<(), String> {
     let xlsx = generate::targets_xlsx(&spec).map_err(|e| e.to_string())?;
     std::fs::write(&targets, xlsx)
         .map_err(|e| format!("cannot write {}: {e}", targets.display()))?;
+    let targets_csv = path("sales_targets.csv");
+    if args.targets_csv {
+        generate::targets_csv(&spec, io::BufWriter::new(create(&targets_csv)?))
+            .map_err(|e| format!("cannot write {}: {e}", targets_csv.display()))?;
+    }
     let customers = path("customers.json");
     generate::write_customers_json(&spec, io::BufWriter::new(create(&customers)?))
         .map_err(|e| format!("cannot write {}: {e}", customers.display()))?;
+    let also = if args.targets_csv {
+        format!(", {}", targets_csv.display())
+    } else {
+        String::new()
+    };
     eprintln!(
-        "wrote {} ({rows} campaign rows), {} and {}",
+        "wrote {} ({rows} campaign rows), {}{also} and {}",
         campaigns.display(),
         targets.display(),
         customers.display()

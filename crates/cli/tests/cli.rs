@@ -330,6 +330,10 @@ fn generate_then_report() {
     for f in &files {
         assert!(f.is_file(), "{} written", f.display());
     }
+    assert!(
+        !out.join("sales_targets.csv").exists(),
+        "only with --targets-csv"
+    );
     let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     let o = run_paths(&["report", "--json"], &paths);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -457,6 +461,35 @@ fn generate_is_deterministic_per_seed() {
 }
 
 #[test]
+fn generate_targets_csv_holds_the_workbooks_rows() {
+    let dir = TempDir::new("cli-targets-csv");
+    let out = dir.path().join("sample");
+    let o = Command::new(BIN)
+        .args(["generate", "--tenants", "5", "--targets-csv", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("sales_targets.csv"), "{}", stderr(&o));
+    let targets = |file: &str| {
+        let path = out.join(file);
+        let o = run_paths(
+            &[
+                "sql",
+                "--json",
+                "SELECT * FROM dim_sales_targets ORDER BY tenant_id, region, product, year, month",
+            ],
+            &[&path],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        one_json_text(&stdout(&o))
+    };
+    let (csv, xlsx) = (targets("sales_targets.csv"), targets("sales_targets.xlsx"));
+    assert_eq!(csv[0]["rows"].as_array().unwrap().len(), 5 * 240);
+    assert_eq!(csv, xlsx);
+}
+
+#[test]
 fn help_mentions_every_option() {
     let o = run(&["report", "--help"]);
     assert_eq!(o.status.code(), Some(0));
@@ -485,6 +518,7 @@ fn help_mentions_every_option() {
         "--campaigns-per-tenant",
         "--customers-per-tenant",
         "--seed",
+        "--targets-csv",
     ] {
         assert!(
             text.contains(option),
