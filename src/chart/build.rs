@@ -2,6 +2,7 @@
 //! mix and target attainment.
 
 use super::data::{Chart, Kind, Series, Unit};
+use crate::model::columns::Column;
 use crate::query::field::Field;
 use crate::query::result::{DashboardResult, Value};
 use std::collections::BTreeMap;
@@ -59,10 +60,12 @@ pub fn charts_of(inputs: &ChartInputs<'_, '_>, roi: Chart) -> Vec<Chart> {
 pub fn trend(daily: &DashboardResult<'_>) -> Chart {
     let mut by_day: BTreeMap<String, [f64; 3]> = BTreeMap::new();
     for row in &daily.rows {
-        let day = by_day.entry(text(row, daily, "date")).or_default();
-        day[0] += num(row, daily, "revenue");
-        day[1] += num(row, daily, "spend");
-        day[2] += num(row, daily, "profit");
+        let day = by_day
+            .entry(text(row, daily, Column::Date.name()))
+            .or_default();
+        day[0] += num(row, daily, Column::Revenue.name());
+        day[1] += num(row, daily, Column::Spend.name());
+        day[2] += num(row, daily, Column::Profit.name());
     }
     let mut chart = Chart::new(
         "trend",
@@ -99,8 +102,10 @@ pub fn tenant_trend(daily: &DashboardResult<'_>) -> Chart {
     let mut totals: BTreeMap<String, f64> = BTreeMap::new();
     let mut days: BTreeMap<String, usize> = BTreeMap::new();
     for row in &daily.rows {
-        *totals.entry(text(row, daily, "tenant_id")).or_default() += num(row, daily, "revenue");
-        days.insert(text(row, daily, "date"), 0);
+        *totals
+            .entry(text(row, daily, Column::TenantId.name()))
+            .or_default() += num(row, daily, Column::Revenue.name());
+        days.insert(text(row, daily, Column::Date.name()), 0);
     }
     for (i, v) in days.values_mut().enumerate() {
         *v = i;
@@ -120,11 +125,11 @@ pub fn tenant_trend(daily: &DashboardResult<'_>) -> Chart {
         });
     }
     for row in &daily.rows {
-        let tenant = text(row, daily, "tenant_id");
+        let tenant = text(row, daily, Column::TenantId.name());
         let s = top.iter().position(|t| *t == tenant).unwrap_or(top.len());
-        let d = days[&text(row, daily, "date")];
+        let d = days[&text(row, daily, Column::Date.name())];
         let cell = &mut series[s].values[d];
-        *cell = Some(cell.unwrap_or(0.0) + num(row, daily, "revenue"));
+        *cell = Some(cell.unwrap_or(0.0) + num(row, daily, Column::Revenue.name()));
     }
     let mut chart = Chart::new(
         "tenant_trend",
@@ -149,8 +154,11 @@ pub fn by_tenant(summary: &DashboardResult<'_>) -> Chart {
     let mut totals: BTreeMap<String, f64> = BTreeMap::new();
     let mut sums: BTreeMap<String, (f64, f64)> = BTreeMap::new();
     for row in &summary.rows {
-        let tenant = text(row, summary, "tenant_id");
-        let (revenue, spend) = (num(row, summary, "revenue"), num(row, summary, "spend"));
+        let tenant = text(row, summary, Column::TenantId.name());
+        let (revenue, spend) = (
+            num(row, summary, Column::Revenue.name()),
+            num(row, summary, Column::Spend.name()),
+        );
         totals.insert(tenant.clone(), revenue);
         sums.insert(tenant, (revenue, spend));
     }
@@ -212,8 +220,11 @@ fn format_roi(roi: f64) -> String {
 pub fn funnel_chart(funnel: &DashboardResult<'_>) -> Chart {
     let mut sums = [0.0; 3];
     for row in &funnel.rows {
-        for (i, c) in ["impressions", "clicks", "conversions"].iter().enumerate() {
-            sums[i] += num(row, funnel, c);
+        for (i, c) in [Column::Impressions, Column::Clicks, Column::Conversions]
+            .into_iter()
+            .enumerate()
+        {
+            sums[i] += num(row, funnel, c.name());
         }
     }
     let mut chart = Chart::new(
@@ -244,9 +255,11 @@ pub fn funnel_chart(funnel: &DashboardResult<'_>) -> Chart {
 pub fn channel_mix(mix: &DashboardResult<'_>) -> Chart {
     let mut by_channel: BTreeMap<String, (f64, f64)> = BTreeMap::new();
     for row in &mix.rows {
-        let c = by_channel.entry(text(row, mix, "channel")).or_default();
-        c.0 += num(row, mix, "spend");
-        c.1 += num(row, mix, "revenue");
+        let c = by_channel
+            .entry(text(row, mix, Column::Channel.name()))
+            .or_default();
+        c.0 += num(row, mix, Column::Spend.name());
+        c.1 += num(row, mix, Column::Revenue.name());
     }
     let mut chart = Chart::new(
         "channels",
@@ -278,9 +291,12 @@ pub fn channel_mix(mix: &DashboardResult<'_>) -> Chart {
 pub fn attainment(targets: &DashboardResult<'_>) -> Chart {
     let mut by_month: BTreeMap<(i64, i64), (f64, f64)> = BTreeMap::new();
     for row in &targets.rows {
-        let (year, month) = (num(row, targets, "year"), num(row, targets, "month"));
+        let (year, month) = (
+            num(row, targets, Column::Year.name()),
+            num(row, targets, Column::Month.name()),
+        );
         let m = by_month.entry((year as i64, month as i64)).or_default();
-        m.0 += num(row, targets, "target_revenue");
+        m.0 += num(row, targets, Column::TargetRevenue.name());
         m.1 += num(row, targets, "actual_revenue");
     }
     let mut chart = Chart::new(

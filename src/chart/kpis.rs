@@ -1,6 +1,7 @@
 //! The KPI tiles of a scope and the filter choices of everything loaded.
 
 use super::build::{num, ratio};
+use crate::model::columns::Column;
 use crate::model::date::format_day;
 use crate::query::result::DashboardResult;
 use crate::query::{Dashboard, Query, QueryError, QuerySource};
@@ -66,11 +67,11 @@ pub fn kpis_of(summary: &DashboardResult<'_>) -> Kpis {
         (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
     for row in &summary.rows {
         campaigns += num(row, summary, "campaigns");
-        spend += num(row, summary, "spend");
-        revenue += num(row, summary, "revenue");
-        impressions += num(row, summary, "impressions");
-        clicks += num(row, summary, "clicks");
-        conversions += num(row, summary, "conversions");
+        spend += num(row, summary, Column::Spend.name());
+        revenue += num(row, summary, Column::Revenue.name());
+        impressions += num(row, summary, Column::Impressions.name());
+        clicks += num(row, summary, Column::Clicks.name());
+        conversions += num(row, summary, Column::Conversions.name());
     }
     Kpis {
         campaigns: campaigns as u64,
