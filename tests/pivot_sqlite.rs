@@ -317,7 +317,7 @@ fn random_pivots_equal_sqlite_group_bys_at_every_level() {
     let mut rng = Pcg64::seed_from_u64(13);
     for (name, w) in warehouses() {
         let conn = sqlite_of(&w);
-        let mut fields: Vec<Field> = pivot::catalog(w.star())
+        let mut fields: Vec<Field> = pivot::choices(w.star())
             .fields
             .iter()
             .map(|f| Field::from_id(&f.id).unwrap())

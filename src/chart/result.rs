@@ -11,7 +11,7 @@
 //!   numbers), so `GROUP BY tenant_id, date` draws the scope's total per day.
 
 use super::{Chart, Kind, Series, Unit};
-use crate::query::columns::{Column, ColumnType};
+use crate::query::columns::{ColumnType, ResultColumn};
 use crate::sql::Val;
 use std::collections::BTreeMap;
 
@@ -24,11 +24,11 @@ pub const MAX_SERIES: usize = 4;
 ///
 /// ```
 /// use bi_platform::chart::{result::of_rows, Kind, Unit};
-/// use bi_platform::query::columns::{Column, ColumnType};
+/// use bi_platform::query::columns::{ColumnType, ResultColumn};
 /// use bi_platform::sql::Val;
 /// let columns = [
-///     Column { name: "tenant_id".into(), ty: ColumnType::Text, label: "Tenant".into() },
-///     Column { name: "spend".into(), ty: ColumnType::Money, label: "Spend".into() },
+///     ResultColumn { name: "tenant_id".into(), ty: ColumnType::Text, label: "Tenant".into() },
+///     ResultColumn { name: "spend".into(), ty: ColumnType::Money, label: "Spend".into() },
 /// ];
 /// let rows = vec![vec![Val::Str("a"), Val::Money(2_500_000)], vec![Val::Str("b"), Val::Money(1_000_000)]];
 /// let chart = of_rows(&columns, &rows).unwrap();
@@ -36,7 +36,7 @@ pub const MAX_SERIES: usize = 4;
 /// assert_eq!(chart.categories, ["a", "b"]);
 /// assert_eq!(chart.series[0].values, [Some(2.5), Some(1.0)]);
 /// ```
-pub fn of_rows(columns: &[Column], rows: &[Vec<Val<'_>>]) -> Option<Chart> {
+pub fn of_rows(columns: &[ResultColumn], rows: &[Vec<Val<'_>>]) -> Option<Chart> {
     if rows.is_empty() {
         return None;
     }
@@ -147,8 +147,8 @@ fn number(v: &Val<'_>) -> Option<f64> {
 mod tests {
     use super::*;
 
-    fn col(name: &str, ty: ColumnType) -> Column {
-        Column {
+    fn col(name: &str, ty: ColumnType) -> ResultColumn {
+        ResultColumn {
             name: name.into(),
             ty,
             label: crate::query::columns::label_of(name),

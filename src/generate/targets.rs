@@ -13,7 +13,9 @@ use crate::generate::campaigns::{
 use crate::generate::numbers::cents_f64;
 use crate::generate::numbers::{push_cents, push_tenant_id, push_u64, tenant_id_width};
 use crate::generate::random::{Stream, Table};
-use crate::generate::spec::{SampleSpec, TenantSizes, TARGETS_PER_TENANT};
+#[cfg(feature = "xlsx-writer")]
+use crate::generate::spec::TARGETS_PER_TENANT;
+use crate::generate::spec::{SampleSpec, TenantSizes};
 #[cfg(feature = "xlsx-writer")]
 use crate::generate::GenerateError;
 use crate::generate::{CHUNK, PRODUCTS, REGIONS};

@@ -47,6 +47,6 @@ pub use axis::Label;
 pub use compute::{pivot, pivot_star};
 pub use result::{FieldInfo, Header, HeaderKind, PivotResult, ValueColumn};
 pub use spec::{
-    catalog, Aggregate, Catalog, CatalogEntry, Field, Grain, Measure, PivotError, PivotRequest,
+    choices, Aggregate, Choice, Choices, Field, Grain, Measure, PivotError, PivotRequest,
     PivotSort, Ratio, Source, TopN, ValueType, MAX_CELLS, MAX_EXTRA_VALUES, MAX_FIELDS,
 };

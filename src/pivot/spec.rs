@@ -420,7 +420,7 @@ pub enum PivotError {
 
 /// A field or measure as the page offers it.
 #[derive(Debug, Clone, Serialize)]
-pub struct CatalogEntry {
+pub struct Choice {
     pub id: String,
     pub label: String,
     #[serde(rename = "type")]
@@ -432,19 +432,19 @@ pub struct CatalogEntry {
 
 /// Every field and measure of a warehouse (extra columns depend on what was loaded).
 #[derive(Debug, Clone, Serialize)]
-pub struct Catalog {
-    pub fields: Vec<CatalogEntry>,
-    pub measures: Vec<CatalogEntry>,
+pub struct Choices {
+    pub fields: Vec<Choice>,
+    pub measures: Vec<Choice>,
 }
 
 /// The fields and measures the warehouse offers: the fixed dimensions, every extra
 /// column of the campaigns with at most [`MAX_EXTRA_VALUES`] distinct values, and every
 /// measure.
-pub fn catalog(star: &StarSchema) -> Catalog {
-    let mut fields: Vec<CatalogEntry> = FIXED_FIELDS
+pub fn choices(star: &StarSchema) -> Choices {
+    let mut fields: Vec<Choice> = FIXED_FIELDS
         .iter()
         .filter(|(f, ..)| !matches!(f, Field::Extra(_)))
-        .map(|(_, id, label, t)| CatalogEntry {
+        .map(|(_, id, label, t)| Choice {
             id: id.to_string(),
             label: label.to_string(),
             value_type: *t,
@@ -455,7 +455,7 @@ pub fn catalog(star: &StarSchema) -> Catalog {
     for (i, name) in extras.names.iter().enumerate() {
         if extra_codes(star, i).is_some() {
             let field = Field::Extra(name.clone());
-            fields.push(CatalogEntry {
+            fields.push(Choice {
                 id: field.id(),
                 label: field.label(),
                 value_type: ValueType::Text,
@@ -465,7 +465,7 @@ pub fn catalog(star: &StarSchema) -> Catalog {
     }
     let measures = Measure::all()
         .into_iter()
-        .map(|m| CatalogEntry {
+        .map(|m| Choice {
             id: m.id(),
             label: m.label(),
             value_type: m.value_type(),
@@ -475,7 +475,7 @@ pub fn catalog(star: &StarSchema) -> Catalog {
             },
         })
         .collect();
-    Catalog { fields, measures }
+    Choices { fields, measures }
 }
 
 /// An extra column's codes: global value key -> dense local code, and the local codes'

@@ -306,7 +306,7 @@ fn ids_round_trip_and_bad_requests_say_what_to_change() {
         assert_eq!(Measure::from_id(&m.id()).unwrap(), m);
     }
     let star = sample();
-    for entry in catalog(star.star()).fields {
+    for entry in choices(star.star()).fields {
         assert_eq!(Field::from_id(&entry.id).unwrap().id(), entry.id);
     }
     assert!(
@@ -375,7 +375,7 @@ fn date_grains_and_extras_name_their_buckets() {
     assert_eq!(first, ["2025-W01", "2024-12", "2024-Q4", "2024", "red"]);
     let l = leaves(&p);
     assert_eq!(l[1].0, ["2025-W01", "2025-01", "2025-Q1", "2025", ""]);
-    assert!(catalog(w.star())
+    assert!(choices(w.star())
         .fields
         .iter()
         .any(|f| f.id == "extra:team"));

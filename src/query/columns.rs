@@ -13,14 +13,14 @@ pub use crate::model::columns::ColumnType;
 
 /// One column of a result: `{"name", "type", "label"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Column {
+pub struct ResultColumn {
     pub name: String,
     #[serde(rename = "type")]
     pub ty: ColumnType,
     pub label: String,
 }
 
-/// A column declared in code (a dashboard's): what [`Column`] holds, borrowed.
+/// A column declared in code (a dashboard's): what [`ResultColumn`] holds, borrowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ColumnDecl {
     pub name: &'static str,
@@ -30,8 +30,8 @@ pub struct ColumnDecl {
 
 impl ColumnDecl {
     /// The declared column as result data.
-    pub fn to_column(self) -> Column {
-        Column {
+    pub fn to_column(self) -> ResultColumn {
+        ResultColumn {
             name: self.name.to_string(),
             ty: self.ty,
             label: self.label.to_string(),

@@ -1,6 +1,6 @@
 //! The SQL tables over the star schema: the schema listing and the scans that read the
 //! columns in place under a tenant scope, both derived from the model's column table
-//! ([`crate::model::columns`]): a stored column is found by the [`ModelColumn`] its star
+//! ([`crate::model::columns`]): a stored column is found by the [`Column`] its star
 //! table stores, a derived one computed from its [`Formula`], a dimension table's
 //! materialized by its columns' meaning. Nothing here lists the star schema's columns.
 //!
@@ -9,7 +9,7 @@
 //! the values used by those rows, as a warehouse that never saw the other tenants would.
 //! A query cannot reach past it, whatever it says.
 
-use crate::model::columns::{Column as ModelColumn, Formula, Table, TableKind, TABLES};
+use crate::model::columns::{Column, Formula, Table, TableKind, TABLES};
 use crate::model::date::{date_attributes, Day};
 use crate::model::dict::{Dictionary, NULL_KEY};
 use crate::model::keys::{Key, KeyColumn, Keys};
@@ -415,7 +415,7 @@ impl<'w> Catalog<'w> {
     /// A stored table's column as the scan reads it: the star table's stored field for
     /// `column` (text through its dimension's dictionary), or computed from those by
     /// its [`Formula`]. `None` when the table stores no such column.
-    fn base_column(&self, table: TableKind, column: ModelColumn) -> Option<ScanColumn<'w>> {
+    fn base_column(&self, table: TableKind, column: Column) -> Option<ScanColumn<'w>> {
         if let Some(formula) = column.def().formula {
             return self.derived(table, formula);
         }
@@ -516,7 +516,7 @@ impl<'w> Catalog<'w> {
     /// whose text points into that dimension (a region of the facts, the targets or the
     /// customers; a product, or a customer's product preference); for the tenant, the
     /// scope's tenants.
-    fn dimension_values(&self, column: ModelColumn) -> Vec<Val<'w>> {
+    fn dimension_values(&self, column: Column) -> Vec<Val<'w>> {
         let star: &'w StarSchema = self.star;
         let tables = || {
             TableKind::ALL
@@ -534,7 +534,7 @@ impl<'w> Catalog<'w> {
         let Some(dict) = star.dims.dict(dim) else {
             return Vec::new();
         };
-        if column == ModelColumn::TenantId {
+        if column == Column::TenantId {
             return (0..dict.len() as u32)
                 .filter(|&k| self.scope.has_tenant(k))
                 .map(|k| text_of(dict, k))
@@ -548,7 +548,7 @@ impl<'w> Catalog<'w> {
             };
             let Some(tenant) = stored
                 .iter()
-                .find(|c| c.column == ModelColumn::TenantId)
+                .find(|c| c.column == Column::TenantId)
                 .and_then(keys)
             else {
                 continue;
@@ -614,14 +614,14 @@ impl<'w> Catalog<'w> {
 }
 
 /// The value of a `dim_date` column for `day`.
-fn date_attribute<'w>(column: ModelColumn, day: Day) -> Val<'w> {
+fn date_attribute<'w>(column: Column, day: Day) -> Val<'w> {
     let a = date_attributes(day);
     match column {
-        ModelColumn::Year => Val::Int(i64::from(a.year)),
-        ModelColumn::Quarter => Val::Int(i64::from(a.quarter)),
-        ModelColumn::Month => Val::Int(i64::from(a.month)),
-        ModelColumn::IsoWeek => Val::Int(i64::from(a.iso_week)),
-        ModelColumn::Weekday => Val::Int(i64::from(a.weekday)),
+        Column::Year => Val::Int(i64::from(a.year)),
+        Column::Quarter => Val::Int(i64::from(a.quarter)),
+        Column::Month => Val::Int(i64::from(a.month)),
+        Column::IsoWeek => Val::Int(i64::from(a.iso_week)),
+        Column::Weekday => Val::Int(i64::from(a.weekday)),
         _ => Val::Date(day),
     }
 }

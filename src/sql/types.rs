@@ -8,7 +8,7 @@
 //! - the values: SQLite's storage classes decide where the plan says nothing (a literal,
 //!   a computed real), and overrule it where they disagree (a `CAST` to text).
 
-use crate::query::columns::{label_of, Column, ColumnType};
+use crate::query::columns::{label_of, ColumnType, ResultColumn};
 use crate::sql::catalog::Schema;
 use crate::sql::exec::Rows;
 use crate::sql::plan::{AggFunc, BinOp, Expr, Func, Plan, Statement, WindowFunc};
@@ -33,14 +33,14 @@ use crate::sql::value::Val;
 ///                    ColumnType::Integer]);
 /// # }
 /// ```
-pub fn columns(statement: &Statement, rows: &Rows<'_>, schema: &Schema) -> Vec<Column> {
+pub fn columns(statement: &Statement, rows: &Rows<'_>, schema: &Schema) -> Vec<ResultColumn> {
     let planned = plan_types(&statement.plan, schema);
     rows.columns
         .iter()
         .enumerate()
         .map(|(i, name)| {
             let from_plan = planned.get(i).copied().flatten();
-            Column {
+            ResultColumn {
                 name: name.clone(),
                 ty: decide(from_plan, value_type(rows, i)),
                 label: label_of(name),

@@ -121,7 +121,7 @@ struct SqlResult<'w> {
     #[serde(flatten)]
     result: sql::Rows<'w>,
     kinds: Vec<sql::ValueKind>,
-    types: Vec<bi_platform::query::columns::Column>,
+    types: Vec<bi_platform::query::columns::ResultColumn>,
     chart: Option<chart::Chart>,
 }
 
@@ -138,7 +138,7 @@ struct DashboardInfo {
     name: &'static str,
     label: &'static str,
     sql: &'static str,
-    columns: Vec<bi_platform::query::columns::Column>,
+    columns: Vec<bi_platform::query::columns::ResultColumn>,
 }
 
 /// Every dashboard, `[{name, label, sql, columns: [{name, type, label}]}]` in the
@@ -841,7 +841,7 @@ impl Warehouse {
     /// label, type, group?}]}` (extra columns with few values included).
     #[wasm_bindgen(js_name = pivotCatalog)]
     pub fn pivot_catalog(&self) -> Result<JsValue, JsValue> {
-        to_js(&bi_platform::pivot::catalog(self.inner.star()))
+        to_js(&bi_platform::pivot::choices(self.inner.star()))
     }
 
     /// A pivot (`{rows, columns, measures, sort, top_n}` of field and measure ids) under

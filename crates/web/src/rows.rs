@@ -140,7 +140,7 @@ impl TextColumn {
 }
 
 /// One column on its way to JS.
-enum Column {
+enum JsColumn {
     Numbers(Vec<f64>),
     Texts(TextColumn),
 }
@@ -168,11 +168,11 @@ fn rows_to_js<V: ToCell>(rows: &[Vec<V>]) -> Option<JsValue> {
             break;
         }
     }
-    let mut columns: Vec<Column> = text
+    let mut columns: Vec<JsColumn> = text
         .iter()
         .map(|kind| match kind {
-            Some(true) => Column::Texts(TextColumn::new(rows.len())),
-            _ => Column::Numbers(Vec::with_capacity(rows.len())),
+            Some(true) => JsColumn::Texts(TextColumn::new(rows.len())),
+            _ => JsColumn::Numbers(Vec::with_capacity(rows.len())),
         })
         .collect();
     // Row by row: each row's cells are read once, where they lie.
@@ -180,12 +180,12 @@ fn rows_to_js<V: ToCell>(rows: &[Vec<V>]) -> Option<JsValue> {
         for (column, value) in columns.iter_mut().zip(row) {
             let cell = value.cell();
             match column {
-                Column::Numbers(numbers) => numbers.push(match cell {
+                JsColumn::Numbers(numbers) => numbers.push(match cell {
                     Cell::Null => f64::NAN,
                     Cell::Number(x) => x,
                     Cell::Text(_) | Cell::Date(_) => return None,
                 }),
-                Column::Texts(texts) => {
+                JsColumn::Texts(texts) => {
                     if !texts.push(cell) {
                         return None;
                     }
@@ -196,8 +196,8 @@ fn rows_to_js<V: ToCell>(rows: &[Vec<V>]) -> Option<JsValue> {
     let js_columns = js_sys::Array::new();
     for column in columns {
         js_columns.push(&match column {
-            Column::Numbers(numbers) => js_sys::Float64Array::from(&numbers[..]).into(),
-            Column::Texts(texts) => {
+            JsColumn::Numbers(numbers) => js_sys::Float64Array::from(&numbers[..]).into(),
+            JsColumn::Texts(texts) => {
                 js_sys::Array::of2(&texts.strings, &js_sys::Uint32Array::from(&texts.codes[..]))
                     .into()
             }
