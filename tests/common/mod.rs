@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests (each test file uses some of them).
 #![allow(dead_code)]
 
+pub mod tenants;
+
 use bi_platform::{Dashboard, DashboardResult, LoadReport, Query, TenantScope, Value, Warehouse};
 
 /// The column index of `name`, panicking with the dashboard's columns when absent.
@@ -266,4 +268,34 @@ pub fn star_contents(w: &Warehouse) -> String {
         .unwrap();
     }
     out
+}
+
+// --- Small inline files, for the load-rule tests (load_*.rs) -----------------------------
+
+/// The required campaign columns, in the seed file's order.
+pub const H: &str = "tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n";
+/// Every campaign column of the seed file.
+pub const HFULL: &str =
+    "tenant_id,campaign_id,campaign_name,date,impressions,clicks,conversions,spend,revenue,region,product\n";
+
+/// A campaigns CSV file: the required header `H`, then `body`.
+pub fn csv(body: &str) -> Vec<u8> {
+    format!("{H}{body}").into_bytes()
+}
+
+/// The line numbers of a report's rejected rows.
+pub fn rejected_lines(r: &LoadReport) -> Vec<u64> {
+    r.rejected.iter().map(|x| x.line).collect()
+}
+
+/// The columns named by a report's rejected rows.
+pub fn rejected_columns(r: &LoadReport) -> Vec<Option<&str>> {
+    r.rejected.iter().map(|x| x.column.as_deref()).collect()
+}
+
+/// Every campaign id of the fact rows, sorted.
+pub fn campaign_ids(w: &Warehouse) -> Vec<String> {
+    let mut ids: Vec<String> = facts(w).into_iter().map(|f| f.campaign).collect();
+    ids.sort();
+    ids
 }
