@@ -141,27 +141,50 @@ pub enum RowRatio<'w> {
     MoneyPer { money: &'w [i64], count: &'w [u32] },
 }
 
+/// What runs with a ratio's per-row function (see [`RowRatio::apply`]).
+pub trait PerRow {
+    type Out;
+    fn run(self, get: impl Fn(usize) -> Option<f64>) -> Self::Out;
+}
+
 impl RowRatio<'_> {
     /// The ratio at `row`.
     #[inline]
     pub fn get(&self, r: usize) -> Option<f64> {
+        struct At(usize);
+        impl PerRow for At {
+            type Out = Option<f64>;
+            #[inline(always)]
+            fn run(self, get: impl Fn(usize) -> Option<f64>) -> Option<f64> {
+                get(self.0)
+            }
+        }
+        self.apply(At(r))
+    }
+
+    /// Runs `p` with this ratio's per-row function, the variant matched once: a loop
+    /// over rows in `p` is compiled per formula instead of matching every row.
+    #[inline]
+    pub fn apply<P: PerRow>(&self, p: P) -> P::Out {
         match *self {
             RowRatio::Ctr {
                 clicks,
                 impressions,
-            } => metrics::ctr(u64::from(clicks[r]), u64::from(impressions[r])),
+            } => p.run(|r| metrics::ctr(u64::from(clicks[r]), u64::from(impressions[r]))),
             RowRatio::ConversionRate {
                 conversions,
                 clicks,
-            } => metrics::conversion_rate(u64::from(conversions[r]), u64::from(clicks[r])),
-            RowRatio::Roi { spend, revenue } => {
-                metrics::roi(i128::from(spend[r]), i128::from(revenue[r]))
+            } => {
+                p.run(|r| metrics::conversion_rate(u64::from(conversions[r]), u64::from(clicks[r])))
             }
+            // Stored money is never negative, so `revenue - spend` fits an i64 and the
+            // 64-bit form gives the same double without a 128-bit conversion.
+            RowRatio::Roi { spend, revenue } => p.run(|r| metrics::row_roi(spend[r], revenue[r])),
             RowRatio::Roas { spend, revenue } => {
-                metrics::roas(i128::from(spend[r]), i128::from(revenue[r]))
+                p.run(|r| metrics::roas(i128::from(spend[r]), i128::from(revenue[r])))
             }
             RowRatio::MoneyPer { money, count } => {
-                metrics::money_per(i128::from(money[r]), u64::from(count[r]))
+                p.run(|r| metrics::money_per(i128::from(money[r]), u64::from(count[r])))
             }
         }
     }

@@ -21,7 +21,7 @@ use super::acc::Acc;
 use super::rows::cmp_keys;
 use crate::model::dict::Dictionary;
 use crate::model::keys::{Key, Keys};
-use crate::sql::catalog::{RowRatio, ScanColumn};
+use crate::sql::catalog::{PerRow, ScanColumn};
 use crate::sql::error::SqlError;
 use crate::sql::plan::{AggFunc, AggregateCall, Expr, SortKey};
 use crate::sql::value::{total_cmp, Val, ValKey};
@@ -157,13 +157,20 @@ pub(crate) fn group_rows(
     // Mixed radix: combined = ((c0 * d1) + c1) * d2 + c2 ...
     let mut combined = vec![0u64; rows.len()];
     let mut space: u64 = 1;
-    for column in group_columns {
-        let mut codes = vec![0u64; rows.len()];
-        let domain = for_each_code(column, rows, |i, c| codes[i] = c)?;
+    for (i, column) in group_columns.into_iter().enumerate() {
+        let domain = if i == 0 {
+            for_each_code(column, rows, |i, c| combined[i] = c)?
+        } else {
+            // The domain is known only once the codes are taken (integers find their
+            // range first), so they are folded in after.
+            let mut codes = vec![0u64; rows.len()];
+            let domain = for_each_code(column, rows, |i, c| codes[i] = c)?;
+            for (acc, c) in combined.iter_mut().zip(codes) {
+                *acc = *acc * domain + c;
+            }
+            domain
+        };
         space = space.checked_mul(domain)?;
-        for (acc, c) in combined.iter_mut().zip(codes) {
-            *acc = *acc * domain + c;
-        }
     }
     let mut groups = Vec::with_capacity(rows.len());
     let mut first = Vec::new();
@@ -221,32 +228,43 @@ pub(crate) fn aggregate<'w>(
     for _ in 0..n_groups {
         accs.extend(aggregates.iter().map(|a| Acc::new(a.distinct)));
     }
+    // Rows per group, taken once: what COUNT(*) is, and the count of every sum over a
+    // column that has no NULLs.
+    let mut sizes: Option<Vec<u64>> = None;
     for (a, (agg, arg)) in aggregates.iter().zip(&args).enumerate() {
-        let at = |g: u32| g as usize * width + a;
+        let at = |g: usize| g * width + a;
         let sum_like = matches!(agg.func, AggFunc::Sum | AggFunc::Total | AggFunc::Avg);
         let dense = (&groups[..], n_groups);
+        let mut group_sizes = || {
+            sizes
+                .get_or_insert_with(|| fold_groups(dense, rows, |n: &mut u64, _| *n += 1))
+                .clone()
+        };
         match (agg.func, arg) {
             (AggFunc::CountRows, _) => {
-                let mut counts = vec![0i64; n_groups];
-                for &g in &groups {
-                    counts[g as usize] += 1;
-                }
-                for (g, count) in counts.into_iter().enumerate() {
-                    accs[at(g as u32)].count += count;
+                for (g, n) in group_sizes().into_iter().enumerate() {
+                    accs[at(g)].count += n as i64;
                 }
             }
             (_, Some(column)) if sum_like && !agg.distinct => match column {
-                ScanColumn::U32(v) => sum_ints(&mut accs, dense, rows, at, |r| i64::from(v[r])),
-                ScanColumn::U16(v) => sum_ints(&mut accs, dense, rows, at, |r| i64::from(v[r])),
-                ScanColumn::U8(v) => sum_ints(&mut accs, dense, rows, at, |r| i64::from(v[r])),
-                ScanColumn::Money(v) => sum_money(&mut accs, dense, rows, at, |r| i128::from(v[r])),
+                ScanColumn::U32(v) => sum_ints(&mut accs, group_sizes(), dense, rows, at, |r| v[r]),
+                ScanColumn::U16(v) => sum_ints(&mut accs, group_sizes(), dense, rows, at, |r| v[r]),
+                ScanColumn::U8(v) => sum_ints(&mut accs, group_sizes(), dense, rows, at, |r| v[r]),
+                ScanColumn::Money(v) => sum_money(&mut accs, group_sizes(), dense, rows, at, |r| {
+                    i128::from(v[r])
+                }),
                 ScanColumn::Profit { spend, revenue } => {
-                    sum_money(&mut accs, dense, rows, at, |r| {
+                    sum_money(&mut accs, group_sizes(), dense, rows, at, |r| {
                         i128::from(revenue[r]) - i128::from(spend[r])
                     })
                 }
                 // NaN is NULL (`Val::real`), skipped as the general path does.
-                ScanColumn::Ratio(ratio) => sum_ratio(&mut accs, dense, rows, at, ratio),
+                ScanColumn::Ratio(ratio) => ratio.apply(SumRatio {
+                    accs: &mut accs,
+                    dense,
+                    rows,
+                    at,
+                }),
                 other => {
                     if let Err(e) = update_all(&mut accs, &groups, rows, at, agg.func, other) {
                         return Some(Err(e));
@@ -297,83 +315,118 @@ pub(crate) fn aggregate<'w>(
     Some(Ok(out))
 }
 
-/// Sums of integers per group in dense arrays, then into the accumulators.
-fn sum_ints(
-    accs: &mut [Acc<'_>],
+/// Folds the selected rows into one state per group, each group's rows in row order.
+///
+/// A group's state stays in a local while its rows follow one another (fact rows come
+/// grouped by tenant more often than not) and goes back to memory when the group
+/// changes: updating `states[g]` row by row made each row wait for the previous row's
+/// store. The rows are added in the same order either way, so every sum, floating-point
+/// ones included, is the same.
+#[inline(always)]
+fn fold_groups<S: Copy + Default>(
     (groups, n_groups): (&[u32], usize),
     rows: &[u32],
-    at: impl Fn(u32) -> usize,
-    get: impl Fn(usize) -> i64,
-) {
-    let (mut counts, mut sums) = (vec![0i64; n_groups], vec![0i128; n_groups]);
+    mut add: impl FnMut(&mut S, usize),
+) -> Vec<S> {
+    let mut states = vec![S::default(); n_groups];
+    let Some(&first) = groups.first() else {
+        return states;
+    };
+    let mut current = first as usize;
+    let mut state = S::default();
     for (&g, &r) in groups.iter().zip(rows) {
-        counts[g as usize] += 1;
-        sums[g as usize] += i128::from(get(r as usize));
+        let g = g as usize;
+        if g != current {
+            states[current] = state;
+            current = g;
+            state = states[g];
+        }
+        add(&mut state, r as usize);
     }
-    for (g, (count, sum)) in counts.into_iter().zip(sums).enumerate() {
-        let acc = &mut accs[at(g as u32)];
-        acc.count += count;
-        acc.int_sum += sum;
+    states[current] = state;
+    states
+}
+
+/// Sums of a column of counts (never NULL) per group, then into the accumulators. A
+/// `u64` holds the sum: at most 2^32 rows of values below 2^32.
+fn sum_ints<T: Into<u64>>(
+    accs: &mut [Acc<'_>],
+    sizes: Vec<u64>,
+    dense: (&[u32], usize),
+    rows: &[u32],
+    at: impl Fn(usize) -> usize,
+    get: impl Fn(usize) -> T,
+) {
+    let sums = fold_groups(dense, rows, |sum: &mut u64, r| *sum += get(r).into());
+    for (g, (count, sum)) in sizes.into_iter().zip(sums).enumerate() {
+        let acc = &mut accs[at(g)];
+        acc.count += count as i64;
+        acc.int_sum += i128::from(sum);
     }
 }
 
-/// Exact sums of money per group in dense arrays, then into the accumulators.
+/// Exact sums of money (never NULL) per group, then into the accumulators.
 fn sum_money(
     accs: &mut [Acc<'_>],
-    (groups, n_groups): (&[u32], usize),
+    sizes: Vec<u64>,
+    dense: (&[u32], usize),
     rows: &[u32],
-    at: impl Fn(u32) -> usize,
+    at: impl Fn(usize) -> usize,
     get: impl Fn(usize) -> i128,
 ) {
-    let (mut counts, mut sums) = (vec![0i64; n_groups], vec![0i128; n_groups]);
-    for (&g, &r) in groups.iter().zip(rows) {
-        counts[g as usize] += 1;
-        sums[g as usize] += get(r as usize);
-    }
-    for (g, (count, sum)) in counts.into_iter().zip(sums).enumerate() {
+    let sums = fold_groups(dense, rows, |sum: &mut i128, r| *sum += get(r));
+    for (g, (count, sum)) in sizes.into_iter().zip(sums).enumerate() {
         if count > 0 {
-            let acc = &mut accs[at(g as u32)];
-            acc.count += count;
+            let acc = &mut accs[at(g)];
+            acc.count += count as i64;
             acc.money_sum += sum;
             acc.has_money = true;
         }
     }
 }
 
+/// One group's running sum of a ratio: [`Acc::add_real`]'s compensated sum.
+#[derive(Clone, Copy, Default)]
+struct RealSum {
+    count: u64,
+    sum: f64,
+    comp: f64,
+}
+
 /// Sums of a ratio per group, NULL (and NaN, which is NULL) skipped: each group's
-/// values added in row order with [`Acc::add_real`]'s compensated sum, on dense arrays
-/// (the accumulators are fresh).
-fn sum_ratio(
-    accs: &mut [Acc<'_>],
-    (groups, n_groups): (&[u32], usize),
-    rows: &[u32],
-    at: impl Fn(u32) -> usize,
-    ratio: &RowRatio<'_>,
-) {
-    let mut counts = vec![0i64; n_groups];
-    let (mut sums, mut comps) = (vec![0f64; n_groups], vec![0f64; n_groups]);
-    for (&g, &r) in groups.iter().zip(rows) {
-        if let Some(x) = ratio.get(r as usize).filter(|x| !x.is_nan()) {
-            let g = g as usize;
-            counts[g] += 1;
-            let sum = sums[g];
-            let t = sum + x;
-            if sum.abs() >= x.abs() {
-                comps[g] += (sum - t) + x;
-            } else {
-                comps[g] += (x - t) + sum;
+/// values added in row order as [`Acc::add_real`] adds them (the accumulators are
+/// fresh), the ratio's formula matched once ([`RowRatio::apply`](crate::sql::catalog::RowRatio::apply)).
+struct SumRatio<'a, 'w, 'r, At> {
+    accs: &'a mut [Acc<'w>],
+    dense: (&'r [u32], usize),
+    rows: &'r [u32],
+    at: At,
+}
+
+impl<At: Fn(usize) -> usize> PerRow for SumRatio<'_, '_, '_, At> {
+    type Out = ();
+    fn run(self, get: impl Fn(usize) -> Option<f64>) {
+        let sums = fold_groups(self.dense, self.rows, |s: &mut RealSum, r| {
+            if let Some(x) = get(r).filter(|x| !x.is_nan()) {
+                s.count += 1;
+                let t = s.sum + x;
+                if s.sum.abs() >= x.abs() {
+                    s.comp += (s.sum - t) + x;
+                } else {
+                    s.comp += (x - t) + s.sum;
+                }
+                s.sum = t;
             }
-            sums[g] = t;
-        }
-    }
-    for g in 0..n_groups {
-        if counts[g] > 0 {
-            let acc = &mut accs[at(g as u32)];
-            debug_assert!(!acc.has_real && acc.count == 0);
-            acc.count += counts[g];
-            acc.real_sum = sums[g];
-            acc.real_comp = comps[g];
-            acc.has_real = true;
+        });
+        for (g, s) in sums.into_iter().enumerate() {
+            if s.count > 0 {
+                let acc = &mut self.accs[(self.at)(g)];
+                debug_assert!(!acc.has_real && acc.count == 0);
+                acc.count += s.count as i64;
+                acc.real_sum = s.sum;
+                acc.real_comp = s.comp;
+                acc.has_real = true;
+            }
         }
     }
 }
@@ -383,12 +436,12 @@ fn update_all<'w>(
     accs: &mut [Acc<'w>],
     groups: &[u32],
     rows: &[u32],
-    at: impl Fn(u32) -> usize,
+    at: impl Fn(usize) -> usize,
     func: AggFunc,
     column: &ScanColumn<'w>,
 ) -> Result<(), SqlError> {
     for (&g, &r) in groups.iter().zip(rows) {
-        accs[at(g)].update(func, column.get(r as usize), None)?;
+        accs[at(g as usize)].update(func, column.get(r as usize), None)?;
     }
     Ok(())
 }
