@@ -271,7 +271,7 @@ impl Writer {
 
     fn payload(&mut self, star: &StarSchema, files: &[LoadedFile], reports: &[LoadReport]) {
         self.section(b"DIMS", |w| {
-            for dict in dimensions(&star.dims) {
+            for (_, dict) in star.dims.all() {
                 w.dict(dict);
             }
         });
@@ -320,20 +320,6 @@ impl Writer {
             }
         });
     }
-}
-
-/// The dimensions in snapshot order.
-fn dimensions(d: &Dimensions) -> [&Dictionary; 8] {
-    [
-        &d.tenant,
-        &d.region,
-        &d.product,
-        &d.channel,
-        &d.campaign,
-        &d.campaign_name,
-        &d.customer,
-        &d.customer_name,
-    ]
 }
 
 const ENGINE: &str = env!("CARGO_PKG_VERSION");
@@ -713,16 +699,7 @@ pub fn read(bytes: &[u8]) -> Result<Contents, SnapshotError> {
 
 fn payload_of(r: &mut Reader<'_>) -> Result<Contents, SnapshotError> {
     let mut s = r.section(b"DIMS")?;
-    let dims = Dimensions {
-        tenant: s.dict("tenant")?,
-        region: s.dict("region")?,
-        product: s.dict("product")?,
-        channel: s.dict("channel")?,
-        campaign: s.dict("campaign")?,
-        campaign_name: s.dict("campaign_name")?,
-        customer: s.dict("customer")?,
-        customer_name: s.dict("customer_name")?,
-    };
+    let dims = Dimensions::try_build(|dim| s.dict(dim.name()))?;
     s.end("DIMS")?;
     let d = &dims;
 

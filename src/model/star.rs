@@ -68,17 +68,49 @@ impl Dimensions {
     /// The dictionary of a dimension ([`Dim::Extra`] has none here: each table keeps
     /// its extra values in its [`Extras`]).
     pub fn dict(&self, dim: Dim) -> Option<&Dictionary> {
+        let d = self;
         Some(match dim {
-            Dim::Tenant => &self.tenant,
-            Dim::Campaign => &self.campaign,
-            Dim::CampaignName => &self.campaign_name,
-            Dim::Region => &self.region,
-            Dim::Product => &self.product,
-            Dim::Channel => &self.channel,
-            Dim::Customer => &self.customer,
-            Dim::CustomerName => &self.customer_name,
+            Dim::Tenant => &d.tenant,
+            Dim::Campaign => &d.campaign,
+            Dim::CampaignName => &d.campaign_name,
+            Dim::Region => &d.region,
+            Dim::Product => &d.product,
+            Dim::Channel => &d.channel,
+            Dim::Customer => &d.customer,
+            Dim::CustomerName => &d.customer_name,
             Dim::Extra => return None,
         })
+    }
+
+    /// [`Dimensions::dict`], to change.
+    pub fn dict_mut(&mut self, dim: Dim) -> Option<&mut Dictionary> {
+        let d = self;
+        Some(match dim {
+            Dim::Tenant => &mut d.tenant,
+            Dim::Campaign => &mut d.campaign,
+            Dim::CampaignName => &mut d.campaign_name,
+            Dim::Region => &mut d.region,
+            Dim::Product => &mut d.product,
+            Dim::Channel => &mut d.channel,
+            Dim::Customer => &mut d.customer,
+            Dim::CustomerName => &mut d.customer_name,
+            Dim::Extra => return None,
+        })
+    }
+
+    /// Every dictionary with its dimension, in the stored order ([`Dim::DICTIONARIES`]).
+    pub fn all(&self) -> [(Dim, &Dictionary); Dim::DICTIONARIES.len()] {
+        Dim::DICTIONARIES.map(|dim| (dim, self.dict(dim).expect("a dictionary")))
+    }
+
+    /// Dimensions whose dictionaries `dict` gives, asked in the stored order (as a
+    /// snapshot holds them); the first error stops it.
+    pub fn try_build<E>(mut dict: impl FnMut(Dim) -> Result<Dictionary, E>) -> Result<Self, E> {
+        let mut dims = Dimensions::default();
+        for dim in Dim::DICTIONARIES {
+            *dims.dict_mut(dim).expect("a dictionary") = dict(dim)?;
+        }
+        Ok(dims)
     }
 }
 
@@ -135,25 +167,7 @@ pub struct StarSchema {
     pub targets: Targets,
     pub customers: Customers,
     /// The dictionaries' lengths when the open journal began.
-    journal: Option<[usize; DICTIONARIES]>,
-}
-
-/// How many dictionaries [`Dimensions`] holds.
-const DICTIONARIES: usize = 8;
-
-impl Dimensions {
-    fn all_mut(&mut self) -> [&mut Dictionary; DICTIONARIES] {
-        [
-            &mut self.tenant,
-            &mut self.region,
-            &mut self.product,
-            &mut self.channel,
-            &mut self.campaign,
-            &mut self.campaign_name,
-            &mut self.customer,
-            &mut self.customer_name,
-        ]
-    }
+    journal: Option<[usize; Dim::DICTIONARIES.len()]>,
 }
 
 impl StarSchema {
@@ -179,7 +193,7 @@ impl StarSchema {
     /// had and the rows replaced since (their earlier values); the dictionaries only
     /// their lengths, since keys are added, never changed.
     pub fn begin_journal(&mut self) {
-        self.journal = Some(self.dims.all_mut().map(|d| d.len()));
+        self.journal = Some(self.dims.all().map(|(_, d)| d.len()));
         self.campaigns.begin_journal();
         self.targets.begin_journal();
         self.customers.begin_journal();
@@ -208,8 +222,8 @@ impl StarSchema {
         self.campaigns.roll_back();
         self.targets.roll_back();
         self.customers.roll_back();
-        for (dict, len) in self.dims.all_mut().into_iter().zip(lengths) {
-            dict.truncate(len);
+        for (dim, len) in Dim::DICTIONARIES.into_iter().zip(lengths) {
+            self.dims.dict_mut(dim).expect("a dictionary").truncate(len);
         }
     }
 

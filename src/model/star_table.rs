@@ -68,6 +68,42 @@ pub enum Dim {
     Extra,
 }
 
+impl Dim {
+    /// The dimensions with a dictionary of their own, in their stored order (the
+    /// snapshot's, the contents dumps'): every [`Dim`] but [`Dim::Extra`].
+    pub const DICTIONARIES: [Dim; 8] = [
+        Dim::Tenant,
+        Dim::Region,
+        Dim::Product,
+        Dim::Channel,
+        Dim::Campaign,
+        Dim::CampaignName,
+        Dim::Customer,
+        Dim::CustomerName,
+    ];
+
+    /// The column whose values the dimension's dictionary holds (`None` for
+    /// [`Dim::Extra`], whose values come from many columns).
+    pub fn column(self) -> Option<Column> {
+        Some(match self {
+            Dim::Tenant => Column::TenantId,
+            Dim::Campaign => Column::CampaignId,
+            Dim::CampaignName => Column::CampaignName,
+            Dim::Region => Column::Region,
+            Dim::Product => Column::Product,
+            Dim::Channel => Column::Channel,
+            Dim::Customer => Column::CustomerId,
+            Dim::CustomerName => Column::CustomerName,
+            Dim::Extra => return None,
+        })
+    }
+
+    /// The dimension's name, as messages and dumps show it: its column's.
+    pub fn name(self) -> &'static str {
+        self.column().map_or("extra columns", Column::name)
+    }
+}
+
 /// What a table was before the file being committed, and the rows that file has
 /// replaced since: enough to put the table back
 /// ([`StarSchema::roll_back`](crate::model::star::StarSchema::roll_back)). Rows the file

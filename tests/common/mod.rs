@@ -229,16 +229,8 @@ pub fn star_contents(w: &Warehouse) -> String {
     let star = w.star();
     let mut out = String::new();
     let d = &star.dims;
-    for (name, dict) in [
-        ("tenant", &d.tenant),
-        ("region", &d.region),
-        ("product", &d.product),
-        ("channel", &d.channel),
-        ("campaign", &d.campaign),
-        ("campaign_name", &d.campaign_name),
-        ("customer", &d.customer),
-        ("customer_name", &d.customer_name),
-    ] {
+    for (dim, dict) in d.all() {
+        let name = dim.name();
         writeln!(out, "dim {name}: {:?}", dict.values().collect::<Vec<_>>()).unwrap();
     }
     // Every stored column, as each table's declaration lists them (`star_table!`).

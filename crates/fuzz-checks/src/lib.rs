@@ -193,16 +193,8 @@ pub fn contents(warehouse: &Warehouse) -> String {
         writeln!(out, "  extra values {extra_values:?}").unwrap();
     }
     let d = &star.dims;
-    for (name, dict) in [
-        ("tenant", &d.tenant),
-        ("region", &d.region),
-        ("product", &d.product),
-        ("channel", &d.channel),
-        ("campaign", &d.campaign),
-        ("campaign_name", &d.campaign_name),
-        ("customer", &d.customer),
-        ("customer_name", &d.customer_name),
-    ] {
+    for (dim, dict) in d.all() {
+        let name = dim.name();
         writeln!(out, "dim {name}: {:?}", dict.values().collect::<Vec<_>>()).unwrap();
     }
     out
