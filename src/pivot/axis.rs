@@ -7,21 +7,17 @@ use crate::model::date::{iso_week, quarter_of_month, ymd_from_day, Day};
 use crate::model::dict::{Dictionary, NULL_KEY};
 use crate::model::keys::{Key, KeyColumn};
 use crate::model::star::StarSchema;
-use crate::query::Scope;
+use crate::query::{group, Scope};
 use crate::transform::metrics::PerformanceCategory;
 use crate::with_keys;
-use foldhash::fast::RandomState;
 use serde::Serialize;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 /// The code of the "Others" row of top-N.
 pub(super) const OTHERS: u32 = u32::MAX - 1;
 /// Group numbers below this are group indexes themselves (the accumulators hold every
 /// possible group, most of them used when the fields' values are few).
 const DIRECT_GROUPS: u64 = 1 << 12;
-/// Group numbers below this are looked up in a dense table (4 bytes each: 16 MiB).
-const MAX_DENSE_GROUPS: u64 = 1 << 22;
 /// Days spanned at most by a date field's per-day lookup table.
 const MAX_DATE_TABLE: i64 = 200_000;
 
@@ -364,39 +360,16 @@ impl Selection {
 }
 
 /// Group indexes of group numbers below `groups`: the numbers themselves when few (the
-/// accumulators then hold every possible group), else dense indexes in first-seen order
-/// through a lookup table, or a hash map when the table would be too large. Returns each
-/// row's group and each group's number.
+/// accumulators then hold every possible group), else in first-seen order
+/// ([`group::first_seen`]). Returns each row's group and each group's number.
 pub(super) fn group_indexes(numbers: &[u64], groups: u64) -> (Vec<u32>, Vec<u64>) {
     if groups <= DIRECT_GROUPS {
         let group_of = numbers.iter().map(|&n| n as u32).collect();
         return (group_of, (0..groups).collect());
     }
-    let mut group_numbers = Vec::new();
-    let group_of = if groups <= MAX_DENSE_GROUPS {
-        let mut table = vec![u32::MAX; groups as usize];
-        numbers
-            .iter()
-            .map(|&n| {
-                let slot = &mut table[n as usize];
-                if *slot == u32::MAX {
-                    *slot = group_numbers.len() as u32;
-                    group_numbers.push(n);
-                }
-                *slot
-            })
-            .collect()
-    } else {
-        let mut map: HashMap<u64, u32, RandomState> = HashMap::default();
-        numbers
-            .iter()
-            .map(|&n| {
-                *map.entry(n).or_insert_with(|| {
-                    group_numbers.push(n);
-                    group_numbers.len() as u32 - 1
-                })
-            })
-            .collect()
-    };
-    (group_of, group_numbers)
+    let (group_of, first) = group::first_seen(numbers, groups);
+    (
+        group_of,
+        first.iter().map(|&i| numbers[i as usize]).collect(),
+    )
 }

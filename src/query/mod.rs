@@ -10,6 +10,7 @@
 pub mod columns;
 pub mod dashboards;
 pub mod field;
+pub mod group;
 pub mod result;
 pub mod source;
 

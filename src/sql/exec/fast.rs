@@ -21,6 +21,7 @@ use super::acc::Acc;
 use super::rows::cmp_keys;
 use crate::model::dict::Dictionary;
 use crate::model::keys::{Key, Keys};
+use crate::query::group;
 use crate::sql::catalog::{PerRow, ScanColumn};
 use crate::sql::error::SqlError;
 use crate::sql::plan::{AggFunc, AggregateCall, Expr, SortKey};
@@ -172,30 +173,8 @@ pub(crate) fn group_rows(
         };
         space = space.checked_mul(domain)?;
     }
-    let mut groups = Vec::with_capacity(rows.len());
-    let mut first = Vec::new();
-    let dense_limit = (rows.len() as u64 * 2).clamp(1 << 16, 1 << 24);
-    if space <= dense_limit {
-        let mut slot = vec![u32::MAX; space as usize];
-        for (&c, &r) in combined.iter().zip(rows) {
-            let s = &mut slot[c as usize];
-            if *s == u32::MAX {
-                *s = first.len() as u32;
-                first.push(r);
-            }
-            groups.push(*s);
-        }
-    } else {
-        let mut map: HashMap<u64, u32, FixedState> =
-            HashMap::with_hasher(FixedState::with_seed(0x5eed));
-        for (&c, &r) in combined.iter().zip(rows) {
-            let g = *map.entry(c).or_insert_with(|| {
-                first.push(r);
-                first.len() as u32 - 1
-            });
-            groups.push(g);
-        }
-    }
+    let (groups, first) = group::first_seen(&combined, space);
+    let first = first.into_iter().map(|i| rows[i as usize]).collect();
     Some((groups, first))
 }
 
