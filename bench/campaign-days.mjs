@@ -6,7 +6,7 @@
 //
 //   node bench/campaign-days.mjs OUT.csv [ROWS=10000000] [TENANTS=20] [DAYS=30]
 //
-// 10,000,000 rows make about 1.1 GB (BENCHMARKS.md, "10M rows in a tab").
+// 10,000,000 rows make about 1.1 GB (BENCHMARKS.md, "10M rows").
 import { createWriteStream } from 'node:fs';
 
 const [out, rowsArg, tenantsArg, daysArg] = process.argv.slice(2);

@@ -109,8 +109,8 @@ fn ingest(c: &mut Criterion) {
     });
     group.finish();
 
-    // The two phases of a one-thread load apart (BENCHMARKS.md, "the commit's hash
-    // tables"): staging (read, validate, stage; 8 MB chunks) and the commit into an
+    // The two phases of a one-thread load apart (BENCHMARKS.md, "Ingest"): staging
+    // (read, validate, stage; 8 MB chunks) and the commit into an
     // empty warehouse, each timed without the other.
     let mut phases = c.benchmark_group("ingest_phases");
     phases.sample_size(10);

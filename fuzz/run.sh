@@ -9,11 +9,12 @@
 # committed corpus is only read.
 #
 # FUZZ_SANITIZER (default address) is cargo-fuzz's --sanitizer: `none` runs csv_parallel
-# 2.6x faster (the engine's only unsafe code is its counting allocator; what that target
-# checks is the split, by comparison). FUZZ_TRACE_COMPARES=0 builds without comparison
-# tracing (--no-trace-compares: another 2x for csv_parallel, whose time went 65% to the
-# comparison hooks; the dictionary fuzz/dicts/csv.dict, given to every csv_* target,
-# supplies the tokens tracing would find). FUZZ_MAX_LEN (default 262144) caps an input.
+# much faster at little loss (the engine's only unsafe code is its counting allocator;
+# what that target checks is the split, by comparison). FUZZ_TRACE_COMPARES=0 builds
+# without comparison tracing (--no-trace-compares: for csv_parallel the comparison hooks
+# cost more than the loads; the dictionary fuzz/dicts/csv.dict, given to every csv_*
+# target, supplies the tokens tracing would find). FUZZ_MAX_LEN (default 262144) caps an
+# input.
 #
 # New corpus entries go to fuzz/corpus/<target>/ (minimise with `cargo +nightly fuzz
 # cmin <target>` before committing); crashes to fuzz/artifacts/<target>/: copy a fixed

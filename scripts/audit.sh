@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Dependency audits, run by `make test`: npm's advisories for the packages `make test`
 # and `make serve` install (package-lock.json and editor/package-lock.json; the
-# benchmark's own bench/package-lock.json is not installed by them, see README
+# benchmark's own bench/package-lock.json is not installed by them, see docs/engine.md,
 # "Dependencies"), and RustSec's for Cargo.lock.
 #
 # Each audit needs its advisory database from the network. Where that cannot be

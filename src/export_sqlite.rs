@@ -24,8 +24,8 @@
 //! sees half a warehouse, and a failed export leaves an existing file as it was.
 //!
 //! Native only (SQLite through `rusqlite`, compiled from source): the page does not
-//! offer it (README, "Export": the SQLite library alone would take most of the page's
-//! download budget).
+//! offer it (docs/browser.md, "Exports": the SQLite library alone would take most of
+//! the page's download budget).
 
 use crate::model::date::format_day;
 use crate::model::star::StarSchema;

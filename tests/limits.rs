@@ -1,4 +1,4 @@
-//! Resource limits (README "Limits"): hostile or oversized inputs are refused, or loaded,
+//! Resource limits (docs/formats.md): hostile or oversized inputs are refused, or loaded,
 //! with bounded memory and time and a message naming the limit.
 //!
 //! The engine's counting global allocator ([`bi_platform::memory`]) records the peak of

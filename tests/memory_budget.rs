@@ -1,4 +1,4 @@
-//! The memory budget (README "Limits", `bi_platform::memory`): a file that would take the
+//! The memory budget (docs/formats.md, `bi_platform::memory`): a file that would take the
 //! heap past the budget is refused with an error naming the limit, nothing of it is
 //! committed, and the warehouse keeps everything loaded before and stays usable.
 //!

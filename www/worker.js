@@ -53,9 +53,9 @@ const compareBy = (column, desc) => (a, b) => {
 // user's first file was read, added and shown by baseline code. So once the page is up
 // it has this worker load a small generated file (80,000 rows, about 9 MB) through the
 // same path, the parsing workers included, into a throwaway warehouse, and compute its
-// view; the page's warehouse is not touched. That takes about 0.3 s after the page
-// opens (a file dropped meanwhile waits for it), and the 1M-row file dropped then
-// reaches its last chart in 1.02-1.07 s instead of 1.33-1.39 (BENCHMARKS.md).
+// view; the page's warehouse is not touched. A file dropped meanwhile waits for it, so
+// that the user's files are read, added and shown by optimised code (BENCHMARKS.md,
+// "Ingest").
 const WARM_SLICE = 1 << 20;
 async function warmUp() {
   const [campaigns] = generateSample({ tenants: 10, campaignsPerTenant: 8000, customersPerTenant: 1 }).files;

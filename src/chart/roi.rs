@@ -22,8 +22,8 @@ fn roi_bucket_label(i: usize) -> String {
 /// (for spend > 0). With spend > 0 and both under 2^52 millionths ($4.5 billion, so
 /// every real row) the products fit in `i64` and the edges passed are counted without a
 /// branch (a prefix of the edges passes, so counting them is the bucket); a row's bucket
-/// is unpredictable, and the early exit's mispredicted branches were most of the ROI
-/// chart's 10 ms at 1M rows. Otherwise [`roi_bucket_exact`].
+/// is unpredictable, so an early exit would mispredict on most rows. Otherwise
+/// [`roi_bucket_exact`].
 #[inline(always)]
 pub(super) fn roi_bucket(spend: i64, revenue: i64) -> usize {
     const FITS: i64 = 1 << 52;

@@ -8,7 +8,7 @@
 //! committed by [`crate::Warehouse::push`]). XLSX, JSON and Parquet (whose
 //! footer, at the end, says where everything is) need the whole file and are parsed when
 //! the stream is finished; they are kept up to [`whole_file_limit`] bytes, beyond which
-//! the file is refused (README "Limits").
+//! the file is refused (docs/formats.md, "Limits").
 //!
 //! A stream has a memory budget ([`crate::memory`]; [`IngestStream::with_budget`]): after
 //! every chunk, and before and after parsing a whole file, it checks the live heap

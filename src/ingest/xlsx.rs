@@ -6,7 +6,7 @@
 //! with their cached values; date cells and numbers in date columns are serials in the
 //! workbook's date system (1900 or 1904).
 //!
-//! Limits (README "Limits"): before calamine sees the bytes, the zip's central directory
+//! Limits (docs/formats.md): before calamine sees the bytes, the zip's central directory
 //! is read with the `zip` crate and a workbook whose entries declare more than
 //! [`inflate_budget`] bytes is refused (the `zip` reader fails any entry that inflates
 //! past its declared size, so the declared sizes bound what calamine reads); a workbook

@@ -206,8 +206,8 @@ fn write_column(
     match writer {
         ColumnWriter::ByteArrayColumnWriter(w) => {
             // The row group's text goes into one buffer, and each value is a slice of
-            // it: one allocation per column chunk instead of one per row (measured: a
-            // `ByteArray` per row spent a third of the export in malloc and free).
+            // it: one allocation per column chunk instead of one per row (a `ByteArray`
+            // per row spends much of the export in malloc and free).
             let mut buffer: Vec<u8> = Vec::new();
             let mut spans: Vec<(usize, usize)> = Vec::with_capacity(rows.len());
             for value in values {

@@ -323,7 +323,7 @@ test('a broken file dropped during a stream shows its error; earlier and streame
   });
 });
 
-// --- Hardening: the memory budget and cancel (README "Limits" and "The page") ----------
+// --- Hardening: the memory budget and cancel (docs/formats.md, docs/browser.md) --------
 
 const SMALL = 'tenant_id,campaign_id,campaign_name,date,impressions,clicks,conversions,spend,revenue,region,product\n'
   + 'tenant_new,n1,New 1 - Search,2024-11-02,100,10,1,5.00,7.00,North,Product A\n'
@@ -331,7 +331,7 @@ const SMALL = 'tenant_id,campaign_id,campaign_name,date,impressions,clicks,conve
 const smallRows = { tenant_new: ['2', '11.00', '15.00'] };
 
 test('a file too big for the memory budget is refused like any load error; earlier data stays and later loads work', async () => {
-  // The `memoryBudget` hook (README "The page") sets a 64 MiB budget in the worker before
+  // The `memoryBudget` hook (docs/browser.md) sets a 64 MiB budget in the worker before
   // anything loads; the generated file stages well over 100 MB.
   const budget = 64 * 1024 * 1024;
   await withPage(async (page) => {

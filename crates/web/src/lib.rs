@@ -47,9 +47,9 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
 
 /// A result (a dashboard, a table, a SQL statement) as plain JS data, through JSON text
 /// and the browser's `JSON.parse`: the same values as [`to_js`], which builds each value
-/// with a call across the wasm boundary. Measured on the unpaged view's 2.6 MB (24,000
-/// `target_vs_actual` rows): about 45 ms to build through [`to_js`], 25 ms to write as
-/// text and parse. Rows go faster still a column at a time ([`rows::result_to_js`]).
+/// with a call across the wasm boundary; for large results one string crossing it is
+/// cheaper than a call per value. Rows go faster still a column at a time
+/// ([`rows::result_to_js`]).
 fn json_to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     let text = serde_json::to_string(value).map_err(into_error)?;
     js_sys::JSON::parse(&text)

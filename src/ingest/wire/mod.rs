@@ -58,7 +58,7 @@ macro_rules! slices {
                     self.count(values.len());
                     // Sized once, then filled: a push per value checked the capacity
                     // each time and could not be vectorised (a byte at a time for the
-                    // text arena, 7% of a parsing worker's time in the page).
+                    // text arena, which every parsing worker's answer writes).
                     let start = self.out.len();
                     self.out.resize(start + std::mem::size_of_val(values), 0);
                     for (to, v) in self.out[start..].chunks_exact_mut(WIDTH).zip(values) {

@@ -30,7 +30,7 @@ fn newest_first(day: Day) -> u32 {
 /// selection, and only the rows up to it (ties included) sorted, their campaign ids
 /// compared as text. For the first page of the first view after a load, before
 /// [`performance_order`] is kept: that orders every row and ranks every campaign id
-/// (about 40 ms of the page's first view at 1M rows).
+/// (at a million rows, a large part of the first view, which need not wait for it).
 pub fn performance_top(scope: &Scope<'_>, ranks: &Ranks, k: usize) -> Vec<u32> {
     let star = scope.star;
     let f = &star.campaigns;

@@ -114,7 +114,7 @@ fn actuals<T: Key, R: Key, P: Key>(
         // in the cell of the row before: the cell's sums are kept in locals while it
         // does, and added into the array when the cell changes. Adding into the array
         // row by row made each row wait for the previous row's store to the same cell
-        // (a profile put a third of the scan on one add). Integer sums, so the order
+        // (a chain of dependent adds through memory). Integer sums, so the order
         // of the adds changes nothing.
         let mut cell = usize::MAX;
         let mut run = ActualSums::default();
@@ -182,7 +182,7 @@ fn actuals<T: Key, R: Key, P: Key>(
 /// Every target row in `target_vs_actual` order: tenant_id, region, product (byte
 /// order), year, month. Computed once per warehouse state and then filtered per query:
 /// sorting the rows in scope on every query, by keys read through three rank tables on
-/// each comparison, took about a third of the dashboard's time.
+/// each comparison, would redo the same work for every query.
 pub fn target_order(star: &StarSchema, ranks: &Ranks) -> Vec<u32> {
     let t = &star.targets;
     let mut keyed: Vec<_> = (0..t.len())
