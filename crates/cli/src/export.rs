@@ -56,6 +56,18 @@ pub(crate) fn export(args: ExportArgs) -> ExitCode {
     }
     if let Some(out) = &args.sqlite {
         let started = Instant::now();
+        // As --parquet creates its directory: `--parquet out/ --sqlite out/w.db` must
+        // not depend on which is written first.
+        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            if let Err(e) = std::fs::create_dir_all(parent) {
+                eprintln!(
+                    "error: cannot write {}: cannot create {}: {e}",
+                    out.display(),
+                    parent.display()
+                );
+                return ExitCode::FAILURE;
+            }
+        }
         match bi_platform::export_sqlite::write(warehouse.star(), &query, out) {
             Ok(written) => {
                 let rows: Vec<String> = written

@@ -124,9 +124,16 @@ fn the_commands_errors_name_the_problem_and_leave_existing_files_alone() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("missing.csv"), "{}", stderr(&o));
     assert!(!out.exists());
-    // The output cannot be written (its directory is missing; it is a directory): 1,
-    // the message names the path, and what was there stays.
-    let nowhere = dir.path().join("no-such-dir").join("x.db");
+    // A missing directory is created, as --parquet creates its own.
+    let nested = dir.path().join("new-dir").join("x.db");
+    let o = run(&["export", "--sqlite", nested.to_str().unwrap()], &[&c]);
+    no_panic(&o);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(nested.is_file());
+    // The output cannot be written (its directory would be inside a file; it is a
+    // directory): 1, the message names the path, and what was there stays.
+    std::fs::write(dir.path().join("a-file"), b"x").unwrap();
+    let nowhere = dir.path().join("a-file").join("x.db");
     let o = run(&["export", "--sqlite", nowhere.to_str().unwrap()], &[&c]);
     no_panic(&o);
     assert_eq!(o.status.code(), Some(1));
@@ -147,13 +154,14 @@ fn the_commands_errors_name_the_problem_and_leave_existing_files_alone() {
         stderr(&o)
     );
     assert!(taken.join("keep").exists());
-    let left: Vec<_> = std::fs::read_dir(dir.path())
+    let mut left: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
-        .map(|e| e.unwrap().file_name())
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
+    left.sort();
     assert_eq!(
         left,
-        [std::ffi::OsString::from("taken.db")],
+        ["a-file", "new-dir", "taken.db"],
         "no partial file left"
     );
 }
