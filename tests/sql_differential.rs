@@ -213,6 +213,21 @@ fn unsupported_and_write_statements_are_refused_with_a_reason() {
             "{sql}: {e}"
         );
     }
+    // Refused joins are named in SQL's words, not the parser's.
+    for (join, name) in [
+        ("FULL JOIN", "FULL JOIN"),
+        ("FULL OUTER JOIN", "FULL JOIN"),
+        ("RIGHT JOIN", "RIGHT JOIN"),
+    ] {
+        let sql = format!("SELECT 1 FROM fact_campaigns a {join} dim_region b ON 1");
+        let e = bi_platform::sql::query(w.star(), &bi_platform::TenantScope::All, &sql)
+            .expect_err(&sql);
+        assert_eq!(
+            e.message,
+            format!("not supported: {name} (JOIN, LEFT JOIN and CROSS JOIN are)"),
+            "{sql}"
+        );
+    }
     let e = bi_platform::sql::query(
         w.star(),
         &bi_platform::TenantScope::All,

@@ -93,10 +93,24 @@ impl<'s> Planner<'s> {
                 }
                 ast::JoinOperator::CrossJoin(c) => (JoinKind::Inner, Some(c)),
                 other => {
-                    let name = format!("{other:?}");
-                    let name = name.split('(').next().unwrap_or("this").to_string();
+                    // The SQL words, not the parser's variant names (`FullOuter`).
+                    let name = match other {
+                        ast::JoinOperator::FullOuter(_) => "FULL JOIN",
+                        ast::JoinOperator::Right(_) | ast::JoinOperator::RightOuter(_) => {
+                            "RIGHT JOIN"
+                        }
+                        ast::JoinOperator::Semi(_)
+                        | ast::JoinOperator::LeftSemi(_)
+                        | ast::JoinOperator::RightSemi(_) => "SEMI JOIN",
+                        ast::JoinOperator::Anti(_)
+                        | ast::JoinOperator::LeftAnti(_)
+                        | ast::JoinOperator::RightAnti(_) => "ANTI JOIN",
+                        ast::JoinOperator::CrossApply | ast::JoinOperator::OuterApply => "APPLY",
+                        ast::JoinOperator::AsOf { .. } => "ASOF JOIN",
+                        _ => "this join",
+                    };
                     return Err(unsupported(format!(
-                        "{name} joins (JOIN, LEFT JOIN and CROSS JOIN are)"
+                        "{name} (JOIN, LEFT JOIN and CROSS JOIN are)"
                     )));
                 }
             };
