@@ -54,7 +54,6 @@ impl<'a, 'w> Exec<'a, 'w> {
             }
             _ => self.plan(input)?,
         };
-        self.note("general: sort of materialized rows");
         let width = rel.width();
         let rows = rel.into_rows();
         let mut keyed = Vec::with_capacity(rows.len());
@@ -65,7 +64,33 @@ impl<'a, 'w> Exec<'a, 'w> {
                 .collect::<Result<Vec<_>, _>>()?;
             keyed.push((k, row));
         }
-        keyed.sort_by(|a, b| cmp_keys(&a.0, &b.0, keys));
+        match keep {
+            // Top-k: the first `k` rows of the stable sort, found without sorting the
+            // rest (ties broken by position, as the stable sort breaks them).
+            Some(k) if k < keyed.len() => {
+                let cmp = |a: &usize, b: &usize| {
+                    cmp_keys(&keyed[*a].0, &keyed[*b].0, keys).then(a.cmp(b))
+                };
+                let mut first: Vec<usize> = (0..keyed.len()).collect();
+                if k == 0 {
+                    first.clear();
+                } else {
+                    first.select_nth_unstable_by(k - 1, cmp);
+                    first.truncate(k);
+                    first.sort_unstable_by(cmp);
+                }
+                let rows = first
+                    .into_iter()
+                    .map(|i| (Vec::new(), std::mem::take(&mut keyed[i].1)))
+                    .collect();
+                keyed = rows;
+                self.note("general: top-k of materialized rows");
+            }
+            _ => {
+                keyed.sort_by(|a, b| cmp_keys(&a.0, &b.0, keys));
+                self.note("general: sort of materialized rows");
+            }
+        }
         Ok(Rel::Rows {
             width,
             rows: keyed.into_iter().map(|(_, r)| r).collect(),
