@@ -8,6 +8,7 @@ import { installCrossfilter, decorateChartTable, decorateDashboardTable, renderS
 // Pivot hook: the Pivot tab lives in its own module.
 import { initPivot, openPivot, refreshPivot } from './pivot.js';
 import { $, el } from './dom.js';
+import { bytes, decimal, dollars, formatUnit, formatValue, isNumeric, money, pct, whole } from './format.js';
 
 const CHUNK = 4 * 1024 * 1024;
 const TABLE_PAGE = 100;
@@ -30,34 +31,9 @@ function keepFocus(render) {
   }
 }
 
-const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const whole = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const decimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
-const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 2 });
-const percent = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const pct = (v) => (v == null ? '—' : `${percent.format(v * 100)}%`);
-
-const small = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
-// A cell by its column's type, as the engine declares it (a dashboard's columns) or
-// derives it (a query's): text, integer, code (a year, a month), number, money, ratio,
-// date.
-function formatValue(type, value) {
-  if (value == null) return '—';
-  if (typeof value !== 'number') return String(value);
-  switch (type) {
-    case 'money': return money.format(value);
-    case 'ratio': return pct(value);
-    case 'code': return String(value);
-    case 'integer': return whole.format(value);
-    default: return Number.isInteger(value) ? whole.format(value)
-      : Math.abs(value) < 1 ? small.format(value) : decimal.format(value);
-  }
-}
-const NUMERIC = new Set(['integer', 'number', 'money', 'ratio']);
 // A dashboard's declared columns, and its title.
 const columnsOf = (name) => INFO.find((d) => d.name === name)?.columns || [];
 const titleOf = (name) => (name === 'sql' ? 'SQL' : name === 'pivot' ? 'Pivot' : INFO.find((d) => d.name === name)?.label || name);
-const bytes = (n) => (n >= 1e6 ? `${decimal.format(n / 1e6)} MB` : `${decimal.format(n / 1e3)} KB`);
 
 // --- The worker -----------------------------------------------------------------------
 // `?keep=indexeddb` keeps the data in IndexedDB even where OPFS works (keep.js);
@@ -472,7 +448,6 @@ async function refresh({ announce: say = false, fromLink = false } = {}) {
   }
 }
 
-const dollars = (v) => `${v < 0 ? '-' : ''}$${Math.abs(v) >= 1e6 ? compact.format(Math.abs(v)) : money.format(Math.abs(v))}`;
 function renderKpis(k) {
   const tiles = [
     ['Spend', dollars(k.spend), `${whole.format(k.campaigns)} campaign rows`, '', k.spend],
@@ -495,20 +470,14 @@ function renderKpis(k) {
 // as table" toggle with the chart's data as a table (categories by series, laid out
 // from the same chart data the engine drew).
 const canvases = new Map();
-const unitFormat = {
-  money: (v) => `${v < 0 ? '-' : ''}$${money.format(Math.abs(v))}`,
-  percent: (v) => `${decimal.format(v)}%`,
-  count: (v) => (Number.isInteger(v) ? whole.format(v) : decimal.format(v)),
-};
 function chartTable(chart) {
-  const format = unitFormat[chart.unit] || unitFormat.count;
   const notes = chart.notes.some((n) => n);
   const head = el('tr', {}, el('th', { scope: 'col', text: chart.x_label }),
     ...chart.series.map((s) => el('th', { scope: 'col', class: 'num', text: s.name })),
     notes ? el('th', { scope: 'col', text: 'Note' }) : null);
   const rows = chart.categories.map((category, i) => el('tr', {},
     el('th', { scope: 'row', text: category }),
-    ...chart.series.map((s) => el('td', { class: 'num', text: s.values[i] == null ? '—' : format(s.values[i]) })),
+    ...chart.series.map((s) => el('td', { class: 'num', text: formatUnit(chart.unit, s.values[i]) })),
     notes ? el('td', { text: chart.notes[i] || '' }) : null));
   // crossfilter: category cells become filter buttons.
   return decorateChartTable(el('table', { 'data-chart-table': chart.id },
@@ -684,7 +653,7 @@ function tablePanel(name) {
   const typeAt = (i) => declared[i]?.type;
   const label = (c) => declared.find((d) => d.name === c)?.label || c;
   const head = el('tr', {}, ...result.columns.map((c, i) => {
-    const th = el('th', { scope: 'col', class: NUMERIC.has(typeAt(i)) ? 'num' : '' });
+    const th = el('th', { scope: 'col', class: isNumeric(typeAt(i)) ? 'num' : '' });
     if (paged) th.textContent = label(c);
     else {
       th.setAttribute('aria-sort', sort?.column === c ? (sort.desc ? 'descending' : 'ascending') : 'none');
@@ -695,7 +664,7 @@ function tablePanel(name) {
     }
     return th;
   }));
-  const body = el('tbody', {}, ...shown.map((row) => el('tr', {}, ...row.map((v, i) => el('td', { class: NUMERIC.has(typeAt(i)) ? 'num' : '', text: formatValue(typeAt(i), v) })))));
+  const body = el('tbody', {}, ...shown.map((row) => el('tr', {}, ...row.map((v, i) => el('td', { class: isNumeric(typeAt(i)) ? 'num' : '', text: formatValue(typeAt(i), v) })))));
   // crossfilter: value cells become filter buttons.
   const table = decorateDashboardTable(el('table', { 'data-dashboard': name }, el('thead', {}, head), body), result);
   const pager = el('div', { class: 'pager' },
@@ -1089,7 +1058,7 @@ function renderSqlResults() {
     const types = r.types || r.columns.map(() => ({ type: 'text' }));
     const sort = sqlState.sort?.[i];
     const head = el('tr', {}, ...r.columns.map((c, j) => {
-      const th = el('th', { scope: 'col', class: NUMERIC.has(types[j].type) ? 'num' : '', 'aria-sort': sort?.column === j ? (sort.desc ? 'descending' : 'ascending') : 'none' });
+      const th = el('th', { scope: 'col', class: isNumeric(types[j].type) ? 'num' : '', 'aria-sort': sort?.column === j ? (sort.desc ? 'descending' : 'ascending') : 'none' });
       th.append(el('button', {
         type: 'button', class: 'sort', 'data-key': `sql-sort:${i}:${j}`, title: `${types[j].type}`,
         text: c + (sort?.column === j ? (sort.desc ? ' ▼' : ' ▲') : ''),
@@ -1097,7 +1066,7 @@ function renderSqlResults() {
       }));
       return th;
     }));
-    const body = el('tbody', {}, ...r.rows.map((row) => el('tr', {}, ...row.map((v, j) => el('td', { class: NUMERIC.has(types[j].type) ? 'num' : '', text: formatValue(types[j].type, v) })))));
+    const body = el('tbody', {}, ...r.rows.map((row) => el('tr', {}, ...row.map((v, j) => el('td', { class: isNumeric(types[j].type) ? 'num' : '', text: formatValue(types[j].type, v) })))));
     const pager = el('div', { class: 'pager' }, el('span', { class: 'muted', text: r.total_rows ? `Rows ${whole.format(r.offset + 1)}–${whole.format(r.offset + r.rows.length)} of ${whole.format(r.total_rows)} · ${decimal.format(r.ms)} ms` : `No rows · ${decimal.format(r.ms)} ms` }));
     if (r.total_rows > SQL_PAGE) {
       const prev = el('button', { type: 'button', class: 'ghost small', text: '← Previous', 'data-key': `sql-prev:${i}`, onclick: () => sqlPage(i, -1) });

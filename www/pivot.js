@@ -15,6 +15,7 @@
 // `refreshPivot()` after each view (new data or filters). Every value from a file is
 // inserted as text (textContent), never as HTML.
 import { $, el } from './dom.js';
+import { decimal, formatValue, whole } from './format.js';
 import { filterByMany } from './crossfilter.js';
 import { pivotXlsx, XLSX_TYPE } from './pivot-xlsx.js';
 
@@ -27,23 +28,6 @@ const state = {
   opened: false,
 };
 
-
-const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const whole = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const decimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
-const percent = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-
-/** A value formatted by its column's type (the engine types every column). */
-export function formatValue(type, value) {
-  if (value == null) return '—';
-  switch (type) {
-    case 'money': return money.format(value);
-    case 'ratio': return `${percent.format(value * 100)}%`;
-    case 'integer': return typeof value === 'number' ? whole.format(value) : String(value);
-    case 'number': return decimal.format(value);
-    default: return String(value);
-  }
-}
 
 const ZONES = { rows: 'Rows', columns: 'Columns', measures: 'Values' };
 const fieldLabel = (id) => state.catalog?.fields.find((f) => f.id === id)?.label || id;
