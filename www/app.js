@@ -8,6 +8,7 @@ import { installCrossfilter, decorateChartTable, decorateDashboardTable, renderS
 // Pivot hook: the Pivot tab lives in its own module.
 import { initPivot, openPivot, refreshPivot } from './pivot.js';
 import { $, el } from './dom.js';
+import { call, listenToEngine, restartEngine } from './engine.js';
 import { bytes, decimal, dollars, formatUnit, formatValue, isNumeric, money, pct, whole } from './format.js';
 
 const CHUNK = 4 * 1024 * 1024;
@@ -35,55 +36,12 @@ function keepFocus(render) {
 const columnsOf = (name) => INFO.find((d) => d.name === name)?.columns || [];
 const titleOf = (name) => (name === 'sql' ? 'SQL' : name === 'pivot' ? 'Pivot' : INFO.find((d) => d.name === name)?.label || name);
 
-// --- The worker -----------------------------------------------------------------------
-// `?keep=indexeddb` keeps the data in IndexedDB even where OPFS works (keep.js);
-// `?workers=N` sets how many workers read a large file (worker.js; 1: only the engine's).
-const workerUrl = new URL('./worker.js', import.meta.url);
-for (const param of ['keep', 'workers']) {
-  const value = new URLSearchParams(location.search).get(param);
-  if (value) workerUrl.searchParams.set(param, value);
-}
-let worker;
-let nextId = 0;
-const pending = new Map();
-function startWorker() {
-  worker = new Worker(workerUrl, { type: 'module' });
-  worker.onmessage = ({ data: { id, ok, result, error, ...event } }) => {
-    if (event.event === 'kept') { renderKept(event); return; }
-    if (event.event === 'rows') { renderRows(event); return; }
-    const p = pending.get(id);
-    pending.delete(id);
-    if (ok) p.resolve(result); else p.reject(new Error(error));
-  };
-  worker.onerror = (e) => showError(`The engine stopped: ${e.message || 'unknown error'}. Reload the page.`);
-}
-startWorker();
-// Stops the worker mid-task (a SQL query cancelled) and starts a new, empty one: every
-// call waiting on the old one fails with an error whose `cancelled` is true. The caller
-// restores the warehouse into the new one (`call('restore')`, keep.js).
-function replaceWorker(reason) {
-  worker.terminate();
-  for (const p of pending.values()) p.reject(Object.assign(new Error(reason), { cancelled: true }));
-  pending.clear();
-  startWorker();
-  if (budgetParam) call('setMemoryBudget', { bytes: Number(budgetParam) }).catch(() => {});
-}
-function call(op, args, transfer = []) {
-  const id = nextId++;
-  return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
-    worker.postMessage({ id, op, args }, transfer);
-  });
-}
-// Test and debug hook: `?memoryBudget=BYTES` sets the engine's memory budget (default
-// 3.5 GiB of the 4 GiB a wasm memory can have) before anything loads, so a small file
-// can show what happens to one too big for memory. `window.__bi.memory()` reports
-// `{used, budget}` in bytes.
-const budgetParam = new URLSearchParams(location.search).get('memoryBudget');
-if (budgetParam) {
-  call('setMemoryBudget', { bytes: Number(budgetParam) })
-    .catch((error) => showError(`The memory budget could not be set: ${error.message}`));
-}
+// --- The engine (engine.js) -----------------------------------------------------------
+listenToEngine((message) => {
+  if (message.event === 'kept') renderKept(message);
+  else if (message.event === 'rows') renderRows(message);
+  else if (message.event === 'failed') showError(message.message);
+});
 
 // --- State ----------------------------------------------------------------------------
 const state = {
@@ -741,7 +699,8 @@ $('export-parquet').addEventListener('click', async () => {
 // --- SQL --------------------------------------------------------------------------------
 // The SQL tab. Its parser is a second wasm module (www/pkg-sql/), fetched the first time
 // the tab opens and handed to the worker; there it compiles the editor's text into plans
-// that the engine runs under the tenant picker's scope. Results are paged by the worker.
+// that the engine runs under the tenant picker's scope. The engine keeps the results,
+// and sorts and pages them.
 const SQL_PARSER = new URL('./pkg-sql/bi_platform_sql_bg.wasm', import.meta.url);
 const SQL_EXAMPLES = [
   ['Revenue by region per month', `SELECT region, strftime('%Y-%m', date) AS month, SUM(revenue) AS revenue
@@ -1020,7 +979,7 @@ async function cancelSql() {
   sqlState.running = null;
   $('sql-cancel').hidden = true;
   $('sql-loading').textContent = 'Cancelling: restarting the engine…';
-  replaceWorker('The query was cancelled.');
+  restartEngine('The query was cancelled.');
   if (focusRun) $('sql-run').focus();
   sqlState.parser = null;
   try {
@@ -1094,13 +1053,21 @@ function renderSqlResults() {
   if (error && sqlText() === sqlState.text) markError(error.error, false);
 }
 
-// Sorting a result sorts all its rows (in the worker), not only the page shown: by the
-// column's type, NULLs last; a second press reverses.
+// Result `index` again from the engine, sorted as `sort` says ({column, desc}) from row
+// `offset`; its time stays the run's.
+async function sqlShow(index, offset, sort) {
+  const page = { offset, limit: SQL_PAGE, sort: sort?.column ?? null, descending: !!sort?.desc };
+  const result = await call('sqlPage', { index, page });
+  sqlState.results[index] = { ...result, ms: sqlState.results[index].ms };
+}
+
+// Sorting a result sorts all its rows (in the engine), not only the page shown, in
+// SQLite's order (NULLs first ascending, last descending); a second press reverses.
 async function sqlSort(index, column) {
   const current = sqlState.sort?.[index];
   const desc = current?.column === column ? !current.desc : false;
   try {
-    sqlState.results[index] = await call('sqlSort', { index, column, desc, limit: SQL_PAGE });
+    await sqlShow(index, 0, { column, desc });
     sqlState.sort[index] = { column, desc };
     renderSqlResults();
     announce(`Sorted by ${sqlState.results[index].columns[column]}, ${desc ? 'descending' : 'ascending'}.`);
@@ -1112,7 +1079,7 @@ async function sqlSort(index, column) {
 async function sqlPage(index, delta) {
   try {
     const r = sqlState.results[index];
-    sqlState.results[index] = await call('sqlPage', { index, offset: Math.max(0, r.offset + delta * SQL_PAGE), limit: SQL_PAGE });
+    await sqlShow(index, Math.max(0, r.offset + delta * SQL_PAGE), sqlState.sort?.[index]);
     renderSqlResults();
   } catch (error) {
     showError(`The result could not be paged: ${error.message}. Run the query again.`);
