@@ -167,12 +167,14 @@ struct SqlFailure {
 #[derive(Serialize)]
 struct TableShape {
     table: &'static str,
+    label: &'static str,
     required: Vec<&'static str>,
     optional: Vec<&'static str>,
 }
 
-/// What each table's file holds, `[{table, required, optional}]` (column names, in the
-/// table's order), for the page to tell a newcomer which files it takes.
+/// What each table's file holds, `[{table, label, required, optional}]` (`label`: what
+/// the table holds, for people; column names in the table's order), for the page to
+/// tell a newcomer which files it takes and to name a loaded file's table.
 #[wasm_bindgen(js_name = tableShapes)]
 pub fn table_shapes() -> Result<JsValue, JsValue> {
     let shapes: Vec<TableShape> = TableKind::ALL
@@ -188,6 +190,7 @@ pub fn table_shapes() -> Result<JsValue, JsValue> {
             };
             TableShape {
                 table: table.name(),
+                label: table.label(),
                 required: names(true),
                 optional: names(false),
             }

@@ -326,6 +326,7 @@ fn the_page_learns_dashboards_and_file_shapes_from_the_engine() {
         tables,
         ["fact_campaigns", "dim_sales_targets", "dim_customers"]
     );
+    assert_eq!(shapes[1]["label"], "Sales targets");
     assert_eq!(shapes[0]["required"][0], "tenant_id");
     assert!(shapes[0]["optional"]
         .as_array()
