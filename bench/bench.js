@@ -22,7 +22,7 @@ async function fetchData(names) {
 
 const now = () => performance.now();
 const SLICE = 4 << 20; // the 'stream' mode's slice size
-const PAGE_SLICE = 4 << 20; // the product page's slice size (www/app.js CHUNK)
+const PAGE_SLICE = 4 << 20; // the product page's slice size (www/files.js CHUNK)
 
 // The page's parsing workers, as www/worker.js has them (www/parse-pool.js): N - 1
 // workers beside this thread, N from hardwareConcurrency (2..8), the engine's wasm

@@ -33,20 +33,9 @@ const parquet = parquetLoader(() => self.warehouse, (event) => self.postMessage(
 
 // SQL: the parser module (www/pkg-sql/, loaded by `sqlParser` from bytes the page
 // fetched) compiles text into plans (JSON text); the engine runs them under the tenant
-// scope. The last run's results stay here, and the page asks for them a page at a time.
+// scope and keeps the last run's results, which the page asks for a page at a time.
 let parser = null;
-let lastRun = null;
-const sqlResult = (r, index, offset, limit) => (r.error ? r : {
-  index, columns: r.columns, kinds: r.kinds, types: r.types, chart: r.chart, rows: r.rows.slice(offset, offset + limit), offset, total_rows: r.rows.length, ms: r.ms,
-});
-// Orders a result's rows by one column (stable): numbers as numbers, text by code
-// points, NULLs last either way.
-const compareBy = (column, desc) => (a, b) => {
-  const x = a[column]; const y = b[column];
-  if (x == null || y == null) return (x == null) - (y == null);
-  const order = typeof x === 'number' && typeof y === 'number' ? x - y : (String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0);
-  return desc ? -order : order;
-};
+const compile = (text) => JSON.parse(parser.parse(text, JSON.stringify(self.warehouse.sqlSchema())));
 
 // Warming up. V8 runs a wasm function in its baseline tier (Liftoff) until it has run
 // enough to be compiled optimised, and the optimised code serves its next call: a
@@ -137,39 +126,29 @@ const ops = {
     await module.default({ module_or_path: bytes });
     parser = module;
   },
-  // Every statement of `text`: {index, columns, rows (the first `limit`), offset,
-  // total_rows, ms} or {error: {message, line, column}}.
+  // Every statement of `text`, run and kept by the engine: {index, columns, rows (the
+  // first `limit`), offset, total_rows, ms, ...} or {error: {message, line, column}}.
   sql: ({ text, query, nowMs, limit }) => {
-    const schema = JSON.stringify(self.warehouse.sqlSchema());
-    const results = JSON.parse(parser.parse(text, schema)).map((compiled) => {
+    self.warehouse.sqlForget();
+    return compile(text).map((compiled, index) => {
       if (compiled.error) return compiled;
       const started = performance.now();
-      const result = self.warehouse.sqlRun(compiled.statement, query, nowMs);
-      return { ...result, ms: performance.now() - started, statement: compiled.statement };
+      const result = self.warehouse.sqlKeep(index, compiled.statement, query, nowMs, { limit });
+      return { ...result, ms: performance.now() - started };
     });
-    lastRun = { results, query, nowMs };
-    return results.map((r, index) => sqlResult(r, index, 0, limit));
   },
   // Every statement of `text` explained: {text} (scope, plan, how it ran) or {error}.
-  sqlExplain: ({ text, query, nowMs }) => {
-    const schema = JSON.stringify(self.warehouse.sqlSchema());
-    return JSON.parse(parser.parse(text, schema)).map((compiled) => {
-      if (compiled.error) return compiled;
-      try {
-        return { text: self.warehouse.sqlExplain(compiled.statement, query, nowMs) };
-      } catch (error) {
-        return { error: { message: String((error && error.message) || error) } };
-      }
-    });
-  },
-  sqlPage: ({ index, offset, limit }) => sqlResult(lastRun.results[index], index, offset, limit),
-  // The whole result sorted by a column, then its first page.
-  sqlSort: ({ index, column, desc, limit }) => {
-    const r = lastRun.results[index];
-    r.rows.sort(compareBy(column, desc));
-    return sqlResult(r, index, 0, limit);
-  },
-  sqlCsv: ({ index }) => self.warehouse.sqlCsv(lastRun.results[index].statement, lastRun.query, lastRun.nowMs),
+  sqlExplain: ({ text, query, nowMs }) => compile(text).map((compiled) => {
+    if (compiled.error) return compiled;
+    try {
+      return { text: self.warehouse.sqlExplain(compiled.statement, query, nowMs) };
+    } catch (error) {
+      return { error: { message: String((error && error.message) || error) } };
+    }
+  }),
+  // A kept result's rows, sorted by the engine: page {offset, limit, sort, descending}.
+  sqlPage: ({ index, page }) => self.warehouse.sqlKeptPage(index, page),
+  sqlCsv: ({ index }) => self.warehouse.sqlKeptCsv(index),
   // Pivot hook: the pivot (with the engine's time in ms), its fields and measures, its CSV.
   pivotCatalog: () => self.warehouse.pivotCatalog(),
   pivot: ({ request, query }) => {

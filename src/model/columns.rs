@@ -350,6 +350,15 @@ impl TableKind {
         self.table().def().name
     }
 
+    /// What the table holds, for people ("Sales targets").
+    pub const fn label(self) -> &'static str {
+        match self {
+            TableKind::Campaigns => "Campaigns",
+            TableKind::Targets => "Sales targets",
+            TableKind::Customers => "Customers",
+        }
+    }
+
     /// The table's input columns with whether each is required, in the table's order
     /// (which is also the order rows are validated in, so a row's reported problem is
     /// its first one).

@@ -116,6 +116,24 @@ impl Field {
         }
     }
 
+    /// The page's filter field whose values this field's values are (a click on a
+    /// tenant's row filters by that tenant); `None` for campaign names, the ISO week,
+    /// quarter and year (a date range instead) and extra columns.
+    pub fn filter(&self) -> Option<crate::query::field::Field> {
+        use crate::query::field::Field as Filter;
+        Some(match self {
+            Field::Tenant => Filter::Tenants,
+            Field::Campaign => Filter::Campaigns,
+            Field::Channel => Filter::Channels,
+            Field::Region => Filter::Regions,
+            Field::Product => Filter::Products,
+            Field::Performance => Filter::PerformanceCategories,
+            Field::Date(Grain::Day) => Filter::Dates,
+            Field::Date(Grain::Month) => Filter::Months,
+            _ => return None,
+        })
+    }
+
     /// The field of an id.
     pub fn from_id(id: &str) -> Result<Field, PivotError> {
         if let Some(name) = id.strip_prefix("extra:") {
@@ -428,6 +446,10 @@ pub struct Choice {
     /// For a column measure: the column it reads, so the page can group measures.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<&'static str>,
+    /// For a field: the query's filter field its values are values of
+    /// ([`crate::query::field::Field::name`]), so a click on one filters the page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter: Option<&'static str>,
 }
 
 /// Every field and measure of a warehouse (extra columns depend on what was loaded).
@@ -444,11 +466,12 @@ pub fn choices(star: &StarSchema) -> Choices {
     let mut fields: Vec<Choice> = FIXED_FIELDS
         .iter()
         .filter(|(f, ..)| !matches!(f, Field::Extra(_)))
-        .map(|(_, id, label, t)| Choice {
+        .map(|(f, id, label, t)| Choice {
             id: id.to_string(),
             label: label.to_string(),
             value_type: *t,
             group: None,
+            filter: f.filter().map(|f| f.name()),
         })
         .collect();
     let extras = &star.campaigns.extras;
@@ -460,6 +483,7 @@ pub fn choices(star: &StarSchema) -> Choices {
                 label: field.label(),
                 value_type: ValueType::Text,
                 group: None,
+                filter: None,
             });
         }
     }
@@ -473,6 +497,7 @@ pub fn choices(star: &StarSchema) -> Choices {
                 Measure::Column(_, s) => Some(s.column().name()),
                 _ => None,
             },
+            filter: None,
         })
         .collect();
     Choices { fields, measures }

@@ -326,6 +326,32 @@ fn ids_round_trip_and_bad_requests_say_what_to_change() {
 }
 
 #[test]
+fn fields_name_the_filter_their_values_set() {
+    let star = sample();
+    let filters: Vec<(String, Option<&str>)> = choices(star.star())
+        .fields
+        .into_iter()
+        .map(|c| (c.id, c.filter))
+        .collect();
+    let filter = |id: &str| filters.iter().find(|(i, _)| i == id).unwrap().1;
+    assert_eq!(filter("tenant"), Some("tenants"));
+    assert_eq!(filter("performance"), Some("performance_categories"));
+    assert_eq!(filter("day"), Some("dates"));
+    assert_eq!(filter("month"), Some("months"));
+    // A week, a quarter or a year is a date range, not a value of a filter.
+    assert_eq!(filter("week"), None);
+    assert_eq!(filter("campaign_name"), None);
+    for (_, name) in &filters {
+        if let Some(name) = name {
+            assert!(
+                crate::query::field::Field::from_name(name).is_some(),
+                "{name}"
+            );
+        }
+    }
+}
+
+#[test]
 fn csv_keeps_the_layout_and_exact_money() {
     let w = sample();
     let p = pivot(

@@ -77,6 +77,65 @@ impl Field {
         }
     }
 
+    /// Several values of the field, for a filter's name ("Regions: North").
+    pub fn plural(self) -> &'static str {
+        match self {
+            Field::Tenants => "Tenants",
+            Field::Campaigns => "Campaigns",
+            Field::Channels => "Channels",
+            Field::Regions => "Regions",
+            Field::Products => "Products",
+            Field::PerformanceCategories => "Performance categories",
+            Field::Dates => "Days",
+            Field::Months => "Months",
+            Field::Stages => "Funnel stages",
+        }
+    }
+
+    /// One value of the field in running text ("the funnel stage “x”").
+    pub fn noun(self) -> &'static str {
+        match self {
+            Field::PerformanceCategories => "performance category",
+            Field::Dates => "day",
+            Field::Stages => "funnel stage",
+            other => other.link_key(),
+        }
+    }
+
+    /// The field's name in a view's address (`#tenant=a&tenant=b&day=2024-11-02`), a
+    /// value's name repeated once per value.
+    pub fn link_key(self) -> &'static str {
+        match self {
+            Field::Tenants => "tenant",
+            Field::Campaigns => "campaign",
+            Field::Channels => "channel",
+            Field::Regions => "region",
+            Field::Products => "product",
+            Field::PerformanceCategories => "performance",
+            Field::Dates => "day",
+            Field::Months => "month",
+            Field::Stages => "stage",
+        }
+    }
+
+    /// The written form every value of the field has (`YYYY-MM-DD`, `YYYY-MM`), when it
+    /// has one: a value of another form cannot match anything.
+    pub fn form(self) -> Option<&'static str> {
+        match self {
+            Field::Dates => Some("YYYY-MM-DD"),
+            Field::Months => Some("YYYY-MM"),
+            _ => None,
+        }
+    }
+
+    /// Every value the field can take, when they are fixed (the funnel stages).
+    pub fn choices(self) -> Option<&'static [&'static str]> {
+        match self {
+            Field::Stages => Some(&super::STAGES),
+            _ => None,
+        }
+    }
+
     /// The dashboards' result column holding values of the field (a click on a table
     /// cell of that column filters by it); `None` for months, which results hold as
     /// `year` and `month`, and for funnel stages, which are columns, not values.
@@ -158,6 +217,9 @@ mod tests {
             assert_eq!(field.values_mut(&mut q).unwrap(), &vec!["x".to_string()]);
         }
         assert_eq!(Field::from_name("tenant"), None);
+        // An address names each field once.
+        let keys: std::collections::HashSet<_> = Field::ALL.map(Field::link_key).into();
+        assert_eq!(keys.len(), Field::ALL.len());
         // Each column a field names is a column of some dashboard.
         let columns: Vec<&str> = crate::Dashboard::ALL
             .into_iter()

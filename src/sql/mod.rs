@@ -12,7 +12,8 @@
 //!   feature, so a build that only runs plans (the page's wasm) does not carry the parser;
 //! - [`exec`]: runs a plan; [`catalog`]: the tables over the star schema and the tenant
 //!   wall (scans see only the scope's tenants); [`value`], [`func`]: SQLite's value
-//!   semantics and functions.
+//!   semantics and functions;
+//! - [`page`]: a result kept for showing, ordered by one of its columns and paged.
 //!
 //! Supported: `SELECT` with `WITH`, subqueries (in `FROM`, scalar, `IN`, `EXISTS`,
 //! correlated in `WHERE`/`ON`/non-grouped select lists), `UNION [ALL]`, `INTERSECT`,
@@ -48,6 +49,7 @@ mod error;
 pub mod exec;
 pub mod explain;
 pub mod func;
+pub mod page;
 #[cfg(feature = "sql")]
 pub mod parse;
 pub mod plan;

@@ -30,6 +30,8 @@ use wasm_bindgen::prelude::*;
 
 // Loading Parquet in the page: batches from the Parquet module (www/pkg-parquet/).
 mod columnar;
+// SQL results kept for the page to sort and page.
+mod kept;
 // Results' rows sent to JS a column at a time.
 mod rows;
 
@@ -165,12 +167,14 @@ struct SqlFailure {
 #[derive(Serialize)]
 struct TableShape {
     table: &'static str,
+    label: &'static str,
     required: Vec<&'static str>,
     optional: Vec<&'static str>,
 }
 
-/// What each table's file holds, `[{table, required, optional}]` (column names, in the
-/// table's order), for the page to tell a newcomer which files it takes.
+/// What each table's file holds, `[{table, label, required, optional}]` (`label`: what
+/// the table holds, for people; column names in the table's order), for the page to
+/// tell a newcomer which files it takes and to name a loaded file's table.
 #[wasm_bindgen(js_name = tableShapes)]
 pub fn table_shapes() -> Result<JsValue, JsValue> {
     let shapes: Vec<TableShape> = TableKind::ALL
@@ -186,6 +190,7 @@ pub fn table_shapes() -> Result<JsValue, JsValue> {
             };
             TableShape {
                 table: table.name(),
+                label: table.label(),
                 required: names(true),
                 optional: names(false),
             }
@@ -240,6 +245,8 @@ pub struct Warehouse {
     memo: std::cell::RefCell<chart::ChartMemo>,
     /// The last views as sent, by warehouse version and request (see `view`).
     views: std::cell::RefCell<std::collections::VecDeque<(u64, String, JsValue)>>,
+    /// The SQL results kept for paging, by statement (kept.rs).
+    kept: std::cell::RefCell<Vec<Option<kept::Kept>>>,
 }
 
 impl Default for Warehouse {
@@ -331,6 +338,7 @@ impl Warehouse {
             columnar: None,
             memo: Default::default(),
             views: Default::default(),
+            kept: Default::default(),
         }
     }
 
@@ -720,6 +728,7 @@ impl Warehouse {
         inner.set_memory_budget(self.inner.memory_budget());
         self.inner = inner;
         self.reports = reports;
+        self.kept.borrow_mut().clear();
         self.cancel();
         to_js(&self.reports)
     }
@@ -811,24 +820,38 @@ pub fn chart_hit(chart: JsValue, marks: JsValue, x: f64, y: f64) -> Result<JsVal
     }
 }
 
-/// A filter field a click can set.
+/// A filter field of the query.
 #[derive(Serialize)]
 struct FilterField {
     name: &'static str,
     label: &'static str,
+    plural: &'static str,
+    noun: &'static str,
+    link: &'static str,
     column: Option<&'static str>,
+    form: Option<&'static str>,
+    choices: Option<&'static [&'static str]>,
 }
 
-/// The filter fields a click can set, `[{name, label, column}]` in chip order (the
-/// query's field names: `tenants`, `campaigns`, `channels`, ...; `column`: the
-/// dashboards' result column holding its values, or `null`).
+/// The query's filter fields of values, `[{name, label, plural, noun, link, column,
+/// form, choices}]` in chip order: the one list the page names them from (its pickers,
+/// chips, drill-down and links). `name`: the query's field (`tenants`, `campaigns`,
+/// `channels`, ...); `label`, `plural`, `noun`: a value, several, a value in running
+/// text; `link`: its key in a view's address; `column`: the dashboards' result column
+/// holding its values, or `null`; `form`: the form every value has (`YYYY-MM-DD`), or
+/// `null`; `choices`: every value it can take when they are fixed, or `null`.
 #[wasm_bindgen(js_name = filterFields)]
 pub fn filter_fields() -> Result<JsValue, JsValue> {
     use bi_platform::query::field::Field;
     to_js(&Field::ALL.map(|f| FilterField {
         name: f.name(),
         label: f.label(),
+        plural: f.plural(),
+        noun: f.noun(),
+        link: f.link_key(),
         column: f.column(),
+        form: f.form(),
+        choices: f.choices(),
     }))
 }
 

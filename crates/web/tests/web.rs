@@ -326,6 +326,7 @@ fn the_page_learns_dashboards_and_file_shapes_from_the_engine() {
         tables,
         ["fact_campaigns", "dim_sales_targets", "dim_customers"]
     );
+    assert_eq!(shapes[1]["label"], "Sales targets");
     assert_eq!(shapes[0]["required"][0], "tenant_id");
     assert!(shapes[0]["optional"]
         .as_array()
@@ -637,4 +638,61 @@ fn rows_sent_a_column_at_a_time_equal_rows_sent_as_json() {
             "{text}"
         );
     }
+}
+
+/// The SQL tab's way: each statement kept in the engine, then its rows sorted (SQLite's
+/// order: NULLs first ascending, last descending; ties in the statement's order) and
+/// paged there, and exported from what is kept.
+#[wasm_bindgen_test]
+fn kept_sql_results_are_sorted_and_paged_by_the_engine() {
+    let mut w = Warehouse::new();
+    w.load("campaigns.csv", &sample()).unwrap();
+    let schema = json(&w.sql_schema().unwrap()).to_string();
+    let text = "SELECT campaign_id, NULLIF(clicks % 3, 0) AS k FROM fact_campaigns \
+                WHERE tenant_id = 'tenant_001' ORDER BY campaign_id";
+    let compiled: Vec<serde_json::Value> =
+        serde_json::from_str(&bi_platform_web_sql::parse(text, &schema).unwrap()).unwrap();
+    let plan = compiled[0]["statement"].as_str().unwrap();
+    let all = json(&w.sql_run(plan, js("{}"), None).unwrap());
+    let rows = all["rows"].as_array().unwrap().clone();
+    w.sql_forget();
+    let first = json(
+        &w.sql_keep(0, plan, js("{}"), None, js(r#"{"limit": 10}"#))
+            .unwrap(),
+    );
+    assert_eq!(first["index"], 0);
+    assert_eq!(first["columns"], all["columns"]);
+    assert_eq!(first["types"], all["types"]);
+    assert_eq!(first["total_rows"], rows.len());
+    assert_eq!(first["rows"].as_array().unwrap()[..], rows[..10]);
+
+    // By k, then by k descending: each a stable sort of the statement's rows.
+    let key = |r: &serde_json::Value| r[1].as_f64();
+    for descending in [false, true] {
+        let mut expected = rows.clone();
+        expected.sort_by(|a, b| {
+            let order = key(a).partial_cmp(&key(b)).unwrap();
+            if descending {
+                order.reverse()
+            } else {
+                order
+            }
+        });
+        let page =
+            format!(r#"{{"offset": 40, "limit": 30, "sort": 1, "descending": {descending}}}"#);
+        let got = json(&w.sql_kept_page(0, js(&page)).unwrap());
+        assert_eq!(got["offset"], 40);
+        assert_eq!(got["rows"].as_array().unwrap()[..], expected[40..70]);
+        let head = json(&w.sql_kept_page(0, js(&page.replace("40", "0"))).unwrap());
+        let nulls = head["rows"][0][1].is_null();
+        assert_eq!(nulls, !descending, "NULLs first ascending only");
+    }
+    assert!(w.sql_kept_page(0, js(r#"{"sort": 2}"#)).is_err());
+    assert!(w.sql_kept_page(1, js("{}")).is_err());
+    assert_eq!(
+        w.sql_kept_csv(0).unwrap(),
+        w.sql_csv(plan, js("{}"), None).unwrap()
+    );
+    w.sql_forget();
+    assert!(w.sql_kept_page(0, js("{}")).is_err());
 }
