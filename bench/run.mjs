@@ -340,7 +340,12 @@ try {
   const snippets = existsSync(join(root, 'www/pkg/snippets'))
     ? readdirSync(join(root, 'www/pkg/snippets'), { recursive: true }).filter((p) => p.endsWith('.js')).map((p) => `www/pkg/snippets/${p}`)
     : [];
-  const pageFiles = ['www/index.html', 'www/app.js', 'www/worker.js', 'www/style.css', 'www/pkg/bi_platform.js', 'www/pkg/bi_platform_bg.wasm', ...snippets]
+  // The page's own modules (www/*.js, www/tabs/*.js) but those fetched on demand: the
+  // SQL editor, the Parquet and XLSX modules' loaders.
+  const onDemand = new Set(['sql-editor.js', 'parquet.js', 'pivot-xlsx.js']);
+  const modules = ['www', 'www/tabs'].flatMap((dir) => readdirSync(join(root, dir))
+    .filter((f) => f.endsWith('.js') && !onDemand.has(f)).map((f) => `${dir}/${f}`));
+  const pageFiles = ['www/index.html', 'www/style.css', 'www/crossfilter.css', 'www/pivot.css', ...modules, 'www/pkg/bi_platform.js', 'www/pkg/bi_platform_bg.wasm', ...snippets]
     .filter((p) => existsSync(join(root, p))).map((p) => [join(root, p), statSync(join(root, p)).size]);
   const pageAssets = sizes(pageFiles);
   const duckFetched = group((p) => p.startsWith('bench/node_modules/@duckdb/')).map(([p]) => p.split('/').pop());
