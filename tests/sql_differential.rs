@@ -102,6 +102,12 @@ const CORPUS: &[(&str, bool)] = &[
     ("SELECT tenant_id FROM dim_tenant t WHERE EXISTS (SELECT 1 FROM dim_customers c WHERE c.tenant_id = t.tenant_id) ORDER BY 1", true),
     ("SELECT tenant_id FROM dim_tenant t WHERE NOT EXISTS (SELECT 1 FROM dim_sales_targets s WHERE s.tenant_id = t.tenant_id) ORDER BY 1", true),
     ("SELECT (SELECT MAX(spend) FROM fact_campaigns), (SELECT COUNT(*) FROM dim_sales_targets), (SELECT region FROM fact_campaigns WHERE 1 = 0)", false),
+    // Correlated subqueries run once per distinct outer value they read and are
+    // remembered by it: several outer columns, a subquery inside a correlated one reading
+    // both levels, and outer values equal in SQL but of different types (1 and 1.0).
+    ("SELECT tenant_id, campaign_id, date FROM fact_campaigns f WHERE EXISTS (SELECT 1 FROM dim_customers c WHERE c.tenant_id = f.tenant_id AND c.region = f.region AND c.product_preference = f.product AND c.total_orders >= 3) ORDER BY 1, 2, 3", true),
+    ("SELECT tenant_id, campaign_id, date, (SELECT COUNT(*) FROM dim_customers c WHERE c.region = f.region AND EXISTS (SELECT 1 FROM dim_sales_targets s WHERE s.tenant_id = c.tenant_id AND s.region = f.region AND s.product = f.product)) AS n FROM fact_campaigns f ORDER BY 1, 2, 3", true),
+    ("SELECT x, (SELECT typeof(x) || ':' || x) AS t, (SELECT COUNT(*) FROM fact_campaigns WHERE clicks = x) AS n FROM (SELECT 1 AS x UNION ALL SELECT 1.0 UNION ALL SELECT 1 UNION ALL SELECT '1' UNION ALL SELECT NULL) ORDER BY t", false),
     ("SELECT s.tenant_id, s.total FROM (SELECT tenant_id, SUM(revenue) AS total FROM fact_campaigns GROUP BY tenant_id) AS s WHERE s.total > 10 ORDER BY s.total DESC, 1", true),
     ("SELECT x.r, x.n FROM (SELECT region AS r, COUNT(*) AS n FROM fact_campaigns GROUP BY region) x ORDER BY x.n, x.r", true),
     ("WITH t AS (SELECT tenant_id, SUM(spend) AS spend, SUM(revenue) AS revenue FROM fact_campaigns GROUP BY tenant_id) SELECT tenant_id, (revenue - spend) / spend AS roi FROM t ORDER BY roi DESC, tenant_id", true),

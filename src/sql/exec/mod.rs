@@ -20,6 +20,7 @@
 
 mod acc;
 mod aggregate;
+mod correlation;
 mod eval;
 mod fast;
 mod filter;
@@ -123,6 +124,7 @@ fn run_with<'w>(
         options,
         outer: RefCell::new(Vec::new()),
         cache: RefCell::new(HashMap::new()),
+        memo: RefCell::new(correlation::Memo::default()),
         now: std::cell::Cell::new(None),
         trace,
     };
@@ -270,6 +272,8 @@ struct Exec<'a, 'w> {
     outer: RefCell<Vec<Vec<Val<'w>>>>,
     /// Results of uncorrelated subqueries by plan address.
     cache: RefCell<HashMap<usize, Rc<SubResult<'w>>>>,
+    /// Results of correlated subqueries, by the outer values they read.
+    memo: RefCell<correlation::Memo<'w>>,
     now: std::cell::Cell<Option<i64>>,
     /// Where the operators note the paths they take, when the run is traced.
     trace: Option<&'a RefCell<Trace>>,

@@ -1,5 +1,7 @@
-//! Subqueries in expressions: run once and cached when uncorrelated, per outer row
-//! otherwise.
+//! Subqueries in expressions: run once and cached when uncorrelated; when correlated,
+//! run once per distinct value of the outer columns they read and remembered by those
+//! values, so `EXISTS (... WHERE c.region = f.region)` runs once per region, not once per
+//! fact row.
 
 use super::rows::HASHER;
 use super::{Exec, Rel, SubResult};
@@ -21,6 +23,18 @@ impl<'a, 'w> Exec<'a, 'w> {
         if !correlated {
             if let Some(hit) = self.cache.borrow().get(&address) {
                 return Ok(hit.clone());
+            }
+        }
+        let memo_key = if correlated {
+            self.memo
+                .borrow_mut()
+                .key(address, plan, row, &self.outer.borrow())
+        } else {
+            None
+        };
+        if let Some(key) = &memo_key {
+            if let Some(hit) = self.memo.borrow().get(key) {
+                return Ok(hit);
             }
         }
         if correlated {
@@ -49,6 +63,9 @@ impl<'a, 'w> Exec<'a, 'w> {
         });
         if !correlated {
             self.cache.borrow_mut().insert(address, sub.clone());
+        }
+        if let Some(key) = memo_key {
+            self.memo.borrow_mut().insert(key, sub.clone());
         }
         Ok(sub)
     }
