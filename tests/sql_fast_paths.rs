@@ -124,6 +124,13 @@ const TARGETED: &[&str] = &[
     "SELECT * FROM (SELECT tenant_id, campaign_id, revenue, ROW_NUMBER() OVER \
      (PARTITION BY tenant_id ORDER BY revenue DESC) AS rn FROM fact_campaigns) \
      WHERE rn <= 3 ORDER BY tenant_id, rn",
+    // Windows ordered on typed keys: NULL partitions (region), ties among peers, two
+    // functions with different partitions, a wide text key (campaign ids) last.
+    "SELECT region, campaign_id, date, RANK() OVER (PARTITION BY region ORDER BY clicks DESC), \
+     SUM(spend) OVER (PARTITION BY channel ORDER BY date) FROM fact_campaigns",
+    "SELECT tenant_id, campaign_id, ROW_NUMBER() OVER (PARTITION BY tenant_id, product \
+     ORDER BY revenue DESC, campaign_id, date) FROM fact_campaigns",
+    "SELECT campaign_id, COUNT(*) OVER (PARTITION BY performance_category) FROM fact_campaigns",
     // Filters on coded columns, evaluated once per distinct combination.
     "SELECT tenant_id, COUNT(*), SUM(spend) FROM fact_campaigns WHERE channel = 'Search' \
      AND date >= '2024-11-01' GROUP BY 1",

@@ -13,7 +13,7 @@
 //! - [`aggregate`]: `COUNT`, `SUM`, `TOTAL`, `AVG`, `MIN`, `MAX` updated by group
 //!   index, column at a time; integer and money sums exact, ratios summed per row in
 //!   `f64` as the general path does.
-//! - [`sort_order`]: `ORDER BY` on dictionary text (by [`Dictionary::sort_ranks`]),
+//! - [`sort_positions`]: `ORDER BY` (and a window's `PARTITION BY ... ORDER BY`) on dictionary text (by [`Dictionary::sort_ranks`]),
 //!   days, integers and money as one packed `u128` per row (the keys' ordinals, then
 //!   the row's position so the sort is stable), with a top-k selection under `LIMIT`.
 
@@ -536,14 +536,15 @@ fn wide_text(column: &ScanColumn<'_>, rows: usize) -> bool {
     }
 }
 
-/// The selected rows in the order of `keys` (each a plain column through `exprs`, a
-/// projection over the scan), stable, only the first `keep` when given. `None` when a
+/// The positions in `rows` of the selected rows in the order of `keys` (each a plain
+/// column through `exprs`, a projection over the scan), stable, only the first `keep`
+/// when given. `None` when a
 /// key is not a plain column of a sortable type, or the packed key passes 128 bits.
 ///
 /// The leading keys pack into one `u128` per row (their ordinals, then the row's
 /// position); from the first key on a wide text column ([`wide_text`]) the keys are
 /// compared as values, only within runs of rows that tie on the packed ones.
-pub(crate) fn sort_order(
+pub(crate) fn sort_positions(
     columns: &[(usize, ScanColumn<'_>)],
     rows: &[u32],
     exprs: &[Expr],
@@ -629,12 +630,7 @@ pub(crate) fn sort_order(
             packed.truncate(k);
         }
     }
-    Some(
-        packed
-            .into_iter()
-            .map(|p| rows[(p & mask) as usize])
-            .collect(),
-    )
+    Some(packed.into_iter().map(|p| (p & mask) as u32).collect())
 }
 
 /// Numbers the distinct values of `values` by SQL equality (as `GROUP BY` groups them):

@@ -36,7 +36,7 @@ impl<'a, 'w> Exec<'a, 'w> {
                     rows,
                 } = &rel
                 {
-                    if let Some(order) = fast::sort_order(readers, rows, exprs, keys, keep) {
+                    if let Some(order) = fast::sort_positions(readers, rows, exprs, keys, keep) {
                         self.note(if keep.is_some() {
                             "top-k by packed keys over the scan"
                         } else {
@@ -45,7 +45,7 @@ impl<'a, 'w> Exec<'a, 'w> {
                         let sorted = Rel::Scan {
                             width: *width,
                             readers: readers.clone(),
-                            rows: order,
+                            rows: order.into_iter().map(|p| rows[p as usize]).collect(),
                         };
                         return self.project(sorted, exprs);
                     }

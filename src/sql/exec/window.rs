@@ -2,7 +2,7 @@
 
 use super::acc::Acc;
 use super::rows::{cmp_keys, rows_equal};
-use super::{Exec, Rel};
+use super::{fast, Exec, Rel};
 use crate::sql::error::SqlError;
 use crate::sql::plan::{AggFunc, Expr, Literal, Plan, SortKey, WindowFunc, WindowFunction};
 use crate::sql::value::Val;
@@ -14,10 +14,45 @@ impl<'a, 'w> Exec<'a, 'w> {
         input: &Plan,
         functions: &[WindowFunction],
     ) -> Result<Rel<'w>, SqlError> {
-        let rel = self.plan(input)?;
+        // Over a projection of a scan, each function's rows are ordered on typed keys
+        // (its partition then its order, as the general sort below orders them) before
+        // the rows are materialized.
+        let mut fast_orders: Vec<Option<Vec<u32>>> = vec![None; functions.len()];
+        let mut order_over = |rel: &Rel<'w>, exprs: &[Expr]| {
+            if let Rel::Scan { readers, rows, .. } = rel {
+                for (f, order) in functions.iter().zip(&mut fast_orders) {
+                    let keys: Vec<SortKey> = f
+                        .partition_by
+                        .iter()
+                        .map(|e| SortKey {
+                            expr: e.clone(),
+                            desc: false,
+                            nulls_first: None,
+                        })
+                        .chain(f.order_by.iter().cloned())
+                        .collect();
+                    *order = fast::sort_positions(readers, rows, exprs, &keys, None);
+                }
+            }
+        };
+        let rel = match input {
+            _ if self.options.general_only => self.plan(input)?,
+            Plan::Project { input, exprs } => {
+                let rel = self.plan(input)?;
+                order_over(&rel, exprs);
+                self.project(rel, exprs)?
+            }
+            Plan::Scan { .. } => {
+                let rel = self.plan(input)?;
+                let columns: Vec<Expr> = (0..rel.width()).map(Expr::Column).collect();
+                order_over(&rel, &columns);
+                rel
+            }
+            _ => self.plan(input)?,
+        };
         let width = rel.width();
         let mut rows = rel.into_rows();
-        for f in functions {
+        for (f, fast_order) in functions.iter().zip(fast_orders) {
             let mut keyed = Vec::with_capacity(rows.len());
             for (i, row) in rows.iter().enumerate() {
                 let part = f
@@ -45,9 +80,23 @@ impl<'a, 'w> Exec<'a, 'w> {
                     nulls_first: None,
                 })
                 .collect();
-            keyed.sort_by(|a, b| {
-                cmp_keys(&a.0, &b.0, &part_keys).then_with(|| cmp_keys(&a.1, &b.1, &f.order_by))
-            });
+            match fast_order {
+                Some(order) => {
+                    self.note("partitions ordered by packed keys over the scan");
+                    let mut slots: Vec<Option<_>> = keyed.into_iter().map(Some).collect();
+                    keyed = order
+                        .into_iter()
+                        .map(|p| slots[p as usize].take().expect("a permutation"))
+                        .collect();
+                }
+                None => {
+                    self.note("general: partitions sorted as values");
+                    keyed.sort_by(|a, b| {
+                        cmp_keys(&a.0, &b.0, &part_keys)
+                            .then_with(|| cmp_keys(&a.1, &b.1, &f.order_by))
+                    });
+                }
+            }
             let mut results: Vec<Val<'w>> = vec![Val::Null; rows.len()];
             let mut start = 0;
             while start < keyed.len() {
