@@ -121,7 +121,7 @@ impl Printer {
         let indent = "  ".repeat(depth);
         let line = self.line(plan, outer);
         let _ = writeln!(out, "{indent}{line}");
-        for input in inputs(plan) {
+        for input in plan.inputs() {
             self.plan(input, depth + 1, outer, out);
         }
     }
@@ -438,21 +438,6 @@ impl Printer {
                 format!("{}({})", func_name(*func), args.join(", "))
             }
         }
-    }
-}
-
-/// An operator's inputs, in the order they are printed.
-fn inputs(plan: &Plan) -> Vec<&Plan> {
-    match plan {
-        Plan::Scan { .. } | Plan::Values { .. } => Vec::new(),
-        Plan::Filter { input, .. }
-        | Plan::Project { input, .. }
-        | Plan::Aggregate { input, .. }
-        | Plan::Window { input, .. }
-        | Plan::Sort { input, .. }
-        | Plan::Limit { input, .. }
-        | Plan::Distinct { input } => vec![input],
-        Plan::Join { left, right, .. } | Plan::SetOp { left, right, .. } => vec![left, right],
     }
 }
 

@@ -3,14 +3,13 @@
 
 use super::acc::Acc;
 use super::fast;
-use super::rows::{hash_row, rows_equal};
+use super::rows::{cmp_rows, hash_row, rows_equal};
 use super::{Exec, Rel};
 use crate::sql::catalog::ScanColumn;
 use crate::sql::error::SqlError;
 use crate::sql::plan::{AggregateCall, Expr, Plan};
-use crate::sql::value::{total_cmp, Val};
+use crate::sql::value::Val;
 use hashbrown::HashTable;
-use std::cmp::Ordering;
 
 impl<'a, 'w> Exec<'a, 'w> {
     pub(super) fn aggregate(
@@ -115,15 +114,7 @@ impl<'a, 'w> Exec<'a, 'w> {
             Ok(())
         })?;
         let mut order: Vec<usize> = (0..keys.len()).collect();
-        order.sort_by(|&a, &b| {
-            for (x, y) in keys[a].iter().zip(&keys[b]) {
-                let o = total_cmp(x, y);
-                if o != Ordering::Equal {
-                    return o;
-                }
-            }
-            Ordering::Equal
-        });
+        order.sort_by(|&a, &b| cmp_rows(&keys[a], &keys[b]));
         let mut rows = Vec::with_capacity(order.len());
         for g in order {
             let mut row = std::mem::take(&mut keys[g]);

@@ -100,19 +100,8 @@ fn plan_refs(plan: &Plan, nesting: usize, out: &mut Vec<(usize, usize)>) {
             .for_each(&mut expr),
         Plan::SetOp { .. } => {}
     }
-    match plan {
-        Plan::Scan { .. } | Plan::Values { .. } => {}
-        Plan::Filter { input, .. }
-        | Plan::Project { input, .. }
-        | Plan::Aggregate { input, .. }
-        | Plan::Window { input, .. }
-        | Plan::Sort { input, .. }
-        | Plan::Limit { input, .. }
-        | Plan::Distinct { input } => plan_refs(input, nesting, out),
-        Plan::Join { left, right, .. } | Plan::SetOp { left, right, .. } => {
-            plan_refs(left, nesting, out);
-            plan_refs(right, nesting, out);
-        }
+    for input in plan.inputs() {
+        plan_refs(input, nesting, out);
     }
 }
 

@@ -18,16 +18,15 @@
 //!   the row's position so the sort is stable), with a top-k selection under `LIMIT`.
 
 use super::acc::Acc;
-use super::rows::cmp_keys;
+use super::rows::{cmp_keys, cmp_rows};
 use crate::model::dict::Dictionary;
 use crate::model::keys::{Key, Keys};
 use crate::query::group;
 use crate::sql::catalog::{PerRow, ScanColumn};
 use crate::sql::error::SqlError;
 use crate::sql::plan::{AggFunc, AggregateCall, Expr, SortKey};
-use crate::sql::value::{total_cmp, Val, ValKey};
+use crate::sql::value::{Val, ValKey};
 use foldhash::fast::FixedState;
-use std::cmp::Ordering;
 use std::collections::HashMap;
 
 /// The scan column at plan position `at`.
@@ -318,15 +317,7 @@ fn group_order(columns: &[&ScanColumn<'_>], first: &[u32], keys: &[Vec<Val<'_>>]
         order.sort_by_key(|&g| packed[g]);
         return order;
     }
-    order.sort_by(|&a, &b| {
-        for (x, y) in keys[a].iter().zip(&keys[b]) {
-            let o = total_cmp(x, y);
-            if o != Ordering::Equal {
-                return o;
-            }
-        }
-        Ordering::Equal
-    });
+    order.sort_by(|&a, &b| cmp_rows(&keys[a], &keys[b]));
     order
 }
 

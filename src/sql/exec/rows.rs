@@ -19,6 +19,16 @@ pub(super) fn hash_row(values: &[Val<'_>]) -> u64 {
     h.finish()
 }
 
+/// Rows compared value by value in SQL's total order (NULL, numbers, text): the order
+/// an `Aggregate` gives its groups.
+pub(super) fn cmp_rows(a: &[Val<'_>], b: &[Val<'_>]) -> Ordering {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| total_cmp(x, y))
+        .find(|o| o.is_ne())
+        .unwrap_or(Ordering::Equal)
+}
+
 pub(super) fn rows_equal(a: &[Val<'_>], b: &[Val<'_>]) -> bool {
     a.len() == b.len()
         && a.iter()

@@ -5,7 +5,7 @@
 
 use super::affinity::affinity_of;
 use super::function::{contains_aggregate, contains_window};
-use super::rewrite::{children_mut, equi_keys, expr_children_mut, exprs_mut, join_and, split_and};
+use super::rewrite::{equi_keys, expr_children_mut, exprs_mut, join_and, split_and};
 use super::{at, unsupported, Cx, Planned, Planner, ScanInfo, Scope, ScopeCol, SCAN_PLACEHOLDER};
 use crate::sql::error::SqlError;
 use crate::sql::plan::{Affinity, Expr, JoinKind, Plan};
@@ -32,7 +32,7 @@ impl<'s> Planner<'s> {
             return;
         }
         exprs_mut(plan, &mut |e| self.finish_expr(e));
-        for child in children_mut(plan) {
+        for child in plan.inputs_mut() {
             self.finish_scans(child);
         }
     }

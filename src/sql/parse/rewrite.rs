@@ -62,20 +62,6 @@ pub(super) fn exprs_mut(plan: &mut Plan, f: &mut dyn FnMut(&mut Expr)) {
     }
 }
 
-pub(super) fn children_mut(plan: &mut Plan) -> Vec<&mut Plan> {
-    match plan {
-        Plan::Scan { .. } | Plan::Values { .. } => Vec::new(),
-        Plan::Filter { input, .. }
-        | Plan::Project { input, .. }
-        | Plan::Aggregate { input, .. }
-        | Plan::Window { input, .. }
-        | Plan::Sort { input, .. }
-        | Plan::Limit { input, .. }
-        | Plan::Distinct { input } => vec![input],
-        Plan::Join { left, right, .. } | Plan::SetOp { left, right, .. } => vec![left, right],
-    }
-}
-
 /// Visits the sub-expressions of an expression, and the plans of its subqueries.
 pub(super) fn expr_children_mut(
     e: &mut Expr,
