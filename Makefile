@@ -49,7 +49,7 @@ WASM_CRATES := -p bi-platform-web -p bi-platform-web-sql -p bi-platform-web-parq
 WEB_TESTS := $(wildcard crates/web/tests/web.rs)
 E2E_TESTS := $(wildcard tests/e2e/*.test.mjs)
 
-.PHONY: help tools wasm editor serve test bench bench-adhoc bench-large clean
+.PHONY: help tools wasm editor serve test bench bench-adhoc bench-large clean fuzz fuzz-smoke
 
 help:
 	@sed -n '3,30s/^# \{0,1\}//p' Makefile
