@@ -173,14 +173,14 @@ bench-adhoc:
 	python3 bench/adhoc.py $(BENCH_ADHOC_DIR)
 
 # 10M rows picked on the page (2.3 GB of files in BENCH_LARGE_DIR, written once): time
-# to the first chart and the renderers' peak memory (tests/e2e/measure-large.mjs).
+# to the first chart and the renderers' peak memory (bench/page/large.mjs).
 BENCH_LARGE_DIR ?= /tmp/bi-bench-10m
 bench-large: tools wasm
 	cargo build --release -p bi-platform-cli
 	@mkdir -p $(BENCH_LARGE_DIR)
 	@[ -f $(BENCH_LARGE_DIR)/campaign-days.csv ] || node bench/campaign-days.mjs $(BENCH_LARGE_DIR)/campaign-days.csv
 	@[ -f $(BENCH_LARGE_DIR)/distinct/campaigns.csv ] || target/release/bi-platform generate --out $(BENCH_LARGE_DIR)/distinct --tenants 100 --campaigns-per-tenant 100000
-	node tests/e2e/measure-large.mjs $(BENCH_LARGE_DIR)/campaign-days.csv $(BENCH_LARGE_DIR)/distinct/campaigns.csv
+	node bench/page/large.mjs $(BENCH_LARGE_DIR)/campaign-days.csv $(BENCH_LARGE_DIR)/distinct/campaigns.csv
 
 # Not part of `make test`: the replay of every corpus and crash file is
 # (crates/fuzz-checks/tests/fuzz_regressions.rs, stable toolchain).

@@ -6,13 +6,13 @@
 // `make test` (the file takes a while to generate and load):
 //
 //   cargo run --release -- generate --out /tmp/gen1m --tenants 100 --campaigns-per-tenant 10000
-//   make wasm && node tests/e2e/measure-pivot.mjs [/tmp/gen1m/campaigns.csv]
+//   make wasm && node bench/page/pivot.mjs [/tmp/gen1m/campaigns.csv]
 // RUNS=n timed runs per case (default 15, after 3 warm-ups); SHOTS=dir saves a screenshot.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { serve, CHROMIUM_ARGS } from './server.mjs';
+import { serve, CHROMIUM_ARGS } from '../../tests/e2e/server.mjs';
 
 const file = process.argv[2] || '/tmp/gen1m/campaigns.csv';
 const RUNS = Number(process.env.RUNS || 15);

@@ -5,13 +5,13 @@
 // dashboard, plus the trip back) and the rendering on the page's thread. Not part of `make test` (the 1M-row file takes a while to load):
 //
 //   cargo run --release -- generate --out /tmp/gen1m --tenants 100 --campaigns-per-tenant 10000
-//   make wasm && RUNS=5 [KEEP_VIEWS=1] node tests/e2e/measure-crossfilter.mjs [FILE ...]
+//   make wasm && RUNS=5 [KEEP_VIEWS=1] node bench/page/crossfilter.mjs [FILE ...]
 // (default: the generator's three files in /tmp/gen1m: campaigns, targets, customers).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { serve, CHROMIUM_ARGS } from './server.mjs';
+import { serve, CHROMIUM_ARGS } from '../../tests/e2e/server.mjs';
 
 const files = process.argv.length > 2 ? process.argv.slice(2)
   : ['campaigns.csv', 'sales_targets.xlsx', 'customers.json'].map((f) => `/tmp/gen1m/${f}`);

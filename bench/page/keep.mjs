@@ -4,14 +4,14 @@
 // part of `make test`:
 //
 //   cargo run --release -- generate --out /tmp/gen1m --tenants 100 --campaigns-per-tenant 10000
-//   make wasm && node tests/e2e/measure-keep.mjs
+//   make wasm && node bench/page/keep.mjs
 //
 // GEN_DIR=/other/dir reads the generated files from there instead of /tmp/gen1m.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { serve, CHROMIUM_ARGS } from './server.mjs';
+import { serve, CHROMIUM_ARGS } from '../../tests/e2e/server.mjs';
 const server = await serve();
 const base = `http://127.0.0.1:${server.address().port}/`;
 const profile = await mkdtemp(join(tmpdir(), 'bi-keep-measure-'));

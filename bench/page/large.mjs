@@ -4,7 +4,7 @@
 // `make test` (the files take minutes to generate and load):
 //
 //   cargo run --release -- generate --out /tmp/gen10m --tenants 100 --campaigns-per-tenant 100000
-//   make wasm && node tests/e2e/measure-large.mjs /tmp/gen10m/campaigns.csv [more.csv ...]
+//   make wasm && node bench/page/large.mjs /tmp/gen10m/campaigns.csv [more.csv ...]
 //
 // Each file is measured in a fresh browser. The peak is sampled (processes.mjs): the sum
 // of the renderers' VmRSS every 50 ms, the maximum kept.
@@ -12,12 +12,12 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { serve, CHROMIUM_ARGS } from './server.mjs';
+import { serve, CHROMIUM_ARGS } from '../../tests/e2e/server.mjs';
 import { rendererPids, rss } from './processes.mjs';
 
 const files = process.argv.slice(2);
 if (!files.length) {
-  console.error('usage: node tests/e2e/measure-large.mjs FILE.csv [...]');
+  console.error('usage: node bench/page/large.mjs FILE.csv [...]');
   process.exit(2);
 }
 

@@ -2,7 +2,7 @@
 // chart drawn. Not part of `make test` (the 1M-row file takes a while to generate):
 //
 //   cargo run --release -- generate --out /tmp/gen1m --tenants 100 --campaigns-per-tenant 10000
-//   make wasm && node tests/e2e/measure.mjs [/tmp/gen1m/campaigns.csv ...]
+//   make wasm && node bench/page/first-chart.mjs [/tmp/gen1m/campaigns.csv ...]
 // SHOTS=dir also saves a full-page screenshot of each run there; QUERY='?workers=1'
 // opens the page with that query (one worker reads the file: the comparison for the
 // parallel read).
@@ -10,7 +10,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { serve, ROOT, CHROMIUM_ARGS } from './server.mjs';
+import { serve, ROOT, CHROMIUM_ARGS } from '../../tests/e2e/server.mjs';
 
 const SEED = join(ROOT, '..', 'shared', 'seed-data');
 const runs = [

@@ -5,13 +5,13 @@
 // Not part of `make test`:
 //
 //   cargo run --release -- generate --out /tmp/gen100k --tenants 10 --campaigns-per-tenant 10000
-//   make wasm && node tests/e2e/measure-pivot-xlsx.mjs [/tmp/gen100k/campaigns.csv]
+//   make wasm && node bench/page/pivot-xlsx.mjs [/tmp/gen100k/campaigns.csv]
 // RUNS=n timed exports after the first (default 5).
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { serve, CHROMIUM_ARGS } from './server.mjs';
+import { serve, CHROMIUM_ARGS } from '../../tests/e2e/server.mjs';
 
 const file = process.argv[2] || '/tmp/gen100k/campaigns.csv';
 const RUNS = Number(process.env.RUNS || 5);
