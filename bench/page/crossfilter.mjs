@@ -7,25 +7,13 @@
 //   cargo run --release -- generate --out /tmp/gen1m --tenants 100 --campaigns-per-tenant 10000
 //   make wasm && RUNS=5 [KEEP_VIEWS=1] node bench/page/crossfilter.mjs [FILE ...]
 // (default: the generator's three files in /tmp/gen1m: campaigns, targets, customers).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { serve, CHROMIUM_ARGS } from '../../tests/e2e/server.mjs';
+import { launch } from '../../tests/e2e/harness.mjs';
 
 const files = process.argv.length > 2 ? process.argv.slice(2)
   : ['campaigns.csv', 'sales_targets.xlsx', 'customers.json'].map((f) => `/tmp/gen1m/${f}`);
 const runs = Number(process.env.RUNS || 5);
-const server = await serve();
-const base = `http://127.0.0.1:${server.address().port}/`;
-const profile = await mkdtemp(join(tmpdir(), 'bi-measure-cf-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
-  viewport: { width: 1280, height: 900 },
-});
-const page = context.pages()[0] || await context.newPage();
-await page.goto(`${base}?keep=indexeddb`);
-await page.waitForSelector('body[data-ready="true"]');
+const session = await launch('measure-crossfilter', { viewport: { width: 1280, height: 900 } });
+const page = await session.open('?keep=indexeddb');
 await page.setInputFiles('#file-input', files);
 await page.waitForFunction((n) => window.__bi.firstChartAt != null && document.getElementById('progress').hidden
   && window.__bi.state.reports.length >= n, files.length, { timeout: 900_000, polling: 250 });
@@ -93,6 +81,4 @@ for (const [label, rs] of results) {
   const f = (k) => median(rs.map((r) => r[k])).toFixed(1);
   console.log(`| ${label} | ${f('drawn')} | ${f('total')} | ${f('before')} | ${f('view')} | ${f('render')} |`);
 }
-await context.close();
-await rm(profile, { recursive: true, force: true });
-server.close();
+await session.close();

@@ -6,29 +6,18 @@
 // SHOTS=dir also saves a full-page screenshot of each run there; QUERY='?workers=1'
 // opens the page with that query (one worker reads the file: the comparison for the
 // parallel read).
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { serve, ROOT, CHROMIUM_ARGS } from '../../tests/e2e/server.mjs';
+import { launch, SEED_FILES } from '../../tests/e2e/harness.mjs';
 
-const SEED = join(ROOT, '..', 'shared', 'seed-data');
 const runs = [
-  { label: 'seed files', files: [join(SEED, 'marketing_campaigns.csv'), join(SEED, 'sales_targets.xlsx')] },
+  { label: 'seed files', files: SEED_FILES },
   { label: 'generator 1M rows', files: process.argv.slice(2).length ? process.argv.slice(2) : ['/tmp/gen1m/campaigns.csv'] },
 ];
 
-const server = await serve();
-const base = `http://127.0.0.1:${server.address().port}/`;
 for (const run of runs) {
-  const profile = await mkdtemp(join(tmpdir(), 'bi-measure-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 800 },
-  });
-  const page = context.pages()[0] || await context.newPage();
-  await page.goto(`${base}${process.env.QUERY || ''}`);
-  await page.waitForSelector('body[data-ready="true"]');
+  const session = await launch('measure-first-chart');
+  const page = await session.open(process.env.QUERY || '');
   let size = 0;
   for (const f of run.files) size += (await stat(f)).size;
   await page.setInputFiles('#file-input', run.files);
@@ -43,7 +32,5 @@ for (const run of runs) {
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(process.env.SHOTS, `${run.label.replace(/\W+/g, '-')}.png`), fullPage: true });
   }
-  await context.close();
-  await rm(profile, { recursive: true, force: true });
+  await session.close();
 }
-server.close();

@@ -7,26 +7,19 @@
 //   make wasm && node bench/page/keep.mjs
 //
 // GEN_DIR=/other/dir reads the generated files from there instead of /tmp/gen1m.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { serve, CHROMIUM_ARGS } from '../../tests/e2e/server.mjs';
-const server = await serve();
-const base = `http://127.0.0.1:${server.address().port}/`;
-const profile = await mkdtemp(join(tmpdir(), 'bi-keep-measure-'));
-const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-const page = context.pages()[0] || await context.newPage();
-await page.goto(base);
-await page.waitForSelector('body[data-ready="true"]');
+import { launch, waitReady } from '../../tests/e2e/harness.mjs';
+
+const session = await launch('measure-keep');
+const page = await session.open();
 const dir = process.env.GEN_DIR || '/tmp/gen1m';
 await page.setInputFiles('#file-input', ['campaigns.csv', 'sales_targets.xlsx', 'customers.json'].map((f) => join(dir, f)));
 await page.waitForFunction(() => window.__bi.state.reports.length === 3 && window.__bi.kept?.kept > 0, null, { timeout: 900_000, polling: 500 });
 console.log('kept', await page.evaluate(() => window.__bi.kept));
 for (let i = 0; i < 3; i++) {
   await page.reload();
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+  await waitReady(page, { timeout: 120_000 });
   const r = await page.evaluate(() => { const x = window.__bi.restored; return { kept: x.kept, ms: x.ms, readMs: x.readMs, restoreMs: x.restoreMs, problem: x.problem }; });
   console.log('restore', JSON.stringify(r));
 }
-await context.close(); server.close(); await rm(profile, { recursive: true, force: true });
+await session.close();

@@ -8,11 +8,8 @@
 //
 // Each file is measured in a fresh browser. The peak is sampled (processes.mjs): the sum
 // of the renderers' VmRSS every 50 ms, the maximum kept.
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { serve, CHROMIUM_ARGS } from '../../tests/e2e/server.mjs';
+import { stat } from 'node:fs/promises';
+import { launch } from '../../tests/e2e/harness.mjs';
 import { rendererPids, rss } from './processes.mjs';
 
 const files = process.argv.slice(2);
@@ -25,17 +22,10 @@ if (!files.length) {
 const renderersOf = (profile) => rendererPids((pid, cmd) => cmd.includes(profile) && !cmd.includes('--type='));
 const memory = (pids) => pids.reduce((sum, pid) => sum + (rss(pid) || 0), 0);
 
-const server = await serve();
-const base = `http://127.0.0.1:${server.address().port}/`;
 for (const file of files) {
-  const profile = await mkdtemp(join(tmpdir(), 'bi-measure-large-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 800 },
-  });
-  const page = context.pages()[0] || await context.newPage();
-  await page.goto(`${base}${process.env.QUERY || ''}`);
-  await page.waitForSelector('body[data-ready="true"]');
+  const session = await launch('measure-large');
+  const { profile } = session;
+  const page = await session.open(process.env.QUERY || '');
   let pids = renderersOf(profile);
   let peak = 0;
   let ticks = 0;
@@ -58,7 +48,5 @@ for (const file of files) {
   console.log(`${file}: ${(size / 1e6).toFixed(0)} MB, ${rows} rows read, ${loaded} loaded, picked to first chart `
     + `${(ms / 1000).toFixed(1)} s, renderers' peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB (idle page ${(idle / 2 ** 20).toFixed(0)} MiB)`
     + (errors ? `; errors: ${errors}` : ''));
-  await context.close();
-  await rm(profile, { recursive: true, force: true });
+  await session.close();
 }
-server.close();

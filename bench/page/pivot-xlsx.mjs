@@ -7,24 +7,13 @@
 //   cargo run --release -- generate --out /tmp/gen100k --tenants 10 --campaigns-per-tenant 10000
 //   make wasm && node bench/page/pivot-xlsx.mjs [/tmp/gen100k/campaigns.csv]
 // RUNS=n timed exports after the first (default 5).
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { serve, CHROMIUM_ARGS } from '../../tests/e2e/server.mjs';
+import { stat } from 'node:fs/promises';
+import { launch } from '../../tests/e2e/harness.mjs';
 
 const file = process.argv[2] || '/tmp/gen100k/campaigns.csv';
 const RUNS = Number(process.env.RUNS || 5);
-const server = await serve();
-const base = `http://127.0.0.1:${server.address().port}/`;
-const profile = await mkdtemp(join(tmpdir(), 'bi-measure-xlsx-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
-  viewport: { width: 1280, height: 900 }, acceptDownloads: true,
-});
-const page = context.pages()[0] || await context.newPage();
-await page.goto(base);
-await page.waitForSelector('body[data-ready="true"]');
+const session = await launch('measure-pivot-xlsx', { viewport: { width: 1280, height: 900 }, downloads: true });
+const page = await session.open();
 await page.setInputFiles('#file-input', [file]);
 await page.waitForFunction(() => window.__bi.firstChartAt != null && document.getElementById('progress').hidden, null, { timeout: 900_000, polling: 250 });
 
@@ -55,6 +44,4 @@ const later = [];
 for (let i = 0; i < RUNS; i += 1) later.push(await exportOnce());
 console.log(`pivot of ${shape[0]} rows x ${shape[1]} value columns (${shape[0] * shape[1]} cells): XLSX export, click to download: `
   + `first ${first.ms} ms (module fetched and compiled), then median ${median(later.map((r) => r.ms))} ms of ${RUNS}; file ${first.size} bytes`);
-await context.close();
-await rm(profile, { recursive: true, force: true });
-server.close();
+await session.close();

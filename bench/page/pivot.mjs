@@ -8,24 +8,13 @@
 //   cargo run --release -- generate --out /tmp/gen1m --tenants 100 --campaigns-per-tenant 10000
 //   make wasm && node bench/page/pivot.mjs [/tmp/gen1m/campaigns.csv]
 // RUNS=n timed runs per case (default 15, after 3 warm-ups); SHOTS=dir saves a screenshot.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { serve, CHROMIUM_ARGS } from '../../tests/e2e/server.mjs';
+import { launch } from '../../tests/e2e/harness.mjs';
 
 const file = process.argv[2] || '/tmp/gen1m/campaigns.csv';
 const RUNS = Number(process.env.RUNS || 15);
-const server = await serve();
-const base = `http://127.0.0.1:${server.address().port}/`;
-const profile = await mkdtemp(join(tmpdir(), 'bi-measure-pivot-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
-  viewport: { width: 1280, height: 900 },
-});
-const page = context.pages()[0] || await context.newPage();
-await page.goto(base);
-await page.waitForSelector('body[data-ready="true"]');
+const session = await launch('measure-pivot', { viewport: { width: 1280, height: 900 } });
+const page = await session.open();
 await page.setInputFiles('#file-input', [file]);
 await page.waitForFunction(() => window.__bi.firstChartAt != null && document.getElementById('progress').hidden, null, { timeout: 900_000, polling: 250 });
 const rows = await page.evaluate(() => window.__bi.state.reports.reduce((n, r) => n + r.rows_loaded, 0));
@@ -65,6 +54,4 @@ await once(() => page.click('[data-key="pivot-add-rows:tenant"]'));
 await once(() => page.click('#pivot-zone-rows [data-id="tenant"] [data-act="remove"]'));
 await measure('one tenant (tenant_001)');
 if (process.env.SHOTS) await page.screenshot({ path: join(process.env.SHOTS, 'pivot-1m.png') });
-await context.close();
-await rm(profile, { recursive: true, force: true });
-server.close();
+await session.close();
