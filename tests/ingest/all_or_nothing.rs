@@ -7,10 +7,8 @@
 //! `Warehouse::push`, which commits a part of a file every few rows while it is read
 //! ([`PART_ROWS`] here), so the refusals below roll back parts already committed.
 
-mod common;
-
+use crate::common::star_contents;
 use bi_platform::{LoadReport, Warehouse};
-use common::star_contents;
 use proptest::prelude::*;
 
 const HEADER: &str =

@@ -17,11 +17,9 @@
 //! | chunk_cp1252.csv | Windows-1252 (é, €) | CRLF | `,` | 2 |
 //! | chunk_semicolon.csv | UTF-8 | LF | `;` with decimal commas | 2 |
 
-mod common;
-
+use crate::common::*;
 use bi_platform::ingest::IngestStream;
 use bi_platform::{LoadReport, Warehouse};
-use common::*;
 use proptest::prelude::*;
 
 struct Fixture {
@@ -34,32 +32,32 @@ struct Fixture {
 const FIXTURES: [Fixture; 6] = [
     Fixture {
         name: "chunk_crlf_bom.csv",
-        bytes: include_bytes!("fixtures/chunk_crlf_bom.csv"),
+        bytes: include_bytes!("../fixtures/chunk_crlf_bom.csv"),
         titles: 2,
     },
     Fixture {
         name: "chunk_lf.csv",
-        bytes: include_bytes!("fixtures/chunk_lf.csv"),
+        bytes: include_bytes!("../fixtures/chunk_lf.csv"),
         titles: 0,
     },
     Fixture {
         name: "chunk_cr.csv",
-        bytes: include_bytes!("fixtures/chunk_cr.csv"),
+        bytes: include_bytes!("../fixtures/chunk_cr.csv"),
         titles: 1,
     },
     Fixture {
         name: "chunk_utf16le.csv",
-        bytes: include_bytes!("fixtures/chunk_utf16le.csv"),
+        bytes: include_bytes!("../fixtures/chunk_utf16le.csv"),
         titles: 2,
     },
     Fixture {
         name: "chunk_cp1252.csv",
-        bytes: include_bytes!("fixtures/chunk_cp1252.csv"),
+        bytes: include_bytes!("../fixtures/chunk_cp1252.csv"),
         titles: 2,
     },
     Fixture {
         name: "chunk_semicolon.csv",
-        bytes: include_bytes!("fixtures/chunk_semicolon.csv"),
+        bytes: include_bytes!("../fixtures/chunk_semicolon.csv"),
         titles: 2,
     },
 ];

@@ -1,10 +1,8 @@
 //! Parsing dates in text files (SPEC §3): the month/day or day/month slash rule, ISO
 //! dates with times and zones, other formats and unparseable dates.
 
-mod common;
-
+use crate::common::*;
 use bi_platform::Warehouse;
-use common::*;
 
 #[test]
 fn slash_dates_are_month_day_by_default() {

@@ -1,10 +1,8 @@
 //! The same text in two columns of one file (SPEC §2: each text column is its own
 //! dimension). Each file is loaded after another one, so that dimension keys differ.
 
-mod common;
-
+use crate::common::*;
 use bi_platform::{Dashboard, Query, Warehouse};
-use common::*;
 
 fn after_a_first_file(second: &str) -> Warehouse {
     let mut w = Warehouse::new();

@@ -1,10 +1,8 @@
 //! Text encodings (SPEC §3): UTF-8, UTF-16 and Windows-1252 detection, bytes that
 //! make a file unreadable, and Windows-1252 text in values, headers, reasons and JSON.
 
-mod common;
-
+use crate::common::*;
 use bi_platform::Dashboard;
-use common::*;
 
 #[test]
 fn text_encodings() {

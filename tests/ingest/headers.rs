@@ -1,10 +1,8 @@
 //! Which table a file feeds (SPEC §1): header normalisation, aliases, extra columns,
 //! ties between tables, files that match no table and where the header may be.
 
-mod common;
-
+use crate::common::*;
 use bi_platform::{Dashboard, Query, Warehouse};
-use common::*;
 
 #[test]
 fn header_normalisation_and_units() {

@@ -4,10 +4,8 @@
 //! column to switch, and check that nothing about the result depends on it: replacement
 //! by key, counts and sums, and the same dashboards however the rows arrive.
 
-mod common;
-
+use crate::common::*;
 use bi_platform::{Dashboard, Warehouse};
-use common::*;
 
 const HEADER: &str =
     "tenant_id,campaign_id,campaign_name,date,impressions,clicks,conversions,spend,revenue,region\n";

@@ -1,6 +1,6 @@
 //! Invariants of the load path and of tenant isolation as properties over random valid
-//! rows, in every input format (CSV, XLSX, JSON). What tests/tenant_scope.rs and
-//! tests/chunking.rs already prove (scoped dashboards equal the restriction of the
+//! rows, in every input format (CSV, XLSX, JSON). What tests/query/tenant_scope.rs and
+//! tests/ingest/chunking.rs already prove (scoped dashboards equal the restriction of the
 //! all-tenant result; fixture files in random chunks) is not repeated; this file adds:
 //!
 //! 1. rows_read = rows_loaded + rows_rejected, and exactly the corrupted rows are

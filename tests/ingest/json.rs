@@ -1,10 +1,8 @@
 //! JSON files (SPEC §3): arrays, paged wrappers, newline-delimited JSON, a byte order
 //! mark, header aliases, exponents and bare numbers in date columns.
 
-mod common;
-
+use crate::common::*;
 use bi_platform::{Dashboard, Query};
-use common::*;
 
 const CUSTOMERS_JSON: &str = r#"[
   {"tenant_id": "t1", "customer_id": "u1", "customer_name": "Ann", "region": "North",

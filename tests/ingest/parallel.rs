@@ -7,11 +7,9 @@
 //! force one thread, rows with too many fields), random thread counts and random
 //! chunkings, with the split threshold lowered so that small files are split too.
 
-mod common;
-
+use crate::common::{all, all_json, star_contents};
 use bi_platform::ingest::IngestStream;
 use bi_platform::{LoadReport, Warehouse};
-use common::{all, all_json, star_contents};
 use proptest::prelude::*;
 
 /// One generated line of the file body.
@@ -304,7 +302,7 @@ fn a_day_first_date_in_a_later_piece_switches_the_rule_for_the_earlier_pieces() 
     // 3/4 read day first is 3 April; 4/31 is refused as day/month (month 31).
     assert_eq!(many.1[0].rows_rejected, 1);
     assert_eq!(many.1[0].rejected[0].line, 203);
-    assert!(common::fact(&many.0, "c0").date == "2024-04-03");
+    assert!(crate::common::fact(&many.0, "c0").date == "2024-04-03");
 }
 
 #[test]

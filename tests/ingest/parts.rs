@@ -10,11 +10,9 @@
 //! replaced within the file and across files, rejected rows, extra columns, quoted
 //! fields holding line breaks, and blank lines.
 
-mod common;
-
+use crate::common::star_contents;
 use bi_platform::model::keys::KeyColumn;
 use bi_platform::{LoadReport, Warehouse};
-use common::star_contents;
 use proptest::prelude::*;
 
 /// One generated row; each field picks among variants.

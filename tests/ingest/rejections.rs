@@ -1,11 +1,9 @@
 //! Validation (SPEC §4, §5): rejection reasons and columns, warnings, performance
 //! categories, channels, short and long rows, and line numbers and row accounting.
 
-mod common;
-
+use crate::common::*;
 use bi_platform::model::dict::NULL_KEY;
 use bi_platform::{Dashboard, Query};
-use common::*;
 
 #[test]
 fn rejection_reasons_and_columns() {

@@ -1,10 +1,8 @@
 //! Re-loading and replacement (SPEC §4): identical bytes are a no-op, the last row of
 //! a key wins within and across files, and rejected rows replace nothing.
 
-mod common;
-
+use crate::common::*;
 use bi_platform::{Dashboard, Query, Warehouse};
-use common::*;
 
 #[test]
 fn same_bytes_under_another_name_is_a_no_op() {

@@ -4,8 +4,8 @@
 use bi_platform::{Query, Warehouse};
 use proptest::prelude::*;
 
-const SEED_CSV: &[u8] = include_bytes!("../../shared/seed-data/marketing_campaigns.csv");
-const SEED_XLSX: &[u8] = include_bytes!("../../shared/seed-data/sales_targets.xlsx");
+const SEED_CSV: &[u8] = include_bytes!("../../../shared/seed-data/marketing_campaigns.csv");
+const SEED_XLSX: &[u8] = include_bytes!("../../../shared/seed-data/sales_targets.xlsx");
 
 fn check(name: &str, bytes: &[u8]) {
     let mut warehouse = Warehouse::new();

@@ -2,11 +2,9 @@
 //! separators, currency signs, decimal commas, integers, money rounding, delimiters and
 //! the byte order of text keys.
 
-mod common;
-
+use crate::common::*;
 use bi_platform::model::dict::NULL_KEY;
 use bi_platform::{Dashboard, Query};
-use common::*;
 
 #[test]
 fn missing_markers_in_an_optional_column_are_null() {

@@ -1,11 +1,9 @@
 //! XLSX workbooks (SPEC §3): sheets feed their tables, data away from A1, the header
 //! within the first 20 rows, cell errors, and two sheets feeding one table.
 
-mod common;
-
+use crate::common::*;
 use bi_platform::model::dict::NULL_KEY;
 use bi_platform::{Dashboard, Warehouse};
-use common::*;
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
 
 fn workbook_with_two_tables() -> Vec<u8> {

@@ -1,9 +1,7 @@
 //! XLSX date systems (SPEC §3): a 1904 workbook, written by hand as a stored zip, and
 //! date cells in text and extra columns following the workbook's date system.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
 /// CRC-32 (IEEE) for the stored zip below.
