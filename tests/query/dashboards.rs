@@ -1,10 +1,8 @@
 //! SPEC §6 target_vs_actual rules and §7 shapes: every dashboard with no rows when
 //! nothing matches, bad query dates, and the JSON of load reports and dashboards.
 
-mod common;
-
+use crate::common::*;
 use bi_platform::{Dashboard, Query, Warehouse};
-use common::*;
 
 #[test]
 fn target_vs_actual_rules() {

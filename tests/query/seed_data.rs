@@ -2,7 +2,7 @@
 //! with every dashboard checked against values computed independently of the engine.
 //!
 //! How the expected values were produced: `python3 tests/fixtures/expected_seed.py`
-//! (committed next to this file) reads the CSV with Python's csv module and the XLSX with
+//! (committed with the fixtures) reads the CSV with Python's csv module and the XLSX with
 //! zipfile + xml.etree, loads both into an in-memory SQLite database with money as INTEGER
 //! millionths (converted from the source text with `decimal.Decimal`, half to even), and
 //! answers each dashboard with plain SQL (GROUP BY, LEFT JOIN for target_vs_actual). Money
@@ -11,11 +11,9 @@
 //! seed files change. Known answers it reproduces: tenant_001 spend 513138.45 / revenue
 //! 966789.14, tenant_002 555844.88 / 1009722.20, tenant_003 537648.67 / 927420.12.
 
-mod common;
-
+use crate::common::*;
 use bi_platform::ingest::IngestStream;
 use bi_platform::{Dashboard, DashboardResult, LoadReport, Query, Warehouse};
-use common::*;
 
 const CAMPAIGNS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),

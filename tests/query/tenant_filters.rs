@@ -3,11 +3,9 @@
 //! computes from the generated rows, another tenant's campaign shows nothing, and
 //! drill-down paths (tenant -> campaign -> its days, month -> its days) keep the scope.
 
-mod common;
-
+use crate::common::tenants::*;
+use crate::common::*;
 use bi_platform::{Dashboard, Query, TenantScope};
-use common::tenants::*;
-use common::*;
 use proptest::prelude::*;
 use serde_json::Value as Json;
 

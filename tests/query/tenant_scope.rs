@@ -8,13 +8,11 @@
 //! 3. a scoped result is the same as in a warehouse that never saw the other tenants.
 //!
 //! Filters checked against an oracle and drill-down paths are in tenant_filters.rs,
-//! pivots in tenant_pivots.rs.
+//! pivots in tests/pivot/tenants.rs.
 
-mod common;
-
+use crate::common::tenants::*;
+use crate::common::*;
 use bi_platform::{Dashboard, Query, TenantScope, Warehouse};
-use common::tenants::*;
-use common::*;
 use proptest::prelude::*;
 use serde_json::Value as Json;
 
