@@ -4,14 +4,12 @@
 //! and generated sample data.
 
 // Shares tests/sql_common, built on SQLite (rusqlite), a native dev-dependency:
-// `wasm-pack test` builds every test target for wasm32, where this file is empty.
+// `wasm-pack test` builds every test target for wasm32, where this module is empty.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod sql_common;
-
+use crate::sql_common::*;
 use bi_platform::generate::{sample_files, SampleSpec};
 use bi_platform::{sql, Dashboard, Query, TenantScope, Value, Warehouse};
-use sql_common::*;
 
 fn kernel_cell(v: &Value<'_>) -> Cell {
     match v {

@@ -9,13 +9,11 @@
 //! generated queries (`SQL_FUZZ_QUERIES` sets how many; `make fuzz` can raise it).
 
 // SQLite (rusqlite) is a native dev-dependency: `wasm-pack test` builds every test
-// target for wasm32, where this file is empty.
+// target for wasm32, where this module is empty.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod sql_common;
-
+use crate::sql_common::*;
 use bi_platform::sql::parse::split_statements;
-use sql_common::*;
 
 /// (query, ordered): `ordered` when the query's ORDER BY orders its rows completely.
 const CORPUS: &[(&str, bool)] = &[

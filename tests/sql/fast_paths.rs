@@ -6,13 +6,11 @@
 // The shared helpers use SQLite (rusqlite), a native dev-dependency.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod sql_common;
-
+use crate::sql_common::gen::Gen;
+use crate::sql_common::{edge_warehouse, seed_warehouse};
 use bi_platform::generate::{targets_xlsx, write_campaigns_csv, write_customers_json, SampleSpec};
 use bi_platform::sql::{self, parse, Options};
 use bi_platform::{Dashboard, TenantScope, Warehouse};
-use sql_common::gen::Gen;
-use sql_common::{edge_warehouse, seed_warehouse};
 
 /// A fixed clock, so `'now'` is the same in both runs.
 const NOW_MS: i64 = 1_732_000_000_000;

@@ -8,16 +8,14 @@
 //! style runs can raise it), `SQL_FUZZ_SEED` changes the seed.
 
 // SQLite (rusqlite) is a native dev-dependency: `wasm-pack test` builds every test
-// target for wasm32, where this file is empty.
+// target for wasm32, where this module is empty.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod sql_common;
-
+use crate::sql_common::gen::{noise, Gen};
+use crate::sql_common::*;
 use bi_platform::{sql, TenantScope, Warehouse};
 use rand::Rng;
 use rand_pcg::Pcg64;
-use sql_common::gen::{noise, Gen};
-use sql_common::*;
 
 fn count() -> usize {
     std::env::var("SQL_FUZZ_QUERIES")
