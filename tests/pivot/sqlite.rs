@@ -5,11 +5,10 @@
 //! relative (money is REAL in SQLite, exact here), NULL groups and NULL ratios alike.
 
 // SQLite (rusqlite) is a native dev-dependency: `wasm-pack test` builds every test
-// target for wasm32, where this file is empty.
+// target for wasm32, where this module is empty.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod sql_common;
-
+use crate::sql_common::*;
 use bi_platform::generate::{sample_files, SampleSpec};
 use bi_platform::pivot::{self, Field, Header, Measure, PivotRequest};
 use bi_platform::{Query, TenantScope, Value, Warehouse};
@@ -18,7 +17,6 @@ use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
 use rusqlite::types::Value as Lite;
 use rusqlite::Connection;
-use sql_common::*;
 use std::collections::HashMap;
 
 /// The SQL text of a field's header (as text, like the pivot's labels).

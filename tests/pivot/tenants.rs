@@ -2,12 +2,10 @@
 //! scope equals the pivot over a warehouse that never saw the other tenants, and names
 //! no other tenant; and a pivot by tenant adds up to the dashboards' numbers.
 
-mod common;
-
+use crate::common::tenants::*;
+use crate::common::*;
 use bi_platform::pivot::{self, Field, HeaderKind, Measure, PivotRequest, PivotSort, TopN};
 use bi_platform::{Dashboard, Query, TenantScope, Warehouse};
-use common::tenants::*;
-use common::*;
 use proptest::prelude::*;
 use serde_json::Value as Json;
 
