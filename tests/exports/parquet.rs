@@ -6,12 +6,10 @@
 //! by row number; and an export reloads to the same warehouse (property test).
 #![cfg(all(not(target_arch = "wasm32"), feature = "parquet"))]
 
-mod common;
-
+use crate::common::*;
 use bi_platform::parquet::export::{export, table_names, ParquetTable};
 use bi_platform::sql::{self, Val};
 use bi_platform::{LoadReport, Query, TenantScope, Warehouse};
-use common::*;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::Field;
 use proptest::prelude::*;

@@ -4,11 +4,9 @@
 //! files exactly as the original would (replacements, `unchanged_from`). A truncated or
 //! altered snapshot is refused, never half-restored.
 
-mod common;
-
+use crate::common::*;
 use bi_platform::snapshot::{SnapshotError, FORMAT};
 use bi_platform::{LoadReport, Query, Warehouse};
-use common::*;
 use proptest::prelude::*;
 
 const CAMPAIGNS: &str = concat!(

@@ -5,21 +5,18 @@
 //! and the command's contract (exit codes, messages, atomic replacement).
 
 // SQLite (rusqlite) is native only: `wasm-pack test` builds every test target for
-// wasm32, where this file is empty.
+// wasm32, where this module is empty.
 #![cfg(all(feature = "sqlite", not(target_arch = "wasm32")))]
 
-mod common;
-mod sql_common;
-
+use crate::common::TempDir;
+use crate::sql_common::*;
 use bi_platform::export_sqlite::{self, SEED_TABLES};
 use bi_platform::generate::{sample_files, SampleSpec};
 use bi_platform::sql::{self, Val};
 use bi_platform::{Dashboard, Query, TenantScope, Value, Warehouse};
-use common::TempDir;
 use proptest::prelude::*;
 use rusqlite::types::Value as Lite;
 use rusqlite::Connection;
-use sql_common::*;
 
 fn export(w: &Warehouse, query: &Query, dir: &TempDir) -> Connection {
     let out = dir.path().join("data_warehouse.db");
