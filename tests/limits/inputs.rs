@@ -2,13 +2,12 @@
 //! with bounded memory and time and a message naming the limit.
 //!
 //! The engine's counting global allocator ([`bi_platform::memory`]) records the peak of
-//! live heap bytes; the tests take a lock so that each one measures only itself. Run with `--nocapture` to see the
-//! figures (`limits: ...` lines).
+//! live heap bytes; the tests take the binary's lock ([`crate::serial`]) so that each one
+//! measures only itself. Run with `--nocapture` to see the figures (`limits: ...` lines).
 
 use bi_platform::ingest::xlsx::{inflate_budget, MAX_INFLATED_BYTES, MAX_SHEETS};
 use bi_platform::{memory, LoadReport, Query, Warehouse};
 use std::io::{Cursor, Write};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Live heap bytes, from the engine's own counting allocator ([`memory`]).
@@ -25,8 +24,6 @@ fn start_peak() -> usize {
 fn peak_since_start() -> usize {
     memory::peak_bytes() as usize
 }
-
-static SERIAL: Mutex<()> = Mutex::new(());
 
 const MIB: usize = 1 << 20;
 
@@ -167,7 +164,7 @@ fn zip_bomb() -> Vec<u8> {
 
 #[test]
 fn an_xlsx_zip_bomb_is_refused_within_bounded_memory() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = crate::serial();
     let bomb = zip_bomb();
     assert!(bomb.len() < MIB, "the bomb is {} bytes", bomb.len());
     let (reports, peak, elapsed) = measured_load("bomb.xlsx", &bomb);
@@ -202,7 +199,7 @@ fn lie_about_sizes(zip: &mut [u8]) {
 
 #[test]
 fn an_xlsx_zip_bomb_with_lying_headers_is_refused_within_bounded_memory() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = crate::serial();
     let mut bomb = zip_bomb();
     lie_about_sizes(&mut bomb);
     let (reports, peak, elapsed) = measured_load("liar.xlsx", &bomb);
@@ -225,7 +222,7 @@ fn the_inflate_budget_grows_with_the_file_between_its_bounds() {
 
 #[test]
 fn two_far_apart_cells_do_not_allocate_the_sheet_between_them() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = crate::serial();
     // A1 and XFD1048576: a dense range would be 17 billion cells.
     let book = workbook(vec![(
         "Far".into(),
@@ -271,7 +268,7 @@ fn many_sheets(count: usize) -> Vec<u8> {
 
 #[test]
 fn a_workbook_of_hundreds_of_sheets_loads_every_sheet() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = crate::serial();
     let book = many_sheets(300);
     let (reports, peak, elapsed) = measured_load("300 sheets.xlsx", &book);
     assert_eq!(reports[0].error, None);
@@ -283,7 +280,7 @@ fn a_workbook_of_hundreds_of_sheets_loads_every_sheet() {
 
 #[test]
 fn a_workbook_of_more_sheets_than_the_limit_is_refused() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = crate::serial();
     let book = many_sheets(MAX_SHEETS + 1);
     let (reports, _, elapsed) = measured_load("1025 sheets.xlsx", &book);
     let error = error_of(&reports);
@@ -298,7 +295,7 @@ fn a_workbook_of_more_sheets_than_the_limit_is_refused() {
 
 #[test]
 fn a_csv_field_beyond_the_record_limit_is_refused_naming_the_limit() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = crate::serial();
     let mut csv = format!("{CAMPAIGN_HEADER},campaign_name\nt1,c1,2024-11-01,1,1,1,1,1,ok\n");
     csv.push_str("t1,c2,2024-11-01,1,1,1,1,1,\"");
     csv.push_str(&"a".repeat(65 * MIB));
@@ -316,7 +313,7 @@ fn a_csv_field_beyond_the_record_limit_is_refused_naming_the_limit() {
 
 #[test]
 fn a_csv_field_of_many_mb_below_the_limit_loads() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = crate::serial();
     let name = "n".repeat(8 * MIB);
     let csv = format!("{CAMPAIGN_HEADER},campaign_name\nt1,c1,2024-11-01,1,1,1,1,1,{name}\n");
     let (reports, peak, elapsed) = measured_load("big field.csv", csv.as_bytes());
@@ -328,7 +325,7 @@ fn a_csv_field_of_many_mb_below_the_limit_loads() {
 
 #[test]
 fn a_line_of_a_million_fields_is_rejected_as_one_row() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = crate::serial();
     let mut csv = format!("{CAMPAIGN_HEADER}\nt1,c1,2024-11-01,1,1,1,1,1\nt1,c2");
     csv.push_str(&",x".repeat(1_000_000 - 2));
     csv.push_str("\nt1,c3,2024-11-01,1,1,1,1,1\n");
@@ -346,7 +343,7 @@ fn a_line_of_a_million_fields_is_rejected_as_one_row() {
 
 #[test]
 fn a_header_of_thousands_of_columns_loads_with_its_extra_columns() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = crate::serial();
     let extra: Vec<String> = (0..5000).map(|i| format!("extra_{i}")).collect();
     let mut csv = format!("{CAMPAIGN_HEADER},{}\n", extra.join(","));
     for r in 0..100 {
@@ -368,7 +365,7 @@ fn a_header_of_thousands_of_columns_loads_with_its_extra_columns() {
 
 #[test]
 fn deeply_nested_json_is_refused_naming_the_depth_limit() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = crate::serial();
     for (name, text) in [
         ("arrays.json", "[".repeat(1_000_000)),
         ("objects.json", "{\"a\":".repeat(200_000)),
@@ -394,7 +391,7 @@ fn deeply_nested_json_is_refused_naming_the_depth_limit() {
 
 #[test]
 fn deeply_nested_json_lines_reject_only_their_rows() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = crate::serial();
     let text = format!(
         "{{\"tenant_id\":\"t1\",\"customer_id\":\"k1\",\"total_spent\":1,\"total_orders\":1}}\n{{\"tenant_id\":{}1{}}}\n",
         "[".repeat(1000),
@@ -416,7 +413,7 @@ fn deeply_nested_json_lines_reject_only_their_rows() {
 /// keeps an end offset per field: the field count is capped too (MAX_RECORD_FIELDS).
 #[test]
 fn a_line_of_tens_of_millions_of_empty_fields_is_bounded() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = crate::serial();
     let mut csv = format!("{CAMPAIGN_HEADER}\nt1,c1,2024-11-01,1,1,1,1,1\n");
     csv.push_str(&",".repeat(32 * MIB));
     csv.push('\n');
@@ -432,7 +429,7 @@ fn a_line_of_tens_of_millions_of_empty_fields_is_bounded() {
 #[test]
 fn an_xlsx_file_beyond_the_file_limit_is_dropped_as_it_streams_in() {
     use bi_platform::ingest::{IngestStream, MAX_XLSX_FILE_BYTES};
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = crate::serial();
     let mut chunk = vec![0u8; 8 * MIB];
     chunk[..4].copy_from_slice(b"PK\x03\x04");
     let base = start_peak();

@@ -2,16 +2,13 @@
 //! heap past the budget is refused with an error naming the limit, nothing of it is
 //! committed, and the warehouse keeps everything loaded before and stays usable.
 //!
-//! The heap counter is process-wide, so the tests take a lock and set budgets relative
-//! to what is live when they start.
+//! The heap counter is process-wide, so the tests take the binary's lock
+//! ([`crate::serial`]) and set budgets relative to what is live when they start.
 
 use bi_platform::generate::{sample_files, SampleSpec};
 use bi_platform::ingest::IngestStream;
 use bi_platform::warehouse::commit_estimate;
 use bi_platform::{memory, LoadReport, Query, Warehouse};
-use std::sync::Mutex;
-
-static SERIAL: Mutex<()> = Mutex::new(());
 
 const MIB: u64 = 1 << 20;
 
@@ -88,7 +85,7 @@ fn assert_out_of_memory(report: &LoadReport, file: &str, budget: u64) {
 
 #[test]
 fn a_file_over_the_budget_is_refused_while_it_streams_and_earlier_data_stays() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = crate::serial();
     let big = big_csv("tenant_big", 150_000);
     let mut w = Warehouse::new();
     assert_eq!(w.memory_budget(), None, "no budget natively unless set");
@@ -140,7 +137,7 @@ fn a_file_over_the_budget_is_refused_while_it_streams_and_earlier_data_stays() {
 
 #[test]
 fn commit_refuses_a_file_whose_rows_would_not_fit_and_adds_nothing() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = crate::serial();
     let big = big_csv("tenant_big", 100_000);
     let mut w = Warehouse::new();
     w.load("marketing_campaigns.csv", SEED);
@@ -175,7 +172,7 @@ fn commit_refuses_a_file_whose_rows_would_not_fit_and_adds_nothing() {
 
 #[test]
 fn a_whole_json_file_is_refused_before_it_is_parsed_when_the_parse_would_not_fit() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = crate::serial();
     let spec = SampleSpec {
         tenants: 4,
         campaigns_per_tenant: 10,
@@ -203,7 +200,7 @@ fn a_whole_json_file_is_refused_before_it_is_parsed_when_the_parse_would_not_fit
 /// warehouse and into one already holding rows (where columns double), for each table.
 #[test]
 fn the_commit_estimate_covers_what_a_commit_allocates() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = crate::serial();
     let spec = SampleSpec {
         tenants: 6,
         campaigns_per_tenant: 10_000,

@@ -1,6 +1,7 @@
-//! The heap counter, alone in its own process: in the library's unit tests other tests
-//! allocate and free on other threads at the same time, which makes exact before/after
-//! comparisons of a process-wide counter flaky.
+//! The heap counter, apart from the library's unit tests (where other tests allocate and
+//! free on other threads at the same time, which makes exact before/after comparisons of
+//! a process-wide counter flaky), and under the binary's lock ([`crate::serial`]), which
+//! every test here that allocates much takes.
 
 use bi_platform::memory::{live_bytes, peak_bytes};
 
@@ -8,6 +9,7 @@ const MIB: u64 = 1 << 20;
 
 #[test]
 fn the_counter_follows_allocations_and_the_peak_holds_the_high() {
+    let _serial = crate::serial();
     let before = live_bytes();
     let mut block: Vec<u8> = std::hint::black_box(Vec::with_capacity(64 * MIB as usize));
     block.push(1);
