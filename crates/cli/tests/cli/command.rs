@@ -2,9 +2,7 @@
 //! status 0 when at least one file loaded, 1 when none could be, 2 for usage errors, and
 //! never a panic.
 
-mod common;
-
-use common::TempDir;
+use crate::common::TempDir;
 use proptest::prelude::*;
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};

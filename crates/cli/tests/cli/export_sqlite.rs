@@ -1,12 +1,10 @@
 //! `bi-platform export --sqlite` as a process: the command's contract (exit codes,
 //! messages, atomic replacement). What the export holds is tested against the engine in
-//! the engine's tests/export_sqlite.rs.
+//! the engine's tests/exports/sqlite.rs.
 
 #![cfg(not(target_arch = "wasm32"))]
 
-mod common;
-
-use common::TempDir;
+use crate::common::TempDir;
 use rusqlite::Connection;
 use std::path::Path;
 use std::process::{Command, Output};

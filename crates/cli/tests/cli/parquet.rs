@@ -3,10 +3,8 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
-mod common;
-
+use crate::common::TempDir;
 use bi_platform::parquet::export::table_names;
-use common::TempDir;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::Field;
 

@@ -4,12 +4,10 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
-mod common;
-
+use crate::common::TempDir;
 use bi_platform::pivot::{pivot, PivotRequest};
 use bi_platform::{Query, TenantScope, Warehouse};
 use calamine::{Data, DataType, Reader, Xlsx};
-use common::TempDir;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -3,7 +3,7 @@
 //! loaded, 2 usage).
 
 // Shares tests/sql_common, built on SQLite (rusqlite), a native dev-dependency:
-// `wasm-pack test` builds every test target for wasm32, where this file is empty.
+// `wasm-pack test` builds every test target for wasm32, where this module is empty.
 #![cfg(not(target_arch = "wasm32"))]
 
 use serde_json::Value as Json;
