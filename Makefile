@@ -5,7 +5,8 @@
 #                (crates/web) into www/pkg/, the SQL parser (crates/web-sql) into
 #                www/pkg-sql/, Parquet (crates/web-parquet) into www/pkg-parquet/, the
 #                pivot's XLSX writer (crates/web-xlsx) into www/pkg-xlsx/; and the SQL
-#                editor's CodeMirror bundle into www/pkg-editor/
+#                editor's CodeMirror bundle into www/pkg-editor/. Only what changed is
+#                rebuilt: on an unchanged tree it takes seconds
 #   make serve   tools + wasm, then serve www/ on http://127.0.0.1:8080/ (or $PORT)
 #   make test    tools, then fmt, clippy (the native workspace, which also builds the
 #                benches, and the four binding crates for wasm32), the layer check
@@ -49,10 +50,11 @@ WASM_CRATES := -p bi-platform-web -p bi-platform-web-sql -p bi-platform-web-parq
 WEB_TESTS := $(wildcard crates/web/tests/web.rs)
 E2E_TESTS := $(wildcard tests/e2e/*.test.mjs)
 
-.PHONY: help tools wasm editor serve test bench bench-adhoc bench-large clean
+.PHONY: help tools wasm editor serve test bench bench-adhoc bench-large clean fuzz fuzz-smoke FORCE
+FORCE:
 
 help:
-	@sed -n '3,30s/^# \{0,1\}//p' Makefile
+	@sed -n '3,31s/^# \{0,1\}//p' Makefile
 
 tools:
 	@bash scripts/install-tools.sh
@@ -64,29 +66,64 @@ tools:
 # www/pkg-sql/, which the page fetches when the SQL tab first opens. The Parquet reader
 # and exporter (crates/web-parquet) is a third, www/pkg-parquet/, fetched on the first
 # Parquet drop or export. The pivot's XLSX writer (crates/web-xlsx) is a fourth,
-# www/pkg-xlsx/, fetched on the first "Export pivot XLSX" click. wasm-pack's --out-dir
-# is relative to the crate.
-wasm: tools
-	wasm-pack build crates/web --release --target web --no-typescript --out-dir ../../www/pkg --out-name bi_platform
-	wasm-pack build crates/web-sql --release --target web --no-typescript --out-dir ../../www/pkg-sql --out-name bi_platform_sql
-	wasm-pack build crates/web-parquet --release --target web --no-typescript --out-dir ../../www/pkg-parquet --out-name bi_platform_parquet
-	wasm-pack build crates/web-xlsx --release --target web --no-typescript --out-dir ../../www/pkg-xlsx --out-name bi_platform_xlsx
-	@for f in www/pkg/bi_platform_bg.wasm www/pkg-sql/bi_platform_sql_bg.wasm www/pkg-parquet/bi_platform_parquet_bg.wasm www/pkg-xlsx/bi_platform_xlsx_bg.wasm; do \
-		echo "$$f: $$(wc -c <$$f) bytes, $$(gzip -9 -c $$f | wc -c) gzipped"; done
-	$(MAKE) --no-print-directory editor
+# www/pkg-xlsx/, fetched on the first "Export pivot XLSX" click.
+#
+# Each module is a file made from its sources, so make rebuilds only the modules whose
+# sources changed (a release build with LTO and wasm-opt takes minutes on two cores): the
+# engine (src/, Cargo.toml, Cargo.lock, .cargo/config.toml's rustflags), the binding
+# crate's src/ and Cargo.toml, and the versions of the tools that build it. `make -B
+# wasm` rebuilds everything.
+MODULES := www/pkg/bi_platform_bg.wasm www/pkg-sql/bi_platform_sql_bg.wasm \
+	www/pkg-parquet/bi_platform_parquet_bg.wasm www/pkg-xlsx/bi_platform_xlsx_bg.wasm
+ENGINE_SOURCES := $(shell find src -type f) Cargo.toml Cargo.lock $(wildcard .cargo/config.toml)
+binding_sources = $(shell find crates/$(1)/src -type f) crates/$(1)/Cargo.toml
+
+# rustc, wasm-bindgen, wasm-opt and wasm-pack's versions, rewritten only when one changes
+# (a new toolchain rebuilds the modules; an unchanged one leaves the file, and them, alone).
+STAMPS := $(or $(CARGO_TARGET_DIR),target)/make-stamps
+TOOL_VERSIONS := $(STAMPS)/wasm-tools
+$(TOOL_VERSIONS): FORCE | tools
+	@mkdir -p $(@D)
+	@v="$$(rustc -V; wasm-bindgen --version; wasm-opt --version; wasm-pack --version)"; \
+		[ "$$(cat $@ 2>/dev/null)" = "$$v" ] || printf '%s\n' "$$v" >$@
+
+# $(call wasm_pack,CRATE,OUT_NAME): builds crates/CRATE into the target's folder as
+# OUT_NAME. wasm-pack's --out-dir is relative to the crate; the touch marks the module
+# as made even where wasm-pack left an identical file alone.
+wasm_pack = wasm-pack build crates/$(1) --release --target web --no-typescript \
+	--out-dir ../../$(@D) --out-name $(2) && touch $@
+
+www/pkg/bi_platform_bg.wasm: $(ENGINE_SOURCES) $(call binding_sources,web) $(TOOL_VERSIONS) | tools
+	$(call wasm_pack,web,bi_platform)
+www/pkg-sql/bi_platform_sql_bg.wasm: $(ENGINE_SOURCES) $(call binding_sources,web-sql) $(TOOL_VERSIONS) | tools
+	$(call wasm_pack,web-sql,bi_platform_sql)
+www/pkg-parquet/bi_platform_parquet_bg.wasm: $(ENGINE_SOURCES) $(call binding_sources,web-parquet) $(TOOL_VERSIONS) | tools
+	$(call wasm_pack,web-parquet,bi_platform_parquet)
+www/pkg-xlsx/bi_platform_xlsx_bg.wasm: $(ENGINE_SOURCES) $(call binding_sources,web-xlsx) $(TOOL_VERSIONS) | tools
+	$(call wasm_pack,web-xlsx,bi_platform_xlsx)
+
+wasm: $(MODULES) editor
+	@for f in $(MODULES); do echo "$$f: $$(wc -c <$$f) bytes, $$(gzip -9 -c $$f | wc -c) gzipped"; done
 
 # The SQL tab's editor: CodeMirror 6 (editor/package.json, its own npm packages) bundled
 # by esbuild into one ES module, www/pkg-editor/codemirror.js, that www/sql-editor.js
-# imports when the SQL tab first opens (not part of the first download).
-editor:
-	@if [ ! -f editor/node_modules/.package-lock.json ] || [ editor/package-lock.json -nt editor/node_modules/.package-lock.json ]; then \
-		echo "==> npm ci (editor/)"; cd editor && npm ci --no-audit --no-fund; \
-	fi
-	editor/node_modules/.bin/esbuild editor/entry.js --bundle --format=esm --minify --legal-comments=eof \
-		--outfile=www/pkg-editor/codemirror.js --log-level=warning
-	@f=www/pkg-editor/codemirror.js; echo "$$f: $$(wc -c <$$f) bytes, $$(gzip -9 -c $$f | wc -c) gzipped"
+# imports when the SQL tab first opens (not part of the first download). Rebuilt when
+# editor/'s sources or its installed packages change.
+EDITOR_BUNDLE := www/pkg-editor/codemirror.js
+EDITOR_PACKAGES := editor/node_modules/.package-lock.json
+editor: $(EDITOR_BUNDLE)
+	@echo "$(EDITOR_BUNDLE): $$(wc -c <$(EDITOR_BUNDLE)) bytes, $$(gzip -9 -c $(EDITOR_BUNDLE) | wc -c) gzipped"
 
-serve: tools wasm
+# npm writes its record of the install (the stamp) last.
+$(EDITOR_PACKAGES): editor/package.json editor/package-lock.json
+	@echo "==> npm ci (editor/)"
+	cd editor && npm ci --no-audit --no-fund
+
+$(EDITOR_BUNDLE): $(wildcard editor/*.js) $(EDITOR_PACKAGES)
+	editor/node_modules/.bin/esbuild editor/entry.js --bundle --format=esm --minify --legal-comments=eof \
+		--outfile=$@ --log-level=warning
+
+serve: wasm
 	@echo
 	@echo "  Serving www/ at  http://127.0.0.1:$(PORT)/   (Ctrl-C to stop)"
 	@echo
@@ -136,14 +173,14 @@ bench-adhoc:
 	python3 bench/adhoc.py $(BENCH_ADHOC_DIR)
 
 # 10M rows picked on the page (2.3 GB of files in BENCH_LARGE_DIR, written once): time
-# to the first chart and the renderers' peak memory (tests/e2e/measure-large.mjs).
+# to the first chart and the renderers' peak memory (bench/page/large.mjs).
 BENCH_LARGE_DIR ?= /tmp/bi-bench-10m
 bench-large: tools wasm
 	cargo build --release -p bi-platform-cli
 	@mkdir -p $(BENCH_LARGE_DIR)
 	@[ -f $(BENCH_LARGE_DIR)/campaign-days.csv ] || node bench/campaign-days.mjs $(BENCH_LARGE_DIR)/campaign-days.csv
 	@[ -f $(BENCH_LARGE_DIR)/distinct/campaigns.csv ] || target/release/bi-platform generate --out $(BENCH_LARGE_DIR)/distinct --tenants 100 --campaigns-per-tenant 100000
-	node tests/e2e/measure-large.mjs $(BENCH_LARGE_DIR)/campaign-days.csv $(BENCH_LARGE_DIR)/distinct/campaigns.csv
+	node bench/page/large.mjs $(BENCH_LARGE_DIR)/campaign-days.csv $(BENCH_LARGE_DIR)/distinct/campaigns.csv
 
 # Not part of `make test`: the replay of every corpus and crash file is
 # (crates/fuzz-checks/tests/fuzz_regressions.rs, stable toolchain).

@@ -18,8 +18,8 @@
 // (DuckDB-WASM and SheetJS, bench/package.json) first; `make bench` does all three.
 //
 // Then, on the same generated files, the product page itself (issue 13): click to
-// filter (tests/e2e/measure-crossfilter.mjs: a click on a chart mark to every chart, KPI
-// and table redrawn) and the Pivot tab (tests/e2e/measure-pivot.mjs: channel x month by
+// filter (bench/page/crossfilter.mjs: a click on a chart mark to every chart, KPI
+// and table redrawn) and the Pivot tab (bench/page/pivot.mjs: channel x month by
 // three measures), each in its own headless Chromium once the engines above are closed;
 // their medians join the same table.
 
@@ -31,7 +31,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { rendererPids as rendererPidsOf, rss } from '../tests/e2e/processes.mjs';
+import { rendererPids as rendererPidsOf, rss } from './page/processes.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -154,7 +154,7 @@ async function cleanup() {
 }
 
 // ------------------------------------------------------------------ the page itself
-// Runs one of the page's measurement scripts (tests/e2e/measure-*.mjs) on the generated
+// Runs one of the page's measurement scripts (bench/page/*.mjs) on the generated
 // files, in its own browser; returns its stdout, or null (and says why) when it fails.
 function measurePage(script, args, runs) {
   say(`page measurement: node ${script} ${args.join(' ')} (RUNS=${runs})`);
@@ -170,14 +170,14 @@ function measurePage(script, args, runs) {
   return run.stdout;
 }
 
-// measure-pivot.mjs: "LABEL: N rows, pivot ... (R rows x C value columns): page median
+// bench/page/pivot.mjs: "LABEL: N rows, pivot ... (R rows x C value columns): page median
 // P ms (max M), engine median E ms, K runs" per case.
 function parsePivot(text) {
   return [...text.matchAll(/^(.+?): (\d+) rows, pivot (.+?) \((\d+) rows x (\d+) value columns\): page median ([\d.]+) ms \(max ([\d.]+)\), engine median ([\d.]+) ms/gm)]
     .map((m) => ({ label: m[1], what: m[3], shape: `${m[4]} x ${m[5]}`, page: Number(m[6]), max: Number(m[7]), engine: Number(m[8]) }));
 }
 
-// measure-crossfilter.mjs: a markdown table "| click | to view shown | to next frame |
+// bench/page/crossfilter.mjs: a markdown table "| click | to view shown | to next frame |
 // view (worker + transfer) | render (page thread) |" of medians.
 function parseCrossfilter(text) {
   return text.split('\n').filter((l) => /^\| [^-|]/.test(l) && !l.startsWith('| click |'))
@@ -354,8 +354,8 @@ try {
   // warehouses would otherwise share the machine's memory and cores with the page's)
   for (const e of [ours, duck, sheet]) await e.page.context().close();
   const generated = ['campaigns.csv', 'sales_targets.xlsx', 'customers.json'].map((f) => join(work, 'main', f));
-  const crossOut = measurePage('tests/e2e/measure-crossfilter.mjs', generated, RUNS);
-  const pivotOut = measurePage('tests/e2e/measure-pivot.mjs', [generated[0]], Math.max(RUNS, 15));
+  const crossOut = measurePage('bench/page/crossfilter.mjs', generated, RUNS);
+  const pivotOut = measurePage('bench/page/pivot.mjs', [generated[0]], Math.max(RUNS, 15));
   const clicks = crossOut ? parseCrossfilter(crossOut) : [];
   const pivots = pivotOut ? parsePivot(pivotOut) : [];
   if (!clicks.length || !pivots.length) { failed = true; say('MISSING: the page measurements gave no medians (see above)'); }

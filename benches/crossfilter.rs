@@ -7,7 +7,7 @@
 //! page).
 //!
 //! `cargo bench --bench crossfilter` (`BI_BENCH_ROWS=100000` for a smaller run). The page's
-//! own figure is `node tests/e2e/measure-crossfilter.mjs`; both are in BENCHMARKS.md.
+//! own figure is `node bench/page/crossfilter.mjs`; both are in BENCHMARKS.md.
 
 use std::time::Duration;
 

@@ -715,7 +715,7 @@ fn pow2_growth(len: u64, items: u64) -> u64 {
 ///   dimension keys of the two columns interned in a batch, per live row.
 ///
 /// Rows replaced in place, values already in a dimension and unused capacity make the
-/// real figure lower: measured (`tests/memory_budget.rs`), commits took a third to a
+/// real figure lower: measured (`tests/limits/memory_budget.rs`), commits took a third to a
 /// quarter of the estimate, and a small file added to a larger warehouse a tenth (its
 /// dimensions' possible doubling dominates). Refusing too early is the price of never
 /// running the browser's memory out.

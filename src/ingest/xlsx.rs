@@ -65,7 +65,7 @@ fn bomb_error(file_len: u64, what: String) -> LoadError {
 /// Refuses a zip whose entries declare more than [`inflate_budget`] inflated bytes,
 /// before anything is inflated. Headers that lie cannot get past it: the `zip` reader
 /// (which calamine reads through) fails an entry as soon as it inflates past its
-/// declared size (tests/limits.rs proves both). A zip that cannot be opened is left to
+/// declared size (tests/limits/inputs.rs proves both). A zip that cannot be opened is left to
 /// calamine to report.
 fn check_inflated_size(bytes: &[u8]) -> Result<(), LoadError> {
     let file_len = bytes.len() as u64;

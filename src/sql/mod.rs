@@ -105,7 +105,7 @@ pub fn explain_statement(
 /// EXPLAIN of a dashboard: the plan of its SQL ([`crate::Dashboard::sql`]), the same
 /// text `explain_query` prints for that SQL. The dashboard itself still runs on its
 /// own kernel, which gives the rows this plan gives on the executor
-/// (`tests/sql_dashboards.rs` checks it).
+/// (`tests/sql/dashboards.rs` checks it).
 #[cfg(feature = "sql")]
 pub fn explain_dashboard(
     star: &StarSchema,

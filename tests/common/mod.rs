@@ -1,4 +1,4 @@
-//! Helpers shared by the integration tests (each test file uses some of them).
+//! Helpers shared by the integration tests' areas (each uses some of them).
 #![allow(dead_code)]
 
 pub mod tenants;

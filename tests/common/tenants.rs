@@ -1,8 +1,8 @@
 //! Random warehouses of several tenants (campaigns, targets and customers, written as
 //! CSV and JSON files), and random scopes and filters, for the tenant-scope property
-//! tests (tenant_scope.rs, tenant_filters.rs, tenant_pivots.rs). The filters include
-//! those that click-to-filter and drill-down set (campaign ids, performance categories,
-//! single days and months), with random values.
+//! tests (query/tenant_scope.rs, query/tenant_filters.rs, pivot/tenants.rs). The filters
+//! include those that click-to-filter and drill-down set (campaign ids, performance
+//! categories, single days and months), with random values.
 
 use super::assert_accounting;
 use bi_platform::{Query, TenantScope, Warehouse};

@@ -4,52 +4,22 @@
 // filtering, switching tabs, exporting), visible focus, the tabs pattern, the charts'
 // text alternatives against the engine's chart data, and what the live regions say.
 // Run by `make test` (after `make wasm`):   node --test tests/e2e/a11y.test.mjs
-import { test, before, after } from 'node:test';
+import { after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { serve, ROOT, CHROMIUM_ARGS, forgetKept } from './server.mjs';
-import { expectAccessible, checked } from './axe.mjs';
+import { readFile } from 'node:fs/promises';
+import { test, browser, drop, expectAccessible, checked, LOAD, SEED_FILES } from './harness.mjs';
 
-const SEED = join(ROOT, '..', 'shared', 'seed-data');
-const SEED_FILES = [join(SEED, 'marketing_campaigns.csv'), join(SEED, 'sales_targets.xlsx')];
-const LOAD = { timeout: 120_000 };
+const session = browser('a11y', { downloads: true });
 
-let server; let context; let profile; let base;
-
-before(async () => {
-  server = await serve();
-  base = `http://127.0.0.1:${server.address().port}/`;
-  profile = await mkdtemp(join(tmpdir(), 'bi-e2e-a11y-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 800 },
-    acceptDownloads: true,
-  });
-});
-
-after(async () => {
-  await context?.close();
-  server?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
+after(() => {
   console.log(`axe-core: ${checked.length} states without a WCAG A/AA violation: ${checked.map((c) => c.state).join(', ')}`);
 });
 
 // A fresh page; it records what the polite status region says (window.__said) from the
 // start. Page errors fail the test.
 async function withPage(fn, viewport) {
-  const page = await context.newPage();
-  if (viewport) await page.setViewportSize(viewport);
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
+  const page = await session.open('', { viewport });
   try {
-    await forgetKept(page, base);
-    await page.goto(base);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
     await page.evaluate(() => {
       window.__said = [];
       new MutationObserver(() => {
@@ -58,7 +28,7 @@ async function withPage(fn, viewport) {
       }).observe(document.getElementById('status'), { childList: true, characterData: true, subtree: true });
     });
     await fn(page);
-    assert.deepEqual(errors, [], 'uncaught errors in the page');
+    assert.deepEqual(page.errors, [], 'uncaught errors in the page');
   } finally {
     await page.close();
   }
@@ -325,7 +295,7 @@ test('each chart has a summary and a table of its data, both from the engine\'s 
 test('progress is announced at start, each quarter and the end; an error goes to the assertive region', async () => {
   await withPage(async (page) => {
     // About 21 MB (six 4 MB slices), generated in the page.
-    await page.evaluate(() => {
+    const { sizes: [size] } = await drop(page, await page.evaluateHandle(() => {
       const parts = ['tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n'];
       for (let start = 0; start < 400_000; start += 10_000) {
         let block = '';
@@ -334,14 +304,11 @@ test('progress is announced at start, each quarter and the end; an error goes to
       }
       const dt = new DataTransfer();
       dt.items.add(new File(parts, 'medium.csv'));
-      window.__size = dt.files[0].size;
-      const zone = document.getElementById('dropzone');
-      for (const type of ['dragenter', 'dragover', 'drop']) zone.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
-    });
+      return dt;
+    }));
     await page.waitForSelector('#progress:not([hidden])');
     await expectAccessible(page, 'loading');
     await page.waitForFunction(() => window.__bi.state.reports.length === 1 && document.getElementById('progress').hidden, null, LOAD);
-    const size = await page.evaluate(() => window.__size);
     assert.ok(size > 16e6, `medium.csv is only ${size} bytes`);
     assert.deepEqual(await said(page), [
       `Loading medium.csv, ${(size / 1e6).toLocaleString('en-US', { maximumFractionDigits: 2 })} MB.`,
@@ -351,12 +318,7 @@ test('progress is announced at start, each quarter and the end; an error goes to
     assert.ok(!(await page.getAttribute('#progress', 'aria-live')), 'the progress card is not a live region');
 
     // A broken file: the error, in the assertive region, says what to do next.
-    const dt = await page.evaluateHandle(() => {
-      const d = new DataTransfer();
-      d.items.add(new File(['hello,world\n1,2\n'], 'broken.csv'));
-      return d;
-    });
-    for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent('#dropzone', type, { dataTransfer: dt });
+    await drop(page, [{ name: 'broken.csv', text: 'hello,world\n1,2\n' }]);
     await page.waitForSelector('#errors .error');
     assert.equal(await page.getAttribute('#errors', 'role'), 'alert');
     const error = await page.textContent('#errors');

@@ -4,21 +4,16 @@
 // drills into its campaigns and a campaign into its days and the breadcrumb goes back,
 // the keyboard does all of it; axe finds nothing on any of these states. Run by
 // `make test` (after `make wasm`):   node --test tests/e2e/crossfilter.test.mjs
-import { test, before, after } from 'node:test';
+import { after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { serve, ROOT, CHROMIUM_ARGS } from './server.mjs';
-import { expectAccessible } from './axe.mjs';
+import { test, before, browser, loadSeed, shot, expectAccessible, SEED } from './harness.mjs';
 
-const SEED = join(ROOT, '..', 'shared', 'seed-data');
-const SHOTS = join(ROOT, 'tests', 'e2e', 'screenshots');
 const CSV = join(SEED, 'marketing_campaigns.csv');
 
-let server; let context; let page; let profile; let base; let facts;
-const errors = [];
+const session = browser('crossfilter', { viewport: { width: 1280, height: 900 } });
+let page; let facts;
 
 // The oracle: the seed's campaign rows (no quoted fields in that file), with the channel
 // SPEC §5 derives (the text after the campaign name's last " - ").
@@ -45,31 +40,11 @@ function summaryOf(rows) {
 
 before(async () => {
   facts = await readFacts();
-  await mkdir(SHOTS, { recursive: true });
-  server = await serve();
-  base = `http://127.0.0.1:${server.address().port}/`;
-  profile = await mkdtemp(join(tmpdir(), 'bi-e2e-cf-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 },
-  });
-  page = context.pages()[0] || await context.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(base);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
-  await page.setInputFiles('#file-input', [CSV, join(SEED, 'sales_targets.xlsx')]);
-  await page.waitForFunction(() => document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr').length === 3
-    && document.getElementById('progress').hidden, null, { timeout: 60_000 });
+  page = await session.open();
+  await loadSeed(page);
 });
 
-after(async () => {
-  await context?.close();
-  server?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
-  assert.deepEqual(errors, [], 'uncaught errors in the page');
-});
+after(() => assert.deepEqual(session.errors, [], 'uncaught errors in the page'));
 
 const rowsOf = (name) => page.$$eval(`table[data-dashboard="${name}"] tbody tr`, (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
 const summary = async () => (await rowsOf('campaign_summary')).map((r) => [r[0], r[5]]);
@@ -136,7 +111,7 @@ test('a click on a bar filters every chart, KPI and table; Ctrl-click adds; chip
   const two = facts.filter((f) => f.channel === first || f.channel === second);
   assert.deepEqual(await chips(), [`Channel: ${first}`, `Channel: ${second}`]);
   assert.deepEqual(await summary(), summaryOf(two));
-  await page.screenshot({ path: join(SHOTS, 'crossfilter-two-channels.png'), fullPage: false });
+  await shot(page, 'crossfilter-two-channels');
 
   // Remove the first by its chip: only the second is left.
   let n = await changes();
@@ -190,7 +165,7 @@ test('a tenant drills into its campaigns, a campaign into its days, and the brea
   const days = theirs.filter((f) => f.campaign_id === campaign).map((f) => ['tenant_002', f.date]).sort();
   assert.deepEqual((await rowsOf('daily_performance')).map((r) => [r[0], r[1]]), days);
   await expectAccessible(page, 'drilled into a campaign');
-  await page.screenshot({ path: join(SHOTS, 'crossfilter-drilled.png'), fullPage: false });
+  await shot(page, 'crossfilter-drilled');
 
   // Up one level, then to the top.
   n = await changes();
@@ -243,13 +218,13 @@ test('the keyboard filters through a chart\'s table, adds with Ctrl+Enter and re
     assert.match(await status(), /removed/);
   }
   assert.ok(await page.evaluate(() => ['selection-title'].includes(document.activeElement.id) || document.activeElement.classList.contains('chip-remove')));
-  await page.screenshot({ path: join(SHOTS, 'crossfilter-keyboard.png'), fullPage: true });
+  await shot(page, 'crossfilter-keyboard', { fullPage: true });
 });
 
 test('a funnel stage filters the campaign rows that reached it', async () => {
   // The seed's rows all have conversions: a file with a tenant whose rows stop earlier
   // in the funnel is added (last test: the page keeps it).
-  const file = join(profile, 'funnel.csv');
+  const file = join(session.profile, 'funnel.csv');
   const extra = [
     ['tenant_zz', 'z1', 'Z1 - Search', '2024-11-05', '1000', '0', '0', '10.00', '0.00'],
     ['tenant_zz', 'z2', 'Z2 - Email', '2024-11-06', '1000', '50', '0', '10.00', '5.00'],

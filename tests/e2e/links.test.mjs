@@ -4,62 +4,16 @@
 // (its SQL in the editor, not run), and a link naming a tenant or value the data lacks
 // says so and ignores it. One browser profile, as a user's browser would be.
 //   node --test tests/e2e/links.test.mjs
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { serve, ROOT, CHROMIUM_ARGS, forgetKept } from './server.mjs';
-import { expectAccessible } from './axe.mjs';
+import { test, browser, loadSeed as loadFiles, waitReady as ready, shot, expectAccessible, LOAD } from './harness.mjs';
 
-const SEED = join(ROOT, '..', 'shared', 'seed-data');
-const SEED_FILES = [join(SEED, 'marketing_campaigns.csv'), join(SEED, 'sales_targets.xlsx')];
-const SHOTS = join(ROOT, 'tests', 'e2e', 'screenshots');
-const LOAD = { timeout: 120_000 };
+const session = browser('links');
 
-let server; let context; let profile; let base;
+// A fresh page of the shared profile on `hash`, with nothing kept.
+const open = (hash = '') => session.open(hash);
 
-before(async () => {
-  server = await serve();
-  base = `http://127.0.0.1:${server.address().port}/`;
-  profile = await mkdtemp(join(tmpdir(), 'bi-e2e-links-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 800 },
-  });
-});
-
-after(async () => {
-  await context?.close();
-  server?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
-});
-
-async function ready(page) {
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
-}
-
-// A fresh page of the shared profile on `hash`, with nothing kept; page errors are
-// collected.
-async function open(hash = '') {
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(e.message));
-  page.on('dialog', (d) => d.accept());
-  await forgetKept(page, base);
-  await page.goto(base + hash);
-  await ready(page);
-  return page;
-}
-
-async function loadSeed(page) {
-  await page.setInputFiles('#file-input', SEED_FILES);
-  await page.waitForFunction(() => document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr').length >= 1
-    && window.__bi.state.reports.length === 2 && window.__bi.kept?.kept > 0, null, LOAD);
-}
+// The seed files, kept in the browser (a link's view may show fewer tenants).
+const loadSeed = (page) => loadFiles(page, { tenants: null, kept: true });
 
 // What the page shows as its view: the query, the selected tab, the editor's text, the
 // tenants in the summary table, the pickers' names, and whether SQL ran.
@@ -112,7 +66,7 @@ test('a view set on the page is in its address and comes back after a reload', a
   const after = await view(page);
   assert.deepEqual(after, before);
   assert.equal(await page.locator('#errors .error').count(), 0);
-  await page.screenshot({ path: join(SHOTS, 'link-after-reload.png') });
+  await shot(page, 'link-after-reload');
   await expectAccessible(page, 'a linked view after a reload');
 
   // The SQL tab and its text: in the address, back after a reload, not run.
@@ -173,12 +127,9 @@ test('Back and Forward step through the views', async () => {
 test('a pasted link with a tenant and a value the data lacks says so and ignores them', async () => {
   const page = await open();
   await loadSeed(page);
-  const link = `${base}#tenant=tenant_999&tenant=tenant_003&region=Atlantis&region=North&from=2024-02-31&tab=nope&sql=SELECT%201`;
-  const other = await context.newPage();
-  other.errors = [];
-  other.on('pageerror', (e) => other.errors.push(e.message));
-  await other.goto(link);
-  await ready(other);
+  // Pasted in a second tab: what was kept is restored, then the link's view applies.
+  const link = '#tenant=tenant_999&tenant=tenant_003&region=Atlantis&region=North&from=2024-02-31&tab=nope&sql=SELECT%201';
+  const other = await session.open(link, { forget: false });
   await other.waitForFunction(() => document.querySelectorAll('#errors .error').length >= 2, null, LOAD);
   const messages = await other.$$eval('#errors .error span', (s) => s.map((x) => x.textContent));
   const text = messages.join('\n');
@@ -199,11 +150,11 @@ test('a pasted link with a tenant and a value the data lacks says so and ignores
   assert.equal(shown.sql, 'SELECT 1');
   assert.equal(shown.sqlRuns, 0);
   assert.equal(await hash(other), '#tenant=tenant_003&region=North&sql=SELECT 1');
-  await other.screenshot({ path: join(SHOTS, 'link-unknown-tenant.png') });
+  await shot(other, 'link-unknown-tenant');
   await expectAccessible(other, 'a link naming an unknown tenant');
 
   // Only unknown tenants: every tenant, said so.
-  await other.goto(`${base}#tenant=nobody`);
+  await other.goto(`${session.base}#tenant=nobody`);
   await other.waitForFunction(() => [...document.querySelectorAll('#errors .error span')].some((s) => s.textContent.includes('“nobody”')), null, LOAD);
   await other.waitForFunction(() => document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr').length === 3);
   assert.equal((await view(other)).query.tenants, 'all');

@@ -1,73 +1,25 @@
 // End to end: serve www/, drop the seed files on the page with a real drop event, and
 // check what an analyst sees. Run by `make test` (after `make wasm`):
 //   node --test tests/e2e/page.test.mjs
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { serve, ROOT, CHROMIUM_ARGS } from './server.mjs';
-import { expectAccessible } from './axe.mjs';
+import { test, before, browser, drop, shot, expectAccessible, SEED, SEED_SUMMARY as SUMMARY } from './harness.mjs';
 
-const SEED = join(ROOT, '..', 'shared', 'seed-data');
-const SHOTS = join(ROOT, 'tests', 'e2e', 'screenshots');
-// The CLI's numbers (`bi-platform report --json` on the seed files).
-const SUMMARY = {
-  tenant_001: ['513,138.45', '966,789.14'],
-  tenant_002: ['555,844.88', '1,009,722.20'],
-  tenant_003: ['537,648.67', '927,420.12'],
-};
-
-let server; let context; let page; let profile; let base;
+const session = browser('page', { downloads: true });
+let page; let base;
 const requests = [];
 
 before(async () => {
-  server = await serve();
-  base = `http://127.0.0.1:${server.address().port}/`;
-  profile = await mkdtemp(join(tmpdir(), 'bi-e2e-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 800 },
-    acceptDownloads: true,
-  });
-  context.on('request', (request) => requests.push(request.url()));
-  await context.addInitScript(() => {
+  base = session.base;
+  session.context.on('request', (request) => requests.push(request.url()));
+  await session.context.addInitScript(() => {
     window.__csp = [];
     document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber} ${e.sample}`));
   });
-  page = context.pages()[0] || await context.newPage();
+  page = await session.open();
   page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(base);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
 });
-
-after(async () => {
-  await context?.close();
-  server?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
-});
-
-async function drop(files) {
-  const payload = await Promise.all(files.map(async ({ name, path, text }) => ({
-    name, b64: (text != null ? Buffer.from(text) : await readFile(path)).toString('base64'),
-  })));
-  const dataTransfer = await page.evaluateHandle((list) => {
-    const dt = new DataTransfer();
-    for (const { name, b64 } of list) {
-      const bin = atob(b64);
-      const bytes = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-      dt.items.add(new File([bytes], name));
-    }
-    return dt;
-  }, payload);
-  for (const type of ['dragenter', 'dragover', 'drop']) {
-    await page.dispatchEvent('#dropzone', type, { dataTransfer });
-  }
-}
 
 const dismissErrors = () => page.$$eval('#errors .close', (buttons) => buttons.forEach((b) => b.click()));
 
@@ -84,7 +36,7 @@ async function chartsNonBlank() {
 }
 
 test('dropping the seed files shows the CLI numbers, charts, and tenant isolation', async () => {
-  await drop([
+  await drop(page, [
     { name: 'marketing_campaigns.csv', path: join(SEED, 'marketing_campaigns.csv') },
     { name: 'sales_targets.xlsx', path: join(SEED, 'sales_targets.xlsx') },
   ]);
@@ -109,12 +61,12 @@ test('dropping the seed files shows the CLI numbers, charts, and tenant isolatio
     assert.ok(chart.ink > 0.01, `chart ${chart.id} is blank (${chart.ink})`);
   }
   assert.equal((await chartsNonBlank()).length, 7);
-  await page.screenshot({ path: join(SHOTS, 'loaded.png'), fullPage: false });
+  await shot(page, 'loaded');
   await expectAccessible(page, 'seed files loaded');
   await page.evaluate(() => window.scrollTo(0, document.getElementById('filters').offsetTop - 90));
-  await page.screenshot({ path: join(SHOTS, 'dashboard.png'), fullPage: false });
+  await shot(page, 'dashboard');
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(SHOTS, 'loaded-full.png'), fullPage: true });
+  await shot(page, 'loaded-full', { fullPage: true });
 
   // One tenant: nothing of the others remains (the tenant picker itself lists them).
   await page.click('#tenant-filter summary');
@@ -132,17 +84,17 @@ test('dropping the seed files shows the CLI numbers, charts, and tenant isolatio
     assert.ok(!view.includes(other), `view data still holds ${other}`);
   }
   for (const chart of await chartsNonBlank()) assert.ok(chart.ink > 0.01, `chart ${chart.id} blank in scope`);
-  await page.screenshot({ path: join(SHOTS, 'one-tenant.png'), fullPage: false });
+  await shot(page, 'one-tenant');
   await expectAccessible(page, 'one tenant');
 
   // A broken file: a clear error, and the data stays.
-  await drop([{ name: 'broken.csv', text: 'hello,world\n1,2\n' }]);
+  await drop(page, [{ name: 'broken.csv', text: 'hello,world\n1,2\n' }]);
   await page.waitForSelector('#errors .error', { timeout: 30_000 });
   const error = await page.textContent('#errors');
   assert.match(error, /broken\.csv/);
   assert.match(error, /could not be loaded/);
   assert.deepEqual(await summaryRows(), scoped);
-  await page.screenshot({ path: join(SHOTS, 'broken-file.png'), fullPage: false });
+  await shot(page, 'broken-file');
   await expectAccessible(page, 'a broken file');
   await dismissErrors();
 });
@@ -191,7 +143,7 @@ test('sorting, paging and a narrow window', async () => {
   await page.waitForTimeout(400);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `page scrolls sideways by ${overflow}px at 420px`);
-  await page.screenshot({ path: join(SHOTS, 'narrow.png'), fullPage: false });
+  await shot(page, 'narrow');
   await expectAccessible(page, 'sorted, paged, narrow');
   await page.setViewportSize({ width: 1280, height: 800 });
 });
@@ -199,7 +151,7 @@ test('sorting, paging and a narrow window', async () => {
 test('CSV export neutralises formulas and keeps negative numbers', async () => {
   const csv = 'tenant_id,campaign_id,campaign_name,date,impressions,clicks,conversions,spend,revenue\n'
     + '=1+1,c1,@SUM(A1) - Search,2024-11-01,100,10,1,5.00,2.00\n';
-  await drop([{ name: 'formula.csv', text: csv }]);
+  await drop(page, [{ name: 'formula.csv', text: csv }]);
   await page.waitForFunction(() => [...document.querySelectorAll('#tenant-filter input')].some((b) => b.value === '=1+1'));
   await page.click('#tenant-filter summary');
   await page.evaluate(() => [...document.querySelectorAll('#tenant-filter input')].find((b) => b.value === '=1+1').click());
@@ -231,7 +183,7 @@ test('load from URL adds customers; a failing URL shows an error', async () => {
 test('values from files are shown as text, never run as HTML', async () => {
   const csv = 'tenant_id,campaign_id,campaign_name,date,impressions,clicks,conversions,spend,revenue\n'
     + '<b>t</b>,c1,<img src=x onerror="window.__pwned=1"> - Search,2024-11-01,100,10,1,5.00,9.00\n';
-  await drop([{ name: 'xss.csv', text: csv }]);
+  await drop(page, [{ name: 'xss.csv', text: csv }]);
   await page.waitForFunction(() => [...document.querySelectorAll('#tenant-filter input')].some((b) => b.value === '<b>t</b>'));
   await page.click('#tenant-filter summary');
   await page.evaluate(() => [...document.querySelectorAll('#tenant-filter input')].find((b) => b.value === '<b>t</b>').click());
@@ -252,9 +204,9 @@ test('cancelling a long load keeps the data already loaded', async () => {
     dt.items.add(new File(['tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n', row.repeat(1_500_000)], 'big.csv'));
     return dt;
   });
-  for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent('#dropzone', type, { dataTransfer: big });
+  await drop(page, big);
   await page.waitForFunction(() => /rows\/s/.test(document.getElementById('progress-detail').textContent));
-  await page.screenshot({ path: join(SHOTS, 'progress.png'), fullPage: false });
+  await shot(page, 'progress');
   await page.click('#cancel');
   await page.waitForFunction(() => /big\.csv was cancelled/.test(document.getElementById('errors').textContent));
   await page.waitForFunction(() => document.getElementById('progress').hidden);

@@ -3,41 +3,14 @@
 // would have taken it; a file whose lines hold quoted fields is read by one worker and
 // says so; cancelling a multi-worker load keeps the data loaded before.
 //   node --test tests/e2e/parallel.test.mjs
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { serve, CHROMIUM_ARGS, forgetKept } from './server.mjs';
-import { expectAccessible } from './axe.mjs';
+import { test, browser, drop, expectAccessible, LOAD } from './harness.mjs';
 
-let server; let context; let profile; let base;
-
-before(async () => {
-  server = await serve();
-  base = `http://127.0.0.1:${server.address().port}/`;
-  profile = await mkdtemp(join(tmpdir(), 'bi-e2e-parallel-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 },
-  });
-});
-
-after(async () => {
-  await context?.close();
-  server?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
-});
+const session = browser('parallel', { viewport: { width: 1280, height: 900 } });
 
 async function open(query = '') {
-  const page = await context.newPage();
+  const page = await session.open(query);
   page.on('pageerror', (e) => console.error('page error:', e.message));
-  await forgetKept(page, base);
-  await page.goto(`${base}${query}`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
   return page;
 }
 
@@ -65,8 +38,8 @@ function makeFile(page, { rows, quoted = false, name = 'big.csv' }) {
 }
 
 async function dropAndWait(page, dt, name) {
-  for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent('#dropzone', type, { dataTransfer: dt });
-  await page.waitForFunction((n) => window.__bi.state.reports.some((r) => r.file === n) && document.getElementById('progress').hidden, name, { timeout: 120_000 });
+  await drop(page, dt);
+  await page.waitForFunction((n) => window.__bi.state.reports.some((r) => r.file === n) && document.getElementById('progress').hidden, name, LOAD);
   // The view follows the load.
   await page.waitForFunction(() => document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr').length > 0);
 }
@@ -115,7 +88,7 @@ test('cancelling a multi-worker load keeps the data loaded before it', async () 
   await dropAndWait(page, await makeFile(page, { rows: 5_000, name: 'small.csv' }), 'small.csv');
   const before = await snapshot(page);
   const big = await makeFile(page, { rows: 1_500_000, name: 'huge.csv' });
-  for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent('#dropzone', type, { dataTransfer: big });
+  await drop(page, big);
   // Cancel once some of it was read (by the workers, pieces at a time).
   await page.waitForFunction(() => document.getElementById('progress-bar').value > 0.2, null, { timeout: 120_000 });
   await page.click('#cancel');

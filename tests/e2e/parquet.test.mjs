@@ -4,69 +4,25 @@
 // Parquet files, one per table, and its fact_campaigns.parquet dropped into an empty
 // page gives the same dashboard numbers. Run by `make test` (after `make wasm`):
 //   node --test tests/e2e/parquet.test.mjs
-import { test, before, after } from 'node:test';
+import { after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { serve, forgetKept, ROOT, CHROMIUM_ARGS } from './server.mjs';
-import { expectAccessible } from './axe.mjs';
+import { test, before, browser, drop, shot, expectAccessible, ROOT, SEED_FILES, SEED_SUMMARY as SUMMARY } from './harness.mjs';
 
-const SEED = join(ROOT, '..', 'shared', 'seed-data');
-const SEED_FILES = [join(SEED, 'marketing_campaigns.csv'), join(SEED, 'sales_targets.xlsx')];
 const FIXTURES = join(ROOT, 'tests', 'fixtures', 'parquet');
-const SHOTS = join(ROOT, 'tests', 'e2e', 'screenshots');
 const MODULE = 'pkg-parquet/bi_platform_parquet_bg.wasm';
-// The CLI's numbers (`bi-platform report --json` on the seed files): spend, revenue.
-const SUMMARY = {
-  tenant_001: ['513,138.45', '966,789.14'],
-  tenant_002: ['555,844.88', '1,009,722.20'],
-  tenant_003: ['537,648.67', '927,420.12'],
-};
 
-let server; let context; let page; let profile; let base;
+const session = browser('parquet', { viewport: { width: 1280, height: 900 }, downloads: true });
+let page;
 const requests = [];
-const errors = [];
 
 before(async () => {
-  server = await serve();
-  base = `http://127.0.0.1:${server.address().port}/`;
-  profile = await mkdtemp(join(tmpdir(), 'bi-e2e-parquet-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 },
-    acceptDownloads: true,
-  });
-  context.on('request', (request) => requests.push(request.url()));
-  page = context.pages()[0] || await context.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('dialog', (d) => d.accept());
-  await forgetKept(page, base);
-  await page.goto(base);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  session.context.on('request', (request) => requests.push(request.url()));
+  page = await session.open();
 });
 
-after(async () => {
-  await context?.close();
-  server?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
-  assert.deepEqual(errors, [], 'uncaught errors in the page');
-});
-
-// Drops files (name -> bytes) on the drop zone, as a user's drag and drop does.
-async function drop(files) {
-  const transfer = await page.evaluateHandle((list) => {
-    const dt = new DataTransfer();
-    for (const { name, bytes } of list) dt.items.add(new File([new Uint8Array(bytes)], name));
-    return dt;
-  }, files.map(({ name, bytes }) => ({ name, bytes: [...bytes] })));
-  for (const type of ['dragenter', 'dragover', 'drop']) {
-    await page.dispatchEvent('#dropzone', type, { dataTransfer: transfer });
-  }
-}
+after(() => assert.deepEqual(session.errors, [], 'uncaught errors in the page'));
 
 const reportCard = (name) => page.locator('article.report', { hasText: name });
 const rowsOf = (selector) => page.$$eval(`${selector} tbody tr`, (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
@@ -91,7 +47,7 @@ function unzipStored(zip) {
 test('a Parquet file written by pyarrow loads like a CSV, with rejects by row number; the module is fetched then, once', async () => {
   assert.ok(!requests.some((u) => u.includes('pkg-parquet')), 'the Parquet module was fetched before any Parquet file');
   const bytes = await readFile(join(FIXTURES, 'pyarrow_snappy.parquet'));
-  await drop([{ name: 'campaigns.parquet', bytes }]);
+  await drop(page, [{ name: 'campaigns.parquet', bytes }]);
   await reportCard('campaigns.parquet').waitFor({ timeout: 60_000 });
   await page.waitForFunction(() => document.getElementById('progress').hidden, null, { timeout: 60_000 });
   const card = await reportCard('campaigns.parquet').textContent();
@@ -108,11 +64,11 @@ test('a Parquet file written by pyarrow loads like a CSV, with rejects by row nu
   await page.waitForFunction(() => document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr').length === 3, null, { timeout: 30_000 });
   const tenants = (await rowsOf('table[data-dashboard="campaign_summary"]')).map((r) => r[0]);
   assert.deepEqual(tenants, ['t1', 't2', 't3']);
-  await page.screenshot({ path: join(SHOTS, 'parquet-loaded.png'), fullPage: false });
+  await shot(page, 'parquet-loaded');
   await expectAccessible(page, 'a Parquet file loaded, its rejects open');
 
   // A codec the page does not read is named in the file's report.
-  await drop([{ name: 'brotli.parquet', bytes: await readFile(join(FIXTURES, 'pyarrow_brotli.parquet')) }]);
+  await drop(page, [{ name: 'brotli.parquet', bytes: await readFile(join(FIXTURES, 'pyarrow_brotli.parquet')) }]);
   await reportCard('brotli.parquet').waitFor({ timeout: 60_000 });
   assert.match(await reportCard('brotli.parquet').textContent(), /BROTLI.*snappy/);
   assert.equal(requests.filter((u) => u.includes(MODULE)).length, 1, 'still fetched once');
@@ -146,7 +102,7 @@ test('the export downloads a zip of Parquet files that reloads to the same dashb
   // Dropped into an empty page, the export's tables give the same numbers.
   await page.click('#forget');
   await page.waitForFunction(() => !document.querySelector('article.report'), null, { timeout: 30_000 });
-  await drop(['fact_campaigns.parquet', 'dim_sales_targets.parquet'].map((name) => ({ name, bytes: entries.get(name) })));
+  await drop(page, ['fact_campaigns.parquet', 'dim_sales_targets.parquet'].map((name) => ({ name, bytes: entries.get(name) })));
   await page.waitForFunction(() => document.querySelectorAll('article.report').length === 2
     && document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr').length === 3
     && document.getElementById('progress').hidden && window.__bi.firstChartAt !== null, null, { timeout: 60_000 });

@@ -4,61 +4,18 @@
 // mixed snapshot. One browser profile for the whole file, reused across reloads, as a
 // user's browser would be.
 //   node --test tests/e2e/persist.test.mjs
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { serve, ROOT, CHROMIUM_ARGS, forgetKept } from './server.mjs';
-import { expectAccessible } from './axe.mjs';
+import { test, browser, loadSeed as loadFiles, waitReady, forgetKept, shot, expectAccessible, LOAD, SEED_FILES, SEED_SUMMARY as SUMMARY } from './harness.mjs';
 
-const SEED = join(ROOT, '..', 'shared', 'seed-data');
-const SEED_FILES = [join(SEED, 'marketing_campaigns.csv'), join(SEED, 'sales_targets.xlsx')];
-const SHOTS = join(ROOT, 'tests', 'e2e', 'screenshots');
-const LOAD = { timeout: 120_000 };
-// The CLI's numbers (`bi-platform report --json` on the seed files): spend, revenue.
-const SUMMARY = {
-  tenant_001: ['513,138.45', '966,789.14'],
-  tenant_002: ['555,844.88', '1,009,722.20'],
-  tenant_003: ['537,648.67', '927,420.12'],
-};
+const session = browser('keep');
 
-let server; let context; let profile; let base;
-
-before(async () => {
-  server = await serve();
-  base = `http://127.0.0.1:${server.address().port}/`;
-  profile = await mkdtemp(join(tmpdir(), 'bi-e2e-keep-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 800 },
-  });
-});
-
-after(async () => {
-  await context?.close();
-  server?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
-});
-
-// A page of the shared profile; page errors fail the test. Accepts "Forget all data"'s
-// confirmation.
-async function open(search = '') {
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(e.message));
-  page.on('dialog', (d) => d.accept());
-  await page.goto(base + search);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
-  return page;
-}
+// A page of the shared profile, with what an earlier page kept (page errors fail the
+// test; "Forget all data"'s confirmation is accepted).
+const open = (search = '') => session.open(search, { forget: false });
 
 async function reload(page) {
   await page.reload();
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  await waitReady(page);
 }
 
 // Everything the dashboards show: KPI tiles, every table, the files' reports.
@@ -72,11 +29,8 @@ const shown = (page) => page.evaluate(() => ({
 const summary = (page) => page.$$eval('table[data-dashboard="campaign_summary"] tbody tr',
   (rows) => Object.fromEntries(rows.map((r) => [r.cells[0].textContent, [...r.cells].map((c) => c.textContent)])));
 
-async function loadSeed(page) {
-  await page.setInputFiles('#file-input', SEED_FILES);
-  await page.waitForFunction(() => document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr').length === 3
-    && window.__bi.state.reports.length === 2 && window.__bi.kept?.kept > 0, null, LOAD);
-}
+// The seed files, loaded and kept in the browser.
+const loadSeed = (page) => loadFiles(page, { kept: true });
 
 // The names in this origin's private file system.
 const opfsNames = (page) => page.evaluate(async () => {
@@ -114,7 +68,7 @@ test('the seed files come back after a reload, before any load; Forget all data 
     assert.ok(rows[tenant].includes(spend) && rows[tenant].includes(revenue), `${tenant}: ${rows[tenant]}`);
   }
   assert.equal(await page.textContent('#kept'), kept);
-  await page.screenshot({ path: join(SHOTS, 'kept-after-reload.png') });
+  await shot(page, 'kept-after-reload');
   await expectAccessible(page, 'restored after a reload');
 
   // The same file again is recognised after the restore (the fingerprints are kept).
@@ -169,7 +123,7 @@ for (const [how, message] of [
     assert.match(error, message);
     assert.match(error, /The page starts empty; the next file you load replaces what was kept\./);
     assert.deepEqual(await shown(page), { kpis: '', tables: [], files: [], workspace: false });
-    if (how === 'flip') await page.screenshot({ path: join(SHOTS, 'kept-damaged.png') });
+    if (how === 'flip') await shot(page, 'kept-damaged');
     await expectAccessible(page, `${how} snapshot refused`);
 
     // The page works: a load shows the dashboards and is kept, replacing the bad copy.
@@ -223,13 +177,13 @@ test('two tabs loading at once leave one whole snapshot, which both restore', as
 
 test('a full storage quota says so, the page works, and what was kept before stays', async () => {
   const page = await open();
-  await forgetKept(page, base);
+  await forgetKept(page, session.base);
   await reload(page);
   await loadSeed(page);
   const kept = await page.textContent('#kept');
   // The origin's quota shrinks below what the next snapshot needs.
   const cdp = await page.context().newCDPSession(page);
-  const origin = new URL(base).origin;
+  const origin = new URL(session.base).origin;
   await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 60_000 });
   try {
     const csv = Buffer.from('tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n'

@@ -5,52 +5,23 @@
 // module fetched on the first click only); no WCAG 2.2 A/AA violation in any of its
 // states. Run by `make test` (after `make wasm`):
 //   node --test tests/e2e/pivot.test.mjs
-import { test, before, after } from 'node:test';
+import { after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
-import { serve, ROOT, CHROMIUM_ARGS } from './server.mjs';
-import { expectAccessible } from './axe.mjs';
+import { test, before, browser, loadSeed, shot, expectAccessible } from './harness.mjs';
 
-const SEED = join(ROOT, '..', 'shared', 'seed-data');
-const SHOTS = join(ROOT, 'tests', 'e2e', 'screenshots');
-const SEED_FILES = [join(SEED, 'marketing_campaigns.csv'), join(SEED, 'sales_targets.xlsx')];
-
-let server; let context; let page; let profile; let base;
-const errors = [];
+const session = browser('pivot', { viewport: { width: 1280, height: 900 }, downloads: true });
+let page;
 const requests = [];
 
 before(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  server = await serve();
-  base = `http://127.0.0.1:${server.address().port}/`;
-  profile = await mkdtemp(join(tmpdir(), 'bi-e2e-pivot-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 },
-    acceptDownloads: true,
-  });
-  page = context.pages()[0] || await context.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('request', (r) => requests.push(r.url()));
-  await page.goto(base);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
-  await page.setInputFiles('#file-input', SEED_FILES);
-  await page.waitForFunction(() => document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr').length === 3
-    && document.getElementById('progress').hidden, null, { timeout: 60_000 });
+  session.context.on('request', (r) => requests.push(r.url()));
+  page = await session.open();
+  await loadSeed(page);
 });
 
-after(async () => {
-  await context?.close();
-  server?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
-  assert.deepEqual(errors, [], 'uncaught errors in the page');
-});
+after(() => assert.deepEqual(session.errors, [], 'uncaught errors in the page'));
 
 const rowsOf = (selector) => page.$$eval(`${selector} tbody tr`, (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
 const dashboard = async (name) => {
@@ -95,7 +66,7 @@ test('a pivot built by drag and drop gives campaign_summary\'s numbers', async (
   await after1(() => page.dragAndDrop('#pivot-zone-rows [data-id="tenant"]', '#pivot-columns-title'));
   assert.deepEqual(await page.$$eval('#pivot-zone-columns [data-id]', (c) => c.map((n) => n.dataset.id)), ['tenant']);
   assert.equal((await pivotRows()).length, 1, 'one total row when no field is in rows');
-  await page.screenshot({ path: join(SHOTS, 'pivot-drag.png') });
+  await shot(page, 'pivot-drag');
   await expectAccessible(page, 'Pivot tab, fields across columns');
   // Clearing leaves nothing to compute: the table gives way to what to do.
   await page.click('#pivot-clear');
@@ -133,7 +104,7 @@ test('a pivot built by keyboard only gives channel_mix\'s numbers, with subtotal
   await after1(() => page.click('#pivot-zone-rows [data-id="channel"] [data-act="up"]').then(() => {}));
   assert.match(await status(), /Channel moved to position 1 of Rows/);
   assert.deepEqual(await page.$$eval('#pivot-zone-rows [data-id]', (c) => c.map((n) => n.dataset.id)), ['channel', 'tenant']);
-  await page.screenshot({ path: join(SHOTS, 'pivot-keyboard.png') });
+  await shot(page, 'pivot-keyboard');
   await expectAccessible(page, 'Pivot tab, two row fields with subtotals');
   // Remove Tenant by keyboard: the focus stays in the zone.
   await page.focus('#pivot-zone-rows [data-id="tenant"] [data-act="remove"]');
@@ -199,7 +170,7 @@ test('the pivot exports as CSV in its layout, money exact', async () => {
   const shown = table.at(-1).at(-3);
   const exported = csv.at(-1).split(',').at(-3);
   assert.equal(Math.round(Number(exported) * 100), cents(shown));
-  await page.screenshot({ path: join(SHOTS, 'pivot-columns.png') });
+  await shot(page, 'pivot-columns');
   await expectAccessible(page, 'Pivot tab, rows and columns');
 });
 
@@ -299,7 +270,7 @@ test('Ctrl/Cmd-click (or Ctrl/Cmd+Enter) in the pivot adds to the selection; cli
   await until({ tenants: ['tenant_001'], channels: ['Display'] });
   await page.waitForSelector(`${header('Display')}[aria-pressed="true"]`);
   assert.equal(await page.getAttribute(header('tenant_001'), 'aria-pressed'), 'true');
-  await page.screenshot({ path: join(SHOTS, 'pivot-ctrl-click.png') });
+  await shot(page, 'pivot-ctrl-click');
   await expectAccessible(page, 'Pivot tab, a selection of a row and a column value');
   // The keyboard: Ctrl+Enter on the selected column header takes it out again.
   await page.focus(header('Display'));

@@ -2,75 +2,46 @@
 // a fresh page (its own worker and warehouse), drops files with a real drop event, and
 // waits on page state only. Run by `make test` (after `make wasm`):
 //   node --test tests/e2e/sequences.test.mjs
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { serve, ROOT, CHROMIUM_ARGS, forgetKept } from './server.mjs';
-import { expectAccessible } from './axe.mjs';
+import { test, before, browser, drop as dropOn, expectAccessible, LOAD, SEED, SEED_SUMMARY } from './harness.mjs';
 
-const SEED_CSV = join(ROOT, '..', 'shared', 'seed-data', 'marketing_campaigns.csv');
+const SEED_CSV = join(SEED, 'marketing_campaigns.csv');
 const HEADER = 'tenant_id,campaign_id,campaign_name,date,impressions,clicks,conversions,spend,revenue,region,product\n';
-// The CLI's numbers for the seed campaigns (as in page.test.mjs): [spend, revenue].
-const SEED = {
-  tenant_001: ['513,138.45', '966,789.14'],
-  tenant_002: ['555,844.88', '1,009,722.20'],
-  tenant_003: ['537,648.67', '927,420.12'],
-};
-const LOAD = { timeout: 120_000 };
 
-let server; let context; let profile; let base; let seed;
+const session = browser('sequences');
+let seed;
 
 before(async () => {
-  server = await serve();
-  base = `http://127.0.0.1:${server.address().port}/`;
   seed = await readFile(SEED_CSV);
-  profile = await mkdtemp(join(tmpdir(), 'bi-e2e-seq-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 800 },
-  });
-});
-
-after(async () => {
-  await context?.close();
-  server?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
 });
 
 // A fresh page per test (`search`: the page's query string, for its test hooks); page
 // errors fail the test.
 async function withPage(fn, search = '') {
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
+  const page = await session.open(search);
   try {
-    await forgetKept(page, base);
-    await page.goto(base + search);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
     await fn(page);
-    assert.deepEqual(errors, [], 'uncaught errors in the page');
+    assert.deepEqual(page.errors, [], 'uncaught errors in the page');
   } finally {
     await page.close();
   }
 }
 
-// Drops files on the page with a real drop event, built in the page, and returns what
-// the page showed at the moment of the drop (so a test can prove a stream was running).
-// `files`: [{name, text | bytes}] sent from here, or [{name, generate: [[tenant, rows]]}]
-// generated in the page: a campaigns CSV with the seed header, `rows` rows per tenant,
-// each with its own campaign id, 1000 impressions, 10 clicks, 1 conversion, spend 5.00
-// and revenue 9.00 (about 80 bytes a row); or [{name, customers: [[tenant, rows]]}]: a
-// customers JSON array generated in the page (about 150 bytes a row).
+// Drops files on the page with a real drop event (the harness's), built in the page, and
+// returns what the page showed at the moment of the drop (so a test can prove a stream
+// was running). `files`: [{name, text | bytes}] sent from here, or
+// [{name, generate: [[tenant, rows]]}] generated in the page: a campaigns CSV with the
+// seed header, `rows` rows per tenant, each with its own campaign id, 1000 impressions,
+// 10 clicks, 1 conversion, spend 5.00 and revenue 9.00 (about 80 bytes a row); or
+// [{name, customers: [[tenant, rows]]}]: a customers JSON array generated in the page
+// (about 150 bytes a row).
 async function drop(page, files) {
   const payload = files.map(({ name, text, bytes, generate, customers }) => ({
     name, generate, customers, b64: generate || customers ? null : Buffer.from(text ?? bytes).toString('base64'),
   }));
-  return page.evaluate(({ list, header }) => {
+  const transfer = await page.evaluateHandle(({ list, header }) => {
     const dt = new DataTransfer();
     for (const { name, b64, generate, customers } of list) {
       if (customers) {
@@ -107,17 +78,9 @@ async function drop(page, files) {
         dt.items.add(new File([bytes], name));
       }
     }
-    const zone = document.getElementById('dropzone');
-    for (const type of ['dragenter', 'dragover', 'drop']) {
-      zone.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
-    }
-    return {
-      streaming: !document.getElementById('progress').hidden,
-      label: document.getElementById('progress-label').textContent,
-      reports: window.__bi.state.reports.length,
-      size: [...dt.files].map((f) => f.size),
-    };
+    return dt;
   }, { list: payload, header: HEADER });
+  return dropOn(page, transfer);
 }
 
 // Starts streaming a generated file and waits until rows are flowing.
@@ -134,13 +97,13 @@ async function startBig(page, name, generate) {
     };
   });
   const at = await drop(page, [{ name, generate }]);
-  assert.ok(at.size[0] > 60e6, `${name} is only ${at.size[0]} bytes`);
+  assert.ok(at.sizes[0] > 60e6, `${name} is only ${at.sizes[0]} bytes`);
   // This file's figures (the size names it), not those left by a previous file.
-  const of = `of ${(at.size[0] / 1e6).toLocaleString('en-US', { maximumFractionDigits: 2 })} MB`;
+  const of = `of ${(at.sizes[0] / 1e6).toLocaleString('en-US', { maximumFractionDigits: 2 })} MB`;
   await page.waitForFunction(({ label, of }) => document.getElementById('progress-label').textContent === label
     && document.getElementById('progress-detail').textContent.includes(of)
     && /rows\/s/.test(document.getElementById('progress-detail').textContent), { label: `Loading ${name}`, of }, LOAD);
-  return at.size[0];
+  return at.sizes[0];
 }
 
 // The load reports, reduced to what matters here.
@@ -181,7 +144,7 @@ async function settle(page, count, expected) {
 }
 
 const errorText = (page) => page.textContent('#errors');
-const seedRows = { tenant_001: ['100', ...SEED.tenant_001], tenant_002: ['100', ...SEED.tenant_002], tenant_003: ['100', ...SEED.tenant_003] };
+const seedRows = { tenant_001: ['100', ...SEED_SUMMARY.tenant_001], tenant_002: ['100', ...SEED_SUMMARY.tenant_002], tenant_003: ['100', ...SEED_SUMMARY.tenant_003] };
 const money = (n) => n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const count = (n) => n.toLocaleString('en-US');
 // What `rows` generated rows of one tenant add up to in the summary.
@@ -260,7 +223,7 @@ test('switching tenant and filters during a load: the final view is the chosen t
       assert.ok(!text.includes(other), `page shows ${other}`);
       assert.ok(!view.includes(other), `view data holds ${other}`);
     }
-    for (const needle of [...SEED.tenant_001, ...SEED.tenant_003, '3,000,000.00']) assert.ok(!text.includes(needle), `page shows ${needle}`);
+    for (const needle of [...SEED_SUMMARY.tenant_001, ...SEED_SUMMARY.tenant_003, '3,000,000.00']) assert.ok(!text.includes(needle), `page shows ${needle}`);
     await page.click('button[data-tab="campaign_performance"]');
     assert.match(await page.textContent('[data-panel="campaign_performance"] .pager span'), /of 200,100$/);
   });

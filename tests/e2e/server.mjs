@@ -43,16 +43,3 @@ export function serve() {
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
-
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-// The page keeps what it loads in the browser's storage (www/keep.js) and restores it
-// when opened again. Tests that open a fresh page per test in one profile call this
-// first (on the blank page, before `goto`) so each starts empty: it clears the origin's
-// storage through the DevTools protocol.
-export async function forgetKept(page, base) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Storage.clearDataForOrigin', { origin: new URL(base).origin, storageTypes: 'all' });
-  await cdp.detach();
-}

@@ -3,54 +3,23 @@
 // the tenant picker is a wall; "Open in SQL" gives a dashboard table's rows; keyboard
 // only; no WCAG 2.2 A/AA violation on any of its states. Run by `make test` (after
 // `make wasm`):   node --test tests/e2e/sql.test.mjs
-import { test, before, after } from 'node:test';
+import { after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { serve, ROOT, CHROMIUM_ARGS } from './server.mjs';
-import { expectAccessible } from './axe.mjs';
+import { readFile } from 'node:fs/promises';
+import { test, before, browser, loadSeed, shot, expectAccessible, SEED_SUMMARY as SUMMARY } from './harness.mjs';
 
-const SEED = join(ROOT, '..', 'shared', 'seed-data');
-const SHOTS = join(ROOT, 'tests', 'e2e', 'screenshots');
-const SEED_FILES = [join(SEED, 'marketing_campaigns.csv'), join(SEED, 'sales_targets.xlsx')];
-// The CLI's numbers (`bi-platform report --json` on the seed files): spend, revenue.
-const SUMMARY = {
-  tenant_001: ['513,138.45', '966,789.14'],
-  tenant_002: ['555,844.88', '1,009,722.20'],
-  tenant_003: ['537,648.67', '927,420.12'],
-};
 const PARSER = 'pkg-sql/bi_platform_sql_bg.wasm';
 
-let server; let context; let page; let profile; let base;
+const session = browser('sql', { viewport: { width: 1280, height: 900 }, downloads: true });
+let page;
 const requests = [];
-const errors = [];
 
 before(async () => {
-  server = await serve();
-  base = `http://127.0.0.1:${server.address().port}/`;
-  profile = await mkdtemp(join(tmpdir(), 'bi-e2e-sql-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 },
-    acceptDownloads: true,
-  });
-  context.on('request', (request) => requests.push(request.url()));
-  page = context.pages()[0] || await context.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(base);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  session.context.on('request', (request) => requests.push(request.url()));
+  page = await session.open();
 });
 
-after(async () => {
-  await context?.close();
-  server?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
-  assert.deepEqual(errors, [], 'uncaught errors in the page');
-});
+after(() => assert.deepEqual(session.errors, [], 'uncaught errors in the page'));
 
 const rowsOf = (selector) => page.$$eval(`${selector} tbody tr`, (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
 const sqlRows = (i = 0) => rowsOf(`table[data-sql-result="${i}"]`);
@@ -68,9 +37,7 @@ async function run(text) {
 }
 
 test('the parser module is fetched only when the SQL tab first opens; a query gives the dashboards\' numbers', async () => {
-  await page.setInputFiles('#file-input', SEED_FILES);
-  await page.waitForFunction(() => document.querySelectorAll('table[data-dashboard="campaign_summary"] tbody tr').length === 3
-    && document.getElementById('progress').hidden, null, { timeout: 60_000 });
+  await loadSeed(page);
   assert.ok(!requests.some((u) => u.includes('pkg-sql')), 'the SQL parser was fetched before the SQL tab opened');
   const dashboard = await rowsOf('table[data-dashboard="campaign_summary"]');
 
@@ -103,7 +70,7 @@ test('the parser module is fetched only when the SQL tab first opens; a query gi
   const at = ['Tenant', 'Spend', 'Revenue'].map((h) => header.findIndex((c) => c.startsWith(h)));
   assert.deepEqual(rows, dashboard.map((r) => at.map((i) => r[i])));
   assert.match(await page.textContent('[data-statement="0"] .pager'), /Rows 1–3 of 3 · [\d.]+ ms/);
-  await page.screenshot({ path: join(SHOTS, 'sql.png'), fullPage: false });
+  await shot(page, 'sql');
   await expectAccessible(page, 'SQL tab, a result');
 
   // Opening the tab again fetches nothing more.
@@ -131,7 +98,7 @@ test('a syntax error shows its line and column and puts the caret there; one fai
   // "Go to line …" moves the focus and caret to the error.
   await page.click('[data-statement="1"] [data-sql-error] button');
   assert.equal((await focused()).id, 'sql-text');
-  await page.screenshot({ path: join(SHOTS, 'sql-error.png'), fullPage: false });
+  await shot(page, 'sql-error');
   await expectAccessible(page, 'SQL tab, several statements, one failing');
 
   // Writes are refused.
@@ -301,7 +268,7 @@ FROM fact_campaigns f JOIN dim_date d ON d.date = f.date GROUP BY 1, 2 ORDER BY 
   await page.waitForSelector('.cm-tooltip-autocomplete', { timeout: 10_000 });
   assert.match(await page.textContent('.cm-tooltip-autocomplete'), /performance_category/);
   await page.keyboard.press('Escape');
-  await page.screenshot({ path: join(SHOTS, 'sql-completion.png'), fullPage: false });
+  await shot(page, 'sql-completion');
 });
 
 test('sorting a result sorts all its rows by the column\'s type; a second press reverses; by keyboard too', async () => {
@@ -344,7 +311,7 @@ test('a chart of the result, drawn by the engine: a line over dates, bars over n
     return n;
   });
   assert.ok(await inked() > 1000, 'the line chart is drawn');
-  await page.screenshot({ path: join(SHOTS, 'sql-chart.png'), fullPage: true });
+  await shot(page, 'sql-chart', { fullPage: true });
   await run('SELECT channel, SUM(revenue) / SUM(spend) - 1 AS roi FROM fact_campaigns GROUP BY 1 ORDER BY 1');
   await page.waitForSelector('canvas[data-sql-chart="0"]');
   assert.match(await page.textContent('#sql-chart-summary-0'), /%/, 'a ratio is charted in percent');
