@@ -129,6 +129,17 @@ const TARGETED: &[&str] = &[
     "SELECT tenant_id, campaign_id, ROW_NUMBER() OVER (PARTITION BY tenant_id, product \
      ORDER BY revenue DESC, campaign_id, date) FROM fact_campaigns",
     "SELECT campaign_id, COUNT(*) OVER (PARTITION BY performance_category) FROM fact_campaigns",
+    // Comparisons of typed columns with constants, ANDed: money, counts, ratios (NULL
+    // where the denominator is 0), dates; the constant on either side, text against a
+    // number (affinity), an uncorrelated subquery, and a constant that errs.
+    "SELECT COUNT(*), SUM(revenue) FROM fact_campaigns WHERE spend > 20 AND roi < 1.5",
+    "SELECT campaign_id, date FROM fact_campaigns WHERE 100 <= clicks AND ctr <> 0.05 \
+     AND date < '2024-11-15' ORDER BY 1, 2",
+    "SELECT COUNT(*) FROM fact_campaigns WHERE clicks > '10' AND revenue >= 10",
+    "SELECT COUNT(*) FROM fact_campaigns WHERE revenue > 2 * (SELECT AVG(revenue) FROM \
+     fact_campaigns) AND conversion_rate = conversion_rate",
+    "SELECT COUNT(*) FROM fact_campaigns WHERE spend > abs(-9223372036854775807 - 1)",
+    "SELECT COUNT(*) FROM fact_campaigns WHERE spend = 12.5 OR revenue > 100",
     // Filters on coded columns, evaluated once per distinct combination.
     "SELECT tenant_id, COUNT(*), SUM(spend) FROM fact_campaigns WHERE channel = 'Search' \
      AND date >= '2024-11-01' GROUP BY 1",

@@ -232,7 +232,7 @@ impl<'a, 'w> Exec<'a, 'w> {
 }
 
 /// A binary operator other than AND and OR.
-fn binary<'w>(op: BinOp, c: Coerce, a: Val<'w>, b: Val<'w>) -> Val<'w> {
+pub(super) fn binary<'w>(op: BinOp, c: Coerce, a: Val<'w>, b: Val<'w>) -> Val<'w> {
     let cmp = |pred: fn(Ordering) -> bool| match compare(c, a.clone(), b.clone()) {
         None => Val::Null,
         Some(o) => Val::bool(pred(o)),

@@ -1,11 +1,12 @@
 //! `WHERE` and `HAVING`: a filter narrows a scan's selection vector (by dictionary
 //! codes when the predicate allows) or drops materialized rows.
 
+use super::eval::binary;
 use super::fast;
 use super::{Exec, Rel};
 use crate::sql::catalog::{Joined, ScanColumn};
 use crate::sql::error::SqlError;
-use crate::sql::plan::{BinOp, Expr, Plan};
+use crate::sql::plan::{BinOp, Coerce, Expr, Plan};
 use crate::sql::value::Val;
 use std::rc::Rc;
 
@@ -22,6 +23,20 @@ impl<'a, 'w> Exec<'a, 'w> {
                 if !self.options.general_only {
                     if let Some(keep) = self.filter_by_codes(&readers, &rows, width, predicate)? {
                         self.note("predicate per distinct combination of coded columns");
+                        return Ok(Rel::Scan {
+                            width,
+                            readers,
+                            rows: keep,
+                        });
+                    }
+                }
+                if !self.options.general_only && !rows.is_empty() {
+                    if let Some(terms) = self.constant_comparisons(&readers, predicate) {
+                        self.note("comparisons of typed columns with constants");
+                        let mut keep = rows;
+                        for term in &terms {
+                            keep.retain(|&r| term.holds(r as usize));
+                        }
                         return Ok(Rel::Scan {
                             width,
                             readers,
@@ -57,6 +72,57 @@ impl<'a, 'w> Exec<'a, 'w> {
                 Ok(Rel::Rows { width, rows: keep })
             }
         }
+    }
+
+    /// A predicate that is an `AND` of comparisons of a scan column with a constant
+    /// (`spend > 20000`, `revenue > 2 * (SELECT AVG(revenue) ...)`), as the terms to
+    /// test one after another: each row's value read from its typed column and compared
+    /// by the general path's own operator ([`binary`]), with no row built and no tree
+    /// walked. A row is kept when every term is true, as the general path's `AND` keeps
+    /// it. `None` when the shape differs or a constant fails to evaluate (the general
+    /// path then runs and reports the error where it would).
+    fn constant_comparisons<'r>(
+        &self,
+        readers: &'r [(usize, ScanColumn<'w>)],
+        predicate: &Expr,
+    ) -> Option<Vec<Comparison<'r, 'w>>> {
+        let mut terms = Vec::new();
+        let mut stack = vec![predicate];
+        while let Some(e) = stack.pop() {
+            let Expr::Binary {
+                op,
+                left,
+                right,
+                coerce,
+            } = e
+            else {
+                return None;
+            };
+            match op {
+                BinOp::And => {
+                    stack.push(right);
+                    stack.push(left);
+                }
+                BinOp::Eq | BinOp::NotEq | BinOp::Lt | BinOp::LtEq | BinOp::Gt | BinOp::GtEq => {
+                    let (at, constant, column_left) = match (&**left, &**right) {
+                        (Expr::Column(i), c) if is_constant(c) => (*i, c, true),
+                        (c, Expr::Column(i)) if is_constant(c) => (*i, c, false),
+                        _ => return None,
+                    };
+                    let column = fast::column_at(readers, at)?;
+                    let value = self.eval(constant, &[]).ok()?;
+                    terms.push(Comparison {
+                        column,
+                        op: *op,
+                        coerce: *coerce,
+                        constant: value,
+                        column_left,
+                    });
+                }
+                _ => return None,
+            }
+        }
+        Some(terms)
     }
 
     /// WHERE over a scan by codes. When the predicate reads only columns with dense
@@ -195,5 +261,41 @@ impl<'a, 'w> Exec<'a, 'w> {
             }
         }
         Ok(Some((groups, truth)))
+    }
+}
+
+/// `column op constant` (or `constant op column`) of a scan, and its test of one row.
+struct Comparison<'r, 'w> {
+    column: &'r ScanColumn<'w>,
+    op: BinOp,
+    coerce: Coerce,
+    constant: Val<'w>,
+    column_left: bool,
+}
+
+impl Comparison<'_, '_> {
+    fn holds(&self, row: usize) -> bool {
+        let v = self.column.get(row);
+        let (a, b) = if self.column_left {
+            (v, self.constant.clone())
+        } else {
+            (self.constant.clone(), v)
+        };
+        binary(self.op, self.coerce, a, b).truth() == Some(true)
+    }
+}
+
+/// An expression that is the same for every row: literals, uncorrelated scalar
+/// subqueries, and arithmetic and functions over them.
+fn is_constant(e: &Expr) -> bool {
+    match e {
+        Expr::Literal(_) => true,
+        Expr::Subquery { correlated, .. } => !correlated,
+        Expr::Neg(x) | Expr::Cast { expr: x, .. } => is_constant(x),
+        Expr::Binary {
+            op, left, right, ..
+        } => !matches!(op, BinOp::And | BinOp::Or) && is_constant(left) && is_constant(right),
+        Expr::Call { args, .. } => args.iter().all(is_constant),
+        _ => false,
     }
 }
