@@ -213,29 +213,53 @@ pub(crate) fn aggregate<'w>(
         let at = |g: usize| g * width + a;
         let sum_like = matches!(agg.func, AggFunc::Sum | AggFunc::Total | AggFunc::Avg);
         let dense = (&groups[..], n_groups);
-        let mut group_sizes = || {
-            sizes
-                .get_or_insert_with(|| fold_groups(dense, rows, |n: &mut u64, _| *n += 1))
-                .clone()
-        };
         match (agg.func, arg) {
             (AggFunc::CountRows, _) => {
-                for (g, n) in group_sizes().into_iter().enumerate() {
+                for (g, &n) in group_sizes(&mut sizes, dense, rows).iter().enumerate() {
                     accs[at(g)].count += n as i64;
                 }
             }
             (_, Some(column)) if sum_like && !agg.distinct => match column {
-                ScanColumn::U32(v) => sum_ints(&mut accs, group_sizes(), dense, rows, at, |r| v[r]),
-                ScanColumn::U16(v) => sum_ints(&mut accs, group_sizes(), dense, rows, at, |r| v[r]),
-                ScanColumn::U8(v) => sum_ints(&mut accs, group_sizes(), dense, rows, at, |r| v[r]),
-                ScanColumn::Money(v) => sum_money(&mut accs, group_sizes(), dense, rows, at, |r| {
-                    i128::from(v[r])
-                }),
-                ScanColumn::Profit { spend, revenue } => {
-                    sum_money(&mut accs, group_sizes(), dense, rows, at, |r| {
-                        i128::from(revenue[r]) - i128::from(spend[r])
-                    })
-                }
+                ScanColumn::U32(v) => sum_ints(
+                    &mut accs,
+                    group_sizes(&mut sizes, dense, rows),
+                    dense,
+                    rows,
+                    at,
+                    |r| v[r],
+                ),
+                ScanColumn::U16(v) => sum_ints(
+                    &mut accs,
+                    group_sizes(&mut sizes, dense, rows),
+                    dense,
+                    rows,
+                    at,
+                    |r| v[r],
+                ),
+                ScanColumn::U8(v) => sum_ints(
+                    &mut accs,
+                    group_sizes(&mut sizes, dense, rows),
+                    dense,
+                    rows,
+                    at,
+                    |r| v[r],
+                ),
+                ScanColumn::Money(v) => sum_money(
+                    &mut accs,
+                    group_sizes(&mut sizes, dense, rows),
+                    dense,
+                    rows,
+                    at,
+                    |r| i128::from(v[r]),
+                ),
+                ScanColumn::Profit { spend, revenue } => sum_money(
+                    &mut accs,
+                    group_sizes(&mut sizes, dense, rows),
+                    dense,
+                    rows,
+                    at,
+                    |r| i128::from(revenue[r]) - i128::from(spend[r]),
+                ),
                 // NaN is NULL (`Val::real`), skipped as the general path does.
                 ScanColumn::Ratio(ratio) => ratio.apply(SumRatio {
                     accs: &mut accs,
@@ -321,6 +345,16 @@ fn group_order(columns: &[&ScanColumn<'_>], first: &[u32], keys: &[Vec<Val<'_>>]
     order
 }
 
+/// The rows per group, counted on first use and kept in `sizes` for the other
+/// aggregates.
+fn group_sizes<'s>(
+    sizes: &'s mut Option<Vec<u64>>,
+    dense: (&[u32], usize),
+    rows: &[u32],
+) -> &'s [u64] {
+    sizes.get_or_insert_with(|| fold_groups(dense, rows, |n: &mut u64, _| *n += 1))
+}
+
 /// Folds the selected rows into one state per group, each group's rows in row order.
 ///
 /// A group's state stays in a local while its rows follow one another (fact rows come
@@ -357,14 +391,14 @@ fn fold_groups<S: Copy + Default>(
 /// `u64` holds the sum: at most 2^32 rows of values below 2^32.
 fn sum_ints<T: Into<u64>>(
     accs: &mut [Acc<'_>],
-    sizes: Vec<u64>,
+    sizes: &[u64],
     dense: (&[u32], usize),
     rows: &[u32],
     at: impl Fn(usize) -> usize,
     get: impl Fn(usize) -> T,
 ) {
     let sums = fold_groups(dense, rows, |sum: &mut u64, r| *sum += get(r).into());
-    for (g, (count, sum)) in sizes.into_iter().zip(sums).enumerate() {
+    for (g, (&count, sum)) in sizes.iter().zip(sums).enumerate() {
         let acc = &mut accs[at(g)];
         acc.count += count as i64;
         acc.int_sum += i128::from(sum);
@@ -374,14 +408,14 @@ fn sum_ints<T: Into<u64>>(
 /// Exact sums of money (never NULL) per group, then into the accumulators.
 fn sum_money(
     accs: &mut [Acc<'_>],
-    sizes: Vec<u64>,
+    sizes: &[u64],
     dense: (&[u32], usize),
     rows: &[u32],
     at: impl Fn(usize) -> usize,
     get: impl Fn(usize) -> i128,
 ) {
     let sums = fold_groups(dense, rows, |sum: &mut i128, r| *sum += get(r));
-    for (g, (count, sum)) in sizes.into_iter().zip(sums).enumerate() {
+    for (g, (&count, sum)) in sizes.iter().zip(sums).enumerate() {
         if count > 0 {
             let acc = &mut accs[at(g)];
             acc.count += count as i64;

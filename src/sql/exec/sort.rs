@@ -64,7 +64,7 @@ impl<'a, 'w> Exec<'a, 'w> {
                 .collect::<Result<Vec<_>, _>>()?;
             keyed.push((k, row));
         }
-        match keep {
+        let rows = match keep {
             // Top-k: the first `k` rows of the stable sort, found without sorting the
             // rest (ties broken by position, as the stable sort breaks them).
             Some(k) if k < keyed.len() => {
@@ -79,22 +79,19 @@ impl<'a, 'w> Exec<'a, 'w> {
                     first.truncate(k);
                     first.sort_unstable_by(cmp);
                 }
-                let rows = first
-                    .into_iter()
-                    .map(|i| (Vec::new(), std::mem::take(&mut keyed[i].1)))
-                    .collect();
-                keyed = rows;
                 self.note("general: top-k of materialized rows");
+                first
+                    .into_iter()
+                    .map(|i| std::mem::take(&mut keyed[i].1))
+                    .collect()
             }
             _ => {
                 keyed.sort_by(|a, b| cmp_keys(&a.0, &b.0, keys));
                 self.note("general: sort of materialized rows");
+                keyed.into_iter().map(|(_, r)| r).collect()
             }
-        }
-        Ok(Rel::Rows {
-            width,
-            rows: keyed.into_iter().map(|(_, r)| r).collect(),
-        })
+        };
+        Ok(Rel::Rows { width, rows })
     }
 
     /// At most `limit` rows after skipping `offset` (negative limit: no limit).
