@@ -18,11 +18,12 @@
 //!   the row's position so the sort is stable), with a top-k selection under `LIMIT`.
 
 use super::acc::Acc;
+use super::fold;
 use super::rows::{cmp_keys, cmp_rows};
 use crate::model::dict::Dictionary;
 use crate::model::keys::{Key, Keys};
 use crate::query::group;
-use crate::sql::catalog::{PerRow, ScanColumn};
+use crate::sql::catalog::ScanColumn;
 use crate::sql::error::SqlError;
 use crate::sql::plan::{AggFunc, AggregateCall, Expr, SortKey};
 use crate::sql::value::{Val, ValKey};
@@ -206,80 +207,9 @@ pub(crate) fn aggregate<'w>(
     for _ in 0..n_groups {
         accs.extend(aggregates.iter().map(|a| Acc::new(a.distinct)));
     }
-    // Rows per group, taken once: what COUNT(*) is, and the count of every sum over a
-    // column that has no NULLs.
-    let mut sizes: Option<Vec<u64>> = None;
-    for (a, (agg, arg)) in aggregates.iter().zip(&args).enumerate() {
-        let at = |g: usize| g * width + a;
-        let sum_like = matches!(agg.func, AggFunc::Sum | AggFunc::Total | AggFunc::Avg);
-        let dense = (&groups[..], n_groups);
-        match (agg.func, arg) {
-            (AggFunc::CountRows, _) => {
-                for (g, &n) in group_sizes(&mut sizes, dense, rows).iter().enumerate() {
-                    accs[at(g)].count += n as i64;
-                }
-            }
-            (_, Some(column)) if sum_like && !agg.distinct => match column {
-                ScanColumn::U32(v) => sum_ints(
-                    &mut accs,
-                    group_sizes(&mut sizes, dense, rows),
-                    dense,
-                    rows,
-                    at,
-                    |r| v[r],
-                ),
-                ScanColumn::U16(v) => sum_ints(
-                    &mut accs,
-                    group_sizes(&mut sizes, dense, rows),
-                    dense,
-                    rows,
-                    at,
-                    |r| v[r],
-                ),
-                ScanColumn::U8(v) => sum_ints(
-                    &mut accs,
-                    group_sizes(&mut sizes, dense, rows),
-                    dense,
-                    rows,
-                    at,
-                    |r| v[r],
-                ),
-                ScanColumn::Money(v) => sum_money(
-                    &mut accs,
-                    group_sizes(&mut sizes, dense, rows),
-                    dense,
-                    rows,
-                    at,
-                    |r| i128::from(v[r]),
-                ),
-                ScanColumn::Profit { spend, revenue } => sum_money(
-                    &mut accs,
-                    group_sizes(&mut sizes, dense, rows),
-                    dense,
-                    rows,
-                    at,
-                    |r| i128::from(revenue[r]) - i128::from(spend[r]),
-                ),
-                // NaN is NULL (`Val::real`), skipped as the general path does.
-                ScanColumn::Ratio(ratio) => ratio.apply(SumRatio {
-                    accs: &mut accs,
-                    dense,
-                    rows,
-                    at,
-                }),
-                other => {
-                    if let Err(e) = update_all(&mut accs, &groups, rows, at, agg.func, other) {
-                        return Some(Err(e));
-                    }
-                }
-            },
-            (func, Some(column)) => {
-                if let Err(e) = update_all(&mut accs, &groups, rows, at, func, column) {
-                    return Some(Err(e));
-                }
-            }
-            (_, None) => return None,
-        }
+    if let Err(e) = fold::fold_aggregates(&mut accs, aggregates, &args, (&groups, n_groups), rows)?
+    {
+        return Some(Err(e));
     }
     // Group values from each group's first row, groups in the order of their values.
     let group_columns: Vec<&ScanColumn<'w>> =
@@ -343,147 +273,6 @@ fn group_order(columns: &[&ScanColumn<'_>], first: &[u32], keys: &[Vec<Val<'_>>]
     }
     order.sort_by(|&a, &b| cmp_rows(&keys[a], &keys[b]));
     order
-}
-
-/// The rows per group, counted on first use and kept in `sizes` for the other
-/// aggregates.
-fn group_sizes<'s>(
-    sizes: &'s mut Option<Vec<u64>>,
-    dense: (&[u32], usize),
-    rows: &[u32],
-) -> &'s [u64] {
-    sizes.get_or_insert_with(|| fold_groups(dense, rows, |n: &mut u64, _| *n += 1))
-}
-
-/// Folds the selected rows into one state per group, each group's rows in row order.
-///
-/// A group's state stays in a local while its rows follow one another (fact rows come
-/// grouped by tenant more often than not) and goes back to memory when the group
-/// changes: updating `states[g]` row by row made each row wait for the previous row's
-/// store. The rows are added in the same order either way, so every sum, floating-point
-/// ones included, is the same.
-#[inline(always)]
-fn fold_groups<S: Copy + Default>(
-    (groups, n_groups): (&[u32], usize),
-    rows: &[u32],
-    mut add: impl FnMut(&mut S, usize),
-) -> Vec<S> {
-    let mut states = vec![S::default(); n_groups];
-    let Some(&first) = groups.first() else {
-        return states;
-    };
-    let mut current = first as usize;
-    let mut state = S::default();
-    for (&g, &r) in groups.iter().zip(rows) {
-        let g = g as usize;
-        if g != current {
-            states[current] = state;
-            current = g;
-            state = states[g];
-        }
-        add(&mut state, r as usize);
-    }
-    states[current] = state;
-    states
-}
-
-/// Sums of a column of counts (never NULL) per group, then into the accumulators. A
-/// `u64` holds the sum: at most 2^32 rows of values below 2^32.
-fn sum_ints<T: Into<u64>>(
-    accs: &mut [Acc<'_>],
-    sizes: &[u64],
-    dense: (&[u32], usize),
-    rows: &[u32],
-    at: impl Fn(usize) -> usize,
-    get: impl Fn(usize) -> T,
-) {
-    let sums = fold_groups(dense, rows, |sum: &mut u64, r| *sum += get(r).into());
-    for (g, (&count, sum)) in sizes.iter().zip(sums).enumerate() {
-        let acc = &mut accs[at(g)];
-        acc.count += count as i64;
-        acc.int_sum += i128::from(sum);
-    }
-}
-
-/// Exact sums of money (never NULL) per group, then into the accumulators.
-fn sum_money(
-    accs: &mut [Acc<'_>],
-    sizes: &[u64],
-    dense: (&[u32], usize),
-    rows: &[u32],
-    at: impl Fn(usize) -> usize,
-    get: impl Fn(usize) -> i128,
-) {
-    let sums = fold_groups(dense, rows, |sum: &mut i128, r| *sum += get(r));
-    for (g, (&count, sum)) in sizes.iter().zip(sums).enumerate() {
-        if count > 0 {
-            let acc = &mut accs[at(g)];
-            acc.count += count as i64;
-            acc.money_sum += sum;
-            acc.has_money = true;
-        }
-    }
-}
-
-/// One group's running sum of a ratio: [`Acc::add_real`]'s compensated sum.
-#[derive(Clone, Copy, Default)]
-struct RealSum {
-    count: u64,
-    sum: f64,
-    comp: f64,
-}
-
-/// Sums of a ratio per group, NULL (and NaN, which is NULL) skipped: each group's
-/// values added in row order as [`Acc::add_real`] adds them (the accumulators are
-/// fresh), the ratio's formula matched once ([`RowRatio::apply`](crate::sql::catalog::RowRatio::apply)).
-struct SumRatio<'a, 'w, 'r, At> {
-    accs: &'a mut [Acc<'w>],
-    dense: (&'r [u32], usize),
-    rows: &'r [u32],
-    at: At,
-}
-
-impl<At: Fn(usize) -> usize> PerRow for SumRatio<'_, '_, '_, At> {
-    type Out = ();
-    fn run(self, get: impl Fn(usize) -> Option<f64>) {
-        let sums = fold_groups(self.dense, self.rows, |s: &mut RealSum, r| {
-            if let Some(x) = get(r).filter(|x| !x.is_nan()) {
-                s.count += 1;
-                let t = s.sum + x;
-                if s.sum.abs() >= x.abs() {
-                    s.comp += (s.sum - t) + x;
-                } else {
-                    s.comp += (x - t) + s.sum;
-                }
-                s.sum = t;
-            }
-        });
-        for (g, s) in sums.into_iter().enumerate() {
-            if s.count > 0 {
-                let acc = &mut self.accs[(self.at)(g)];
-                debug_assert!(!acc.has_real && acc.count == 0);
-                acc.count += s.count as i64;
-                acc.real_sum = s.sum;
-                acc.real_comp = s.comp;
-                acc.has_real = true;
-            }
-        }
-    }
-}
-
-/// Any aggregate over any column: the general accumulator, fed the column's values.
-fn update_all<'w>(
-    accs: &mut [Acc<'w>],
-    groups: &[u32],
-    rows: &[u32],
-    at: impl Fn(usize) -> usize,
-    func: AggFunc,
-    column: &ScanColumn<'w>,
-) -> Result<(), SqlError> {
-    for (&g, &r) in groups.iter().zip(rows) {
-        accs[at(g as usize)].update(func, column.get(r as usize), None)?;
-    }
-    Ok(())
 }
 
 /// Ordinals of one sort key per selected row, in `0..domain`, ordered as the general

@@ -24,6 +24,7 @@ mod correlation;
 mod eval;
 mod fast;
 mod filter;
+mod fold;
 mod join;
 mod project;
 mod rows;
