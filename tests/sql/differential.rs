@@ -89,6 +89,11 @@ const CORPUS: &[(&str, bool)] = &[
     ("SELECT r.region, COUNT(f.campaign_id) FROM dim_region r LEFT JOIN fact_campaigns f ON f.region = r.region GROUP BY r.region ORDER BY 1", true),
     ("SELECT t.tenant_id, ch.channel FROM dim_tenant t CROSS JOIN dim_channel ch ORDER BY 1, 2", true),
     ("SELECT p.product, COUNT(*) FROM dim_product p JOIN dim_customers c ON c.product_preference = p.product GROUP BY 1 ORDER BY 1", true),
+    // WHERE conditions on one side of an inner join filter that side before the join.
+    ("SELECT c.product_preference, COUNT(*), SUM(f.spend), SUM(c.total_spent) FROM fact_campaigns f JOIN dim_customers c ON c.tenant_id = f.tenant_id AND c.region = f.region AND c.product_preference = f.product WHERE c.total_orders > 3 AND f.clicks > 0 GROUP BY 1 ORDER BY 1", true),
+    ("SELECT f.campaign_id, f.date, c.customer_id FROM fact_campaigns f, dim_customers c WHERE c.tenant_id = f.tenant_id AND c.total_orders >= 2 AND f.spend > 1 AND f.region = c.region ORDER BY 1, 2, 3", true),
+    ("SELECT f.campaign_id, d.weekday, t.target_revenue FROM fact_campaigns f JOIN dim_date d ON d.date = f.date JOIN dim_sales_targets t ON t.tenant_id = f.tenant_id AND t.region = f.region WHERE d.weekday IN (1, 2, 3) AND t.target_revenue > 100 AND f.revenue > f.spend AND (d.month = t.month OR f.clicks > 100) ORDER BY 1, 2, 3", true),
+    ("SELECT c.customer_id, f.campaign_id FROM dim_customers c LEFT JOIN fact_campaigns f ON f.tenant_id = c.tenant_id AND f.region = c.region WHERE f.spend IS NULL OR c.total_orders > 2 ORDER BY 1, 2", true),
     ("SELECT tenant_id, campaign_id, campaign_name, channel FROM dim_campaign ORDER BY 1, 2, 3", false),
     ("SELECT date, year, quarter, month, iso_week, weekday FROM dim_date ORDER BY date", true),
     // Subqueries, CTEs, set operations
@@ -239,4 +244,54 @@ fn unsupported_and_write_statements_are_refused_with_a_reason() {
     )
     .unwrap_err();
     assert!(e.line.is_some() && e.column.is_some(), "{e:?}");
+}
+
+/// A WHERE condition on one side of an inner join filters that side before the join
+/// (the corpus above checks the answers against SQLite); one over both sides stays
+/// above it.
+#[test]
+fn one_sided_where_conditions_filter_their_side_before_the_join() {
+    let w = seed_warehouse();
+    let text = bi_platform::sql::explain_query(
+        w.star(),
+        &bi_platform::TenantScope::All,
+        "SELECT f.campaign_id, c.customer_id FROM fact_campaigns f JOIN dim_customers c \
+         ON c.tenant_id = f.tenant_id WHERE c.total_orders > 3 AND f.clicks > 0 \
+         AND f.spend < c.total_spent",
+    )
+    .unwrap();
+    let plan: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.starts_with("Ran:"))
+        .map(str::trim_end)
+        .collect();
+    let at = |needle: &str| {
+        plan.iter()
+            .position(|l| l.trim_start().starts_with(needle))
+            .unwrap_or_else(|| panic!("no {needle} in\n{text}"))
+    };
+    let join = at("Join (hash): tenant_id = tenant_id");
+    assert!(at("Filter: (spend < total_spent)") < join, "{text}");
+    assert_eq!(
+        plan[join + 1].trim_start(),
+        "Filter: (clicks > 0)",
+        "{text}"
+    );
+    assert!(
+        plan[join + 2]
+            .trim_start()
+            .starts_with("Scan fact_campaigns"),
+        "{text}"
+    );
+    assert_eq!(
+        plan[join + 3].trim_start(),
+        "Filter: (total_orders > 3)",
+        "{text}"
+    );
+    assert!(
+        plan[join + 4]
+            .trim_start()
+            .starts_with("Scan dim_customers"),
+        "{text}"
+    );
 }

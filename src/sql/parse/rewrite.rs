@@ -253,8 +253,15 @@ pub(super) fn equi_keys(
     (lk, rk, rest)
 }
 
-/// Moves WHERE conjuncts that compare the two sides of an inner join into its keys, down
-/// a left-deep chain of joins. Returns what stays in WHERE.
+/// Moves WHERE conjuncts into a left-deep chain of inner joins: those that compare the
+/// two sides of a join become its hash keys, and those that read one side only filter
+/// that side before the join (the right side's rows before the hash table is built, the
+/// left side's before they are probed), so a condition on a dimension is not tested once
+/// per joined pair. Returns what stays in WHERE.
+///
+/// The joins' answers and their order are unchanged: an inner join's pair passes a
+/// one-sided condition exactly when its side's row does, and filtering keeps the rows'
+/// order. Conditions with subqueries or outer references stay where they were.
 pub(super) fn push_into_joins(plan: &mut Plan, conjuncts: Vec<Expr>) -> Vec<Expr> {
     let Plan::Join {
         left,
@@ -283,20 +290,46 @@ pub(super) fn push_into_joins(plan: &mut Plan, conjuncts: Vec<Expr>) -> Vec<Expr
     let (lk, rk, others) = equi_keys(here, lw);
     left_keys.extend(lk);
     right_keys.extend(rk);
-    // Conditions within the left side may go further down.
     let mut stay = Vec::new();
-    let mut down = Vec::new();
+    let mut down_left = Vec::new();
+    let mut down_right = Vec::new();
     for c in others {
         let (mut cols, mut nested) = (Vec::new(), false);
         columns_of(&c, &mut cols, &mut nested);
-        if cols.iter().all(|&i| i < lw) {
-            down.push(c);
+        if cols.is_empty() {
+            stay.push(c);
+        } else if cols.iter().all(|&i| i < lw) {
+            down_left.push(c);
+        } else if cols.iter().all(|&i| i >= lw) {
+            let mut c = c;
+            map_columns(&mut c, &|i| i - lw);
+            down_right.push(c);
         } else {
             stay.push(c);
         }
     }
-    let left_rest = push_into_joins(left, down);
+    // Conditions within the left side may go further down its chain of joins; what
+    // cannot filters the left side here.
+    let left_rest = push_into_joins(left, down_left);
+    filter_input(left, left_rest);
+    filter_input(right, down_right);
     rest.extend(stay);
-    rest.extend(left_rest);
     rest
+}
+
+/// Puts `conjuncts` as a filter over `input` (nothing when there are none).
+fn filter_input(input: &mut Box<Plan>, conjuncts: Vec<Expr>) {
+    if let Some(predicate) = join_and(conjuncts) {
+        let inner = std::mem::replace(
+            input.as_mut(),
+            Plan::Values {
+                rows: Vec::new(),
+                width: 0,
+            },
+        );
+        **input = Plan::Filter {
+            input: Box::new(inner),
+            predicate,
+        };
+    }
 }
