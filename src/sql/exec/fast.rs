@@ -5,24 +5,19 @@
 //! general path's answer (same values, same order, same accumulators in the same row
 //! order).
 //!
-//! - [`group_rows`]: group-by on dictionary keys, days and small integers. Each
-//!   group column becomes a dense code per row (`key`, `day - min`, `value - min`);
-//!   the codes combine by mixed radix into one `u64`, looked up in a dense array when
-//!   the key space is small and in a hash map otherwise. The result is a group index
-//!   per selected row, and each group's first row (text is decoded only from it).
-//! - [`aggregate`]: `COUNT`, `SUM`, `TOTAL`, `AVG`, `MIN`, `MAX` updated by group
-//!   index, column at a time; integer and money sums exact, ratios summed per row in
-//!   `f64` as the general path does.
+//! - [`aggregate`]: `GROUP BY` plain columns with dense codes (dictionary keys, days,
+//!   small integers; [`super::grouping`]), `COUNT`, `SUM`, `TOTAL`, `AVG`, `MIN`, `MAX`
+//!   folded a batch of rows at a time ([`super::fold`]); integer and money sums exact,
+//!   ratios summed per row in `f64` as the general path does; text decoded only from
+//!   each group's first row.
 //! - [`sort_positions`]: `ORDER BY` (and a window's `PARTITION BY ... ORDER BY`) on dictionary text (by [`Dictionary::sort_ranks`]),
 //!   days, integers and money as one packed `u128` per row (the keys' ordinals, then
 //!   the row's position so the sort is stable), with a top-k selection under `LIMIT`.
 
-use super::acc::Acc;
 use super::fold;
+use super::grouping::{for_each_code, Grouper};
 use super::rows::{cmp_keys, cmp_rows};
 use crate::model::dict::Dictionary;
-use crate::model::keys::{Key, Keys};
-use crate::query::group;
 use crate::sql::catalog::ScanColumn;
 use crate::sql::error::SqlError;
 use crate::sql::plan::{AggFunc, AggregateCall, Expr, SortKey};
@@ -44,138 +39,6 @@ fn plain<'c, 'w>(columns: &'c [(usize, ScanColumn<'w>)], e: &Expr) -> Option<&'c
         Expr::Column(i) => column_at(columns, *i),
         _ => None,
     }
-}
-
-/// A dictionary text column's key at a row, and the dictionary; NULL (and a key the
-/// dictionary lacks) is `dict.len()`.
-#[inline(always)]
-fn text_code(k: u32, n: u32) -> u32 {
-    if k < n {
-        k
-    } else {
-        n
-    }
-}
-
-/// Calls `f(i, code)` for each selected row with the column's dense code, returning the
-/// number of codes (the domain), or `None` for a column without dense codes.
-fn for_each_code(
-    column: &ScanColumn<'_>,
-    rows: &[u32],
-    mut f: impl FnMut(usize, u64),
-) -> Option<u64> {
-    fn keys<K: Key>(keys: &[K], n: u32, rows: &[u32], f: &mut impl FnMut(usize, u64)) {
-        for (i, &r) in rows.iter().enumerate() {
-            f(i, u64::from(text_code(keys[r as usize].key(), n)));
-        }
-    }
-    fn ints(rows: &[u32], get: impl Fn(usize) -> i64, f: &mut impl FnMut(usize, u64)) -> u64 {
-        let (mut lo, mut hi) = (i64::MAX, i64::MIN);
-        for &r in rows {
-            let v = get(r as usize);
-            lo = lo.min(v);
-            hi = hi.max(v);
-        }
-        if rows.is_empty() {
-            return 1;
-        }
-        for (i, &r) in rows.iter().enumerate() {
-            f(i, (get(r as usize) - lo) as u64);
-        }
-        (hi - lo) as u64 + 1
-    }
-    Some(match column {
-        ScanColumn::Keys(k, dict) => {
-            let n = dict.len() as u32;
-            match k {
-                Keys::Narrow(k) => keys(k, n, rows, &mut f),
-                Keys::Wide(k) => keys(k, n, rows, &mut f),
-            }
-            u64::from(n) + 1
-        }
-        ScanColumn::Ids(ids, dict) => {
-            let n = dict.len() as u32;
-            keys(ids, n, rows, &mut f);
-            u64::from(n) + 1
-        }
-        ScanColumn::Extra(ids, dict) => {
-            let n = dict.len() as u32;
-            for (i, &r) in rows.iter().enumerate() {
-                let k = ids.get(r as usize).copied().unwrap_or(n);
-                f(i, u64::from(text_code(k, n)));
-            }
-            u64::from(n) + 1
-        }
-        ScanColumn::Joined(j) => {
-            for (i, &r) in rows.iter().enumerate() {
-                f(i, u64::from(j.code(r as usize)));
-            }
-            u64::from(j.distinct) + 1
-        }
-        ScanColumn::Date(d) => ints(rows, |r| i64::from(d[r]), &mut f),
-        ScanColumn::U32(v) => ints(rows, |r| i64::from(v[r]), &mut f),
-        ScanColumn::U16(v) => ints(rows, |r| i64::from(v[r]), &mut f),
-        ScanColumn::U8(v) => ints(rows, |r| i64::from(v[r]), &mut f),
-        _ => return None,
-    })
-}
-
-/// Whether dense codes exist for the column (without computing them).
-fn has_codes(column: &ScanColumn<'_>) -> bool {
-    matches!(
-        column,
-        ScanColumn::Keys(..)
-            | ScanColumn::Ids(..)
-            | ScanColumn::Extra(..)
-            | ScanColumn::Date(_)
-            | ScanColumn::U32(_)
-            | ScanColumn::U16(_)
-            | ScanColumn::U8(_)
-            | ScanColumn::Joined(_)
-    )
-}
-
-/// Groups of the selected rows: a group index per row (in `rows` order) and each
-/// group's first row, groups numbered by first occurrence. `None` when a group
-/// expression is not a plain column with dense codes, or the key space passes `u64`.
-pub(crate) fn group_rows(
-    columns: &[(usize, ScanColumn<'_>)],
-    rows: &[u32],
-    group_by: &[Expr],
-) -> Option<(Vec<u32>, Vec<u32>)> {
-    let group_columns: Vec<&ScanColumn<'_>> = group_by
-        .iter()
-        .map(|e| plain(columns, e).filter(|c| has_codes(c)))
-        .collect::<Option<_>>()?;
-    if group_columns.is_empty() {
-        let first = if rows.is_empty() {
-            vec![]
-        } else {
-            vec![rows[0]]
-        };
-        return Some((vec![0; rows.len()], first));
-    }
-    // Mixed radix: combined = ((c0 * d1) + c1) * d2 + c2 ...
-    let mut combined = vec![0u64; rows.len()];
-    let mut space: u64 = 1;
-    for (i, column) in group_columns.into_iter().enumerate() {
-        let domain = if i == 0 {
-            for_each_code(column, rows, |i, c| combined[i] = c)?
-        } else {
-            // The domain is known only once the codes are taken (integers find their
-            // range first), so they are folded in after.
-            let mut codes = vec![0u64; rows.len()];
-            let domain = for_each_code(column, rows, |i, c| codes[i] = c)?;
-            for (acc, c) in combined.iter_mut().zip(codes) {
-                *acc = *acc * domain + c;
-            }
-            domain
-        };
-        space = space.checked_mul(domain)?;
-    }
-    let (groups, first) = group::first_seen(&combined, space);
-    let first = first.into_iter().map(|i| rows[i as usize]).collect();
-    Some((groups, first))
 }
 
 /// `GROUP BY` plain columns with aggregates of plain columns over a scan: the group
@@ -200,17 +63,18 @@ pub(crate) fn aggregate<'w>(
             }
         })
         .collect::<Option<_>>()?;
-    let (groups, first) = group_rows(columns, rows, group_by)?;
-    let n_groups = if group_by.is_empty() { 1 } else { first.len() };
+    let mut grouper = Grouper::new(columns, rows, group_by)?;
+    let min_groups = usize::from(group_by.is_empty());
+    let accs =
+        match fold::fold_aggregates(aggregates, &args, rows, min_groups, &mut |batch, groups| {
+            grouper.group(batch, groups)
+        })? {
+            Ok(accs) => accs,
+            Err(e) => return Some(Err(e)),
+        };
+    let first = grouper.into_first();
     let width = aggregates.len();
-    let mut accs: Vec<Acc<'w>> = Vec::with_capacity(n_groups * width);
-    for _ in 0..n_groups {
-        accs.extend(aggregates.iter().map(|a| Acc::new(a.distinct)));
-    }
-    if let Err(e) = fold::fold_aggregates(&mut accs, aggregates, &args, (&groups, n_groups), rows)?
-    {
-        return Some(Err(e));
-    }
+    let n_groups = if group_by.is_empty() { 1 } else { first.len() };
     // Group values from each group's first row, groups in the order of their values.
     let group_columns: Vec<&ScanColumn<'w>> =
         group_by.iter().filter_map(|e| plain(columns, e)).collect();

@@ -194,7 +194,7 @@ impl<'a, 'w> Exec<'a, 'w> {
         let mut read = Vec::new();
         fast::columns_read(e, &mut read)?;
         let group_by: Vec<Expr> = read.iter().map(|&i| Expr::Column(i)).collect();
-        let (groups, first) = fast::group_rows(readers, rows, &group_by)?;
+        let (groups, first) = super::grouping::group_rows(readers, rows, &group_by)?;
         if first.len() * 4 > rows.len() + 64 {
             return None;
         }
@@ -239,7 +239,7 @@ impl<'a, 'w> Exec<'a, 'w> {
             return Ok(None);
         }
         let group_by: Vec<Expr> = read.iter().map(|&i| Expr::Column(i)).collect();
-        let Some((groups, first)) = fast::group_rows(readers, rows, &group_by) else {
+        let Some((groups, first)) = super::grouping::group_rows(readers, rows, &group_by) else {
             return Ok(None);
         };
         if first.len() * 4 > rows.len() + 64 {

@@ -39,12 +39,17 @@ enum Money<'w> {
     },
 }
 
-/// One group's running sum of a ratio: [`Acc::add_real`]'s compensated sum.
-#[derive(Clone, Copy, Default)]
-struct RealSum {
-    count: u64,
-    sum: f64,
-    comp: f64,
+/// The groups' running sums of a ratio: [`Acc::add_real`]'s compensated sums, and the
+/// values counted.
+///
+/// One vector per part: with a group's parts side by side, the compiler loaded and
+/// carried the sum and its compensation as one vector register and repacked it on every
+/// row, on the sum's dependency chain.
+#[derive(Default)]
+struct RealSums {
+    count: Vec<u64>,
+    sum: Vec<f64>,
+    comp: Vec<f64>,
 }
 
 /// How one aggregate folds the rows of a batch, and its state per group.
@@ -58,7 +63,7 @@ enum Fold<'c, 'w> {
     Money(Money<'w>, Vec<i128>),
     /// `SUM`/`TOTAL`/`AVG` of a ratio computed per row, NULL (and NaN, which is NULL)
     /// skipped.
-    Ratio(RowRatio<'w>, Vec<RealSum>),
+    Ratio(RowRatio<'w>, RealSums),
     /// Any other aggregate of any column: the general accumulator, fed the column's
     /// values.
     Any(AggFunc, &'c ScanColumn<'w>),
@@ -81,7 +86,7 @@ impl<'c, 'w> Fold<'c, 'w> {
                 ScanColumn::Profit { spend, revenue } => {
                     Fold::Money(Money::Profit { spend, revenue }, Vec::new())
                 }
-                ScanColumn::Ratio(ratio) => Fold::Ratio(ratio, Vec::new()),
+                ScanColumn::Ratio(ratio) => Fold::Ratio(ratio, RealSums::default()),
                 _ => Fold::Any(func, column),
             },
         })
@@ -97,7 +102,11 @@ impl<'c, 'w> Fold<'c, 'w> {
         match self {
             Fold::Counts(_, s) => s.resize(n, 0),
             Fold::Money(_, s) => s.resize(n, 0),
-            Fold::Ratio(_, s) => s.resize(n, RealSum::default()),
+            Fold::Ratio(_, s) => {
+                s.count.resize(n, 0);
+                s.sum.resize(n, 0.0);
+                s.comp.resize(n, 0.0);
+            }
             Fold::Rows | Fold::Any(..) => {}
         }
     }
@@ -150,59 +159,113 @@ fn in_runs(groups: &[u32]) -> bool {
 /// A batch folded into the per-group sums of a ratio, the formula matched once per batch
 /// ([`RowRatio::apply`]).
 struct RatioBatch<'s, 'b> {
-    sums: &'s mut [RealSum],
+    sums: &'s mut RealSums,
     batch: (&'b [u32], &'b [u32], bool),
 }
 
 impl PerRow for RatioBatch<'_, '_> {
     type Out = ();
+    #[inline(always)]
     fn run(self, get: impl Fn(usize) -> Option<f64>) {
-        fold_batch(self.sums, self.batch, |s, r| {
-            if let Some(x) = get(r).filter(|x| !x.is_nan()) {
-                s.count += 1;
-                let t = s.sum + x;
-                if s.sum.abs() >= x.abs() {
-                    s.comp += (s.sum - t) + x;
-                } else {
-                    s.comp += (x - t) + s.sum;
+        let (groups, rows, in_runs) = self.batch;
+        let RealSums {
+            count: counts,
+            sum: sums,
+            comp: comps,
+        } = self.sums;
+        if !in_runs {
+            for (&g, &r) in groups.iter().zip(rows) {
+                if let Some(x) = get(r as usize).filter(|x| !x.is_nan()) {
+                    let g = g as usize;
+                    counts[g] += 1;
+                    (sums[g], comps[g]) = neumaier(sums[g], comps[g], x);
                 }
-                s.sum = t;
             }
-        })
+            return;
+        }
+        // fold_batch's run-length carry, over the three parts.
+        let Some(&first) = groups.first() else {
+            return;
+        };
+        let mut current = first as usize;
+        let (mut count, mut sum, mut comp) = (counts[current], sums[current], comps[current]);
+        for (&g, &r) in groups.iter().zip(rows) {
+            let g = g as usize;
+            if g != current {
+                (counts[current], sums[current], comps[current]) = (count, sum, comp);
+                current = g;
+                (count, sum, comp) = (counts[g], sums[g], comps[g]);
+            }
+            if let Some(x) = get(r as usize).filter(|x| !x.is_nan()) {
+                count += 1;
+                (sum, comp) = neumaier(sum, comp, x);
+            }
+        }
+        (counts[current], sums[current], comps[current]) = (count, sum, comp);
     }
 }
 
-/// Folds the selected `rows` (group `groups[i]` for `rows[i]`, groups `0..n_groups`)
-/// into `accs`, `aggregates.len()` accumulators per group, fresh; `args` holds each
-/// aggregate's plain column (`None` for `COUNT(*)`). `None` when an aggregate needs the
-/// general path (nothing is folded then).
+/// `x` added to a compensated sum (`sum`, `comp`), as [`Acc::add_real`] adds it.
+#[inline(always)]
+fn neumaier(sum: f64, comp: f64, x: f64) -> (f64, f64) {
+    let t = sum + x;
+    let comp = if sum.abs() >= x.abs() {
+        comp + ((sum - t) + x)
+    } else {
+        comp + ((x - t) + sum)
+    };
+    (t, comp)
+}
+
+/// Folds the selected `rows` into `aggregates.len()` accumulators per group, groups
+/// numbered by `group` (which appends a batch's groups to its vector and says how many
+/// groups there are so far), at least `min_groups` of them (one for an aggregate without
+/// `GROUP BY`, whose answer has a row even over no rows); `args` holds each aggregate's
+/// plain column (`None` for `COUNT(*)`). `None` when an aggregate needs the general path
+/// (nothing is folded then).
+// Not inlined into its caller: compiled there, the loops' carried states were packed
+// into vector registers and repacked on every row.
+#[inline(never)]
 pub(super) fn fold_aggregates<'w>(
-    accs: &mut [Acc<'w>],
     aggregates: &[AggregateCall],
     args: &[Option<&ScanColumn<'w>>],
-    (groups, n_groups): (&[u32], usize),
     rows: &[u32],
-) -> Option<Result<(), SqlError>> {
+    min_groups: usize,
+    group: &mut dyn FnMut(&[u32], &mut Vec<u32>) -> usize,
+) -> Option<Result<Vec<Acc<'w>>, SqlError>> {
     let mut folds: Vec<Fold<'_, 'w>> = aggregates
         .iter()
         .zip(args)
         .map(|(a, arg)| Fold::of(a, *arg))
         .collect::<Option<_>>()?;
     let width = aggregates.len();
-    let mut sizes = vec![
-        0u64;
-        if folds.iter().any(Fold::needs_sizes) {
-            n_groups
-        } else {
-            0
-        }
-    ];
-    for fold in &mut folds {
-        fold.resize(n_groups);
-    }
-    for (groups, rows) in groups.chunks(BATCH).zip(rows.chunks(BATCH)) {
+    let with_sizes = folds.iter().any(Fold::needs_sizes);
+    let mut sizes: Vec<u64> = Vec::new();
+    let mut accs: Vec<Acc<'w>> = Vec::new();
+    let mut n_groups = 0;
+    let mut grow =
+        |n: usize, folds: &mut [Fold<'_, 'w>], sizes: &mut Vec<u64>, accs: &mut Vec<Acc<'w>>| {
+            if n > n_groups {
+                for _ in n_groups..n {
+                    accs.extend(aggregates.iter().map(|a| Acc::new(a.distinct)));
+                }
+                if with_sizes {
+                    sizes.resize(n, 0);
+                }
+                for fold in folds.iter_mut() {
+                    fold.resize(n);
+                }
+                n_groups = n;
+            }
+        };
+    grow(min_groups, &mut folds, &mut sizes, &mut accs);
+    let mut groups: Vec<u32> = Vec::with_capacity(BATCH);
+    for rows in rows.chunks(BATCH) {
+        let n = group(rows, &mut groups);
+        grow(n, &mut folds, &mut sizes, &mut accs);
+        let groups = &groups[..];
         let batch = (groups, rows, in_runs(groups));
-        if !sizes.is_empty() {
+        if with_sizes {
             fold_batch(&mut sizes, batch, |n, _| *n += 1);
         }
         for (a, fold) in folds.iter_mut().enumerate() {
@@ -257,13 +320,13 @@ pub(super) fn fold_aggregates<'w>(
                 }
             }
             Fold::Ratio(_, sums) => {
-                for (g, s) in sums.into_iter().enumerate() {
-                    if s.count > 0 {
+                for (g, &count) in sums.count.iter().enumerate() {
+                    if count > 0 {
                         let acc = &mut accs[at(g)];
                         debug_assert!(!acc.has_real && acc.count == 0);
-                        acc.count += s.count as i64;
-                        acc.real_sum = s.sum;
-                        acc.real_comp = s.comp;
+                        acc.count += count as i64;
+                        acc.real_sum = sums.sum[g];
+                        acc.real_comp = sums.comp[g];
                         acc.has_real = true;
                     }
                 }
@@ -271,7 +334,7 @@ pub(super) fn fold_aggregates<'w>(
             Fold::Any(..) => {}
         }
     }
-    Some(Ok(()))
+    Some(Ok(accs))
 }
 
 #[cfg(test)]
@@ -338,10 +401,19 @@ mod tests {
                     .flat_map(|_| aggregates.iter().map(|a| Acc::new(a.distinct)))
                     .collect()
             };
-            let mut folded = fresh();
-            fold_aggregates(&mut folded, &aggregates, &args, (&groups, n_groups), &rows)
-                .expect("plain columns fold")
-                .unwrap();
+            // Each row's group by its row number, handed out a batch at a time as a
+            // grouper numbers them.
+            let mut group_of = vec![u32::MAX; n];
+            for (&g, &r) in groups.iter().zip(&rows) {
+                group_of[r as usize] = g;
+            }
+            let folded = fold_aggregates(&aggregates, &args, &rows, 0, &mut |batch, out| {
+                out.clear();
+                out.extend(batch.iter().map(|&r| group_of[r as usize]));
+                n_groups
+            })
+            .expect("plain columns fold")
+            .unwrap();
             let mut general = fresh();
             let width = aggregates.len();
             for (&g, &r) in groups.iter().zip(&rows) {

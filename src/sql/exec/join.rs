@@ -35,7 +35,7 @@ impl<'a, 'w> Exec<'a, 'w> {
                 _ => None,
             })
             .collect::<Option<_>>()?;
-        let (groups, first) = fast::group_rows(readers, rows, left_keys)?;
+        let (groups, first) = super::grouping::group_rows(readers, rows, left_keys)?;
         let mut matched = Vec::with_capacity(first.len());
         let mut key: Vec<Val<'w>> = Vec::with_capacity(left_keys.len());
         for &r in &first {

@@ -25,6 +25,7 @@ mod eval;
 mod fast;
 mod filter;
 mod fold;
+mod grouping;
 mod join;
 mod project;
 mod rows;
