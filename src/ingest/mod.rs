@@ -20,6 +20,7 @@ pub mod delimited;
 pub mod json;
 #[cfg(feature = "parquet")]
 pub mod parquet;
+pub mod peek;
 #[cfg(not(target_arch = "wasm32"))]
 mod pool;
 pub mod text;
