@@ -88,7 +88,7 @@ function ask(file, seen, clients) {
     const choices = clients.map((c, i) => el('label', { class: 'choice' }, radio(c, i === 0), ` ${c}`));
     const fresh = radio('', clients.length === 0);
     fresh.id = 'client-fresh';
-    newName.addEventListener('input', () => { fresh.checked = true; });
+    newName.addEventListener('input', () => { fresh.checked = true; error.textContent = ''; });
     const fieldset = el('fieldset', {},
       el('legend', { text: 'Client' }),
       ...choices,
