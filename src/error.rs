@@ -34,6 +34,21 @@ pub enum LoadError {
         sheet: Option<String>,
         line: Option<u64>,
     },
+    /// An ad platform's report summed over its period: it has no day column.
+    #[error(
+        "this {platform} report has no day column, so each row sums a campaign over the \
+         whole period: download it again broken down by day (\"by day\", a Day or Date \
+         column), one row per campaign and day"
+    )]
+    NotByDay { platform: &'static str },
+    /// An ad platform's export with neither a tenant nor an account column, and no
+    /// tenant given for it.
+    #[error(
+        "this {platform} export names no tenant (it has no tenant or account column): say \
+         which client it is for (the command line's --tenant-for FILE=TENANT, the page's \
+         question)"
+    )]
+    NoTenant { platform: &'static str },
     /// The workbook's zip or XML is broken.
     #[error("the workbook cannot be read: {0}")]
     Workbook(String),

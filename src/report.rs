@@ -45,6 +45,27 @@ pub struct LoadReport {
     pub unchanged_from: Option<String>,
     /// Why the file could not be read at all.
     pub error: Option<String>,
+    /// Where an ad platform's export came from. Not part of SPEC §7's JSON (which
+    /// permits no such field), so never serialized with the report: the command line
+    /// prints it in its table output, the page shows it on the file's card.
+    #[serde(skip)]
+    pub source: Option<SourceNote>,
+}
+
+/// What an ad platform's export said about its rows (SPEC §1): the platform, where the
+/// tenant came from, and the currencies its money columns are in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceNote {
+    /// "Google Ads", "Meta Ads", ...
+    pub platform: &'static str,
+    /// Where the tenant came from, in words ("account column Customer ID", "column
+    /// tenant_id", "given for this file").
+    pub tenant_from: String,
+    /// The tenant the user gave for this file, when it names none.
+    pub tenant: Option<String>,
+    /// The currencies the export's money columns are in (from a header's unit, as in
+    /// `Amount spent (USD)`, or its currency column), in order of appearance.
+    pub currencies: Vec<String>,
 }
 
 impl LoadReport {
@@ -63,6 +84,7 @@ impl LoadReport {
             extra_columns: Vec::new(),
             unchanged_from: None,
             error: None,
+            source: None,
         }
     }
 

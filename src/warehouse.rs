@@ -8,6 +8,7 @@
 //! [`crate::LoadError::OutOfMemory`] error, what it committed in parts is rolled back,
 //! and everything loaded before stays.
 
+use crate::error::LoadError;
 use crate::ingest::{IngestStream, Ingested, LoadedFile, StreamId};
 use crate::memory;
 use crate::model::dict::Dictionary;
@@ -316,6 +317,19 @@ impl Warehouse {
                 .collect();
         }
         let staged = match ingested.result {
+            // Rows staged without their tenant are never committed (SPEC §1): a reader
+            // that did not settle it (IngestStream::with_tenant) refuses the file.
+            Ok(staged) if staged.iter().any(|s| s.tenant_needed) => {
+                refuse(&mut self.star);
+                let platform = staged
+                    .iter()
+                    .find_map(|s| s.source.as_ref().map(|s| s.platform))
+                    .unwrap_or("ad platform");
+                return vec![LoadReport::failed(
+                    &ingested.file,
+                    LoadError::NoTenant { platform }.to_string(),
+                )];
+            }
             Ok(staged) => staged,
             Err(error) => {
                 refuse(&mut self.star);

@@ -26,6 +26,7 @@ mod ingest {
     mod key_widths;
     mod parallel;
     mod parts;
+    mod platforms;
     mod rejections;
     mod replacement;
     mod robustness;

@@ -7,6 +7,7 @@ import { tableShapes } from './pkg/bi_platform.js';
 import { $, announce, download, el, showError } from './dom.js';
 import { bytes, whole } from './format.js';
 import { call } from './engine.js';
+import { SKIP, clientFor, forgetClients } from './clients.js';
 import { selected } from './query.js';
 
 const CHUNK = 4 * 1024 * 1024;
@@ -32,6 +33,16 @@ function readingNote(file, progress) {
 // A table's name for people ("Sales targets"), from the engine's table declarations.
 const tableLabel = (table) => tableShapes().find((t) => t.table === table)?.label || table;
 
+// Where an ad platform's export came from: the platform, its client (and how the page
+// knows it) and the currency of its money columns.
+function sourceNote(source, how) {
+  const client = source.tenant
+    ? `Client ${source.tenant} (${how === 'remembered' ? 'remembered for this account' : 'chosen for this file'})`
+    : `Client from its ${source.tenant_from}`;
+  const money = source.currencies.length ? ` · Money in ${source.currencies.join(', ')}` : '';
+  return el('p', { class: 'source' }, el('strong', { text: `${source.platform} export` }), ` · ${client}${money}`);
+}
+
 function reportCard(r) {
   const card = el('article', { class: `report card${r.error ? ' failed' : ''}` });
   card.append(el('header', {},
@@ -46,6 +57,7 @@ function reportCard(r) {
     return card;
   }
   if (r.sheets) card.append(el('p', { class: 'muted', text: `Sheets: ${r.sheets.join(', ')}` }));
+  if (r.source) card.append(sourceNote(r.source, r.clientHow));
   if (r.reading) card.append(el('p', { class: 'muted reading', text: r.reading }));
   const stats = el('dl', { class: 'stats' });
   for (const [k, name] of [['rows_read', 'Read'], ['rows_loaded', 'Loaded'], ['rows_rejected', 'Rejected'], ['rows_replaced', 'Replaced']]) {
@@ -109,7 +121,10 @@ export function createFiles({ loaded, forgotten }) {
     queue = queue.then(async () => {
       for (const file of list) {
         waiting.shift();
-        await streamFile(file);
+        // An ad platform's export naming no client: asked for before it loads.
+        const client = await clientFor(file);
+        if (client === SKIP) continue;
+        await streamFile(file, client);
       }
       await loaded();
     });
@@ -122,7 +137,7 @@ export function createFiles({ loaded, forgotten }) {
       + (waiting.length ? ` Cancel stops only that file: ${waiting.length === 1 ? 'the file' : `the ${waiting.length} files`} queued after it (${quoted(waiting)}) still ${waiting.length === 1 ? 'loads' : 'load'}.` : ''));
   }
 
-  async function streamFile(file) {
+  async function streamFile(file, client = null) {
     const loading = { name: file.name, cancelled: false };
     current = loading;
     $('cancel').disabled = false;
@@ -134,7 +149,7 @@ export function createFiles({ loaded, forgotten }) {
     announce(`Loading ${file.name}, ${bytes(file.size)}.`);
     const started = performance.now();
     try {
-      await call('begin', { name: file.name, total: file.size });
+      await call('begin', { name: file.name, total: file.size, tenant: client?.client });
       let progress = { bytes: 0, rows: 0 };
       // Announced at each quarter of the file (the bar itself moves every slice).
       let quarter = 0;
@@ -174,7 +189,10 @@ export function createFiles({ loaded, forgotten }) {
       $('cancel').title = 'Too late to cancel: the file is being added';
       const added = await call('commit');
       const note = readingNote(file, progress);
-      for (const r of added) if (note && !r.error && !r.unchanged_from) r.reading = note;
+      for (const r of added) {
+        if (note && !r.error && !r.unchanged_from) r.reading = note;
+        if (client) r.clientHow = client.how;
+      }
       addReports(added);
       const ok = added.filter((r) => !r.error);
       if (ok.length) {
@@ -342,9 +360,10 @@ export function createFiles({ loaded, forgotten }) {
       showError('A file is loading: wait for it (or cancel it), then forget all data.');
       return;
     }
-    if (!window.confirm('Forget all data? Every loaded file, its reports and the recent SQL queries are removed from this page and from this browser’s storage. The files themselves are not touched.')) return;
+    if (!window.confirm('Forget all data? Every loaded file, its reports, the recent SQL queries and the clients chosen for ad-platform exports are removed from this page and from this browser’s storage. The files themselves are not touched.')) return;
     try {
       await call('forget');
+      forgetClients();
       reports = [];
       renderReports();
       $('kept').hidden = true;

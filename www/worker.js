@@ -1,7 +1,7 @@
 // The engine's home: a module worker holding one Warehouse, so the page never freezes.
 // Plumbing only: each message {id, op, args} calls the engine and answers
 // {id, ok: true, result} or {id, ok: false, error}.
-import init, { Warehouse, generateSample, version } from './pkg/bi_platform.js';
+import init, { Warehouse, generateSample, peekFile, version } from './pkg/bi_platform.js';
 import { keeper } from './keep.js';
 import { parquetLoader } from './parquet.js';
 import { ParsePool } from './parse-pool.js';
@@ -67,14 +67,25 @@ async function warmUp() {
   }
 }
 
+// The load reports (SPEC §7's fields), each with where an ad platform's export came
+// from (`source`: platform, tenant, currencies) for the file's card.
+function withSources(reports) {
+  const sources = self.warehouse.sources();
+  return reports.map((r, i) => (sources[i] ? { ...r, source: sources[i] } : r));
+}
+
 const ops = {
   version: () => version(),
   warmUp: () => warmUp(),
-  begin: ({ name, total }) => {
+  // `tenant`: the client of an ad platform's export that names none (the page asked).
+  begin: ({ name, total, tenant }) => {
     pool?.forget();
     parquet.begin(name);
-    self.warehouse.begin(name, total, pool?.size);
+    self.warehouse.begin(name, total, pool?.size, tenant ?? undefined);
   },
+  // An ad platform's export before it loads: {platform, needs_tenant, campaigns} or null.
+  peek: ({ bytes }) => peekFile(new Uint8Array(bytes)) ?? null,
+  tenants: () => self.warehouse.tenants(),
   push: async ({ chunk }) => {
     // A Parquet file is kept whole for its module (parquet.js); text goes to the engine.
     const columnar = parquet.push(chunk);
@@ -85,7 +96,7 @@ const ops = {
     // Rows counted after the workers' rows joined.
     return { ...self.warehouse.progress(), workers: WORKERS };
   },
-  finish: async () => { await pool?.drain(self.warehouse); return self.warehouse.finish(); },
+  finish: async () => { await pool?.drain(self.warehouse); return withSources(self.warehouse.finish()); },
   // Returns the file's last progress, the parsing workers' last answers counted.
   end: async () => {
     const columnar = parquet.end();
@@ -95,7 +106,7 @@ const ops = {
     self.warehouse.end();
     return { ...progress, workers: WORKERS };
   },
-  commit: () => self.warehouse.commit(),
+  commit: () => withSources(self.warehouse.commit()),
   cancel: () => { pool?.forget(); parquet.cancel(); self.warehouse.cancel(); },
   // The star schema as a zip of Parquet files, under the tenant scope ([]: all).
   exportParquet: ({ tenants }) => parquet.exportZip(tenants),

@@ -199,12 +199,7 @@ impl ColumnarReader {
     pub fn new(header: &[String]) -> Result<Self, LoadError> {
         let matched = best_table(header).map_err(|near| match derived_table(header) {
             Some(table) => LoadError::DerivedTable { table },
-            None => LoadError::NoTableMatches {
-                closest: near.table.name(),
-                missing: near.missing,
-                sheet: None,
-                line: None,
-            },
+            None => near.refusal(None, None),
         })?;
         let matched = without_derived(matched);
         let mut builder = TableBuilder::new(matched.table);

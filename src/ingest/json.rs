@@ -161,12 +161,7 @@ pub fn read_json(bytes: &[u8]) -> Result<Vec<StagedTable>, LoadError> {
             }
         }
     }
-    let matched = best_table(&header).map_err(|near| LoadError::NoTableMatches {
-        closest: near.table.name(),
-        missing: near.missing,
-        sheet: None,
-        line: None,
-    })?;
+    let matched = best_table(&header).map_err(|near| near.refusal(None, None))?;
     let mut builder = TableBuilder::new(matched.table);
     builder.begin_section(&matched, None, NumberFormat::default(), false);
     let mut texts: Vec<Option<Cow<'_, str>>> = Vec::with_capacity(header.len());

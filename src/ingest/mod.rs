@@ -20,6 +20,7 @@ pub mod delimited;
 pub mod json;
 #[cfg(feature = "parquet")]
 pub mod parquet;
+pub mod peek;
 #[cfg(not(target_arch = "wasm32"))]
 mod pool;
 pub mod text;
@@ -215,6 +216,9 @@ pub struct IngestStream {
     pool: Option<pool::ParseThreads>,
     /// Told (rows done, rows in the file) after each Parquet row group.
     row_progress: Option<RowProgress>,
+    /// The tenant of an ad platform's export that names none (SPEC §1), as the user
+    /// gave it ([`IngestStream::with_tenant`]).
+    tenant: Option<String>,
 }
 
 /// See [`IngestStream::with_row_progress`].
@@ -255,6 +259,45 @@ impl IngestStream {
             #[cfg(not(target_arch = "wasm32"))]
             pool: None,
             row_progress: None,
+            tenant: None,
+        }
+    }
+
+    /// The same stream giving `tenant` to the rows of an ad platform's export that has
+    /// neither a tenant nor an account column (SPEC §1: `--tenant-for`, the page's
+    /// question). A file that names its tenant keeps it; without this such a file is
+    /// refused with [`LoadError::NoTenant`].
+    ///
+    /// ```
+    /// use bi_platform::ingest::IngestStream;
+    /// let export = b"Day,Campaign,Impr.,Clicks,Cost,Conversions,Conv. value\n\
+    ///                2024-11-01,Brand,100,10,5.00,1,9.50\n";
+    /// let mut stream = IngestStream::new("google.csv");
+    /// stream.push(export);
+    /// assert!(stream.finish().result.is_err()); // which client is it for?
+    /// let mut stream = IngestStream::new("google.csv").with_tenant(Some("acme".into()));
+    /// stream.push(export);
+    /// assert_eq!(stream.finish().result.unwrap()[0].loaded_rows(), 1);
+    /// ```
+    pub fn with_tenant(mut self, tenant: Option<String>) -> Self {
+        self.tenant = tenant.filter(|t| !t.trim().is_empty());
+        self
+    }
+
+    /// Gives a staged table's rows that need one the tenant the user gave, or refuses
+    /// it when none was given.
+    fn settle_tenant(tenant: Option<&str>, staged: &mut StagedTable) -> Result<(), LoadError> {
+        if !staged.tenant_needed {
+            return Ok(());
+        }
+        match tenant {
+            Some(tenant) => {
+                staged.fill_tenant(tenant);
+                Ok(())
+            }
+            None => Err(LoadError::NoTenant {
+                platform: staged.source.as_ref().map_or("ad platform", |s| s.platform),
+            }),
         }
     }
 
@@ -403,7 +446,12 @@ impl IngestStream {
         } else {
             (true, TextEncoding::Utf8)
         };
-        reader.cut(self.part_rows, ascii_only, encoding)
+        let mut part = reader.cut(self.part_rows, ascii_only, encoding)?;
+        if let Err(error) = Self::settle_tenant(self.tenant.as_deref(), &mut part) {
+            self.refuse(error);
+            return None;
+        }
+        Some(part)
     }
 
     /// Refuses the file (the warehouse found its rows would not fit the memory budget):
@@ -616,6 +664,7 @@ impl IngestStream {
             len: self.bytes,
         };
         let budget = self.budget;
+        let tenant = self.tenant.take();
         let mut row_progress = self.row_progress.take();
         let (format, result) = match self.state {
             State::Detecting(_) => unreachable!("decided above"),
@@ -659,6 +708,12 @@ impl IngestStream {
                 }
             }
         };
+        let result = result.and_then(|mut staged| {
+            for table in &mut staged {
+                Self::settle_tenant(tenant.as_deref(), table)?;
+            }
+            Ok(staged)
+        });
         // What the parse left (the staged tables) must fit too; past the budget it is
         // dropped here, before anything is committed.
         let result = match result {

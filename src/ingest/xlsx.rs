@@ -309,12 +309,7 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<StagedTable>, LoadError> {
     }
     if builders.is_empty() {
         return Err(match closest {
-            Some((sheet, line, near)) => LoadError::NoTableMatches {
-                closest: near.table.name(),
-                missing: near.missing,
-                sheet: Some(sheet),
-                line: Some(line),
-            },
+            Some((sheet, line, near)) => near.refusal(Some(sheet), Some(line)),
             None => LoadError::NoTableMatches {
                 closest: TableKind::Campaigns.name(),
                 missing: TableKind::Campaigns

@@ -11,6 +11,7 @@ pub mod date;
 pub mod dict;
 pub mod idtable;
 pub mod keys;
+pub mod platforms;
 mod row_index;
 pub mod schema;
 pub mod star;

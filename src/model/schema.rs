@@ -2,7 +2,9 @@
 //! name, matching a header against each table of [`crate::model::columns`], and picking
 //! the table a header fits best.
 
+use crate::error::LoadError;
 pub use crate::model::columns::{Column, ParseType, TableKind};
+use crate::model::platforms::{self, Platform};
 
 /// Normalises a header name (SPEC §1): trim, lower-case, drop a trailing unit in
 /// parentheses (`Spend ($)` -> `spend`), treat space, `-` and `.` as `_`, collapse
@@ -45,6 +47,19 @@ pub enum ColumnTarget {
     Ignored,
 }
 
+/// Where the tenant of a file's rows comes from (SPEC §1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TenantFrom {
+    /// A tenant column (`tenant_id` or one of its aliases), named as the file has it.
+    Column(String),
+    /// A platform's account column, named as the file has it.
+    Account(String),
+    /// Nowhere in the file: a platform's export without an account column, whose
+    /// tenant the user gives (`--tenant-for`, the page's question). Its rows stage
+    /// with no tenant, filled in before they are committed.
+    User,
+}
+
 /// How a header fits one table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeaderMatch {
@@ -55,6 +70,25 @@ pub struct HeaderMatch {
     pub matched: usize,
     /// Required columns of the table the header lacks (empty when it fits).
     pub missing: Vec<&'static str>,
+    /// The ad platform whose export this is, when one is recognised (campaigns only).
+    pub platform: Option<&'static Platform>,
+    /// Where the rows' tenant, period and currency come from.
+    pub origin: Box<Origin>,
+}
+
+/// Where a header's rows' tenant, period and currency come from (boxed in
+/// [`HeaderMatch`], which headers are matched by the dozen).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// Where the rows' tenant comes from.
+    pub tenant: TenantFrom,
+    /// The source column ending each row's period, for a platform whose date column
+    /// is the period's start (see [`Platform::span_end`]).
+    pub span_end: Option<usize>,
+    /// The currency the spend column's header names (`Amount spent (USD)`).
+    pub currency: Option<String>,
+    /// The extra column naming the currency of each row (a platform's `Currency code`).
+    pub currency_column: Option<String>,
 }
 
 impl HeaderMatch {
@@ -73,53 +107,191 @@ impl HeaderMatch {
             })
             .collect()
     }
+
+    /// The source column holding `column`: its own, or for a platform's export with
+    /// no campaign id column, the campaign name's (SPEC §1).
+    pub fn source_of(&self, column: Column) -> Option<usize> {
+        let own = |c: Column| {
+            self.targets
+                .iter()
+                .position(|t| *t == ColumnTarget::Known(c))
+        };
+        match own(column) {
+            None if column == Column::CampaignId && self.platform.is_some() => {
+                own(Column::CampaignName)
+            }
+            found => found,
+        }
+    }
+
+    /// Why a file whose closest header is this one is refused: a platform's report
+    /// that lacks only its day column was downloaded summed over the period (SPEC §1,
+    /// docs/formats.md); anything else lacks the columns it names.
+    pub fn refusal(self, sheet: Option<String>, line: Option<u64>) -> LoadError {
+        match self.platform {
+            Some(platform) if self.missing == [Column::Date.name()] => LoadError::NotByDay {
+                platform: platform.name,
+            },
+            _ => LoadError::NoTableMatches {
+                closest: self.table.name(),
+                missing: self.missing,
+                sheet,
+                line,
+            },
+        }
+    }
 }
 
-/// Matches a header row against one table.
+/// The trailing unit in parentheses of a raw header name when it is a currency code
+/// (`Amount spent (USD)` -> `USD`).
+fn currency_unit(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    let open = raw.rfind('(')?;
+    let unit = raw[open + 1..].strip_suffix(')')?.trim();
+    (unit.len() == 3 && unit.bytes().all(|b| b.is_ascii_uppercase())).then(|| unit.to_string())
+}
+
+/// Matches a header row against one table (its names and aliases only).
 pub fn match_header(header: &[String], table: TableKind) -> HeaderMatch {
+    match_header_as(header, table, None)
+}
+
+/// Matches a header row against one table, with a platform's names as further aliases
+/// when `platform` is given (SPEC §1). Where two header names stand for one column, the
+/// table's own name or alias wins over a platform's, a platform's earlier name over its
+/// later ones, and the leftmost among equals; a platform's name that loses is kept as an
+/// extra column, any other later duplicate is ignored.
+pub fn match_header_as(
+    header: &[String],
+    table: TableKind,
+    platform: Option<&'static Platform>,
+) -> HeaderMatch {
     let columns = table.columns();
-    let mut seen: Vec<String> = Vec::with_capacity(header.len());
-    let mut found: Vec<Column> = Vec::new();
-    let mut targets = Vec::with_capacity(header.len());
-    for (index, raw) in header.iter().enumerate() {
-        let mut name = normalize_header(raw);
-        if name.is_empty() {
-            name = format!("column_{}", index + 1);
+    let in_table = |c: &Column| columns.iter().any(|i| i.column == *c);
+    let names: Vec<String> = header
+        .iter()
+        .enumerate()
+        .map(|(index, raw)| match normalize_header(raw) {
+            name if name.is_empty() => format!("column_{}", index + 1),
+            name => name,
+        })
+        .collect();
+    // Each header cell's column, and its rank (0: the table's name or alias).
+    let candidates: Vec<Option<(Column, usize)>> = names
+        .iter()
+        .map(|name| {
+            Column::from_normalized(name)
+                .filter(in_table)
+                .map(|c| (c, 0))
+                .or_else(|| {
+                    platform
+                        .and_then(|p| p.column(name))
+                        .filter(|(c, _)| in_table(c))
+                        .map(|(c, rank)| (c, rank + 1))
+                })
+        })
+        .collect();
+    let mut chosen: Vec<(Column, usize, usize)> = Vec::new();
+    for (index, candidate) in candidates.iter().enumerate() {
+        if let Some((column, rank)) = *candidate {
+            match chosen.iter_mut().find(|(c, _, _)| *c == column) {
+                Some(best) if rank < best.1 => *best = (column, rank, index),
+                Some(_) => {}
+                None => chosen.push((column, rank, index)),
+            }
         }
-        let known =
-            Column::from_normalized(&name).filter(|c| columns.iter().any(|i| i.column == *c));
-        let target = match known {
-            Some(column) if !found.contains(&column) => {
-                found.push(column);
+    }
+    let mut seen: Vec<&str> = Vec::with_capacity(header.len());
+    let mut targets = Vec::with_capacity(header.len());
+    for (index, name) in names.iter().enumerate() {
+        let target = match candidates[index] {
+            Some((column, _)) if chosen.iter().any(|&(c, _, i)| c == column && i == index) => {
                 ColumnTarget::Known(column)
             }
-            Some(_) => ColumnTarget::Ignored,
-            None if seen.contains(&name) => ColumnTarget::Ignored,
-            None => ColumnTarget::Extra(name.clone()),
+            Some((_, 0)) => ColumnTarget::Ignored,
+            _ if seen.contains(&name.as_str()) => ColumnTarget::Ignored,
+            _ => ColumnTarget::Extra(name.clone()),
         };
         seen.push(name);
         targets.push(target);
     }
+    let found = |c: Column| chosen.iter().any(|(k, _, _)| *k == c);
+    let tenant = match chosen.iter().find(|(c, _, _)| *c == Column::TenantId) {
+        Some(&(_, _, index)) => {
+            let raw = header[index].trim().to_string();
+            if platform.is_some_and(|p| p.accounts.contains(&names[index].as_str())) {
+                TenantFrom::Account(raw)
+            } else {
+                TenantFrom::Column(raw)
+            }
+        }
+        None => TenantFrom::User,
+    };
     let missing = columns
         .iter()
-        .filter(|i| i.required && !found.contains(&i.column))
+        .filter(|i| i.required && !found(i.column))
+        .filter(|i| {
+            platform.is_none()
+                || match i.column {
+                    // The user gives it (SPEC §1).
+                    Column::TenantId => false,
+                    Column::CampaignId => !found(Column::CampaignName),
+                    _ => true,
+                }
+        })
         .map(|i| i.column.name())
         .collect();
+    let source = |c: Column| {
+        chosen
+            .iter()
+            .find(|(k, _, _)| *k == c)
+            .map(|&(_, r, i)| (r, i))
+    };
+    let span_end = platform.and_then(|p| {
+        // Only a date taken from the platform's own name is a period's start.
+        let (rank, _) = source(Column::Date)?;
+        if rank == 0 {
+            return None;
+        }
+        names.iter().position(|n| p.span_end.contains(&n.as_str()))
+    });
+    let currency = source(Column::Spend).and_then(|(_, i)| currency_unit(&header[i]));
+    let currency_column = platform.and_then(|p| {
+        names
+            .iter()
+            .zip(&targets)
+            .find(|(n, t)| p.currency.contains(&n.as_str()) && matches!(t, ColumnTarget::Extra(_)))
+            .map(|(n, _)| n.clone())
+    });
     HeaderMatch {
         table,
         targets,
-        matched: found.len(),
+        matched: chosen.len(),
         missing,
+        platform,
+        origin: Box::new(Origin {
+            tenant,
+            span_end,
+            currency,
+            currency_column,
+        }),
     }
 }
 
 /// The table a header fits best: of the tables it fits, the one with more matching
 /// columns (ties go to the earlier table of [`TableKind::ALL`]). `Err` holds the closest
-/// table (fewest missing required columns) when none fits.
+/// table (fewest missing required columns) when none fits. A header holding a
+/// platform's marks ([`crate::model::platforms::recognise`]) is matched against the
+/// campaigns table with that platform's names as further aliases.
 pub fn best_table(header: &[String]) -> Result<HeaderMatch, HeaderMatch> {
+    let names: Vec<String> = header.iter().map(|h| normalize_header(h)).collect();
+    let platform = platforms::recognise(&names);
     let mut matches: Vec<HeaderMatch> = TableKind::ALL
         .iter()
-        .map(|&t| match_header(header, t))
+        .map(|&t| match (t, platform) {
+            (TableKind::Campaigns, Some(p)) => match_header_as(header, t, Some(p)),
+            _ => match_header(header, t),
+        })
         .collect();
     let best_fit = matches
         .iter()

@@ -56,6 +56,18 @@ impl TableCommit {
         let staged = &staged;
         let live = live_rows(staged);
         let report = &mut self.report;
+        if let Some(note) = staged.source_note(&decoded) {
+            match &mut report.source {
+                Some(seen) => {
+                    for currency in note.currencies {
+                        if !seen.currencies.contains(&currency) {
+                            seen.currencies.push(currency);
+                        }
+                    }
+                }
+                None => report.source = Some(note),
+            }
+        }
         report.rows_read += staged.rows_read;
         report.rows_loaded += live.len() as u64;
         report.rows_rejected += staged.rejected.len() as u64;

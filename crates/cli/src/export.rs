@@ -1,6 +1,6 @@
 //! `bi-platform export`: the warehouse written to SQLite or Parquet.
 
-use crate::args::FilterArgs;
+use crate::args::{FilterArgs, TenantForArgs};
 use crate::load::load_quietly;
 use bi_platform::{LoadReport, Query, Warehouse};
 use clap::Args;
@@ -26,6 +26,8 @@ pub(crate) struct ExportArgs {
     /// Files to load (CSV, TSV, `;`/`|`-delimited, XLSX, JSON, Parquet).
     #[arg(required = true, value_name = "DATA_FILE")]
     files: Vec<PathBuf>,
+    #[command(flatten)]
+    tenants: TenantForArgs,
 }
 
 pub(crate) fn export(args: ExportArgs) -> ExitCode {
@@ -49,7 +51,10 @@ pub(crate) fn export(args: ExportArgs) -> ExitCode {
     }
     let mut warehouse = Warehouse::new();
     warehouse.set_threads(std::thread::available_parallelism().map_or(1, usize::from));
-    let loads = load_quietly(&mut warehouse, &args.files);
+    let loads = match load_quietly(&mut warehouse, &args.files, &args.tenants) {
+        Ok(loads) => loads,
+        Err(code) => return code,
+    };
     if !loads.iter().any(LoadReport::succeeded) {
         eprintln!("error: no data file could be loaded; nothing written");
         return ExitCode::FAILURE;

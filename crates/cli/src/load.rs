@@ -1,9 +1,11 @@
 //! Reading data files into the warehouse, with progress on a terminal for large ones.
 
-use bi_platform::{LoadReport, Warehouse};
+use crate::args::TenantForArgs;
+use bi_platform::{LoadError, LoadReport, Warehouse};
 use std::fs::File;
 use std::io::{self, IsTerminal, Read};
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::time::Instant;
 
 /// Chunk size for reading files: large enough to be fast, small enough to stream.
@@ -13,20 +15,77 @@ pub(crate) const PROGRESS_FROM: u64 = 32 << 20;
 /// Parquet is compressed: a smaller file is already many rows.
 pub(crate) const PARQUET_PROGRESS_FROM: u64 = 4 << 20;
 
-pub(crate) fn load_file(warehouse: &mut Warehouse, path: &Path) -> Vec<LoadReport> {
+/// The files loaded, and those refused for want of a tenant (SPEC §1).
+pub(crate) struct Loaded {
+    pub(crate) reports: Vec<LoadReport>,
+    /// Ad-platform exports that name no tenant and were given none: each a usage error
+    /// (exit 2), with the message saying so.
+    pub(crate) without_tenant: Vec<String>,
+}
+
+impl Loaded {
+    /// Exit 2, naming each file that needs `--tenant-for`, when there is one.
+    pub(crate) fn tenant_usage_error(&self) -> Option<ExitCode> {
+        if self.without_tenant.is_empty() {
+            return None;
+        }
+        for message in &self.without_tenant {
+            eprintln!("error: {message}");
+        }
+        eprintln!("\nGive each such file its client with --tenant-for FILE=TENANT.");
+        Some(ExitCode::from(2))
+    }
+}
+
+/// Loads `files` in order, each with the tenant `--tenant-for` gives it.
+pub(crate) fn load_all(
+    warehouse: &mut Warehouse,
+    files: &[PathBuf],
+    tenants: &TenantForArgs,
+) -> Loaded {
+    let mut loaded = Loaded {
+        reports: Vec::new(),
+        without_tenant: Vec::new(),
+    };
+    for path in files {
+        let (reports, needs_tenant) = load_file(warehouse, path, tenants.tenant_of(path));
+        if needs_tenant {
+            for r in &reports {
+                if let Some(error) = &r.error {
+                    loaded.without_tenant.push(format!("{}: {error}", r.file));
+                }
+            }
+        }
+        loaded.reports.extend(reports);
+    }
+    loaded
+}
+
+/// Loads one file; `true` beside its reports when it was refused because it is an ad
+/// platform's export that names no tenant and `tenant` is `None`.
+pub(crate) fn load_file(
+    warehouse: &mut Warehouse,
+    path: &Path,
+    tenant: Option<&str>,
+) -> (Vec<LoadReport>, bool) {
     let name = path.display().to_string();
     let mut file = match File::open(path) {
         Ok(f) => f,
         Err(e) => {
-            return vec![LoadReport::failed(
-                &name,
-                format!("cannot open the file: {e}"),
-            )]
+            return (
+                vec![LoadReport::failed(
+                    &name,
+                    format!("cannot open the file: {e}"),
+                )],
+                false,
+            )
         }
     };
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     let show_progress = total >= PROGRESS_FROM && io::stderr().is_terminal();
-    let mut stream = warehouse.stream(&name);
+    let mut stream = warehouse
+        .stream(&name)
+        .with_tenant(tenant.map(str::to_string));
     if total > 0 {
         stream = stream.with_expected_bytes(total);
     }
@@ -67,10 +126,13 @@ pub(crate) fn load_file(warehouse: &mut Warehouse, path: &Path) -> Vec<LoadRepor
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => {
                 warehouse.cancel(stream.id());
-                return vec![LoadReport::failed(
-                    &name,
-                    format!("cannot read the file: {e}"),
-                )];
+                return (
+                    vec![LoadReport::failed(
+                        &name,
+                        format!("cannot read the file: {e}"),
+                    )],
+                    false,
+                );
             }
         }
     }
@@ -81,17 +143,29 @@ pub(crate) fn load_file(warehouse: &mut Warehouse, path: &Path) -> Vec<LoadRepor
             ""
         );
     }
-    warehouse.commit(stream.finish())
+    let ingested = stream.finish();
+    let needs_tenant = matches!(ingested.result, Err(LoadError::NoTenant { .. }));
+    (warehouse.commit(ingested), needs_tenant)
 }
 
 /// Loads the files in order for a command whose output is not the load reports
 /// (`sql`, `export`): each file that failed, or had rows rejected, is named on
 /// stderr in one line. Returns the reports.
-pub(crate) fn load_quietly(warehouse: &mut Warehouse, files: &[PathBuf]) -> Vec<LoadReport> {
-    let loads: Vec<LoadReport> = files
-        .iter()
-        .flat_map(|path| load_file(warehouse, path))
-        .collect();
+/// `Err` with exit status 2 when a file needs `--tenant-for` (each named on stderr).
+pub(crate) fn load_quietly(
+    warehouse: &mut Warehouse,
+    files: &[PathBuf],
+    tenants: &TenantForArgs,
+) -> Result<Vec<LoadReport>, ExitCode> {
+    if let Err(e) = tenants.check(files) {
+        eprintln!("error: {e}");
+        return Err(ExitCode::from(2));
+    }
+    let loaded = load_all(warehouse, files, tenants);
+    if let Some(code) = loaded.tenant_usage_error() {
+        return Err(code);
+    }
+    let loads = loaded.reports;
     for l in &loads {
         if let Some(e) = &l.error {
             eprintln!("{}: {e}", l.file);
@@ -102,5 +176,5 @@ pub(crate) fn load_quietly(warehouse: &mut Warehouse, files: &[PathBuf]) -> Vec<
             );
         }
     }
-    loads
+    Ok(loads)
 }

@@ -1,6 +1,6 @@
 //! `bi-platform pivot`: a pivot table as CSV, or as an XLSX workbook keeping its layout.
 
-use crate::args::FilterArgs;
+use crate::args::{FilterArgs, TenantForArgs};
 use crate::load::load_quietly;
 use bi_platform::{pivot, LoadReport, Warehouse};
 use clap::Args;
@@ -35,6 +35,8 @@ pub(crate) struct PivotArgs {
     /// Files to load (CSV, TSV, `;`/`|`-delimited, XLSX, JSON, Parquet).
     #[arg(required = true, value_name = "DATA_FILE")]
     files: Vec<PathBuf>,
+    #[command(flatten)]
+    tenants: TenantForArgs,
 }
 
 /// The request of the arguments; an unknown field or measure is a usage error.
@@ -75,7 +77,10 @@ pub(crate) fn pivot(args: PivotArgs) -> ExitCode {
     };
     let mut warehouse = Warehouse::new();
     warehouse.set_threads(std::thread::available_parallelism().map_or(1, usize::from));
-    let loads = load_quietly(&mut warehouse, &args.files);
+    let loads = match load_quietly(&mut warehouse, &args.files, &args.tenants) {
+        Ok(loads) => loads,
+        Err(code) => return code,
+    };
     if !loads.iter().any(LoadReport::succeeded) {
         eprintln!("error: no data file could be loaded; nothing written");
         return ExitCode::FAILURE;

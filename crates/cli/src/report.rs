@@ -1,8 +1,8 @@
 //! `bi-platform report`: load reports and every dashboard, as aligned tables or JSON.
 
-use crate::args::FilterArgs;
+use crate::args::{FilterArgs, TenantForArgs};
 use crate::format::{display_cell, group_thousands, write_table};
-use crate::load::load_file;
+use crate::load::load_all;
 use bi_platform::model::star::TableMemory;
 use bi_platform::{Dashboard, DashboardResult, LoadReport, Warehouse};
 use clap::Args;
@@ -32,6 +32,8 @@ pub(crate) struct ReportArgs {
     /// Files to load (CSV, TSV, `;`/`|`-delimited, XLSX, JSON, Parquet).
     #[arg(required_unless_present = "explain", value_name = "FILE")]
     files: Vec<PathBuf>,
+    #[command(flatten)]
+    tenants: TenantForArgs,
 }
 
 pub(crate) fn report(args: ReportArgs) -> ExitCode {
@@ -41,10 +43,15 @@ pub(crate) fn report(args: ReportArgs) -> ExitCode {
         || std::thread::available_parallelism().map_or(1, usize::from),
         usize::from,
     ));
-    let mut loads = Vec::new();
-    for path in &args.files {
-        loads.extend(load_file(&mut warehouse, path));
+    if let Err(e) = args.tenants.check(&args.files) {
+        eprintln!("error: {e}\n\nSee bi-platform report --help.");
+        return ExitCode::from(2);
     }
+    let loaded = load_all(&mut warehouse, &args.files, &args.tenants);
+    if let Some(code) = loaded.tenant_usage_error() {
+        return code;
+    }
+    let loads = loaded.reports;
     if let Some(name) = &args.explain {
         return explain(&warehouse, &query, name);
     }
@@ -184,6 +191,21 @@ fn write_tables(
         }
         if let Some(sheets) = &l.sheets {
             writeln!(out, "  {}: sheets {}", l.file, sheets.join(", "))?;
+        }
+        if let Some(source) = &l.source {
+            let tenant = match &source.tenant {
+                Some(tenant) => format!("tenant {tenant} ({})", source.tenant_from),
+                None => format!("tenant from {}", source.tenant_from),
+            };
+            let currency = match source.currencies.as_slice() {
+                [] => String::new(),
+                currencies => format!("; money in {}", currencies.join(", ")),
+            };
+            writeln!(
+                out,
+                "  {}: {} export; {tenant}{currency}",
+                l.file, source.platform
+            )?;
         }
         if !l.extra_columns.is_empty() {
             writeln!(

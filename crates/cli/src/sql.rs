@@ -1,5 +1,6 @@
 //! `bi-platform sql`: read-only SQL (SQLite's dialect) over the loaded files.
 
+use crate::args::TenantForArgs;
 use crate::format::{display_cell, write_table};
 use crate::load::load_quietly;
 use bi_platform::{LoadReport, TenantScope, Warehouse};
@@ -35,6 +36,8 @@ pub(crate) struct SqlArgs {
     /// The query (when neither -e nor -f is given), then the data files to load.
     #[arg(value_name = "SQL|DATA_FILE")]
     args: Vec<String>,
+    #[command(flatten)]
+    tenant_for: TenantForArgs,
 }
 
 fn usage(message: &str) -> ExitCode {
@@ -70,7 +73,10 @@ pub(crate) fn sql(args: SqlArgs) -> ExitCode {
         return usage("no data file given");
     }
     let mut warehouse = Warehouse::new();
-    let loads = load_quietly(&mut warehouse, &files);
+    let loads = match load_quietly(&mut warehouse, &files, &args.tenant_for) {
+        Ok(loads) => loads,
+        Err(code) => return code,
+    };
     if !files.is_empty() && !loads.iter().any(LoadReport::succeeded) {
         eprintln!("error: no data file could be loaded");
         return ExitCode::FAILURE;

@@ -12,5 +12,6 @@ mod cli {
     mod export_sqlite;
     mod parquet;
     mod pivot;
+    mod platforms;
     mod sql;
 }

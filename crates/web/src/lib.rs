@@ -231,6 +231,17 @@ pub fn parse_piece(spec: &[u8], index: usize, piece: &[u8]) -> Vec<u8> {
     bi_platform::ingest::delimited::parse_piece(spec, index, piece)
 }
 
+/// A look at the start of a file (or all of it, for XLSX and JSON) before it is loaded:
+/// `{platform, needs_tenant, campaigns}` for an ad platform's export, else `undefined`.
+/// The page asks which client a file is for when `needs_tenant`.
+#[wasm_bindgen(js_name = peekFile)]
+pub fn peek_file(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    match bi_platform::ingest::peek::peek(bytes) {
+        Some(seen) => to_js(&seen),
+        None => Ok(JsValue::UNDEFINED),
+    }
+}
+
 /// The warehouse, as a JS class.
 #[wasm_bindgen]
 pub struct Warehouse {
@@ -239,6 +250,8 @@ pub struct Warehouse {
     /// A file read to its end by `end`, waiting for `commit` or `cancel`.
     ended: Option<Ingested>,
     reports: Vec<LoadReport>,
+    /// Where the last load's files came from, one per report (`sources`).
+    sources: Vec<Option<bi_platform::report::SourceNote>>,
     /// A Parquet file being staged from the Parquet module's batches (columnar.rs).
     columnar: Option<columnar::Pending>,
     /// The clicked charts' own charts of recent views (see `view`).
@@ -320,6 +333,7 @@ impl Warehouse {
 
     fn keep(&mut self, reports: Vec<LoadReport>) -> Result<JsValue, JsValue> {
         let js = to_js(&reports);
+        self.sources = reports.iter().map(|r| r.source.clone()).collect();
         self.reports.extend(reports);
         js
     }
@@ -335,11 +349,20 @@ impl Warehouse {
             stream: None,
             ended: None,
             reports: Vec::new(),
+            sources: Vec::new(),
             columnar: None,
             memo: Default::default(),
             views: Default::default(),
             kept: Default::default(),
         }
+    }
+
+    /// Where the files of the last load (`load`, `commit`, `finish`) came from, one entry
+    /// per report, in order: `{platform, tenant_from, tenant, currencies}` for an ad
+    /// platform's export, else `null`. Not part of the load report (SPEC §7 names its
+    /// fields): the page shows it on the file's card.
+    pub fn sources(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.sources)
     }
 
     /// Loads a whole file; returns its load reports (SPEC §7).
@@ -359,9 +382,18 @@ impl Warehouse {
     /// read the next run while this side commits the last); `end` and `finish` read
     /// what is still waiting here, so absorb every answer before them. The load is the
     /// same as without workers.
-    pub fn begin(&mut self, file_name: &str, total_bytes: f64, workers: Option<u32>) {
+    ///
+    /// `tenant` is the client of an ad platform's export that names none (the page's
+    /// question, see `peekFile`); a file that names its tenant keeps it.
+    pub fn begin(
+        &mut self,
+        file_name: &str,
+        total_bytes: f64,
+        workers: Option<u32>,
+        tenant: Option<String>,
+    ) {
         self.drop_stream();
-        let mut ingest = self.inner.stream(file_name);
+        let mut ingest = self.inner.stream(file_name).with_tenant(tenant);
         if total_bytes.is_finite() && total_bytes > 0.0 {
             ingest = ingest.with_expected_bytes(total_bytes as u64);
         }

@@ -4,7 +4,7 @@
 
 use bi_platform::generate::{sample_files, SampleSpec};
 use bi_platform_web::{
-    dashboards, draw_chart, generate_sample, parse_piece, table_shapes, Warehouse,
+    dashboards, draw_chart, generate_sample, parse_piece, peek_file, table_shapes, Warehouse,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -71,7 +71,7 @@ fn streaming_in_chunks_of_any_size_equals_loading_whole() {
     let expected = everything(&whole);
     for size in [1usize, 7, 4096, 1 << 20] {
         let mut w = Warehouse::new();
-        w.begin("c.csv", bytes.len() as f64, None);
+        w.begin("c.csv", bytes.len() as f64, None, None);
         let mut last = serde_json::Value::Null;
         for chunk in bytes.chunks(size) {
             last = json(&w.push(chunk).unwrap());
@@ -108,7 +108,7 @@ fn runs_handed_to_parsing_workers_load_what_one_worker_loads() {
     let expected = everything(&one);
     for (workers, lag) in [(3, 0), (1, 1)] {
         let mut w = Warehouse::new();
-        w.begin("c.csv", bytes.len() as f64, Some(workers));
+        w.begin("c.csv", bytes.len() as f64, Some(workers), None);
         let mut handed = 0;
         let mut waiting = std::collections::VecDeque::new();
         for chunk in bytes.chunks(400_000) {
@@ -152,7 +152,7 @@ fn cancel_drops_the_stream_and_keeps_the_data() {
     let mut w = Warehouse::new();
     w.load("c.csv", &bytes).unwrap();
     let before = everything(&w);
-    w.begin("other.csv", 10.0, None);
+    w.begin("other.csv", 10.0, None, None);
     w.push(b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\nz,c,2024-01-01,1,1,1,1,1\n")
         .unwrap();
     w.cancel();
@@ -173,7 +173,7 @@ fn a_file_committed_in_parts_is_rolled_back_by_cancel() {
     for i in 0..rows {
         csv.push_str(&format!("tenant_001,x{i},2024-11-01,100,10,1,1.00,2.00\n"));
     }
-    w.begin("parts.csv", csv.len() as f64, None);
+    w.begin("parts.csv", csv.len() as f64, None, None);
     for chunk in csv.as_bytes().chunks(4 << 20) {
         w.push(chunk).unwrap();
     }
@@ -189,7 +189,7 @@ fn a_file_committed_in_parts_is_rolled_back_by_cancel() {
     assert!(!w.is_loading());
     assert_eq!(everything(&w), before);
     // Committed, the file is in whole and the page may keep it.
-    w.begin("parts.csv", csv.len() as f64, None);
+    w.begin("parts.csv", csv.len() as f64, None, None);
     for chunk in csv.as_bytes().chunks(4 << 20) {
         w.push(chunk).unwrap();
     }
@@ -695,4 +695,41 @@ fn kept_sql_results_are_sorted_and_paged_by_the_engine() {
     );
     w.sql_forget();
     assert!(w.sql_kept_page(0, js("{}")).is_err());
+}
+
+/// An ad platform's export naming no tenant (SPEC §1): `peekFile` says so before it is
+/// loaded, `begin` takes the client the page asked for, and `sources` says where the
+/// rows came from beside a load report that keeps SPEC §7's fields.
+#[wasm_bindgen_test]
+fn an_export_naming_no_tenant_loads_with_the_client_given() {
+    let export = "Campaign report\nDecember 1, 2024 - December 2, 2024\n\
+                  Day\tCampaign\tCampaign ID\tImpr.\tClicks\tCost\tConversions\tConv. value\tCurrency code\n\
+                  2024-12-01\tBrand - Search\t205\t1,204\t98\t50.96\t7\t640.00\tUSD\n\
+                  Total: Account\t--\t--\t1,204\t98\t50.96\t7\t640.00\tUSD\n";
+    let seen = json(&peek_file(export.as_bytes()).unwrap());
+    assert_eq!(seen["platform"], "Google Ads");
+    assert_eq!(seen["needs_tenant"], true);
+    assert_eq!(seen["campaigns"], serde_json::json!(["205"]));
+    assert!(peek_file(sample().as_slice()).unwrap().is_undefined());
+    let mut w = Warehouse::new();
+    w.begin("google.csv", export.len() as f64, None, None);
+    w.push(export.as_bytes()).unwrap();
+    let refused = json(&w.finish().unwrap());
+    assert!(refused[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("names no tenant"));
+    w.begin("google.csv", export.len() as f64, None, Some("acme".into()));
+    w.push(export.as_bytes()).unwrap();
+    let reports = json(&w.finish().unwrap());
+    assert_eq!(reports[0]["rows_loaded"], 1);
+    assert_eq!(reports[0]["rejected"][0]["reason"], "totals row");
+    assert!(reports[0].get("source").is_none());
+    let sources = json(&w.sources().unwrap());
+    assert_eq!(
+        sources,
+        serde_json::json!([{"platform": "Google Ads", "tenant_from": "given for this file",
+                            "tenant": "acme", "currencies": ["USD"]}])
+    );
+    assert_eq!(json(&w.tenants().unwrap()), serde_json::json!(["acme"]));
 }

@@ -78,12 +78,7 @@ pub(super) fn find_header(buffer: &[u8], at_end: bool) -> Result<HeaderChoice, L
     }
     match (best, closest) {
         (Some(choice), _) => Ok(choice),
-        (None, Some((line, near))) => Err(LoadError::NoTableMatches {
-            closest: near.table.name(),
-            missing: near.missing,
-            sheet: None,
-            line: Some(line),
-        }),
+        (None, Some((line, near))) => Err(near.refusal(None, Some(line))),
         (None, None) if at_end => Err(LoadError::Empty),
         (None, None) => Err(LoadError::Limit(format!(
             "the first {} MB of the file hold no complete line; is it really delimited text?",

@@ -8,7 +8,9 @@ use super::{Reader, WireError, Writer};
 use crate::model::dict::{ByteDictionary, NULL_KEY};
 use crate::model::schema::TableKind;
 use crate::report::RejectedRow;
-use crate::transform::stage::{ForkParts, ForkSpec, RowSource, StagedValues, TableBuilder};
+use crate::transform::stage::{
+    ForkParts, ForkSpec, PlatformRead, RowSource, StagedValues, TableBuilder,
+};
 use crate::transform::value::{NumberFormat, ParsedDate};
 
 /// Writes what [`TableBuilder::fork`] copies (the table, the extra columns, the current
@@ -37,6 +39,16 @@ pub fn write_fork_spec(builder: &TableBuilder, w: &mut Writer) {
     w.u64s(&extras);
     w.flag(spec.format.decimal_comma);
     w.flag(spec.is_1904);
+    // An ad platform's read: its index (u64::MAX for none), whether the tenant is
+    // given later, and the period's end column (u64::MAX for none).
+    w.u64s(&match spec.platform {
+        Some(p) => [
+            p.index() as u64,
+            u64::from(p.tenant_later),
+            p.span_end.map_or(u64::MAX, |i| i as u64),
+        ],
+        None => [u64::MAX; 3],
+    });
 }
 
 /// The empty fork that [`write_fork_spec`] described.
@@ -71,6 +83,18 @@ pub fn read_fork_spec(r: &mut Reader<'_>) -> Result<TableBuilder, WireError> {
         decimal_comma: r.flag()?,
     };
     let is_1904 = r.flag()?;
+    let platform = match r.u64s()?[..] {
+        [u64::MAX, _, _] => None,
+        [index, later, end] => Some(
+            PlatformRead::from_index(
+                usize::try_from(index).map_err(|_| bad("no such platform"))?,
+                later != 0,
+                (end != u64::MAX).then_some(end as usize),
+            )
+            .ok_or_else(|| bad("no such platform"))?,
+        ),
+        _ => return Err(bad("platform read")),
+    };
     Ok(TableBuilder::from_fork_spec(ForkSpec {
         table,
         extra_names,
@@ -79,6 +103,7 @@ pub fn read_fork_spec(r: &mut Reader<'_>) -> Result<TableBuilder, WireError> {
         extras,
         format,
         is_1904,
+        platform,
     }))
 }
 

@@ -13,6 +13,7 @@ impl TableBuilder {
         let mut fork = TableBuilder::new(self.table);
         fork.extra_names = self.extra_names.clone();
         fork.extras = vec![Vec::new(); self.extras.len()];
+        fork.source = self.source.clone();
         fork.sections.push(Section {
             sheet: section.sheet.clone(),
             slots: section.slots.clone(),
@@ -22,6 +23,7 @@ impl TableBuilder {
             day_first: false,
             pending_dates: Vec::new(),
             first_rejection: 0,
+            platform: section.platform,
         });
         fork
     }
@@ -108,6 +110,7 @@ impl TableBuilder {
             extras: section.extras.clone(),
             format: section.format,
             is_1904: section.is_1904,
+            platform: section.platform,
         }
     }
 
@@ -127,6 +130,7 @@ impl TableBuilder {
             day_first: false,
             pending_dates: Vec::new(),
             first_rejection: 0,
+            platform: spec.platform,
         });
         fork
     }

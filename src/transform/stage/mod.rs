@@ -19,8 +19,9 @@
 use crate::model::columns::Input;
 use crate::model::date::{day_from_excel_serial, format_day, Day};
 use crate::model::dict::{ByteDictionary, DecodedText, NULL_KEY};
-use crate::model::schema::{Column, ColumnTarget, HeaderMatch, ParseType, TableKind};
-use crate::report::RejectedRow;
+use crate::model::platforms::{is_totals_row, Platform, PLATFORMS};
+use crate::model::schema::{Column, ColumnTarget, HeaderMatch, ParseType, TableKind, TenantFrom};
+use crate::report::{RejectedRow, SourceNote};
 use crate::transform::value::{
     float_to_integer, float_to_millionths, format_millionths, is_day_first_slash_date, is_missing,
     parse_date, parse_decimal_millionths, parse_integer, trim, NumberFormat, ParsedDate,
@@ -148,6 +149,46 @@ struct Section {
     pending_dates: Vec<(usize, ParsedDate)>,
     /// Index of the section's first entry in the rejected list.
     first_rejection: usize,
+    /// How an ad platform's export is read ([`PlatformRead`]), when it is one.
+    platform: Option<PlatformRead>,
+}
+
+/// What reading an ad platform's export adds to a section (SPEC §1): its totals and
+/// footer rows are rejected as `totals row`; a row without a channel gets the
+/// platform's; a row whose period ends on another day than its date is rejected (the
+/// report must be downloaded by day); and, when the file names no tenant, the tenant is
+/// left for the user to give ([`StagedTable::fill_tenant`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlatformRead {
+    pub platform: &'static Platform,
+    /// The tenant is given after staging, not read.
+    pub tenant_later: bool,
+    /// The source column ending each row's period.
+    pub span_end: Option<usize>,
+}
+
+impl PlatformRead {
+    fn of(header: &HeaderMatch) -> Option<Self> {
+        Some(PlatformRead {
+            platform: header.platform?,
+            tenant_later: header.origin.tenant == TenantFrom::User,
+            span_end: header.origin.span_end,
+        })
+    }
+
+    /// The platform's index in [`PLATFORMS`] (the worker codec's form).
+    pub fn index(&self) -> usize {
+        self.platform.index()
+    }
+
+    /// The read of [`PLATFORMS`]`[index]`, if there is one.
+    pub fn from_index(index: usize, tenant_later: bool, span_end: Option<usize>) -> Option<Self> {
+        PLATFORMS.get(index).map(|platform| PlatformRead {
+            platform,
+            tenant_later,
+            span_end,
+        })
+    }
 }
 
 /// The most columns a table has (campaigns: 12).
@@ -193,6 +234,8 @@ pub struct TableBuilder {
     last_text: [u32; MAX_TABLE_COLUMNS],
     /// Per table column, how its text is keyed (see [`TextKeying`]).
     keying: [TextKeying; MAX_TABLE_COLUMNS],
+    /// What the first ad platform's section said about its rows.
+    source: Option<StagedSource>,
 }
 
 /// How many values of a text column are looked at before deciding how to key it.
@@ -224,6 +267,7 @@ pub struct ForkSpec {
     pub extras: Vec<(usize, usize)>,
     pub format: NumberFormat,
     pub is_1904: bool,
+    pub platform: Option<PlatformRead>,
 }
 
 /// What a fork staged, borrowed from it ([`TableBuilder::fork_view`]).
@@ -276,6 +320,25 @@ pub struct StagedTable {
     pub rows_read: u64,
     /// How the raw dictionary's bytes decode.
     pub encoding: TextEncoding,
+    /// What an ad platform's export said about its rows (the first platform section's).
+    pub source: Option<StagedSource>,
+    /// Whether some rows were staged without a tenant, for the user to give one
+    /// ([`StagedTable::fill_tenant`]); such a table must not be committed before.
+    pub tenant_needed: bool,
+}
+
+/// Where an ad platform's export came from, for the load report's
+/// [`SourceNote`] (not part of SPEC §7's JSON).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StagedSource {
+    pub platform: &'static str,
+    pub tenant: TenantFrom,
+    /// The currency the spend column's header names.
+    pub currency: Option<String>,
+    /// The extra column (index into `extra_names`) naming each row's currency.
+    pub currency_extra: Option<usize>,
+    /// The tenant the user gave ([`StagedTable::fill_tenant`]).
+    pub given: Option<String>,
 }
 
 impl StagedTable {
@@ -288,6 +351,52 @@ impl StagedTable {
     /// The staged text values decoded, leaving the staged table as it is (a copy).
     pub fn decoded_text(&self) -> DecodedText {
         decode_with(self.dict.clone(), self.encoding)
+    }
+
+    /// Gives the rows staged without a tenant (an ad platform's export that names none,
+    /// SPEC §1) the tenant `tenant`, which the user chose.
+    pub fn fill_tenant(&mut self, tenant: &str) {
+        let key = self.dict.intern(tenant.trim().as_bytes());
+        if let Some((_, StagedValues::Text(keys))) = self
+            .columns
+            .iter_mut()
+            .find(|(c, _)| *c == Column::TenantId)
+        {
+            for k in keys.iter_mut().filter(|k| **k == NULL_KEY) {
+                *k = key;
+            }
+        }
+        self.tenant_needed = false;
+        if let Some(source) = &mut self.source {
+            source.given = Some(tenant.trim().to_string());
+        }
+    }
+
+    /// The load report's note of where the rows came from, with the currencies the
+    /// staged rows name (`decoded`: this table's text, decoded).
+    pub fn source_note(&self, decoded: &DecodedText) -> Option<SourceNote> {
+        let source = self.source.as_ref()?;
+        let mut currencies: Vec<String> = source.currency.iter().cloned().collect();
+        if let Some(extra) = source.currency_extra.and_then(|i| self.extras.get(i)) {
+            for &key in extra {
+                if key != NULL_KEY {
+                    let value = decoded.get(key).trim();
+                    if !value.is_empty() && !currencies.iter().any(|c| c == value) {
+                        currencies.push(value.to_string());
+                    }
+                }
+            }
+        }
+        Some(SourceNote {
+            platform: source.platform,
+            tenant_from: match &source.tenant {
+                TenantFrom::Column(name) => format!("column {name}"),
+                TenantFrom::Account(name) => format!("account column {name}"),
+                TenantFrom::User => "given for this file".to_string(),
+            },
+            tenant: source.given.clone(),
+            currencies,
+        })
     }
 
     /// The values of a column of the table.
@@ -359,6 +468,7 @@ impl TableBuilder {
             date_slot: table.slot(Column::Date),
             last_text: [NULL_KEY; MAX_TABLE_COLUMNS],
             keying: [TextKeying::default(); MAX_TABLE_COLUMNS],
+            source: None,
         }
     }
 
@@ -382,12 +492,7 @@ impl TableBuilder {
             .table
             .columns()
             .iter()
-            .map(|input| {
-                header
-                    .targets
-                    .iter()
-                    .position(|t| *t == ColumnTarget::Known(input.column))
-            })
+            .map(|input| header.source_of(input.column))
             .collect();
         let mut extras = Vec::new();
         for (source, target) in header.targets.iter().enumerate() {
@@ -412,7 +517,22 @@ impl TableBuilder {
             day_first: false,
             pending_dates: Vec::new(),
             first_rejection: self.rejected.len(),
+            platform: PlatformRead::of(header),
         });
+        if let (Some(platform), None) = (header.platform, &self.source) {
+            let currency_extra = header
+                .origin
+                .currency_column
+                .as_ref()
+                .and_then(|name| self.extra_names.iter().position(|n| n == name));
+            self.source = Some(StagedSource {
+                platform: platform.name,
+                tenant: header.origin.tenant.clone(),
+                currency: header.origin.currency.clone(),
+                currency_extra,
+                given: None,
+            });
+        }
     }
 
     fn section(&self) -> &Section {
@@ -454,7 +574,11 @@ impl TableBuilder {
         self.rows_read += 1;
         self.note_date_evidence(cells);
         let mut parsed: [Parsed<'_>; MAX_TABLE_COLUMNS] = std::array::from_fn(|_| Parsed::Null);
-        match self.parse_row(cells, &mut parsed) {
+        let checked = match self.section().platform {
+            Some(platform) => self.platform_problem(platform, cells),
+            None => Ok(()),
+        };
+        match checked.and_then(|()| self.parse_row(cells, &mut parsed)) {
             Ok(()) => self.store_row(line, parsed, cells),
             Err((column, reason)) => {
                 let sheet = self.section().sheet.clone();
@@ -468,14 +592,57 @@ impl TableBuilder {
         }
     }
 
+    /// A platform's totals or footer row (SPEC §1), or a row summing several days.
+    fn platform_problem<R: RowCells + ?Sized>(
+        &self,
+        platform: PlatformRead,
+        cells: &R,
+    ) -> Result<(), Problem> {
+        let text = |cell: Cell<'_>| match cell {
+            Cell::Text(t) => trim(t).to_vec(),
+            Cell::Empty => Vec::new(),
+            other => text_of(other, self.section().is_1904).map_or(Vec::new(), |t| t.into_owned()),
+        };
+        let identifying: Vec<Vec<u8>> = [Column::CampaignId, Column::CampaignName, Column::Date]
+            .into_iter()
+            .filter_map(|c| self.table.slot(c))
+            .map(|slot| text(self.source_cell(slot, cells)))
+            .collect();
+        let identifying: Vec<&[u8]> = identifying.iter().map(Vec::as_slice).collect();
+        if is_totals_row(&text(cells.cell(0)), &identifying) {
+            return Err((None, "totals row".to_string()));
+        }
+        if let (Some(end), Some(slot)) = (platform.span_end, self.date_slot) {
+            let (start, end) = (text(self.source_cell(slot, cells)), text(cells.cell(end)));
+            if !end.is_empty() && !start.is_empty() && start != end {
+                return Err((
+                    Some(Column::Date),
+                    format!(
+                        "the row sums {} to {}: download the {} report by day (one row per \
+                         campaign and day)",
+                        String::from_utf8_lossy(&start),
+                        String::from_utf8_lossy(&end),
+                        platform.platform.name
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     fn parse_row<'c, R: RowCells + ?Sized>(
         &self,
         cells: &'c R,
         parsed: &mut [Parsed<'c>; MAX_TABLE_COLUMNS],
     ) -> Result<(), Problem> {
         let section = self.section();
+        let tenant_later = section.platform.is_some_and(|p| p.tenant_later);
         for (slot, input) in self.table.columns().iter().enumerate() {
-            let (column, required) = (input.column, input.required);
+            let (column, mut required) = (input.column, input.required);
+            if tenant_later && column == Column::TenantId {
+                // Given by the user after staging (StagedTable::fill_tenant).
+                required = false;
+            }
             let cell = self.source_cell(slot, cells);
             // Parsed in its slot, not moved there: a `Parsed` written by `parse_cell`
             // and read back at once as a whole failed the CPU's store-to-load
@@ -519,8 +686,17 @@ impl TableBuilder {
     ) {
         let row = self.rows.len();
         let section_index = self.sections.len() - 1;
-        for (slot, ((_, values), value)) in self.columns.iter_mut().zip(parsed).enumerate() {
+        let channel = self.sections[section_index]
+            .platform
+            .map(|p| p.platform.channel.as_bytes());
+        for (slot, ((column, values), value)) in self.columns.iter_mut().zip(parsed).enumerate() {
             match (values, value) {
+                // The platform's channel where no column gives one (SPEC §1).
+                (StagedValues::Text(v), Parsed::Null)
+                    if *column == Column::Channel && channel.is_some() =>
+                {
+                    v.push(self.dict.intern(channel.expect("checked")));
+                }
                 (StagedValues::Text(v), Parsed::Null) => v.push(NULL_KEY),
                 (StagedValues::Text(v), Parsed::Text(text)) => {
                     let keying = &mut self.keying[slot];
@@ -694,6 +870,11 @@ impl TableBuilder {
             rejected: self.rejected,
             rows_read: self.rows_read,
             encoding: TextEncoding::Utf8,
+            tenant_needed: self
+                .sections
+                .iter()
+                .any(|s| s.platform.is_some_and(|p| p.tenant_later)),
+            source: self.source,
         }
     }
 }
