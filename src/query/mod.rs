@@ -550,17 +550,23 @@ impl<'w> Scope<'w> {
             .as_deref()
     }
 
+    /// Whether any filter besides the tenant scope is set (dates, regions, products,
+    /// channels, campaigns, performance categories, the date selection, funnel stages).
+    pub fn has_filters(&self) -> bool {
+        self.from.is_some()
+            || self.to.is_some()
+            || self.regions.is_some()
+            || self.products.is_some()
+            || self.channels.is_some()
+            || self.campaigns.is_some()
+            || self.categories.is_some()
+            || self.days.is_some()
+            || self.stages.is_some()
+    }
+
     /// The scan behind [`selection`](Self::selection).
     fn select<K: Key>(&self, tenant: &[K]) -> Option<Vec<u32>> {
-        let only_tenants = self.from.is_none()
-            && self.to.is_none()
-            && self.regions.is_none()
-            && self.products.is_none()
-            && self.channels.is_none()
-            && self.campaigns.is_none()
-            && self.categories.is_none()
-            && self.days.is_none()
-            && self.stages.is_none();
+        let only_tenants = !self.has_filters();
         if only_tenants && self.tenants.iter().all(|&t| t) {
             return None;
         }

@@ -327,21 +327,18 @@ impl<'w> Catalog<'w> {
         }
     }
 
-    /// The star schema as a dashboard query sees it: the tenant scope and the date,
-    /// region, product and channel filters, applied as [`Scope`] applies them (fact
-    /// rows by all of them, targets by region, product and overlapping month, customers
-    /// by region and product preference), and the dimension tables listing only the
-    /// values those rows use. What an export of "the current view" writes.
+    /// The star schema as a dashboard query sees it: the tenant scope and every filter,
+    /// applied as [`Scope`] applies them (fact rows by all of them, targets by region,
+    /// product and month, customers by region and product preference), and the
+    /// dimension tables listing only the values those rows use. What an export of "the
+    /// current view" writes, and what a dashboard's SQL sees under the same query
+    /// ([`crate::sql::run_query`]).
     pub fn for_query(star: &'w StarSchema, query: &Query) -> Result<Self, QueryError> {
-        let filtered = query.from.as_deref().is_some_and(|d| !d.trim().is_empty())
-            || query.to.as_deref().is_some_and(|d| !d.trim().is_empty())
-            || !query.regions.is_empty()
-            || !query.products.is_empty()
-            || !query.channels.is_empty();
+        let scope = Scope::new(star, query)?;
         Ok(Catalog {
             star,
-            scope: Scope::new(star, query)?,
-            filtered,
+            filtered: scope.has_filters(),
+            scope,
         })
     }
 

@@ -236,6 +236,18 @@ pub fn run<'w>(
     exec::run(&catalog, statement, options)
 }
 
+/// Runs a compiled statement under a dashboard query: its tenant scope and every filter
+/// ([`Catalog::for_query`]), so a dashboard's SQL sees the rows its kernel sees.
+pub fn run_query<'w>(
+    star: &'w StarSchema,
+    query: &crate::Query,
+    statement: &Statement,
+    options: &Options,
+) -> Result<Rows<'w>, SqlError> {
+    let catalog = Catalog::for_query(star, query).map_err(|e| SqlError::new(e.to_string()))?;
+    exec::run(&catalog, statement, options)
+}
+
 impl Serialize for Val<'_> {
     /// NULL is `null`, numbers JSON numbers (money in currency units), text strings.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
