@@ -149,7 +149,10 @@ impl Gen<'_> {
     ) -> Vec<String> {
         let mut items = Vec::new();
         let mut from = String::new();
-        let n = 1 + self.pick(3);
+        // At most two items: `dim_date` alone has hundreds of rows, and three-way
+        // products of it with subqueries per row take seconds (the three-way cross
+        // joins are tests/limits/query_budget.rs's).
+        let n = 1 + self.pick(2);
         for i in 0..n {
             let item = self.table_ref(&mut from, depth, i, &items);
             items.push(item);
@@ -300,7 +303,7 @@ impl Gen<'_> {
                 self.expr(out, scope, depth, level + 1);
                 out.push_str(" END");
             }
-            7 if depth < 2 => {
+            7 if depth == 0 => {
                 // A scalar subquery, possibly correlated.
                 out.push('(');
                 let outer: Vec<Item> = scope
@@ -371,7 +374,7 @@ impl Gen<'_> {
                 self.expr(out, scope, depth, level + 1);
                 out.push_str([" IS NULL", " LIKE 'C%'", " BETWEEN 1 AND 50"][self.pick(3)]);
             }
-            _ if depth < 2 => {
+            _ if depth == 0 => {
                 let outer: Vec<Item> = scope
                     .iter()
                     .map(|i| Item {
