@@ -25,7 +25,7 @@ cd "$(dirname "$0")"
 seconds=${1:-240}
 shift || true
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(csv_bytes csv_chunks csv_parallel xlsx_bytes json_bytes load_path)
+[[ ${#targets[@]} -gt 0 ]] || targets=(csv_bytes csv_chunks csv_parallel xlsx_bytes json_bytes load_path parquet_bytes sql_text snapshot_bytes)
 mkdir -p logs
 build=(-s "${FUZZ_SANITIZER:-address}")
 [[ ${FUZZ_TRACE_COMPARES:-1} == 0 ]] && build+=(--no-trace-compares)

@@ -510,7 +510,14 @@ impl<'a> Reader<'a> {
                         keys_within(v.iter().copied(), values, nullable, &label)?;
                     }
                 }
-                ValuesMut::I64(v) => *v = self.column_of(rows, table)?,
+                ValuesMut::I64(v) => {
+                    // Money, in millionths: loads reject negative amounts, and the
+                    // ratios and the SQL catalog rely on it (`metrics::row_roi`).
+                    *v = self.column_of(rows, table)?;
+                    if v.iter().any(|money| *money < 0) {
+                        return Err(invalid(format!("{label} has a negative amount")));
+                    }
+                }
                 ValuesMut::Days(v) => {
                     *v = self.column_of(rows, table)?;
                     let first = day_from_ymd(1, 1, 1).expect("a date");
@@ -838,6 +845,35 @@ mod tests {
     /// A snapshot whose checksum matches but whose bytes were made to break a rule a
     /// load keeps: the row keys or dictionary values must be distinct, which a restore
     /// checks by hashes (the indexes themselves being built only when needed).
+    /// A negative amount (a snapshot changed and its checksum recomputed) is refused:
+    /// loads never store one and the ratios rely on it (found by the snapshot_bytes
+    /// fuzz target, fuzz/regressions/snapshot_bytes/).
+    #[test]
+    fn negative_money_is_refused() {
+        let mut w = Warehouse::new();
+        w.load(
+            "a.csv",
+            b"tenant_id,campaign_id,date,impressions,clicks,conversions,spend,revenue\n\
+              t,c1,2024-11-01,100,10,1,1.25,2.00\n",
+        );
+        let good = w.snapshot();
+        let spend = 1_250_000i64.to_le_bytes();
+        let at = good
+            .windows(8)
+            .position(|w| w == spend)
+            .expect("the spend column");
+        let mut bytes = good.clone();
+        bytes[at..at + 8].copy_from_slice(&(-1_250_000i64).to_le_bytes());
+        let end = bytes.len() - 8;
+        let checksum = xxh3_64(&bytes[..end]);
+        bytes[end..].copy_from_slice(&checksum.to_le_bytes());
+        let error = read(&bytes).unwrap_err();
+        assert!(
+            matches!(&error, SnapshotError::Invalid(m) if m.contains("negative amount")),
+            "{error}"
+        );
+    }
+
     #[test]
     fn repeated_row_keys_and_dictionary_values_are_refused() {
         let mut w = Warehouse::new();

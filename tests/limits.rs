@@ -19,4 +19,5 @@ mod limits {
     mod inputs;
     mod memory_budget;
     mod memory_counter;
+    mod query_budget;
 }

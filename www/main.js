@@ -193,6 +193,11 @@ function assemble() {
     if (message.event === 'kept') files.kept(message);
     else if (message.event === 'rows') files.rows(message);
     else if (message.event === 'failed') showError(message.message);
+    else if (message.event === 'recovered') {
+      // A trapped engine was replaced (engine.js); the call that trapped said so.
+      window.__bi.engineRestarts = (window.__bi.engineRestarts || 0) + 1;
+      if (message.problem) showError(`The engine stopped (${message.reason}) and was restarted, but the data kept in this browser could not be restored: ${message.problem}. Load the files again.`);
+    }
   });
   window.__bi.state = {
     get query() { return debugQuery(); },

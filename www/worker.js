@@ -179,15 +179,24 @@ let turn = Promise.resolve();
 function prepareSoon() {
   setTimeout(() => { turn = turn.then(() => self.warehouse.prepare()).catch(() => {}); }, 0);
 }
+// A wasm trap (a RuntimeError: `unreachable`, out of memory, a stack overflow) leaves the
+// engine's instance dead; the answer says `trapped` and the page replaces this worker
+// (engine.js). `?trap=OP`, for tests, makes the first call of OP trap that way.
+let trapOn = new URLSearchParams(self.location.search).get('trap');
 self.onmessage = ({ data: { id, op, args } }) => {
   turn = turn.then(async () => {
     try {
       await ready;
+      if (op === trapOn) {
+        trapOn = null;
+        throw new WebAssembly.RuntimeError('unreachable');
+      }
       const result = await ops[op](args);
       if (CHANGES.has(op)) keep.schedule();
       self.postMessage({ id, ok: true, result });
     } catch (error) {
-      self.postMessage({ id, ok: false, error: String((error && error.message) || error) });
+      const trapped = error instanceof WebAssembly.RuntimeError;
+      self.postMessage({ id, ok: false, error: String((error && error.message) || error), trapped });
     }
   });
 };

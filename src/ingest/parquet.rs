@@ -118,7 +118,32 @@ pub struct ParquetFile {
 impl ParquetFile {
     /// Opens the file's footer and checks that every column is flat.
     pub fn open(bytes: impl Into<Bytes>) -> Result<Self, LoadError> {
-        let reader = SerializedFileReader::new(bytes.into()).map_err(parquet_error)?;
+        let bytes: Bytes = bytes.into();
+        let len = bytes.len() as u64;
+        let reader = SerializedFileReader::new(bytes).map_err(parquet_error)?;
+        // Each column chunk's place in the file, as the footer gives it, checked before
+        // the parquet crate reads it (it panics on a negative offset or size).
+        for (g, group) in reader.metadata().row_groups().iter().enumerate() {
+            for chunk in group.columns() {
+                let start = chunk
+                    .dictionary_page_offset()
+                    .unwrap_or_else(|| chunk.data_page_offset());
+                let size = chunk.compressed_size();
+                let inside = u64::try_from(start)
+                    .ok()
+                    .zip(u64::try_from(size).ok())
+                    .and_then(|(start, size)| start.checked_add(size))
+                    .is_some_and(|end| end <= len);
+                if !inside {
+                    return Err(LoadError::Parquet(format!(
+                        "the file is damaged: its footer places column '{}' of row group {} \
+                         at bytes {start}..+{size}, outside the file's {len} bytes",
+                        chunk.column_path().string(),
+                        g + 1
+                    )));
+                }
+            }
+        }
         let schema = reader.metadata().file_metadata().schema_descr();
         let mut header = Vec::with_capacity(schema.num_columns());
         for column in schema.columns() {

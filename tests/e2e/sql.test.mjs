@@ -199,6 +199,8 @@ test('keyboard only: the SQL tab, the editor, Ctrl+Enter, paging and export', as
   await page.keyboard.press('Tab');
   assert.equal((await focused()).id, 'sql-explain', 'Explain follows Run');
   await page.keyboard.press('Tab');
+  assert.equal((await focused()).id, 'sql-time-limit', 'then the time limit');
+  await page.keyboard.press('Tab');
   const example = await focused();
   assert.match(example.text, /Revenue by region per month/);
   const runs = await page.evaluate(() => window.__bi.sqlRuns);

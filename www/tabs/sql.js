@@ -6,7 +6,7 @@
 // does the job before, or if it cannot load.
 import { $, announce, download, el, keepFocus, showError } from '../dom.js';
 import { decimal, formatValue, isNumeric, whole } from '../format.js';
-import { call, restartEngine } from '../engine.js';
+import { call, onEngineRestart, restartEngine } from '../engine.js';
 import { draw } from '../charts.js';
 import { tenantScope } from '../query.js';
 import {
@@ -22,8 +22,16 @@ const errorText = (e) => (e.line != null ? `Line ${e.line}, column ${e.column}: 
  * `saveLink({replace})` (the view into the address). Returns `{open, afterView, text,
  * showLinkText, openInSql}`.
  */
+// The SQL tab's time limit: seconds a statement may run before it is stopped (the
+// field beside Run; kept in this browser), and the reason a stop carries.
+const DEFAULT_TIME_LIMIT = 120;
+const TIME_LIMIT_KEY = 'bi.sqlTimeLimit';
+const TIMED_OUT = 'The query ran past the time limit.';
+
 export function createSqlTab({ info, selectTab, saveLink }) {
   const parser = parserLoader();
+  // A new engine (after a cancel or a trap) has no parser until it is handed one again.
+  onEngineRestart(() => parser.forget());
   // The results shown (`results`, each {index, columns, types, rows, offset, total_rows,
   // ms, ...} or {error}), the text they are of, how each is sorted; `seq` counts the
   // runs asked (a later one overtakes); `running` is the run under way.
@@ -119,6 +127,9 @@ export function createSqlTab({ info, selectTab, saveLink }) {
     editor?.closePopups();
     const started = performance.now();
     const showCancel = setTimeout(() => { if (seq === sql.seq && sql.running) $('sql-cancel').hidden = false; }, 250);
+    // The time limit (beside Run): a statement running longer is stopped as Cancel does.
+    const limit = timeLimit();
+    const stop = setTimeout(() => { if (sql.running === seq) cancel({ timedOut: limit }); }, limit * 1000);
     try {
       await parser.ensure();
       sql.running = seq;
@@ -135,12 +146,16 @@ export function createSqlTab({ info, selectTab, saveLink }) {
       else if (results.length) announce(results.map((r) => `${whole.format(r.total_rows)} ${r.total_rows === 1 ? 'row' : 'rows'}`).join(', ') + ` in ${decimal.format(results.reduce((t, r) => t + r.ms, 0))} ms.`);
     } catch (error) {
       if (seq !== sql.seq) return;
-      if (error.cancelled) {
+      if (error.cancelled && error.message === TIMED_OUT) {
+        message(`Stopped after ${decimal.format((performance.now() - started) / 1000)} s, past the time limit of ${whole.format(limit)} s (beside Run). The data is back as it was; narrow the query, or raise the limit.`);
+        window.__bi.sqlRuns++;
+      } else if (error.cancelled) {
         message(`Cancelled after ${decimal.format((performance.now() - started) / 1000)} s. The data is back as it was; change the query and run it again.`);
         window.__bi.sqlRuns++;
       } else showError(`The query could not run: ${error.message}.`);
     } finally {
       clearTimeout(showCancel);
+      clearTimeout(stop);
       if (seq === sql.seq) {
         sql.running = null;
         $('sql-cancel').hidden = true;
@@ -176,13 +191,21 @@ export function createSqlTab({ info, selectTab, saveLink }) {
     }
   }
 
-  async function cancel() {
+  // The time limit in seconds, from its field (kept in this browser).
+  function timeLimit() {
+    const seconds = Math.round(Number($('sql-time-limit').value));
+    return seconds >= 1 ? Math.min(seconds, 3600) : DEFAULT_TIME_LIMIT;
+  }
+
+  // Stops the statement running: the worker replaced (engine.js says why not a flag),
+  // then the data this browser keeps restored in the new one.
+  async function cancel({ timedOut = null } = {}) {
     if (!sql.running) return;
     const focusRun = document.activeElement === $('sql-cancel');
     sql.running = null;
     $('sql-cancel').hidden = true;
-    $('sql-loading').textContent = 'Cancelling: restarting the engine…';
-    restartEngine('The query was cancelled.');
+    $('sql-loading').textContent = timedOut ? 'Past the time limit: restarting the engine…' : 'Cancelling: restarting the engine…';
+    restartEngine(timedOut ? TIMED_OUT : 'The query was cancelled.');
     if (focusRun) $('sql-run').focus();
     parser.forget();
     try {
@@ -190,7 +213,7 @@ export function createSqlTab({ info, selectTab, saveLink }) {
       const restored = await call('restore');
       if (restored.problem) showError(`The data could not be restored after the cancel: ${restored.problem}. Load the files again.`);
       await parser.ensure();
-      announce('Query cancelled.');
+      announce(timedOut ? `Query stopped after the time limit of ${timedOut} s.` : 'Query cancelled.');
     } catch (error) {
       showError(`The engine could not restart after the cancel: ${error.message}. Reload the page.`);
     } finally {
@@ -324,7 +347,15 @@ export function createSqlTab({ info, selectTab, saveLink }) {
 
   $('sql-run').addEventListener('click', () => run());
   $('sql-explain').addEventListener('click', () => explain());
-  $('sql-cancel').addEventListener('click', cancel);
+  $('sql-cancel').addEventListener('click', () => cancel());
+  try {
+    const kept = Number(localStorage.getItem(TIME_LIMIT_KEY));
+    if (kept >= 1) $('sql-time-limit').value = String(kept);
+  } catch { /* storage off: the default */ }
+  $('sql-time-limit').addEventListener('change', () => {
+    $('sql-time-limit').value = String(timeLimit());
+    try { localStorage.setItem(TIME_LIMIT_KEY, String(timeLimit())); } catch { /* storage off: not kept */ }
+  });
   // The textarea's own Ctrl/Cmd+Enter and typing, before the editor replaces it.
   $('sql-text').addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {

@@ -33,11 +33,23 @@ pub(crate) struct SqlArgs {
     /// A file of SQL statements to run (repeatable; - reads stdin).
     #[arg(short = 'f', long = "file", value_name = "FILE.sql")]
     sql_files: Vec<PathBuf>,
+    /// The memory budget of the statements, in MiB of heap (the loaded data included): a statement that would pass it stops with an error saying how much it needed. Default: what the loaded data holds plus half the memory the system has available.
+    #[arg(long = "memory-budget", value_name = "MIB")]
+    memory_budget: Option<u64>,
     /// The query (when neither -e nor -f is given), then the data files to load.
     #[arg(value_name = "SQL|DATA_FILE")]
     args: Vec<String>,
     #[command(flatten)]
     tenant_for: TenantForArgs,
+}
+
+/// The memory the system has available (`MemAvailable` of Linux's `/proc/meminfo`), in
+/// bytes; `None` where it cannot be read.
+fn available_bytes() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 fn usage(message: &str) -> ExitCode {
@@ -109,7 +121,15 @@ pub(crate) fn sql(args: SqlArgs) -> ExitCode {
         TenantScope::Only(args.tenants.clone())
     };
     let schema = sql::schema(star);
-    let options = sql::Options::with_clock();
+    let options = sql::Options {
+        memory_budget: match args.memory_budget {
+            Some(mib) => Some(mib.saturating_mul(1 << 20)),
+            None => {
+                available_bytes().map(|available| bi_platform::memory::live_bytes() + available / 2)
+            }
+        },
+        ..sql::Options::with_clock()
+    };
     if args.explain {
         return explain(star, &scope, &texts, &schema, &options);
     }

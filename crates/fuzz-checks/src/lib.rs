@@ -389,3 +389,11 @@ pub fn check_json(bytes: &[u8]) {
     }
     check_load("api.json", bytes);
 }
+
+mod parquet;
+mod snapshot;
+mod sql;
+
+pub use parquet::check_parquet;
+pub use snapshot::check_snapshot;
+pub use sql::{check_sql, generated_sql};

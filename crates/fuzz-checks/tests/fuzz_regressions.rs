@@ -100,6 +100,53 @@ fn load_path() {
     assert!(n >= 3, "{n} files");
 }
 
+#[test]
+fn parquet_bytes() {
+    let n = replay("parquet_bytes", checks::check_parquet);
+    assert!(n >= 5, "{n} files");
+}
+
+#[test]
+fn sql_text() {
+    let n = replay("sql_text", checks::check_sql);
+    assert!(n >= 20, "{n} files");
+}
+
+#[test]
+fn snapshot_bytes() {
+    let n = replay("snapshot_bytes", checks::check_snapshot);
+    assert!(n >= 6, "{n} files");
+}
+
+/// The generator's statements compile: most inputs are statements the planner accepts,
+/// not syntax errors (else the target would fuzz the parser's error path only).
+#[test]
+fn sql_generator_makes_statements_that_compile() {
+    use bi_platform::generate::{sample_files, SampleSpec};
+    use bi_platform::sql;
+    let files = sample_files(&SampleSpec::default()).unwrap();
+    let mut w = bi_platform::Warehouse::new();
+    w.load("marketing_campaigns.csv", &files.campaigns_csv);
+    let schema = sql::schema(w.star());
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut compiled = 0;
+    for _ in 0..500 {
+        let choices: Vec<u8> = (0..64)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect();
+        let text = checks::generated_sql(&choices, &schema);
+        if sql::parse::compile_one(&text, &schema).is_ok() {
+            compiled += 1;
+        }
+    }
+    assert!(compiled >= 250, "{compiled} of 500 compiled");
+}
+
 /// Every chunking seed, not only the one a corpus file starts with, on the CSV seeds.
 #[test]
 fn csv_chunks_every_chunking() {

@@ -26,6 +26,11 @@ pub(crate) struct Acc<'w> {
 }
 
 impl<'w> Acc<'w> {
+    /// The bytes of the `GROUP_CONCAT` text's buffer, which its next growth may double.
+    pub(super) fn text_capacity(&self) -> usize {
+        self.text.as_ref().map_or(0, String::capacity)
+    }
+
     pub(crate) fn new(distinct: bool) -> Self {
         Acc {
             count: 0,

@@ -4,10 +4,11 @@
 use super::acc::Acc;
 use super::fast;
 use super::rows::{cmp_rows, hash_row, rows_equal};
+use super::stream::Input;
 use super::{Exec, Rel};
 use crate::sql::catalog::ScanColumn;
 use crate::sql::error::SqlError;
-use crate::sql::plan::{AggregateCall, Expr, Plan};
+use crate::sql::plan::{AggFunc, AggregateCall, Expr, Plan};
 use crate::sql::value::Val;
 use hashbrown::HashTable;
 
@@ -18,13 +19,16 @@ impl<'a, 'w> Exec<'a, 'w> {
         group_by: &[Expr],
         aggregates: &[AggregateCall],
     ) -> Result<Rel<'w>, SqlError> {
-        let rel = self.plan(input)?;
+        if let Some(counted) = self.count_streamed(input, group_by, aggregates)? {
+            return Ok(counted);
+        }
+        let rel = self.input(input)?;
         if let (
-            Rel::Scan {
+            Input::Rel(Rel::Scan {
                 readers,
                 rows,
                 width,
-            },
+            }),
             false,
         ) = (&rel, self.options.general_only)
         {
@@ -76,8 +80,8 @@ impl<'a, 'w> Exec<'a, 'w> {
             accs.push(fresh());
         }
         let mut key_buf: Vec<Val<'w>> = Vec::with_capacity(group_by.len());
-        rel.for_each(|i, row| {
-            if i % 65_536 == 65_535 {
+        self.each(&rel, |i, row| {
+            if i % 1024 == 1023 {
                 self.check_memory()?;
             }
             let group = if group_by.is_empty() {
@@ -91,6 +95,7 @@ impl<'a, 'w> Exec<'a, 'w> {
                 match table.find(hash, |&g| rows_equal(&keys[g], &key_buf)) {
                     Some(&g) => g,
                     None => {
+                        self.check_push(&keys)?;
                         let g = keys.len();
                         keys.push(key_buf.clone());
                         accs.push(fresh());
@@ -101,6 +106,9 @@ impl<'a, 'w> Exec<'a, 'w> {
             };
             let group_accs = &mut accs[group];
             for (acc, agg) in group_accs.iter_mut().zip(aggregates) {
+                if agg.func == AggFunc::GroupConcat {
+                    self.check_need(acc.text_capacity() as u64)?;
+                }
                 let v = match &agg.arg {
                     Some(e) => self.eval(e, row)?,
                     None => Val::Null,

@@ -3,7 +3,7 @@
 
 use super::fast;
 use super::rows::{hash_row, rows_equal};
-use super::{Exec, Rel};
+use super::{rows_bytes, Exec, Rel};
 use crate::sql::catalog::{Joined, ScanColumn};
 use crate::sql::error::SqlError;
 use crate::sql::plan::{Expr, JoinKind, Plan};
@@ -89,6 +89,96 @@ impl<'a, 'w> Exec<'a, 'w> {
         })
     }
 
+    /// The build side of a join: `right`'s rows, and with equality keys, the rows by
+    /// key (rows with a NULL key never match).
+    pub(super) fn build(&self, right: Rel<'w>, right_keys: &[Expr]) -> Result<Build<'w>, SqlError> {
+        let width = right.width();
+        let rows = self.rows_of(right)?;
+        let mut table: HashTable<(Vec<Val<'w>>, Vec<usize>)> = HashTable::new();
+        if !right_keys.is_empty() {
+            for (i, row) in rows.iter().enumerate() {
+                let key = right_keys
+                    .iter()
+                    .map(|e| self.eval(e, row))
+                    .collect::<Result<Vec<_>, _>>()?;
+                if key.iter().any(Val::is_null) {
+                    continue;
+                }
+                let hash = hash_row(&key);
+                match table.find_mut(hash, |(k, _)| rows_equal(k, &key)) {
+                    Some((_, rows)) => rows.push(i),
+                    None => {
+                        if table.len() == table.capacity() {
+                            self.check_need(rows_bytes(table.len(), right_keys.len() + 2))?;
+                        }
+                        table.insert_unique(hash, (key, vec![i]), |(k, _)| hash_row(k));
+                    }
+                }
+            }
+        }
+        Ok(Build { rows, width, table })
+    }
+
+    /// Calls `f` with each joined row of one left row (with NULLs on the right when a
+    /// `Left` join matches nothing), until `f` says stop (`false`, returned).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn probe(
+        &self,
+        build: &Build<'w>,
+        lrow: &[Val<'w>],
+        kind: JoinKind,
+        left_keys: &[Expr],
+        condition: Option<&Expr>,
+        (combined, key): (&mut Vec<Val<'w>>, &mut Vec<Val<'w>>),
+        f: &mut dyn FnMut(&[Val<'w>]) -> Result<bool, SqlError>,
+    ) -> Result<bool, SqlError> {
+        let mut matched = false;
+        let mut pair = |right: &[Val<'w>]| -> Result<bool, SqlError> {
+            combined.clear();
+            combined.extend_from_slice(lrow);
+            combined.extend_from_slice(right);
+            let keep = match condition {
+                Some(c) => self.eval(c, combined)?.truth() == Some(true),
+                None => true,
+            };
+            if keep {
+                matched = true;
+                return f(combined);
+            }
+            Ok(true)
+        };
+        if left_keys.is_empty() {
+            for right in &build.rows {
+                if !pair(right)? {
+                    return Ok(false);
+                }
+            }
+        } else {
+            key.clear();
+            for e in left_keys {
+                key.push(self.eval(e, lrow)?);
+            }
+            if !key.iter().any(Val::is_null) {
+                if let Some((_, rows)) =
+                    build.table.find(hash_row(key), |(k, _)| rows_equal(k, key))
+                {
+                    for &j in rows {
+                        if !pair(&build.rows[j])? {
+                            return Ok(false);
+                        }
+                    }
+                }
+            }
+        }
+        if !matched && kind == JoinKind::Left {
+            combined.clear();
+            combined.extend_from_slice(lrow);
+            combined.resize(lrow.len() + build.width, Val::Null);
+            return f(combined);
+        }
+        Ok(true)
+    }
+
     pub(super) fn join(
         &self,
         left: &Plan,
@@ -101,27 +191,7 @@ impl<'a, 'w> Exec<'a, 'w> {
         let l = self.plan(left)?;
         let r = self.plan(right)?;
         let (lw, rw) = (l.width(), r.width());
-        let right_rows = r.into_rows();
-        // Build: right rows by key (rows with a NULL key never match).
-        let mut table: HashTable<(Vec<Val<'w>>, Vec<usize>)> = HashTable::new();
-        if !left_keys.is_empty() {
-            for (i, row) in right_rows.iter().enumerate() {
-                let key = right_keys
-                    .iter()
-                    .map(|e| self.eval(e, row))
-                    .collect::<Result<Vec<_>, _>>()?;
-                if key.iter().any(Val::is_null) {
-                    continue;
-                }
-                let hash = hash_row(&key);
-                match table.find_mut(hash, |(k, _)| rows_equal(k, &key)) {
-                    Some((_, rows)) => rows.push(i),
-                    None => {
-                        table.insert_unique(hash, (key, vec![i]), |(k, _)| hash_row(k));
-                    }
-                }
-            }
-        }
+        let build = self.build(r, right_keys)?;
         if let (Rel::Scan { readers, rows, .. }, None, false, false) = (
             &l,
             condition,
@@ -135,8 +205,8 @@ impl<'a, 'w> Exec<'a, 'w> {
                 (lw, rw),
                 kind,
                 left_keys,
-                &right_rows,
-                &table,
+                &build.rows,
+                &build.table,
             ) {
                 self.note("hash build; probe once per distinct key, at most one match");
                 return Ok(rel);
@@ -147,49 +217,23 @@ impl<'a, 'w> Exec<'a, 'w> {
         } else {
             "general: hash build, probe per row"
         });
-        let all_right: Vec<usize> = (0..right_rows.len()).collect();
-        let mut out = Vec::new();
+        let mut out: Vec<Vec<Val<'w>>> = Vec::new();
         let mut combined: Vec<Val<'w>> = Vec::with_capacity(lw + rw);
         let mut key: Vec<Val<'w>> = Vec::with_capacity(left_keys.len());
-        l.for_each(|i, lrow| {
-            if i % 65_536 == 65_535 {
-                self.check_memory()?;
-            }
-            let candidates: &[usize] = if left_keys.is_empty() {
-                &all_right
-            } else {
-                key.clear();
-                for e in left_keys {
-                    key.push(self.eval(e, lrow)?);
-                }
-                if key.iter().any(Val::is_null) {
-                    &[]
-                } else {
-                    match table.find(hash_row(&key), |(k, _)| rows_equal(k, &key)) {
-                        Some((_, rows)) => rows,
-                        None => &[],
-                    }
-                }
-            };
-            let mut matched = false;
-            for &j in candidates {
-                combined.clear();
-                combined.extend_from_slice(lrow);
-                combined.extend_from_slice(&right_rows[j]);
-                let keep = match condition {
-                    Some(c) => self.eval(c, &combined)?.truth() == Some(true),
-                    None => true,
-                };
-                if keep {
-                    matched = true;
-                    out.push(combined.clone());
-                }
-            }
-            if !matched && kind == JoinKind::Left {
-                let mut row = lrow.to_vec();
-                row.resize(lw + rw, Val::Null);
-                out.push(row);
-            }
+        l.for_each(|_, lrow| {
+            self.probe(
+                &build,
+                lrow,
+                kind,
+                left_keys,
+                condition,
+                (&mut combined, &mut key),
+                &mut |row| {
+                    self.check_push(&out)?;
+                    out.push(row.to_vec());
+                    Ok(true)
+                },
+            )?;
             Ok(())
         })?;
         Ok(Rel::Rows {
@@ -197,4 +241,14 @@ impl<'a, 'w> Exec<'a, 'w> {
             rows: out,
         })
     }
+}
+
+/// A join's build side ([`Exec::build`]).
+pub(super) struct Build<'w> {
+    /// The right rows.
+    pub(super) rows: Vec<Vec<Val<'w>>>,
+    /// Their width.
+    pub(super) width: usize,
+    /// Right rows by key, with equality keys.
+    table: HashTable<(Vec<Val<'w>>, Vec<usize>)>,
 }

@@ -13,10 +13,28 @@
 //! This file holds the entry point, the relation type and the dispatch over plan
 //! operators; each operator lives in its own file: `scan` (tables, `VALUES`), `filter`,
 //! `project`, `aggregate`, `window`, `sort` (with `LIMIT` and `DISTINCT`), `join`,
-//! `set_op`, `subquery`, and `eval` (expressions). `fast` holds the kernels over typed
+//! `set_op`, `subquery`, `stream` (joins without equality keys run as a stream of rows,
+//! for aggregates and `LIMIT`) and `eval` (expressions). `fast` holds the kernels over typed
 //! columns that several operators try first; `acc` (aggregate accumulators) and `rows`
 //! (row comparison, hashing, sets) are what both the operators and `fast` build on, so
 //! dependencies run one way: operators -> `fast` -> `acc`, `rows`.
+//!
+//! ## Memory
+//!
+//! A statement runs under the warehouse's memory budget ([`Options::memory_budget`],
+//! the one loads are held to, [`crate::memory`]): what it may take is the budget less
+//! the heap live when it starts. The heap is read from the counting allocator (one
+//! relaxed atomic load), so everything an operator holds counts: join build sides and
+//! outputs, group tables and their `GROUP_CONCAT` texts, sort inputs and keys, window
+//! partitions, subquery results, the result itself. Each operator checks before it
+//! starts, before it materializes rows (with the size they will take), and while it
+//! grows, once per row it adds (and, when its output vector is full, with the size its
+//! doubling will take, so one reallocation cannot jump past the budget). Past it the
+//! statement stops with the error of `over_budget` ("this query needs more than N MiB; add
+//! a filter or a LIMIT"); what it held is freed and the warehouse, only read, is as it
+//! was. Joins without equality keys (cross joins) never materialize under an aggregate
+//! or a `LIMIT`: they stream (`stream`), and `COUNT(*)` of a cross join is the product
+//! of its sides' counts, in constant memory, as SQLite answers it.
 
 mod acc;
 mod aggregate;
@@ -32,6 +50,7 @@ mod rows;
 mod scan;
 mod set_op;
 mod sort;
+mod stream;
 mod subquery;
 mod window;
 
@@ -51,7 +70,9 @@ pub struct Options {
     /// The current time for `'now'`, in milliseconds since 1970 (UTC); `None` refuses
     /// `'now'` (wasm32 has no clock without the browser's).
     pub now_ms: Option<i64>,
-    /// Stop when the process heap passes this many bytes.
+    /// The memory budget: the statement stops, with an error saying how much it needed,
+    /// when the heap (of the whole process, as [`crate::memory`] counts it) would pass
+    /// this many bytes. The warehouse's budget, so that loads and queries share one.
     pub memory_budget: Option<u64>,
     /// Run every operator on the general row-by-row path, never a fast path over typed
     /// columns: the reference the fast paths are tested against (same answers, to the
@@ -129,9 +150,10 @@ fn run_with<'w>(
         memo: RefCell::new(correlation::Memo::default()),
         now: std::cell::Cell::new(None),
         trace,
+        live_at_start: memory::live_bytes(),
     };
     let rel = exec.plan(&statement.plan)?;
-    let rows = rel.into_rows();
+    let rows = exec.rows_of(rel)?;
     Ok(Rows {
         columns: statement.columns.clone(),
         rows,
@@ -279,6 +301,27 @@ struct Exec<'a, 'w> {
     now: std::cell::Cell<Option<i64>>,
     /// Where the operators note the paths they take, when the run is traced.
     trace: Option<&'a RefCell<Trace>>,
+    /// Heap bytes live when the statement started (the loaded data, mostly).
+    live_at_start: u64,
+}
+
+/// The bytes `rows` rows of `width` values take once materialized.
+fn rows_bytes(rows: usize, width: usize) -> u64 {
+    let row = std::mem::size_of::<Vec<Val<'_>>>() + width * std::mem::size_of::<Val<'_>>();
+    (rows as u64).saturating_mul(row as u64)
+}
+
+/// The error of a statement that would pass the memory budget: what it may take (the
+/// budget less what was live when it started), and how to need less.
+fn over_budget(budget: u64, live_at_start: u64) -> SqlError {
+    let room = budget.saturating_sub(live_at_start);
+    err(format!(
+        "this query needs more than {}; add a filter or a LIMIT (the memory budget is {}, \
+         of which {} held before the query; nothing was changed)",
+        memory::mib(room),
+        memory::mib(budget),
+        memory::mib(live_at_start),
+    ))
 }
 
 impl<'a, 'w> Exec<'a, 'w> {
@@ -292,17 +335,41 @@ impl<'a, 'w> Exec<'a, 'w> {
         }
     }
 
+    /// `Ok` while the heap is within the memory budget.
+    #[inline]
     fn check_memory(&self) -> Result<(), SqlError> {
-        if let Some(budget) = self.options.memory_budget {
-            if memory::live_bytes() > budget {
-                return Err(err(format!(
-                    "out of memory: the query's intermediate results passed the memory budget of {} MiB; \
-                     narrow it (WHERE, LIMIT, fewer columns) or group before joining",
-                    budget >> 20
-                )));
+        self.check_need(0)
+    }
+
+    /// `Ok` when `more` bytes fit under the memory budget on top of the heap live now.
+    #[inline]
+    fn check_need(&self, more: u64) -> Result<(), SqlError> {
+        match self.options.memory_budget {
+            Some(budget) if memory::live_bytes().saturating_add(more) > budget => {
+                Err(over_budget(budget, self.live_at_start))
             }
+            _ => Ok(()),
         }
-        Ok(())
+    }
+
+    /// Checks before one more item goes into `v`: the heap within the budget and, when
+    /// `v` is full, its doubling within it too.
+    #[inline]
+    fn check_push<T>(&self, v: &Vec<T>) -> Result<(), SqlError> {
+        if v.len() == v.capacity() {
+            let doubled = v.capacity().max(4) * std::mem::size_of::<T>();
+            self.check_need(doubled as u64)
+        } else {
+            self.check_memory()
+        }
+    }
+
+    /// A relation's rows, materialized once their size is known to fit the budget.
+    fn rows_of(&self, rel: Rel<'w>) -> Result<Vec<Vec<Val<'w>>>, SqlError> {
+        if let Rel::Scan { rows, width, .. } = &rel {
+            self.check_need(rows_bytes(rows.len(), *width))?;
+        }
+        Ok(rel.into_rows())
     }
 
     fn plan(&self, plan: &Plan) -> Result<Rel<'w>, SqlError> {

@@ -22,6 +22,7 @@ impl<'a, 'w> Exec<'a, 'w> {
                 .collect();
             if let Some(direct) = direct {
                 self.note("projection: columns read in place");
+                self.check_need(super::rows_bytes(rows.len(), exprs.len()))?;
                 out.reserve(rows.len());
                 for (i, &r) in rows.iter().enumerate() {
                     if i % 65_536 == 65_535 {
@@ -35,10 +36,8 @@ impl<'a, 'w> Exec<'a, 'w> {
                 });
             }
         }
-        rel.for_each(|i, row| {
-            if i % 65_536 == 65_535 {
-                self.check_memory()?;
-            }
+        rel.for_each(|_, row| {
+            self.check_push(&out)?;
             let values = exprs
                 .iter()
                 .map(|e| self.eval(e, row))

@@ -20,17 +20,20 @@ impl<'a, 'w> Exec<'a, 'w> {
         }
         let rows = match op {
             SetOp::UnionAll => {
-                let mut rows = l.into_rows();
-                rows.extend(r.into_rows());
+                self.check_need(super::rows_bytes(l.len() + r.len(), width))?;
+                let mut rows = self.rows_of(l)?;
+                rows.extend(self.rows_of(r)?);
                 rows
             }
             SetOp::Union => {
                 let mut set = RowSet::new();
                 l.for_each(|_, row| {
+                    self.check_push(&set.rows)?;
                     set.insert(row);
                     Ok(())
                 })?;
                 r.for_each(|_, row| {
+                    self.check_push(&set.rows)?;
                     set.insert(row);
                     Ok(())
                 })?;
@@ -39,6 +42,7 @@ impl<'a, 'w> Exec<'a, 'w> {
             SetOp::Intersect | SetOp::Except => {
                 let mut right_set = RowSet::new();
                 r.for_each(|_, row| {
+                    self.check_push(&right_set.rows)?;
                     right_set.insert(row);
                     Ok(())
                 })?;
@@ -46,6 +50,7 @@ impl<'a, 'w> Exec<'a, 'w> {
                 let want = op == SetOp::Intersect;
                 l.for_each(|_, row| {
                     if right_set.contains(row) == want {
+                        self.check_push(&out.rows)?;
                         out.insert(row);
                     }
                     Ok(())

@@ -55,9 +55,13 @@ impl<'a, 'w> Exec<'a, 'w> {
             _ => self.plan(input)?,
         };
         let width = rel.width();
-        let rows = rel.into_rows();
+        let rows = self.rows_of(rel)?;
+        self.check_need(super::rows_bytes(rows.len(), keys.len()))?;
         let mut keyed = Vec::with_capacity(rows.len());
-        for row in rows {
+        for (i, row) in rows.into_iter().enumerate() {
+            if i % 1024 == 1023 {
+                self.check_memory()?;
+            }
             let k = keys
                 .iter()
                 .map(|key| self.eval(&key.expr, &row))
@@ -119,6 +123,10 @@ impl<'a, 'w> Exec<'a, 'w> {
             Plan::Sort { input, keys } if limit >= 0 => {
                 self.sort(input, keys, Some(take.saturating_add(offset as usize)))?
             }
+            // A join without keys streams, stopping at the last row wanted.
+            _ if self.streams(input) => {
+                return self.limit_streamed(input, offset as usize, take);
+            }
             _ => self.plan(input)?,
         };
         let width = rel.width();
@@ -144,6 +152,7 @@ impl<'a, 'w> Exec<'a, 'w> {
         let width = rel.width();
         let mut set = RowSet::new();
         rel.for_each(|_, row| {
+            self.check_push(&set.rows)?;
             set.insert(row);
             Ok(())
         })?;

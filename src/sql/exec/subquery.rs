@@ -4,7 +4,7 @@
 //! fact row.
 
 use super::rows::HASHER;
-use super::{Exec, Rel, SubResult};
+use super::{Exec, SubResult};
 use crate::sql::error::SqlError;
 use crate::sql::plan::Plan;
 use crate::sql::value::{Val, ValKey};
@@ -40,7 +40,7 @@ impl<'a, 'w> Exec<'a, 'w> {
         if correlated {
             self.outer.borrow_mut().push(row.to_vec());
         }
-        let result = self.plan(plan).map(Rel::into_rows);
+        let result = self.plan(plan).and_then(|rel| self.rows_of(rel));
         if correlated {
             self.outer.borrow_mut().pop();
         }

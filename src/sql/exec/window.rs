@@ -51,10 +51,13 @@ impl<'a, 'w> Exec<'a, 'w> {
             _ => self.plan(input)?,
         };
         let width = rel.width();
-        let mut rows = rel.into_rows();
+        let mut rows = self.rows_of(rel)?;
         for (f, fast_order) in functions.iter().zip(fast_orders) {
             let mut keyed = Vec::with_capacity(rows.len());
             for (i, row) in rows.iter().enumerate() {
+                if i % 1024 == 1023 {
+                    self.check_memory()?;
+                }
                 let part = f
                     .partition_by
                     .iter()

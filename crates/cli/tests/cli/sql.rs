@@ -256,3 +256,50 @@ fn explain_names_an_unknown_dashboard_and_needs_no_data() {
         "{text}"
     );
 }
+
+/// Issue 26: the cross join of the seed's 300 rows with itself, three times. Its count
+/// streams (27 million, as SQLite answers, in a few MiB), a LIMIT over it stops early,
+/// and its rows ordered need more than the budget: a clear error, exit 3, the process
+/// never near the budget, and the next statement of the same run answers.
+#[test]
+fn a_cross_join_is_counted_limited_or_refused_within_the_budget() {
+    let cross = "FROM fact_campaigns a, fact_campaigns b, fact_campaigns c";
+    let o = run(&[
+        "sql",
+        "--json",
+        "--memory-budget",
+        "64",
+        "-e",
+        &format!("SELECT COUNT(*) {cross}"),
+        "-e",
+        &format!("SELECT a.campaign_id, c.campaign_id {cross} LIMIT 5"),
+        "-e",
+        &format!("SELECT a.campaign_name, b.campaign_name, c.campaign_name {cross} ORDER BY 1"),
+        "-e",
+        "SELECT COUNT(*) FROM fact_campaigns",
+        &campaigns(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = json(&o);
+    let results = out.as_array().unwrap();
+    assert_eq!(results[0]["rows"], serde_json::json!([[27_000_000]]));
+    assert_eq!(results[1]["rows"].as_array().unwrap().len(), 5);
+    let message = results[2]["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("this query needs more than ")
+            && message.contains("MiB; add a filter or a LIMIT"),
+        "{message}"
+    );
+    assert_eq!(results[3]["rows"], serde_json::json!([[300]]));
+}
+
+#[test]
+fn a_memory_budget_that_is_not_a_number_is_a_usage_error() {
+    let o = run(&["sql", "--memory-budget", "lots", "SELECT 1", &campaigns()]);
+    assert_eq!(o.status.code(), Some(2));
+}
