@@ -21,6 +21,27 @@ fn kernel_cell(v: &Value<'_>) -> Cell {
     }
 }
 
+/// The SQL's rows are the kernel's, in order (`what` names the case in a failure).
+fn same_as_kernel(
+    answer: &sql::exec::Rows<'_>,
+    kernel: &bi_platform::DashboardResult<'_>,
+    what: &str,
+) {
+    let ours: Vec<Vec<Cell>> = answer
+        .rows
+        .iter()
+        .map(|r| r.iter().map(cells_of).collect())
+        .collect();
+    let theirs: Vec<Vec<Cell>> = kernel
+        .rows
+        .iter()
+        .map(|r| r.iter().map(kernel_cell).collect())
+        .collect();
+    if let Err(e) = same_rows(ours, theirs, true) {
+        panic!("{what}: {e}");
+    }
+}
+
 fn check(name: &str, w: &Warehouse, via_json: bool) {
     let mut scopes = vec![TenantScope::All, TenantScope::Only(vec![])];
     scopes.extend(
@@ -47,19 +68,7 @@ fn check(name: &str, w: &Warehouse, via_json: bool) {
             }
             .unwrap_or_else(|e| panic!("{}: {e}", d.name()));
             assert_eq!(answer.columns, kernel.columns, "{name} {}", d.name());
-            let ours: Vec<Vec<Cell>> = answer
-                .rows
-                .iter()
-                .map(|r| r.iter().map(cells_of).collect())
-                .collect();
-            let theirs: Vec<Vec<Cell>> = kernel
-                .rows
-                .iter()
-                .map(|r| r.iter().map(kernel_cell).collect())
-                .collect();
-            if let Err(e) = same_rows(ours, theirs, true) {
-                panic!("{name} {} {scope:?}: {e}", d.name());
-            }
+            same_as_kernel(&answer, &kernel, &format!("{name} {} {scope:?}", d.name()));
         }
     }
 }
@@ -176,19 +185,8 @@ fn dashboards_as_sql_equal_their_kernels_under_every_filter() {
             let statement = sql::parse::compile_one(d.sql(), &schema).unwrap();
             let answer = sql::run_query(w.star(), query, &statement, &sql::Options::default())
                 .unwrap_or_else(|e| panic!("{}: {e}", d.name()));
-            let ours: Vec<Vec<Cell>> = answer
-                .rows
-                .iter()
-                .map(|r| r.iter().map(cells_of).collect())
-                .collect();
-            let theirs: Vec<Vec<Cell>> = kernel
-                .rows
-                .iter()
-                .map(|r| r.iter().map(kernel_cell).collect())
-                .collect();
-            if let Err(e) = same_rows(ours, theirs, true) {
-                panic!("{} under {query:?}: {e}", d.name());
-            }
+            assert_eq!(answer.columns, kernel.columns, "{}", d.name());
+            same_as_kernel(&answer, &kernel, &format!("{} under {query:?}", d.name()));
         }
     }
 }
