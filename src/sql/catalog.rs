@@ -190,6 +190,14 @@ impl RowRatio<'_> {
     }
 }
 
+/// The scan column at plan position `at`.
+pub(crate) fn column_at<'c, 'w>(
+    columns: &'c [(usize, ScanColumn<'w>)],
+    at: usize,
+) -> Option<&'c ScanColumn<'w>> {
+    columns.iter().find(|(i, _)| *i == at).map(|(_, c)| c)
+}
+
 /// One column of a scan, read in place from the star schema's typed vectors, so the
 /// executor's fast paths can run over slices (and [`ScanColumn::get`] gives the SQL value
 /// of one row for the general path).

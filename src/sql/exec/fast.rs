@@ -18,20 +18,12 @@ use super::fold;
 use super::grouping::{for_each_code, Grouper};
 use super::rows::{cmp_keys, cmp_rows};
 use crate::model::dict::Dictionary;
-use crate::sql::catalog::ScanColumn;
+use crate::sql::catalog::{column_at, ScanColumn};
 use crate::sql::error::SqlError;
 use crate::sql::plan::{AggFunc, AggregateCall, Expr, SortKey};
 use crate::sql::value::{Val, ValKey};
 use foldhash::fast::FixedState;
 use std::collections::HashMap;
-
-/// The scan column at plan position `at`.
-pub(crate) fn column_at<'c, 'w>(
-    columns: &'c [(usize, ScanColumn<'w>)],
-    at: usize,
-) -> Option<&'c ScanColumn<'w>> {
-    columns.iter().find(|(i, _)| *i == at).map(|(_, c)| c)
-}
 
 /// The plain column `e` reads, if it is one the scan has.
 fn plain<'c, 'w>(columns: &'c [(usize, ScanColumn<'w>)], e: &Expr) -> Option<&'c ScanColumn<'w>> {

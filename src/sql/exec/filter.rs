@@ -109,7 +109,7 @@ impl<'a, 'w> Exec<'a, 'w> {
                         (c, Expr::Column(i)) if is_constant(c) => (*i, c, false),
                         _ => return None,
                     };
-                    let column = fast::column_at(readers, at)?;
+                    let column = crate::sql::catalog::column_at(readers, at)?;
                     let value = self.eval(constant, &[]).ok()?;
                     terms.push(Comparison {
                         column,
@@ -202,7 +202,9 @@ impl<'a, 'w> Exec<'a, 'w> {
         let mut values = Vec::with_capacity(first.len());
         for &r in &first {
             for &i in &read {
-                if let (Some(slot), Some(column)) = (buf.get_mut(i), fast::column_at(readers, i)) {
+                if let (Some(slot), Some(column)) =
+                    (buf.get_mut(i), crate::sql::catalog::column_at(readers, i))
+                {
                     *slot = column.get(r as usize);
                 }
             }
@@ -250,7 +252,9 @@ impl<'a, 'w> Exec<'a, 'w> {
         let mut truth = Vec::with_capacity(first.len());
         for &r in &first {
             for &i in &read {
-                if let (Some(slot), Some(column)) = (buf.get_mut(i), fast::column_at(readers, i)) {
+                if let (Some(slot), Some(column)) =
+                    (buf.get_mut(i), crate::sql::catalog::column_at(readers, i))
+                {
                     *slot = column.get(r as usize);
                 }
             }

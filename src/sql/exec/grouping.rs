@@ -9,10 +9,8 @@
 
 use crate::model::keys::{Key, Keys};
 use crate::query::group::Numbering;
-use crate::sql::catalog::ScanColumn;
+use crate::sql::catalog::{column_at, ScanColumn};
 use crate::sql::plan::Expr;
-
-use super::fast::column_at;
 
 /// A dictionary text column's dense code for key `k` of a dictionary of `n` values:
 /// the key, or `n` for NULL (and a key the dictionary lacks).

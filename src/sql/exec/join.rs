@@ -31,7 +31,7 @@ impl<'a, 'w> Exec<'a, 'w> {
         let key_columns: Vec<&ScanColumn<'w>> = left_keys
             .iter()
             .map(|e| match e {
-                Expr::Column(i) => fast::column_at(readers, *i),
+                Expr::Column(i) => crate::sql::catalog::column_at(readers, *i),
                 _ => None,
             })
             .collect::<Option<_>>()?;

@@ -1,7 +1,6 @@
 //! Projection: one output column per expression, reading a scan's plain columns
 //! straight from their readers.
 
-use super::fast;
 use super::{Exec, Rel};
 use crate::sql::catalog::ScanColumn;
 use crate::sql::error::SqlError;
@@ -16,7 +15,7 @@ impl<'a, 'w> Exec<'a, 'w> {
             let direct: Option<Vec<&ScanColumn<'w>>> = exprs
                 .iter()
                 .map(|e| match e {
-                    Expr::Column(i) => fast::column_at(readers, *i),
+                    Expr::Column(i) => crate::sql::catalog::column_at(readers, *i),
                     _ => None,
                 })
                 .collect();
