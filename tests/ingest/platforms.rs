@@ -17,6 +17,24 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!("{FIXTURES}/{name}")).expect("fixture")
 }
 
+/// Loads fixture `file` as `name` ([`load_with`]) and checks its rows read, loaded and
+/// rejected.
+fn load_fixture(
+    w: &mut Warehouse,
+    name: &str,
+    file: &str,
+    tenant: Option<&str>,
+    counts: (u64, u64, u64),
+) -> LoadReport {
+    let r = load_with(w, name, &fixture(file), tenant);
+    assert_eq!(
+        (r.rows_read, r.rows_loaded, r.rows_rejected),
+        counts,
+        "{r:#?}"
+    );
+    r
+}
+
 /// Loads a file as the page and the command line do, with `tenant` given for it.
 fn load_with(w: &mut Warehouse, name: &str, bytes: &[u8], tenant: Option<&str>) -> LoadReport {
     let mut stream = w
@@ -169,16 +187,12 @@ fn google_ads_excel_csv_utf16_tabs_titles_and_totals() {
 #[test]
 fn meta_ads_manager_export_takes_its_tenant_from_the_account_id() {
     let mut w = Warehouse::new();
-    let r = load_with(
+    let r = load_fixture(
         &mut w,
         "meta.csv",
-        &fixture("meta_ads_manager_export.csv"),
+        "meta_ads_manager_export.csv",
         None,
-    );
-    assert_eq!(
-        (r.rows_read, r.rows_loaded, r.rows_rejected),
         (4, 4, 0),
-        "{r:#?}"
     );
     let source = r.source.as_ref().expect("a platform's export");
     assert_eq!(source.platform, "Meta Ads");
@@ -324,16 +338,12 @@ fn microsoft_advertising_title_rows_and_copyright_footer() {
 #[test]
 fn linkedin_campaign_manager_start_date_and_total_spent() {
     let mut w = Warehouse::new();
-    let r = load_with(
+    let r = load_fixture(
         &mut w,
         "li.csv",
-        &fixture("linkedin_campaign_performance.csv"),
+        "linkedin_campaign_performance.csv",
         None,
-    );
-    assert_eq!(
-        (r.rows_read, r.rows_loaded, r.rows_rejected),
         (4, 4, 0),
-        "{r:#?}"
     );
     let source = r.source.as_ref().expect("a platform's export");
     assert_eq!(source.platform, "LinkedIn Ads");
@@ -397,16 +407,12 @@ fn linkedin_campaign_manager_start_date_and_total_spent() {
 #[test]
 fn tiktok_custom_report_by_day_with_its_tenant_given() {
     let mut w = Warehouse::new();
-    let r = load_with(
+    let r = load_fixture(
         &mut w,
         "tt.csv",
-        &fixture("tiktok_ads_custom_report.csv"),
+        "tiktok_ads_custom_report.csv",
         Some(" Acme Shoes "),
-    );
-    assert_eq!(
-        (r.rows_read, r.rows_loaded, r.rows_rejected),
         (4, 4, 0),
-        "{r:#?}"
     );
     let source = r.source.as_ref().expect("a platform's export");
     assert_eq!(source.platform, "TikTok Ads");
